@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+import { pino } from "pino";
+import { ConfigError, loadConfig, usage } from "./config/load-config.js";
+import { ListenError } from "./transport/grpc-js-server.js";
+import { openDatabase, startCheckpointd } from "./start-checkpointd.js";
+
+function fail(message: string): never {
+  process.stderr.write(`checkpointd: ${message}\n`);
+  process.exit(1);
+}
+
+async function main() {
+  const config = loadConfig(process.argv.slice(2), process.env);
+  if (config.command === "help") {
+    process.stdout.write(usage);
+    return;
+  }
+  const logger = pino({ level: config.logLevel, base: { service: "checkpointd" } });
+  if (config.command === "migrate") {
+    const handle = await openDatabase(config, logger);
+    await handle.db.destroy();
+    return;
+  }
+  const server = await startCheckpointd(config, logger);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof ListenError) fail(error.message);
+  fail(`unexpected error at start: ${error instanceof Error ? error.message : String(error)}`);
+});

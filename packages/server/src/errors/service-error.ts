@@ -1,0 +1,29 @@
+/** gRPC status codes the service uses; numerically identical to gRPC's. */
+export enum Code {
+  Cancelled = 1,
+  Unknown = 2,
+  InvalidArgument = 3,
+  DeadlineExceeded = 4,
+  NotFound = 5,
+  AlreadyExists = 6,
+  FailedPrecondition = 9,
+  ResourceExhausted = 8,
+  Internal = 13,
+  Unavailable = 14,
+}
+
+/** An error whose message is safe to show a client as is. */
+export class ServiceError extends Error {
+  constructor(
+    readonly code: Code,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "ServiceError";
+  }
+}
+
+export function invalidArgument(message: string): ServiceError {
+  return new ServiceError(Code.InvalidArgument, message);
+}

@@ -1,0 +1,77 @@
+import { mkdir } from "node:fs/promises";
+import { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
+import type { Logger } from "pino";
+import type { CheckpointdConfig } from "./config/load-config.js";
+import { ConfigError } from "./config/load-config.js";
+import { createCheckpointService } from "./service/checkpoint-service.js";
+import { createDatabase, migrateToLatest, type DatabaseHandle } from "./storage/create-database.js";
+import { guardStorage } from "./storage/guard-storage.js";
+import { createKyselyStorage } from "./storage/kysely-storage.js";
+import { createGrpcJsService } from "./transport/grpc-js-service.js";
+import { startGrpcJsServer } from "./transport/grpc-js-server.js";
+
+export type StartOptions = Pick<
+  CheckpointdConfig,
+  "host" | "port" | "databaseUrl" | "dataDir" | "maxMessageBytes" | "shutdownGraceMs"
+>;
+
+export interface Checkpointd {
+  port: number;
+  engine: DatabaseHandle["engine"];
+  /** Graceful stop: in-flight calls get shutdownGraceMs, then pools close. */
+  close(): Promise<void>;
+}
+
+/** Opens the database (PostgreSQL or embedded PGlite), migrates it, and serves gRPC. */
+export async function openDatabase(options: Pick<StartOptions, "databaseUrl" | "dataDir">, logger: Logger): Promise<DatabaseHandle> {
+  const setting = options.databaseUrl === undefined ? "--data-dir" : "DATABASE_URL";
+  try {
+    if (options.databaseUrl === undefined && !options.dataDir.startsWith("memory://")) {
+      await mkdir(options.dataDir, { recursive: true });
+    }
+    const handle = await createDatabase({
+      databaseUrl: options.databaseUrl,
+      dataDir: options.dataDir,
+      onPoolError: (error) => logger.warn({ err: error.message }, "idle database connection failed; it will be replaced"),
+    });
+    try {
+      const applied = await migrateToLatest(handle.db);
+      logger.info({ engine: handle.engine, applied }, "database ready");
+    } catch (error) {
+      await handle.db.destroy().catch(() => undefined);
+      throw error;
+    }
+    return handle;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message || (error as { code?: string }).code || error.name : String(error);
+    throw new ConfigError(`${setting}: cannot open the database: ${reason}`);
+  }
+}
+
+export async function startCheckpointd(options: StartOptions, logger: Logger): Promise<Checkpointd> {
+  const handle = await openDatabase(options, logger);
+  const storage = guardStorage(createKyselyStorage({ db: handle.db }));
+  const logError = (error: unknown, method: string) => logger.error({ err: error, method }, "call failed");
+  let server;
+  try {
+    server = await startGrpcJsServer({
+      host: options.host,
+      port: options.port,
+      maxMessageBytes: options.maxMessageBytes,
+      services: [createGrpcJsService(CheckpointService, createCheckpointService(storage), logError)],
+    });
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  logger.info({ host: options.host, port: server.port, engine: handle.engine }, "checkpointd listening");
+  const running = server;
+  return {
+    port: running.port,
+    engine: handle.engine,
+    async close() {
+      await running.shutdown(options.shutdownGraceMs);
+      await storage.close();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type {
+  ChannelVersion,
+  Checkpoint,
+  CheckpointKey,
+  CheckpointTuple,
+  JsonObject,
+  PendingWrite,
+} from "../domain/checkpoint.js";
+
+export interface PutCheckpointInput {
+  threadId: string;
+  checkpointNs: string;
+  parentCheckpointId: string | undefined;
+  checkpoint: Checkpoint;
+  metadata: JsonObject;
+  /** Only these channels' values are stored; the rest are referenced by version. */
+  newVersions: Record<string, ChannelVersion>;
+}
+
+export interface PutWritesInput {
+  key: CheckpointKey;
+  taskId: string;
+  taskPath: string;
+  writes: ReadonlyArray<Pick<PendingWrite, "channel" | "value">>;
+}
+
+export interface TupleQuery {
+  threadId: string;
+  checkpointNs: string;
+  /** Undefined: the latest checkpoint of the thread and namespace. */
+  checkpointId: string | undefined;
+}
+
+export interface ListQuery {
+  /** Undefined: every thread. */
+  threadId: string | undefined;
+  /** Undefined: every namespace. */
+  checkpointNs: string | undefined;
+  /** Exact checkpoint (LangGraph lists just that one when the config names it). */
+  checkpointId: string | undefined;
+  /** Metadata must contain this (JSON containment). */
+  filter: JsonObject | undefined;
+  /** Only checkpoints whose id is lower than this one. */
+  beforeCheckpointId: string | undefined;
+  limit: number | undefined;
+}
+
+export type PruneStrategy = "keep_latest" | "delete";
+
+/** The storage boundary. Implementations must be safe for concurrent use. */
+export interface CheckpointStorage {
+  /** Atomic; idempotent for the same checkpoint id. */
+  put(input: PutCheckpointInput): Promise<CheckpointKey>;
+  putWrites(input: PutWritesInput): Promise<void>;
+  getTuple(query: TupleQuery): Promise<CheckpointTuple | undefined>;
+  /** Newest first, fetched page by page as the consumer pulls. */
+  list(query: ListQuery, signal?: AbortSignal): AsyncIterable<CheckpointTuple>;
+  deleteThread(threadId: string): Promise<void>;
+  copyThread(sourceThreadId: string, targetThreadId: string): Promise<void>;
+  /** Returns the number of checkpoints deleted. */
+  deleteForRuns(runIds: readonly string[]): Promise<number>;
+  prune(threadIds: readonly string[], strategy: PruneStrategy): Promise<void>;
+  /** Cheap liveness probe of the backing database. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

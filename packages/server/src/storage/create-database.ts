@@ -1,0 +1,47 @@
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
+import { Migrator } from "kysely/migration";
+import pg from "pg";
+import type { Database } from "./database-schema.js";
+import { migrationProvider } from "./migrations.js";
+
+export interface DatabaseOptions {
+  /** A postgres:// URL; when undefined the embedded PGlite engine is used. */
+  databaseUrl: string | undefined;
+  /** PGlite's data directory (or `memory://`), used when databaseUrl is undefined. */
+  dataDir: string;
+  /** Pool size for PostgreSQL (default 10). */
+  poolSize?: number;
+  /** Called with errors of idle pooled connections (Postgres restarting, say). */
+  onPoolError?: (error: Error) => void;
+}
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  engine: "postgres" | "pglite";
+}
+
+export async function createDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  if (options.databaseUrl === undefined) {
+    const pglite = new PGlite(options.dataDir);
+    await pglite.waitReady;
+    return { db: new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) }), engine: "pglite" };
+  }
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5_000,
+    // Recycle idle connections before a proxy or firewall drops them silently.
+    idleTimeoutMillis: 30_000,
+  });
+  pool.on("error", (error) => options.onPoolError?.(error));
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), engine: "postgres" };
+}
+
+/** Brings the schema to the latest migration. Safe to run from several replicas at once. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) throw error;
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

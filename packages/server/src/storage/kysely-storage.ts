@@ -1,0 +1,170 @@
+import { sql, type Kysely } from "kysely";
+import type { CheckpointTuple } from "../domain/checkpoint.js";
+import { writeIndex } from "../domain/write-index.js";
+import { encodeCheckpoint, versionKey } from "./checkpoint-codec.js";
+import type { CheckpointStorage, ListQuery, PutCheckpointInput, PutWritesInput, TupleQuery } from "./checkpoint-storage.js";
+import type { Database } from "./database-schema.js";
+import { copyThread, deleteForRuns, deleteThread, prune } from "./maintain-threads.js";
+import { checkpointColumns, readTuples } from "./read-tuples.js";
+
+export interface KyselyStorageOptions {
+  db: Kysely<Database>;
+  /** Checkpoints fetched per query while streaming List (default 100). */
+  listPageSize?: number;
+}
+
+/** Storage on Kysely: one implementation for PostgreSQL and PGlite. */
+export function createKyselyStorage(options: KyselyStorageOptions): CheckpointStorage {
+  const { db } = options;
+  const pageSize = options.listPageSize ?? 100;
+
+  async function put(input: PutCheckpointInput) {
+    const { threadId, checkpointNs, checkpoint } = input;
+    const blobs = Object.entries(input.newVersions).map(([channel, version]) => {
+      const value = checkpoint.channelValues[channel];
+      return {
+        thread_id: threadId,
+        checkpoint_ns: checkpointNs,
+        channel,
+        version: versionKey(version),
+        type: value?.type ?? null,
+        blob: value?.data ?? null,
+      };
+    });
+    await db.transaction().execute(async (trx) => {
+      if (blobs.length > 0) {
+        await trx
+          .insertInto("checkpoint_blobs")
+          .values(blobs)
+          .onConflict((oc) => oc.columns(["thread_id", "checkpoint_ns", "channel", "version"]).doNothing())
+          .execute();
+      }
+      await trx
+        .insertInto("checkpoints")
+        .values({
+          thread_id: threadId,
+          checkpoint_ns: checkpointNs,
+          checkpoint_id: checkpoint.id,
+          parent_checkpoint_id: input.parentCheckpointId ?? null,
+          checkpoint: encodeCheckpoint(checkpoint),
+          metadata: JSON.stringify(input.metadata),
+        })
+        .onConflict((oc) =>
+          oc.columns(["thread_id", "checkpoint_ns", "checkpoint_id"]).doUpdateSet((eb) => ({
+            parent_checkpoint_id: eb.ref("excluded.parent_checkpoint_id"),
+            checkpoint: eb.ref("excluded.checkpoint"),
+            metadata: eb.ref("excluded.metadata"),
+          })),
+        )
+        .execute();
+    });
+    return { threadId, checkpointNs, checkpointId: checkpoint.id };
+  }
+
+  async function putWrites(input: PutWritesInput) {
+    const { key } = input;
+    // One row per idx: for special channels the last write of the batch wins.
+    const rows = new Map<number, Database["checkpoint_writes"]>();
+    input.writes.forEach((w, position) => {
+      const idx = writeIndex(w.channel, position);
+      rows.set(idx, {
+        thread_id: key.threadId,
+        checkpoint_ns: key.checkpointNs,
+        checkpoint_id: key.checkpointId,
+        task_id: input.taskId,
+        idx,
+        channel: w.channel,
+        type: w.value.type,
+        blob: w.value.data,
+        task_path: input.taskPath,
+      });
+    });
+    const ordinary = [...rows.values()].filter((r) => r.idx >= 0);
+    const special = [...rows.values()].filter((r) => r.idx < 0);
+    const conflictColumns = ["thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx"] as const;
+    await db.transaction().execute(async (trx) => {
+      if (ordinary.length > 0) {
+        await trx
+          .insertInto("checkpoint_writes")
+          .values(ordinary)
+          .onConflict((oc) => oc.columns(conflictColumns).doNothing())
+          .execute();
+      }
+      if (special.length > 0) {
+        await trx
+          .insertInto("checkpoint_writes")
+          .values(special)
+          .onConflict((oc) =>
+            oc.columns(conflictColumns).doUpdateSet((eb) => ({
+              channel: eb.ref("excluded.channel"),
+              type: eb.ref("excluded.type"),
+              blob: eb.ref("excluded.blob"),
+              task_path: eb.ref("excluded.task_path"),
+            })),
+          )
+          .execute();
+      }
+    });
+  }
+
+  async function getTuple(query: TupleQuery): Promise<CheckpointTuple | undefined> {
+    let q = db
+      .selectFrom("checkpoints")
+      .select(checkpointColumns)
+      .where("thread_id", "=", query.threadId)
+      .where("checkpoint_ns", "=", query.checkpointNs);
+    if (query.checkpointId !== undefined) q = q.where("checkpoint_id", "=", query.checkpointId);
+    const rows = await q.orderBy("checkpoint_id", "desc").limit(1).execute();
+    const [tuple] = await readTuples(db, rows);
+    return tuple;
+  }
+
+  async function* list(query: ListQuery, signal?: AbortSignal): AsyncGenerator<CheckpointTuple> {
+    // Keyset pagination over a total order; columns fixed by the query drop out of the key.
+    const keyColumns = [
+      "checkpoint_id" as const,
+      ...(query.threadId === undefined ? (["thread_id"] as const) : []),
+      ...(query.checkpointNs === undefined ? (["checkpoint_ns"] as const) : []),
+    ];
+    let remaining = query.limit ?? Number.POSITIVE_INFINITY;
+    let cursor: string[] | undefined;
+    while (remaining > 0) {
+      signal?.throwIfAborted();
+      let q = db.selectFrom("checkpoints").select(checkpointColumns);
+      if (query.threadId !== undefined) q = q.where("thread_id", "=", query.threadId);
+      if (query.checkpointNs !== undefined) q = q.where("checkpoint_ns", "=", query.checkpointNs);
+      if (query.checkpointId !== undefined) q = q.where("checkpoint_id", "=", query.checkpointId);
+      if (query.beforeCheckpointId !== undefined) q = q.where("checkpoint_id", "<", query.beforeCheckpointId);
+      if (query.filter !== undefined) q = q.where(sql<boolean>`metadata @> ${JSON.stringify(query.filter)}::jsonb`);
+      if (cursor !== undefined) {
+        const values = cursor;
+        q = q.where(
+          sql<boolean>`(${sql.join(keyColumns.map((c) => sql.ref(c)))}) < (${sql.join(values)})`,
+        );
+      }
+      for (const column of keyColumns) q = q.orderBy(column, "desc");
+      const size = Math.min(pageSize, remaining);
+      const rows = await q.limit(size).execute();
+      yield* await readTuples(db, rows);
+      const last = rows.at(-1);
+      if (rows.length < size || last === undefined) return;
+      cursor = keyColumns.map((c) => last[c]);
+      remaining -= rows.length;
+    }
+  }
+
+  return {
+    put,
+    putWrites,
+    getTuple,
+    list,
+    deleteThread: (threadId) => deleteThread(db, threadId),
+    copyThread: (source, target) => copyThread(db, source, target),
+    deleteForRuns: (runIds) => deleteForRuns(db, runIds),
+    prune: (threadIds, strategy) => prune(db, threadIds, strategy),
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,138 @@
+import { sql, type Kysely, type Transaction } from "kysely";
+import { versionKeySql } from "./checkpoint-codec.js";
+import type { PruneStrategy } from "./checkpoint-storage.js";
+import type { Database } from "./database-schema.js";
+
+export async function deleteThread(db: Kysely<Database>, threadId: string): Promise<void> {
+  await deleteThreads(db, [threadId]);
+}
+
+async function deleteThreads(db: Kysely<Database>, threadIds: readonly string[]): Promise<void> {
+  if (threadIds.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("checkpoint_writes").where("thread_id", "in", threadIds).execute();
+    await trx.deleteFrom("checkpoint_blobs").where("thread_id", "in", threadIds).execute();
+    await trx.deleteFrom("checkpoints").where("thread_id", "in", threadIds).execute();
+  });
+}
+
+/** Copies every row of the source thread; rows the target already has are kept as they are. */
+export async function copyThread(db: Kysely<Database>, source: string, target: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto("checkpoints")
+      .columns(["thread_id", "checkpoint_ns", "checkpoint_id", "parent_checkpoint_id", "checkpoint", "metadata"])
+      .expression((eb) =>
+        eb
+          .selectFrom("checkpoints")
+          .select([
+            eb.val(target).as("thread_id"),
+            "checkpoint_ns",
+            "checkpoint_id",
+            "parent_checkpoint_id",
+            "checkpoint",
+            "metadata",
+          ])
+          .where("thread_id", "=", source),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    await trx
+      .insertInto("checkpoint_blobs")
+      .columns(["thread_id", "checkpoint_ns", "channel", "version", "type", "blob"])
+      .expression((eb) =>
+        eb
+          .selectFrom("checkpoint_blobs")
+          .select([eb.val(target).as("thread_id"), "checkpoint_ns", "channel", "version", "type", "blob"])
+          .where("thread_id", "=", source),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    await trx
+      .insertInto("checkpoint_writes")
+      .columns(["thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx", "channel", "type", "blob", "task_path"])
+      .expression((eb) =>
+        eb
+          .selectFrom("checkpoint_writes")
+          .select([
+            eb.val(target).as("thread_id"),
+            "checkpoint_ns",
+            "checkpoint_id",
+            "task_id",
+            "idx",
+            "channel",
+            "type",
+            "blob",
+            "task_path",
+          ])
+          .where("thread_id", "=", source),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  });
+}
+
+export async function deleteForRuns(db: Kysely<Database>, runIds: readonly string[]): Promise<number> {
+  if (runIds.length === 0) return 0;
+  return db.transaction().execute(async (trx) => {
+    const deleted = await trx
+      .deleteFrom("checkpoints")
+      .where(sql`metadata->>'run_id'`, "in", runIds)
+      .returning(["thread_id"])
+      .execute();
+    const threads = [...new Set(deleted.map((r) => r.thread_id))];
+    await collectGarbage(trx, threads);
+    return deleted.length;
+  });
+}
+
+export async function prune(db: Kysely<Database>, threadIds: readonly string[], strategy: PruneStrategy): Promise<void> {
+  if (threadIds.length === 0) return;
+  if (strategy === "delete") return deleteThreads(db, threadIds);
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .deleteFrom("checkpoints as c")
+      .where("c.thread_id", "in", threadIds)
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom("checkpoints as newer")
+            .select(sql`1`.as("one"))
+            .whereRef("newer.thread_id", "=", "c.thread_id")
+            .whereRef("newer.checkpoint_ns", "=", "c.checkpoint_ns")
+            .whereRef("newer.checkpoint_id", ">", "c.checkpoint_id"),
+        ),
+      )
+      .execute();
+    await collectGarbage(trx, threadIds);
+  });
+}
+
+/** Deletes the writes and channel values no remaining checkpoint of these threads refers to. */
+async function collectGarbage(trx: Transaction<Database>, threadIds: readonly string[]): Promise<void> {
+  if (threadIds.length === 0) return;
+  await trx
+    .deleteFrom("checkpoint_writes as w")
+    .where("w.thread_id", "in", threadIds)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom("checkpoints as c")
+            .select(sql`1`.as("one"))
+            .whereRef("c.thread_id", "=", "w.thread_id")
+            .whereRef("c.checkpoint_ns", "=", "w.checkpoint_ns")
+            .whereRef("c.checkpoint_id", "=", "w.checkpoint_id"),
+        ),
+      ),
+    )
+    .execute();
+  await trx
+    .deleteFrom("checkpoint_blobs as b")
+    .where("b.thread_id", "in", threadIds)
+    .where(
+      sql<boolean>`not exists (
+        select 1 from checkpoints c, jsonb_each(c.checkpoint->'channel_versions') as v(channel, version)
+        where c.thread_id = b.thread_id and c.checkpoint_ns = b.checkpoint_ns
+          and v.channel = b.channel and ${versionKeySql(sql`v.version`)} = b.version)`,
+    )
+    .execute();
+}

@@ -1,0 +1,71 @@
+import { sql, type Kysely } from "kysely";
+import type { Migration, MigrationProvider } from "kysely/migration";
+
+/**
+ * Every primary key leads with thread_id, so a Postgres sharded by thread
+ * (Citus) takes the schema unchanged.
+ */
+const migrations: Record<string, Migration> = {
+  "0001_checkpoints": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("checkpoints")
+        .addColumn("thread_id", "text", (c) => c.notNull())
+        .addColumn("checkpoint_ns", "text", (c) => c.notNull().defaultTo(""))
+        .addColumn("checkpoint_id", "text", (c) => c.notNull())
+        .addColumn("parent_checkpoint_id", "text")
+        .addColumn("checkpoint", "jsonb", (c) => c.notNull())
+        .addColumn("metadata", "jsonb", (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
+        .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .addPrimaryKeyConstraint("checkpoints_pkey", ["thread_id", "checkpoint_ns", "checkpoint_id"])
+        .execute();
+      // Listing every thread newest first, and DeleteForRuns.
+      await db.schema.createIndex("checkpoints_checkpoint_id_idx").on("checkpoints").column("checkpoint_id").execute();
+      await db.schema
+        .createIndex("checkpoints_run_id_idx")
+        .on("checkpoints")
+        .expression(sql`(metadata->>'run_id')`)
+        .execute();
+
+      await db.schema
+        .createTable("checkpoint_blobs")
+        .addColumn("thread_id", "text", (c) => c.notNull())
+        .addColumn("checkpoint_ns", "text", (c) => c.notNull().defaultTo(""))
+        .addColumn("channel", "text", (c) => c.notNull())
+        .addColumn("version", "text", (c) => c.notNull())
+        .addColumn("type", "text")
+        .addColumn("blob", "bytea")
+        .addPrimaryKeyConstraint("checkpoint_blobs_pkey", ["thread_id", "checkpoint_ns", "channel", "version"])
+        .execute();
+
+      await db.schema
+        .createTable("checkpoint_writes")
+        .addColumn("thread_id", "text", (c) => c.notNull())
+        .addColumn("checkpoint_ns", "text", (c) => c.notNull().defaultTo(""))
+        .addColumn("checkpoint_id", "text", (c) => c.notNull())
+        .addColumn("task_id", "text", (c) => c.notNull())
+        .addColumn("idx", "integer", (c) => c.notNull())
+        .addColumn("channel", "text", (c) => c.notNull())
+        .addColumn("type", "text", (c) => c.notNull())
+        .addColumn("blob", "bytea", (c) => c.notNull())
+        .addColumn("task_path", "text", (c) => c.notNull().defaultTo(""))
+        .addPrimaryKeyConstraint("checkpoint_writes_pkey", [
+          "thread_id",
+          "checkpoint_ns",
+          "checkpoint_id",
+          "task_id",
+          "idx",
+        ])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable("checkpoint_writes").execute();
+      await db.schema.dropTable("checkpoint_blobs").execute();
+      await db.schema.dropTable("checkpoints").execute();
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(migrations),
+};

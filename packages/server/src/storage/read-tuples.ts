@@ -1,0 +1,93 @@
+import type { Kysely, Selectable } from "kysely";
+import type { CheckpointTuple, PendingWrite } from "../domain/checkpoint.js";
+import { decodeCheckpoint, versionKey } from "./checkpoint-codec.js";
+import type { CheckpointsTable, Database } from "./database-schema.js";
+
+export type CheckpointRow = Pick<
+  Selectable<CheckpointsTable>,
+  "thread_id" | "checkpoint_ns" | "checkpoint_id" | "parent_checkpoint_id" | "checkpoint" | "metadata"
+>;
+
+export const checkpointColumns = [
+  "thread_id",
+  "checkpoint_ns",
+  "checkpoint_id",
+  "parent_checkpoint_id",
+  "checkpoint",
+  "metadata",
+] as const;
+
+const sep = "\u0000";
+const nsKey = (thread: string, ns: string) => `${thread}${sep}${ns}`;
+
+/**
+ * Turns a page of checkpoint rows into full tuples with two more queries, one
+ * for the channel values every row references and one for the pending writes
+ * of every row: a bounded batch per page, never a query per checkpoint.
+ */
+export async function readTuples(db: Kysely<Database>, rows: readonly CheckpointRow[]): Promise<CheckpointTuple[]> {
+  if (rows.length === 0) return [];
+  const checkpoints = rows.map((r) => decodeCheckpoint(r.checkpoint_id, r.checkpoint));
+
+  const blobKeys = new Map<string, [string, string, string, string]>();
+  rows.forEach((row, i) => {
+    for (const [channel, version] of Object.entries(checkpoints[i]!.channelVersions)) {
+      const v = versionKey(version);
+      blobKeys.set([row.thread_id, row.checkpoint_ns, channel, v].join(sep), [row.thread_id, row.checkpoint_ns, channel, v]);
+    }
+  });
+
+  const [blobs, writes] = await Promise.all([
+    blobKeys.size === 0
+      ? Promise.resolve([])
+      : db
+          .selectFrom("checkpoint_blobs")
+          .select(["thread_id", "checkpoint_ns", "channel", "version", "type", "blob"])
+          .where((eb) =>
+            eb(
+              eb.refTuple("thread_id", "checkpoint_ns", "channel", "version"),
+              "in",
+              [...blobKeys.values()].map(([t, n, c, v]) => eb.tuple(t, n, c, v)),
+            ),
+          )
+          .execute(),
+    db
+      .selectFrom("checkpoint_writes")
+      .select(["thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "channel", "type", "blob", "task_path"])
+      .where((eb) =>
+        eb(
+          eb.refTuple("thread_id", "checkpoint_ns", "checkpoint_id"),
+          "in",
+          rows.map((r) => eb.tuple(r.thread_id, r.checkpoint_ns, r.checkpoint_id)),
+        ),
+      )
+      .orderBy("task_path")
+      .orderBy("task_id")
+      .orderBy("idx")
+      .execute(),
+  ]);
+
+  const blobByKey = new Map(blobs.map((b) => [[b.thread_id, b.checkpoint_ns, b.channel, b.version].join(sep), b]));
+  const writesByCheckpoint = new Map<string, PendingWrite[]>();
+  for (const w of writes) {
+    const key = nsKey(w.thread_id, w.checkpoint_ns) + sep + w.checkpoint_id;
+    const list = writesByCheckpoint.get(key) ?? [];
+    list.push({ taskId: w.task_id, channel: w.channel, value: { type: w.type, data: w.blob }, taskPath: w.task_path });
+    writesByCheckpoint.set(key, list);
+  }
+
+  return rows.map((row, i) => {
+    const checkpoint = checkpoints[i]!;
+    for (const [channel, version] of Object.entries(checkpoint.channelVersions)) {
+      const blob = blobByKey.get([row.thread_id, row.checkpoint_ns, channel, versionKey(version)].join(sep));
+      if (blob?.type != null && blob.blob != null) checkpoint.channelValues[channel] = { type: blob.type, data: blob.blob };
+    }
+    return {
+      key: { threadId: row.thread_id, checkpointNs: row.checkpoint_ns, checkpointId: row.checkpoint_id },
+      checkpoint,
+      metadata: (typeof row.metadata === "string" ? JSON.parse(row.metadata) : row.metadata) as CheckpointTuple["metadata"],
+      parentCheckpointId: row.parent_checkpoint_id ?? undefined,
+      pendingWrites: writesByCheckpoint.get(nsKey(row.thread_id, row.checkpoint_ns) + sep + row.checkpoint_id) ?? [],
+    };
+  });
+}

@@ -1,0 +1,56 @@
+import { Server, ServerCredentials } from "@grpc/grpc-js";
+import type { GrpcJsService } from "./grpc-js-service.js";
+
+export interface GrpcJsServerOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  services: readonly GrpcJsService[];
+  /** Largest request and response message, in bytes. */
+  maxMessageBytes: number;
+}
+
+export interface RunningGrpcServer {
+  /** The port actually bound. */
+  port: number;
+  /** Stops accepting calls, waits up to graceMs for in-flight ones, then cancels the rest. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+export class ListenError extends Error {
+  override name = "ListenError";
+}
+
+export async function startGrpcJsServer(options: GrpcJsServerOptions): Promise<RunningGrpcServer> {
+  const server = new Server({
+    "grpc.max_receive_message_length": options.maxMessageBytes,
+    "grpc.max_send_message_length": options.maxMessageBytes,
+  });
+  for (const service of options.services) server.addService(service.definition, service.implementation);
+  const address = `${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`;
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(address, ServerCredentials.createInsecure(), (error, bound) => {
+      if (error === null) {
+        resolve(bound);
+        return;
+      }
+      const inUse = /EADDRINUSE|address already in use/i.test(error.message);
+      reject(new ListenError(inUse ? `port: ${address} is already in use` : `host/port: cannot listen on ${address}: ${error.message}`));
+    });
+  });
+  return {
+    port,
+    shutdown(graceMs) {
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}
