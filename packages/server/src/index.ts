@@ -1,9 +1,10 @@
 export * from "./domain/checkpoint.js";
 export { Code, ServiceError } from "./errors/service-error.js";
 export { loadConfig, ConfigError, type CheckpointdConfig } from "./config/load-config.js";
-export { startCheckpointd, openDatabase, type Checkpointd, type StartOptions } from "./start-checkpointd.js";
+export { startCheckpointd, serveStorage, openDatabase, type Checkpointd, type StartOptions, type ServeOptions } from "./start-checkpointd.js";
 export type { CheckpointStorage } from "./storage/checkpoint-storage.js";
 export { createKyselyStorage, type KyselyStorageOptions } from "./storage/kysely-storage.js";
+export { guardStorage } from "./storage/guard-storage.js";
 export { createDatabase, migrateToLatest, type DatabaseOptions } from "./storage/create-database.js";
 export { createCheckpointService } from "./service/checkpoint-service.js";
 export type { ServiceImpl, HandlerContext } from "./service/service-impl.js";

@@ -6,6 +6,7 @@ import { ConfigError } from "./config/load-config.js";
 import { createCheckpointService } from "./service/checkpoint-service.js";
 import { createDatabase, migrateToLatest, type DatabaseHandle } from "./storage/create-database.js";
 import { guardStorage } from "./storage/guard-storage.js";
+import type { CheckpointStorage } from "./storage/checkpoint-storage.js";
 import { createKyselyStorage } from "./storage/kysely-storage.js";
 import { createGrpcJsService } from "./transport/grpc-js-service.js";
 import { startGrpcJsServer } from "./transport/grpc-js-server.js";
@@ -48,9 +49,14 @@ export async function openDatabase(options: Pick<StartOptions, "databaseUrl" | "
   }
 }
 
-export async function startCheckpointd(options: StartOptions, logger: Logger): Promise<Checkpointd> {
-  const handle = await openDatabase(options, logger);
-  const storage = guardStorage(createKyselyStorage({ db: handle.db }));
+export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxMessageBytes" | "shutdownGraceMs"> {
+  storage: CheckpointStorage;
+  logger: Logger;
+}
+
+/** Serves a storage over gRPC. Closing stops the server, then closes the storage. */
+export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpointd, "engine">> {
+  const { storage, logger } = options;
   const logError = (error: unknown, method: string) => logger.error({ err: error, method }, "call failed");
   let server;
   try {
@@ -64,14 +70,20 @@ export async function startCheckpointd(options: StartOptions, logger: Logger): P
     await storage.close();
     throw error;
   }
-  logger.info({ host: options.host, port: server.port, engine: handle.engine }, "checkpointd listening");
+  logger.info({ host: options.host, port: server.port }, "checkpointd listening");
   const running = server;
   return {
     port: running.port,
-    engine: handle.engine,
     async close() {
       await running.shutdown(options.shutdownGraceMs);
       await storage.close();
     },
   };
+}
+
+export async function startCheckpointd(options: StartOptions, logger: Logger): Promise<Checkpointd> {
+  const handle = await openDatabase(options, logger);
+  const storage = guardStorage(createKyselyStorage({ db: handle.db }));
+  const served = await serveStorage({ ...options, storage, logger });
+  return { ...served, engine: handle.engine };
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import { sql, type Kysely, type Selectable } from "kysely";
 import type { CheckpointTuple, PendingWrite } from "../domain/checkpoint.js";
 import { decodeCheckpoint, versionKey } from "./checkpoint-codec.js";
 import type { CheckpointsTable, Database } from "./database-schema.js";
@@ -61,8 +61,9 @@ export async function readTuples(db: Kysely<Database>, rows: readonly Checkpoint
           rows.map((r) => eb.tuple(r.thread_id, r.checkpoint_ns, r.checkpoint_id)),
         ),
       )
-      .orderBy("task_path")
-      .orderBy("task_id")
+      // Byte order, so that both engines and every locale agree.
+      .orderBy(sql`task_path collate "C"`)
+      .orderBy(sql`task_id collate "C"`)
       .orderBy("idx")
       .execute(),
   ]);

@@ -1,0 +1,47 @@
+import { createClient, type Client } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
+import type { Kysely } from "kysely";
+import { pino } from "pino";
+import { serveStorage } from "../start-checkpointd.js";
+import { createDatabase, migrateToLatest } from "../storage/create-database.js";
+import type { Database } from "../storage/database-schema.js";
+import { guardStorage } from "../storage/guard-storage.js";
+import { createKyselyStorage } from "../storage/kysely-storage.js";
+import { createDatabase as createPostgresDatabase } from "./start-postgres.js";
+
+export type TestEngine = "pglite" | "postgres";
+export const testEngines: readonly TestEngine[] = ["pglite", "postgres"];
+
+export interface TestServer {
+  port: number;
+  address: string;
+  engine: TestEngine;
+  /** The server's own database, for assertions on the tables. */
+  db: Kysely<Database>;
+  /** The generated TypeScript client (protobuf-es + Connect's gRPC transport). */
+  client: Client<typeof CheckpointService>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real checkpointd gRPC server on a free loopback port, on a fresh database:
+ * in-memory PGlite, or a new database on the PostgreSQL the global setup
+ * started (CHECKPOINTD_TEST_DATABASE_URL).
+ */
+export async function startTestServer(engine: TestEngine, databaseUrl?: string): Promise<TestServer> {
+  let url: string | undefined;
+  if (engine === "postgres") {
+    const admin = databaseUrl ?? process.env.CHECKPOINTD_TEST_DATABASE_URL;
+    if (admin === undefined) throw new Error("CHECKPOINTD_TEST_DATABASE_URL is not set: run the tests through jest's global setup");
+    url = databaseUrl ?? (await createPostgresDatabase(admin));
+  }
+  const { db } = await createDatabase({ databaseUrl: url, dataDir: "memory://" });
+  await migrateToLatest(db);
+  const logger = pino({ level: process.env.CHECKPOINTD_TEST_LOG_LEVEL ?? "silent" });
+  const storage = guardStorage(createKyselyStorage({ db, listPageSize: 7 }));
+  const served = await serveStorage({ storage, logger, host: "127.0.0.1", port: 0, maxMessageBytes: 16 * 1024 * 1024, shutdownGraceMs: 2_000 });
+  const address = `127.0.0.1:${served.port}`;
+  const client = createClient(CheckpointService, createGrpcTransport({ baseUrl: `http://${address}` }));
+  return { port: served.port, address, engine, db, client, close: served.close };
+}
