@@ -35,6 +35,10 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
     idleTimeoutMillis: 30_000,
   });
   pool.on("error", (error) => options.onPoolError?.(error));
+  // pg-pool listens for errors only on idle clients; a checked-out client that the
+  // server disconnects (Postgres restarting) would otherwise crash the process.
+  // Its next query fails instead, and the call gets UNAVAILABLE.
+  pool.on("connect", (client) => client.on("error", (error) => options.onPoolError?.(error)));
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), engine: "postgres" };
 }
 

@@ -13,6 +13,21 @@ import { createDatabase as createPostgresDatabase } from "./start-postgres.js";
 export type TestEngine = "pglite" | "postgres";
 export const testEngines: readonly TestEngine[] = ["pglite", "postgres"];
 
+/** A migrated, empty database: in-memory PGlite, or a new database on the test PostgreSQL. */
+export async function openTestDatabase(engine: TestEngine, databaseUrl?: string): Promise<Kysely<Database>> {
+  let url: string | undefined;
+  if (engine === "postgres") {
+    const admin = process.env.CHECKPOINTD_TEST_DATABASE_URL;
+    if (databaseUrl === undefined && admin === undefined) {
+      throw new Error("CHECKPOINTD_TEST_DATABASE_URL is not set: run the tests through jest's global setup");
+    }
+    url = databaseUrl ?? (await createPostgresDatabase(admin!));
+  }
+  const { db } = await createDatabase({ databaseUrl: url, dataDir: "memory://" });
+  await migrateToLatest(db);
+  return db;
+}
+
 export interface TestServer {
   port: number;
   address: string;
@@ -30,14 +45,7 @@ export interface TestServer {
  * started (CHECKPOINTD_TEST_DATABASE_URL).
  */
 export async function startTestServer(engine: TestEngine, databaseUrl?: string): Promise<TestServer> {
-  let url: string | undefined;
-  if (engine === "postgres") {
-    const admin = databaseUrl ?? process.env.CHECKPOINTD_TEST_DATABASE_URL;
-    if (admin === undefined) throw new Error("CHECKPOINTD_TEST_DATABASE_URL is not set: run the tests through jest's global setup");
-    url = databaseUrl ?? (await createPostgresDatabase(admin));
-  }
-  const { db } = await createDatabase({ databaseUrl: url, dataDir: "memory://" });
-  await migrateToLatest(db);
+  const db = await openTestDatabase(engine, databaseUrl);
   const logger = pino({ level: process.env.CHECKPOINTD_TEST_LOG_LEVEL ?? "silent" });
   const storage = guardStorage(createKyselyStorage({ db, listPageSize: 7 }));
   const served = await serveStorage({ storage, logger, host: "127.0.0.1", port: 0, maxMessageBytes: 16 * 1024 * 1024, shutdownGraceMs: 2_000 });
