@@ -1,0 +1,26 @@
+# syntax=docker/dockerfile:1
+# Build: docker build -t checkpointd .
+# Run:   docker run -p 50051:50051 -e DATABASE_URL=postgres://... checkpointd
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+RUN npm install -g pnpm@10.34.8
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
+COPY packages/proto/package.json packages/proto/
+COPY packages/server/package.json packages/server/
+RUN pnpm install --frozen-lockfile --filter "@checkpointd/server..." --filter "checkpointd-workspace"
+COPY packages/proto packages/proto
+COPY packages/server packages/server
+RUN pnpm exec tsc -b packages/server \
+ && pnpm --filter @checkpointd/server deploy --legacy --prod /out
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=50051 CHECKPOINTD_DATA_DIR=/data
+COPY --from=build /out /app
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 50051
+ENTRYPOINT ["node", "/app/dist/cli.js"]
+CMD ["serve"]
