@@ -1,5 +1,5 @@
 import { mkdir } from "node:fs/promises";
-import { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
+import { CheckpointService, file_checkpointd_v1_checkpoint_service } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import type { Logger } from "pino";
 import type { CheckpointdConfig } from "./config/load-config.js";
 import { ConfigError } from "./config/load-config.js";
@@ -10,6 +10,9 @@ import type { CheckpointStorage } from "./storage/checkpoint-storage.js";
 import { createKyselyStorage } from "./storage/kysely-storage.js";
 import { createGrpcJsService } from "./transport/grpc-js-service.js";
 import { startGrpcJsServer } from "./transport/grpc-js-server.js";
+import { createHealthService } from "./transport/health-service.js";
+import { monitorHealth } from "./transport/monitor-health.js";
+import { createReflectionService } from "./transport/reflection-service.js";
 
 export type StartOptions = Pick<
   CheckpointdConfig,
@@ -52,29 +55,41 @@ export async function openDatabase(options: Pick<StartOptions, "databaseUrl" | "
 export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxMessageBytes" | "shutdownGraceMs"> {
   storage: CheckpointStorage;
   logger: Logger;
+  /** How often health pings the database (default 1000 ms). */
+  healthIntervalMs?: number;
 }
 
 /** Serves a storage over gRPC. Closing stops the server, then closes the storage. */
 export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpointd, "engine">> {
   const { storage, logger } = options;
   const logError = (error: unknown, method: string) => logger.error({ err: error, method }, "call failed");
+  const shutdown = new AbortController();
+  const health = createHealthService([CheckpointService.typeName]);
   let server;
   try {
     server = await startGrpcJsServer({
       host: options.host,
       port: options.port,
       maxMessageBytes: options.maxMessageBytes,
-      services: [createGrpcJsService(CheckpointService, createCheckpointService(storage), logError)],
+      services: [
+        createGrpcJsService(CheckpointService, createCheckpointService(storage), { logError, shutdownSignal: shutdown.signal }),
+        health,
+        ...createReflectionService([file_checkpointd_v1_checkpoint_service]),
+      ],
     });
   } catch (error) {
     await storage.close();
     throw error;
   }
+  const monitor = monitorHealth(storage, health, logger, options.healthIntervalMs ?? 1_000);
   logger.info({ host: options.host, port: server.port }, "checkpointd listening");
   const running = server;
   return {
     port: running.port,
     async close() {
+      monitor.stop();
+      shutdown.abort();
+      health.shutdown();
       await running.shutdown(options.shutdownGraceMs);
       await storage.close();
     },

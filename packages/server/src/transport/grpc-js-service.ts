@@ -7,7 +7,7 @@ import {
   type UntypedServiceImplementation,
   type sendUnaryData,
 } from "@grpc/grpc-js";
-import { invalidArgument } from "../errors/service-error.js";
+import { Code, invalidArgument, ServiceError } from "../errors/service-error.js";
 import type { HandlerContext, ServiceImpl } from "../service/service-impl.js";
 import { toGrpcStatus, type ErrorLogger } from "./grpc-status.js";
 
@@ -21,11 +21,29 @@ export interface GrpcJsService {
 
 const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-/** A context whose signal aborts when grpc-js reports the call cancelled (client gone or deadline passed). */
-function contextFor(call: { on(event: "cancelled", listener: () => void): unknown }): HandlerContext {
+export interface GrpcJsServiceOptions {
+  logError: ErrorLogger;
+  /** Aborted when the server begins to shut down: open streams end with UNAVAILABLE. */
+  shutdownSignal?: AbortSignal;
+}
+
+const shuttingDown = () => new ServiceError(Code.Unavailable, "server is shutting down; reconnect to another replica or retry");
+
+/**
+ * A context whose signal aborts when grpc-js reports the call cancelled (client
+ * gone or deadline passed) or, for streams, when the server shuts down.
+ * `done()` detaches it from the server's shutdown signal.
+ */
+function contextFor(
+  call: { on(event: "cancelled", listener: () => void): unknown },
+  shutdownSignal?: AbortSignal,
+): HandlerContext & { done(): void } {
   const controller = new AbortController();
   call.on("cancelled", () => controller.abort(new Error("call cancelled")));
-  return { signal: controller.signal };
+  const onShutdown = () => controller.abort(shuttingDown());
+  if (shutdownSignal?.aborted === true) onShutdown();
+  else shutdownSignal?.addEventListener("abort", onShutdown, { once: true });
+  return { signal: controller.signal, done: () => shutdownSignal?.removeEventListener("abort", onShutdown) };
 }
 
 /**
@@ -33,7 +51,8 @@ function contextFor(call: { on(event: "cancelled", listener: () => void): unknow
  * the handler rather than by grpc-js so that a malformed body is
  * INVALID_ARGUMENT, not INTERNAL.
  */
-export function createGrpcJsService<S extends DescService>(service: S, impl: ServiceImpl<S>, logError: ErrorLogger): GrpcJsService {
+export function createGrpcJsService<S extends DescService>(service: S, impl: ServiceImpl<S>, options: GrpcJsServiceOptions): GrpcJsService {
+  const { logError, shutdownSignal } = options;
   const definition: Record<string, ServiceDefinition[string]> = {};
   const implementation: UntypedServiceImplementation = {};
   const handlers = impl as unknown as Record<string, Unary | ServerStreaming>;
@@ -74,18 +93,27 @@ export function createGrpcJsService<S extends DescService>(service: S, impl: Ser
     } else if (method.methodKind === "server_streaming") {
       const streaming = handler as ServerStreaming;
       implementation[method.localName] = (call: ServerWritableStream<Buffer, Message>) => {
-        const context = contextFor(call);
+        const context = contextFor(call, shutdownSignal);
+        // Ends the call once: with the error, or with UNAVAILABLE when the server shuts down mid-stream.
+        const fail = (error: unknown) => {
+          if (call.cancelled) return;
+          const reason: unknown = context.signal.aborted ? context.signal.reason : error;
+          call.emit("error", toGrpcStatus(reason instanceof ServiceError ? reason : error, path, logError));
+        };
         void (async () => {
           try {
             for await (const response of streaming(decode(call.request), context)) {
-              if (context.signal.aborted) return;
+              if (context.signal.aborted) break;
               if (!call.write(encode(response))) {
                 await once(call, "drain", { signal: context.signal }).catch(() => undefined);
               }
             }
-            call.end();
+            if (context.signal.aborted) fail(context.signal.reason);
+            else call.end();
           } catch (error) {
-            if (!context.signal.aborted) call.emit("error", toGrpcStatus(error, path, logError));
+            fail(error);
+          } finally {
+            context.done();
           }
         })();
       };
