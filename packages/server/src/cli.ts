@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { format } from "node:util";
+import { setLogger } from "@grpc/grpc-js";
 import { pino } from "pino";
 import { ConfigError, loadConfig, usage } from "./config/load-config.js";
 import { ListenError } from "./transport/grpc-js-server.js";
@@ -16,6 +18,14 @@ async function main() {
     return;
   }
   const logger = pino({ level: config.logLevel, base: { service: "checkpointd" } });
+  // grpc-js prints its own lines to stderr (e.g. "E No address added..." when the port is taken):
+  // route them to the log, so that stderr carries only the one-line failure.
+  const grpcLog = logger.child({ component: "grpc-js" });
+  setLogger({
+    error: (...args: unknown[]) => grpcLog.error(format(...args)),
+    info: (...args: unknown[]) => grpcLog.info(format(...args)),
+    debug: (...args: unknown[]) => grpcLog.debug(format(...args)),
+  });
   if (config.command === "migrate") {
     const handle = await openDatabase(config, logger);
     await handle.db.destroy();

@@ -55,7 +55,7 @@ export async function openDatabase(options: Pick<StartOptions, "databaseUrl" | "
 export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxMessageBytes" | "shutdownGraceMs"> {
   storage: CheckpointStorage;
   logger: Logger;
-  /** How often health pings the database (default 1000 ms). */
+  /** How often health pings the database (default 500 ms). */
   healthIntervalMs?: number;
 }
 
@@ -81,7 +81,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
     await storage.close();
     throw error;
   }
-  const monitor = monitorHealth(storage, health, logger, options.healthIntervalMs ?? 1_000);
+  const monitor = monitorHealth(storage, health, logger, options.healthIntervalMs ?? 500);
   logger.info({ host: options.host, port: server.port }, "checkpointd listening");
   const running = server;
   return {

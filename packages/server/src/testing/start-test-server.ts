@@ -1,7 +1,7 @@
 import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
-import type { Kysely } from "kysely";
+import type { Kysely, KyselyPlugin } from "kysely";
 import { pino } from "pino";
 import { serveStorage } from "../start-checkpointd.js";
 import { createDatabase, migrateToLatest } from "../storage/create-database.js";
@@ -44,8 +44,13 @@ export interface TestServer {
  * in-memory PGlite, or a new database on the PostgreSQL the global setup
  * started (CHECKPOINTD_TEST_DATABASE_URL).
  */
-export async function startTestServer(engine: TestEngine, databaseUrl?: string): Promise<TestServer> {
-  const db = await openTestDatabase(engine, databaseUrl);
+export interface TestServerOptions {
+  /** Kysely plugins on the server's database handle, e.g. to count queries. */
+  plugins?: KyselyPlugin[];
+}
+
+export async function startTestServer(engine: TestEngine, databaseUrl?: string, options: TestServerOptions = {}): Promise<TestServer> {
+  const db = (options.plugins ?? []).reduce((d, plugin) => d.withPlugin(plugin), await openTestDatabase(engine, databaseUrl));
   const logger = pino({ level: process.env.CHECKPOINTD_TEST_LOG_LEVEL ?? "silent" });
   const storage = guardStorage(createKyselyStorage({ db, listPageSize: 7 }));
   const served = await serveStorage({ storage, logger, host: "127.0.0.1", port: 0, maxMessageBytes: 16 * 1024 * 1024, shutdownGraceMs: 2_000 });
