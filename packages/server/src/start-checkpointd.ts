@@ -9,18 +9,21 @@ import { guardStorage } from "./storage/guard-storage.js";
 import type { CheckpointStorage } from "./storage/checkpoint-storage.js";
 import { createKyselyStorage } from "./storage/kysely-storage.js";
 import { createGrpcJsService } from "./transport/grpc-js-service.js";
-import { startGrpcJsServer } from "./transport/grpc-js-server.js";
+import { startConnectServer } from "./transport/connect-server.js";
+import { startGrpcJsServer, type RunningGrpcServer } from "./transport/grpc-js-server.js";
 import { createHealthService } from "./transport/health-service.js";
 import { monitorHealth } from "./transport/monitor-health.js";
 import { createReflectionService } from "./transport/reflection-service.js";
 
 export type StartOptions = Pick<
   CheckpointdConfig,
-  "host" | "port" | "databaseUrl" | "dataDir" | "maxMessageBytes" | "shutdownGraceMs"
+  "host" | "port" | "httpPort" | "corsOrigins" | "databaseUrl" | "dataDir" | "maxMessageBytes" | "shutdownGraceMs"
 >;
 
 export interface Checkpointd {
   port: number;
+  /** The Connect/gRPC-Web port, when enabled. */
+  httpPort: number | undefined;
   engine: DatabaseHandle["engine"];
   /** Graceful stop: in-flight calls get shutdownGraceMs, then pools close. */
   close(): Promise<void>;
@@ -53,6 +56,9 @@ export async function openDatabase(options: Pick<StartOptions, "databaseUrl" | "
 }
 
 export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxMessageBytes" | "shutdownGraceMs"> {
+  /** Undefined: no Connect/gRPC-Web server. */
+  httpPort?: number | undefined;
+  corsOrigins?: readonly string[];
   storage: CheckpointStorage;
   logger: Logger;
   /** How often health pings the database (default 500 ms). */
@@ -65,32 +71,51 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
   const logError = (error: unknown, method: string) => logger.error({ err: error, method }, "call failed");
   const shutdown = new AbortController();
   const health = createHealthService([CheckpointService.typeName]);
-  let server;
+  const impl = createCheckpointService(storage);
+  const servers: RunningGrpcServer[] = [];
+  const stopServers = (graceMs: number) => Promise.all(servers.map((s) => s.shutdown(graceMs)));
   try {
-    server = await startGrpcJsServer({
-      host: options.host,
-      port: options.port,
-      maxMessageBytes: options.maxMessageBytes,
-      services: [
-        createGrpcJsService(CheckpointService, createCheckpointService(storage), { logError, shutdownSignal: shutdown.signal }),
-        health,
-        ...createReflectionService([file_checkpointd_v1_checkpoint_service]),
-      ],
-    });
+    servers.push(
+      await startGrpcJsServer({
+        host: options.host,
+        port: options.port,
+        maxMessageBytes: options.maxMessageBytes,
+        services: [
+          createGrpcJsService(CheckpointService, impl, { logError, shutdownSignal: shutdown.signal }),
+          health,
+          ...createReflectionService([file_checkpointd_v1_checkpoint_service]),
+        ],
+      }),
+    );
+    if (options.httpPort !== undefined) {
+      servers.push(
+        await startConnectServer({
+          host: options.host,
+          port: options.httpPort,
+          service: CheckpointService,
+          impl,
+          maxMessageBytes: options.maxMessageBytes,
+          corsOrigins: options.corsOrigins ?? [],
+          logError,
+        }),
+      );
+    }
   } catch (error) {
+    await stopServers(0);
     await storage.close();
     throw error;
   }
   const monitor = monitorHealth(storage, health, logger, options.healthIntervalMs ?? 500);
-  logger.info({ host: options.host, port: server.port }, "checkpointd listening");
-  const running = server;
+  const [grpc, http] = servers;
+  logger.info({ host: options.host, port: grpc!.port, httpPort: http?.port }, "checkpointd listening");
   return {
-    port: running.port,
+    port: grpc!.port,
+    httpPort: http?.port,
     async close() {
       monitor.stop();
       shutdown.abort();
       health.shutdown();
-      await running.shutdown(options.shutdownGraceMs);
+      await stopServers(options.shutdownGraceMs);
       await storage.close();
     },
   };

@@ -10,6 +10,9 @@ export interface CheckpointdConfig {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   maxMessageBytes: number;
   shutdownGraceMs: number;
+  /** Connect, gRPC-Web and gRPC over HTTP/1.1 and h2c; undefined when switched off. */
+  httpPort: number | undefined;
+  corsOrigins: string[];
 }
 
 /** Bad configuration: the message names the setting. */
@@ -26,6 +29,8 @@ Commands:
 Options (flag, then environment variable):
   --host HOST                 HOST                  listen address (default 127.0.0.1)
   --port PORT                 PORT                  gRPC port (default 50051; 0 picks a free one)
+  --http-port PORT            HTTP_PORT             Connect/gRPC-Web port (default 8080; "off" disables)
+  --cors-origins LIST         CORS_ORIGINS          comma-separated origins browsers may call from ("*": any; default none)
   --database-url URL          DATABASE_URL          postgres:// URL; unset = embedded PGlite
   --data-dir DIR              CHECKPOINTD_DATA_DIR  PGlite data directory (default ./.data/pglite)
   --log-level LEVEL           LOG_LEVEL             fatal|error|warn|info|debug|trace|silent (default info)
@@ -68,6 +73,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Che
       options: {
         host: { type: "string" },
         port: { type: "string" },
+        "http-port": { type: "string" },
+        "cors-origins": { type: "string" },
         "database-url": { type: "string" },
         "data-dir": { type: "string" },
         "log-level": { type: "string" },
@@ -89,6 +96,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Che
     setting: flag !== undefined ? `--${name.toLowerCase().replaceAll("_", "-")}` : name,
   });
   const port = pick(values.port, "PORT", "50051");
+  const httpPort = pick(values["http-port"], "HTTP_PORT", "8080");
+  const cors = values["cors-origins"] ?? env.CORS_ORIGINS ?? "";
   const maxMessage = pick(values["max-message-bytes"], "MAX_MESSAGE_BYTES", String(16 * 1024 * 1024));
   const grace = pick(values["shutdown-grace-ms"], "SHUTDOWN_GRACE_MS", "10000");
   const level = pick(values["log-level"], "LOG_LEVEL", "info");
@@ -102,6 +111,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Che
     command: values.help === true ? "help" : command,
     host,
     port: integer(port.raw, port.setting, 0, 65535),
+    httpPort: httpPort.raw === "off" ? undefined : integer(httpPort.raw, httpPort.setting, 0, 65535),
+    corsOrigins: cors
+      .split(",")
+      .map((o) => o.trim())
+      .filter((o) => o !== ""),
     databaseUrl: databaseUrl(values["database-url"] ?? env.DATABASE_URL, values["database-url"] !== undefined ? "--database-url" : "DATABASE_URL"),
     dataDir: values["data-dir"] ?? env.CHECKPOINTD_DATA_DIR ?? "./.data/pglite",
     logLevel: level.raw as CheckpointdConfig["logLevel"],

@@ -30,6 +30,8 @@ export async function openTestDatabase(engine: TestEngine, databaseUrl?: string)
 
 export interface TestServer {
   port: number;
+  /** The Connect / gRPC-Web / HTTP port. */
+  httpPort: number;
   address: string;
   engine: TestEngine;
   /** The server's own database, for assertions on the tables. */
@@ -47,14 +49,24 @@ export interface TestServer {
 export interface TestServerOptions {
   /** Kysely plugins on the server's database handle, e.g. to count queries. */
   plugins?: KyselyPlugin[];
+  corsOrigins?: string[];
 }
 
 export async function startTestServer(engine: TestEngine, databaseUrl?: string, options: TestServerOptions = {}): Promise<TestServer> {
   const db = (options.plugins ?? []).reduce((d, plugin) => d.withPlugin(plugin), await openTestDatabase(engine, databaseUrl));
   const logger = pino({ level: process.env.CHECKPOINTD_TEST_LOG_LEVEL ?? "silent" });
   const storage = guardStorage(createKyselyStorage({ db, listPageSize: 7 }));
-  const served = await serveStorage({ storage, logger, host: "127.0.0.1", port: 0, maxMessageBytes: 16 * 1024 * 1024, shutdownGraceMs: 2_000 });
+  const served = await serveStorage({
+    storage,
+    logger,
+    host: "127.0.0.1",
+    port: 0,
+    httpPort: 0,
+    corsOrigins: options.corsOrigins ?? [],
+    maxMessageBytes: 16 * 1024 * 1024,
+    shutdownGraceMs: 2_000,
+  });
   const address = `127.0.0.1:${served.port}`;
   const client = createClient(CheckpointService, createGrpcTransport({ baseUrl: `http://${address}` }));
-  return { port: served.port, address, engine, db, client, close: served.close };
+  return { port: served.port, httpPort: served.httpPort!, address, engine, db, client, close: served.close };
 }

@@ -1,0 +1,79 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { equals, fromJson, type JsonValue } from "@bufbuild/protobuf";
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { CheckpointTupleSchema } from "@checkpointd/proto/checkpointd/v1/checkpoint_pb.js";
+import { CheckpointService, GetTupleResponseSchema } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
+import { sampleHistory } from "../testing/sample-history.js";
+import { startTestServer, type TestServer } from "../testing/start-test-server.js";
+
+const run = promisify(execFile);
+
+describe("the Connect / gRPC-Web port", () => {
+  let server: TestServer;
+  const steps = sampleHistory("web", "");
+
+  beforeAll(async () => {
+    server = await startTestServer("pglite", undefined, { corsOrigins: ["https://inspector.example"] });
+    for (const step of steps) {
+      await server.client.put(step.put);
+      for (const writes of step.writes) await server.client.putWrites(writes);
+    }
+  });
+  afterAll(() => server.close());
+
+  it("answers GetTuple identically over gRPC, gRPC-Web, Connect and curl with JSON", async () => {
+    const request = { config: { threadId: "web", checkpointId: steps[1]!.put.checkpoint!.id } };
+    const base = `http://127.0.0.1:${server.httpPort}`;
+    const viaGrpc = (await server.client.getTuple(request)).tuple;
+    expect(viaGrpc).toBeDefined();
+    const clients = {
+      grpcWeb: createClient(CheckpointService, createGrpcWebTransport({ baseUrl: base, httpVersion: "1.1" })),
+      connectJson: createClient(CheckpointService, createConnectTransport({ baseUrl: base, httpVersion: "1.1", useBinaryFormat: false })),
+      connectH2: createClient(CheckpointService, createConnectTransport({ baseUrl: base, httpVersion: "2" })),
+      grpcOverHttpPort: createClient(CheckpointService, createGrpcTransport({ baseUrl: base })),
+    };
+    for (const [name, client] of Object.entries(clients)) {
+      const { tuple } = await client.getTuple(request);
+      expect([name, equals(CheckpointTupleSchema, tuple!, viaGrpc!)]).toEqual([name, true]);
+    }
+
+    const { stdout } = await run("curl", [
+      "-sS",
+      "-H",
+      "content-type: application/json",
+      "-d",
+      JSON.stringify(request),
+      `${base}/checkpointd.v1.CheckpointService/GetTuple`,
+    ]);
+    const viaCurl = fromJson(GetTupleResponseSchema, JSON.parse(stdout) as JsonValue).tuple;
+    expect(equals(CheckpointTupleSchema, viaCurl!, viaGrpc!)).toBe(true);
+    expect(equals(CheckpointTupleSchema, viaGrpc!, steps[1]!.expected)).toBe(true);
+  });
+
+  it("reports errors as Connect JSON with the gRPC code", async () => {
+    const response = await fetch(`http://127.0.0.1:${server.httpPort}/checkpointd.v1.CheckpointService/GetTuple`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ code: "invalid_argument", message: "config.thread_id is required" });
+  });
+
+  it("answers CORS preflights for configured origins only", async () => {
+    const preflight = (origin: string) =>
+      fetch(`http://127.0.0.1:${server.httpPort}/checkpointd.v1.CheckpointService/GetTuple`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+      });
+    const allowed = await preflight("https://inspector.example");
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("https://inspector.example");
+    expect(allowed.headers.get("access-control-allow-headers")).toMatch(/connect-protocol-version/);
+    const other = await preflight("https://evil.example");
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
