@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t checkpointd .
-# Run:   docker run -p 50051:50051 -e DATABASE_URL=postgres://... checkpointd
+# Run:   docker run -p 50051:50051 -p 8080:8080 -e DATABASE_URL=postgres://... checkpointd
+#        (without DATABASE_URL the embedded PGlite database lives in the /data volume)
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /src
@@ -16,11 +17,13 @@ RUN pnpm exec tsc -b packages/server \
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=50051 CHECKPOINTD_DATA_DIR=/data
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=50051 HTTP_PORT=8080 CHECKPOINTD_DATA_DIR=/data
 COPY --from=build /out /app
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
-EXPOSE 50051
+EXPOSE 50051 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "/app/dist/cli.js", "health"]
 ENTRYPOINT ["node", "/app/dist/cli.js"]
 CMD ["serve"]

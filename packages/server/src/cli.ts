@@ -3,6 +3,7 @@ import { format } from "node:util";
 import { setLogger } from "@grpc/grpc-js";
 import { pino } from "pino";
 import { ConfigError, loadConfig, usage } from "./config/load-config.js";
+import { checkHealth, HealthCheckError } from "./health-check.js";
 import { ListenError } from "./transport/grpc-js-server.js";
 import { openDatabase, startCheckpointd } from "./start-checkpointd.js";
 
@@ -26,6 +27,14 @@ async function main() {
     info: (...args: unknown[]) => grpcLog.info(format(...args)),
     debug: (...args: unknown[]) => grpcLog.debug(format(...args)),
   });
+  if (config.command === "health") {
+    // A wildcard listen address is reached on loopback.
+    const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+    const status = await checkHealth(`${host.includes(":") ? `[${host}]` : host}:${config.port}`);
+    process.stdout.write(`${status}\n`);
+    if (status !== "SERVING") process.exitCode = 1;
+    return;
+  }
   if (config.command === "migrate") {
     const handle = await openDatabase(config, logger);
     await handle.db.destroy();
@@ -51,5 +60,6 @@ async function main() {
 
 main().catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof ListenError) fail(error.message);
+  if (error instanceof HealthCheckError) fail(error.message);
   fail(`unexpected error at start: ${error instanceof Error ? error.message : String(error)}`);
 });

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 
 export interface CheckpointdConfig {
-  command: "serve" | "migrate" | "help";
+  command: "serve" | "migrate" | "health" | "help";
   host: string;
   port: number;
   /** Undefined: embedded PGlite in dataDir. */
@@ -20,11 +20,12 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-export const usage = `Usage: checkpointd [serve|migrate] [options]
+export const usage = `Usage: checkpointd [serve|migrate|health] [options]
 
 Commands:
   serve               run the gRPC server (default)
   migrate             bring the database schema up to date and exit
+  health              ask the server at --host/--port for its health; exit 0 if SERVING
 
 Options (flag, then environment variable):
   --host HOST                 HOST                  listen address (default 127.0.0.1)
@@ -89,7 +90,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Che
   const { values, positionals } = parsed;
   if (positionals.length > 1) throw new ConfigError(`arguments: unexpected "${positionals.slice(1).join(" ")}" (see --help)`);
   const command = positionals[0] ?? "serve";
-  if (command !== "serve" && command !== "migrate") throw new ConfigError(`command: unknown command "${command}" (serve or migrate)`);
+  if (command !== "serve" && command !== "migrate" && command !== "health") {
+    throw new ConfigError(`command: unknown command "${command}" (serve, migrate or health)`);
+  }
 
   const pick = (flag: string | undefined, name: string, fallback: string) => ({
     raw: flag ?? env[name] ?? fallback,

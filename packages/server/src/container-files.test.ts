@@ -1,0 +1,69 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "@jest/globals";
+import { parse } from "yaml";
+import { loadConfig } from "./config/load-config.js";
+
+// There is no Docker engine here: these files are checked by reading them.
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const dockerfile = readFileSync(join(root, "Dockerfile"), "utf8");
+
+/** Dockerfile instructions with line continuations joined. */
+function instructions(): { op: string; args: string }[] {
+  return dockerfile
+    .replace(/\\\n/g, " ")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"))
+    .map((line) => {
+      const [op, ...rest] = line.split(/\s+/);
+      return { op: op!.toUpperCase(), args: rest.join(" ") };
+    });
+}
+
+describe("Dockerfile", () => {
+  it("copies only paths that exist in the repository", () => {
+    const copies = instructions().filter((i) => i.op === "COPY" && !i.args.startsWith("--from"));
+    expect(copies.length).toBeGreaterThan(3);
+    for (const copy of copies) {
+      const sources = copy.args.split(/\s+/).slice(0, -1);
+      for (const source of sources) expect([source, existsSync(join(root, source))]).toEqual([source, true]);
+    }
+  });
+
+  it("runs as a non-root user on 0.0.0.0 with both ports exposed and a health check through the health service", () => {
+    const all = instructions();
+    const last = (op: string) => all.filter((i) => i.op === op).at(-1)?.args;
+    expect(all.filter((i) => i.op === "FROM").map((i) => i.args)).toEqual(["node:20-bookworm-slim AS build", "node:20-bookworm-slim"]);
+    expect(last("USER")).toBe("node");
+    expect(last("ENV")).toMatch(/HOST=0\.0\.0\.0/);
+    expect(last("EXPOSE")?.split(" ").sort()).toEqual(["50051", "8080"]);
+    expect(last("HEALTHCHECK")).toMatch(/CMD \["node", "\/app\/dist\/cli\.js", "health"\]/);
+    expect(last("ENTRYPOINT")).toBe('["node", "/app/dist/cli.js"]');
+    // What the image runs is what the package builds.
+    const pkg = JSON.parse(readFileSync(join(root, "packages/server/package.json"), "utf8")) as { bin: Record<string, string>; files: string[] };
+    expect(pkg.bin.checkpointd).toBe("./dist/cli.js");
+    expect(pkg.files).toContain("dist");
+  });
+});
+
+describe("docker-compose.yml", () => {
+  const compose = parse(readFileSync(join(root, "docker-compose.yml"), "utf8")) as {
+    services: Record<string, { image?: string; build?: string; environment?: Record<string, string>; depends_on?: Record<string, unknown> }>;
+  };
+
+  it("parses and runs checkpointd with postgres:15 and redis:7", () => {
+    expect(Object.keys(compose.services).sort()).toEqual(["checkpointd", "postgres", "redis"]);
+    expect(compose.services.postgres!.image).toBe("postgres:15");
+    expect(compose.services.redis!.image).toBe("redis:7");
+    expect(compose.services.checkpointd!.build).toBe(".");
+    expect(Object.keys(compose.services.checkpointd!.depends_on ?? {}).sort()).toEqual(["postgres", "redis"]);
+  });
+
+  it("gives checkpointd a configuration it accepts", () => {
+    const env = compose.services.checkpointd!.environment!;
+    const config = loadConfig([], { ...env, HOST: "0.0.0.0" });
+    expect(config.databaseUrl).toBe("postgres://checkpointd:checkpointd@postgres:5432/checkpointd");
+  });
+});
