@@ -19,7 +19,7 @@ export function createCheckpointService(storage: CheckpointStorage): ServiceImpl
       const config = requireConfig(req.config, "config");
       if (req.checkpoint === undefined) throw invalidArgument("checkpoint is required");
       requireField(req.checkpoint.id, "checkpoint.id");
-      const key = await storage.put({
+      const { key } = await storage.put({
         threadId: config.threadId,
         checkpointNs: config.checkpointNs,
         parentCheckpointId: config.checkpointId,
@@ -78,7 +78,7 @@ export function createCheckpointService(storage: CheckpointStorage): ServiceImpl
 
     async deleteForRuns(req) {
       req.runIds.forEach((id, i) => requireField(id, `run_ids[${i}]`));
-      return { deleted: BigInt(await storage.deleteForRuns(req.runIds)) };
+      return { deleted: BigInt((await storage.deleteForRuns(req.runIds)).deleted) };
     },
 
     async prune(req) {

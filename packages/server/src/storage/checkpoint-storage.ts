@@ -47,18 +47,29 @@ export interface ListQuery {
 
 export type PruneStrategy = "keep_latest" | "delete";
 
+export interface PutResult {
+  key: CheckpointKey;
+  /** Whether pending writes were already stored for this checkpoint (a re-put, or writes saved first). */
+  hasPendingWrites: boolean;
+}
+
+export interface DeleteForRunsResult {
+  deleted: number;
+  /** The threads that lost checkpoints. */
+  threadIds: string[];
+}
+
 /** The storage boundary. Implementations must be safe for concurrent use. */
 export interface CheckpointStorage {
   /** Atomic; idempotent for the same checkpoint id. */
-  put(input: PutCheckpointInput): Promise<CheckpointKey>;
+  put(input: PutCheckpointInput): Promise<PutResult>;
   putWrites(input: PutWritesInput): Promise<void>;
   getTuple(query: TupleQuery): Promise<CheckpointTuple | undefined>;
   /** Newest first, fetched page by page as the consumer pulls. */
   list(query: ListQuery, signal?: AbortSignal): AsyncIterable<CheckpointTuple>;
   deleteThread(threadId: string): Promise<void>;
   copyThread(sourceThreadId: string, targetThreadId: string): Promise<void>;
-  /** Returns the number of checkpoints deleted. */
-  deleteForRuns(runIds: readonly string[]): Promise<number>;
+  deleteForRuns(runIds: readonly string[]): Promise<DeleteForRunsResult>;
   prune(threadIds: readonly string[], strategy: PruneStrategy): Promise<void>;
   /** Cheap liveness probe of the backing database. */
   ping(): Promise<void>;

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import { versionKeySql } from "./checkpoint-codec.js";
-import type { PruneStrategy } from "./checkpoint-storage.js";
+import type { DeleteForRunsResult, PruneStrategy } from "./checkpoint-storage.js";
 import type { Database } from "./database-schema.js";
 
 export async function deleteThread(db: Kysely<Database>, threadId: string): Promise<void> {
@@ -72,8 +72,8 @@ export async function copyThread(db: Kysely<Database>, source: string, target: s
   });
 }
 
-export async function deleteForRuns(db: Kysely<Database>, runIds: readonly string[]): Promise<number> {
-  if (runIds.length === 0) return 0;
+export async function deleteForRuns(db: Kysely<Database>, runIds: readonly string[]): Promise<DeleteForRunsResult> {
+  if (runIds.length === 0) return { deleted: 0, threadIds: [] };
   return db.transaction().execute(async (trx) => {
     const deleted = await trx
       .deleteFrom("checkpoints")
@@ -82,7 +82,7 @@ export async function deleteForRuns(db: Kysely<Database>, runIds: readonly strin
       .execute();
     const threads = [...new Set(deleted.map((r) => r.thread_id))];
     await collectGarbage(trx, threads);
-    return deleted.length;
+    return { deleted: deleted.length, threadIds: threads };
   });
 }
 

@@ -1,6 +1,9 @@
 import { sql, type Kysely } from "kysely";
 import type { Migration, MigrationProvider } from "kysely/migration";
 
+/** Identifiers compare byte by byte in every engine and locale: "latest" is the greatest id in "C" order. */
+const id = sql`text collate "C"`;
+
 /**
  * Every primary key leads with thread_id, so a Postgres sharded by thread
  * (Citus) takes the schema unchanged.
@@ -10,10 +13,10 @@ const migrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable("checkpoints")
-        .addColumn("thread_id", "text", (c) => c.notNull())
-        .addColumn("checkpoint_ns", "text", (c) => c.notNull().defaultTo(""))
-        .addColumn("checkpoint_id", "text", (c) => c.notNull())
-        .addColumn("parent_checkpoint_id", "text")
+        .addColumn("thread_id", id, (c) => c.notNull())
+        .addColumn("checkpoint_ns", id, (c) => c.notNull().defaultTo(""))
+        .addColumn("checkpoint_id", id, (c) => c.notNull())
+        .addColumn("parent_checkpoint_id", id)
         .addColumn("checkpoint", "jsonb", (c) => c.notNull())
         .addColumn("metadata", "jsonb", (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
         .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
@@ -29,10 +32,10 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable("checkpoint_blobs")
-        .addColumn("thread_id", "text", (c) => c.notNull())
-        .addColumn("checkpoint_ns", "text", (c) => c.notNull().defaultTo(""))
-        .addColumn("channel", "text", (c) => c.notNull())
-        .addColumn("version", "text", (c) => c.notNull())
+        .addColumn("thread_id", id, (c) => c.notNull())
+        .addColumn("checkpoint_ns", id, (c) => c.notNull().defaultTo(""))
+        .addColumn("channel", id, (c) => c.notNull())
+        .addColumn("version", id, (c) => c.notNull())
         .addColumn("type", "text")
         .addColumn("blob", "bytea")
         .addPrimaryKeyConstraint("checkpoint_blobs_pkey", ["thread_id", "checkpoint_ns", "channel", "version"])
@@ -40,12 +43,12 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable("checkpoint_writes")
-        .addColumn("thread_id", "text", (c) => c.notNull())
-        .addColumn("checkpoint_ns", "text", (c) => c.notNull().defaultTo(""))
-        .addColumn("checkpoint_id", "text", (c) => c.notNull())
-        .addColumn("task_id", "text", (c) => c.notNull())
+        .addColumn("thread_id", id, (c) => c.notNull())
+        .addColumn("checkpoint_ns", id, (c) => c.notNull().defaultTo(""))
+        .addColumn("checkpoint_id", id, (c) => c.notNull())
+        .addColumn("task_id", id, (c) => c.notNull())
         .addColumn("idx", "integer", (c) => c.notNull())
-        .addColumn("channel", "text", (c) => c.notNull())
+        .addColumn("channel", id, (c) => c.notNull())
         .addColumn("type", "text", (c) => c.notNull())
         .addColumn("blob", "bytea", (c) => c.notNull())
         .addColumn("task_path", "text", (c) => c.notNull().defaultTo(""))

@@ -1,0 +1,231 @@
+import { describe, expect, test } from "@jest/globals";
+import { ConfigError, loadConfig, usage, type CheckpointdConfig } from "./load-config.js";
+
+const defaults: CheckpointdConfig = {
+  command: "serve",
+  host: "127.0.0.1",
+  port: 50051,
+  databaseUrl: undefined,
+  dataDir: "./.data/pglite",
+  logLevel: "info",
+  maxMessageBytes: 16 * 1024 * 1024,
+  shutdownGraceMs: 10_000,
+  httpPort: 8080,
+  corsOrigins: [],
+};
+
+/** The ConfigError loadConfig throws (fails the test when it does not throw one). */
+function configError(argv: string[], env: NodeJS.ProcessEnv = {}): ConfigError {
+  let thrown: unknown;
+  try {
+    loadConfig(argv, env);
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(ConfigError);
+  const error = thrown as ConfigError;
+  expect(error.name).toBe("ConfigError");
+  // One line: the CLI prints it as is after "checkpointd: ".
+  expect(error.message).not.toMatch(/\n/);
+  return error;
+}
+
+describe("loadConfig defaults", () => {
+  test("no flags and an empty environment give the documented defaults", () => {
+    expect(loadConfig([], {})).toEqual(defaults);
+  });
+
+  test("serve is the default command; serve, migrate and health are accepted", () => {
+    expect(loadConfig(["serve"], {}).command).toBe("serve");
+    expect(loadConfig(["migrate"], {}).command).toBe("migrate");
+    expect(loadConfig(["health"], {}).command).toBe("health");
+    expect(loadConfig(["migrate", "--port", "1"], {})).toEqual({ ...defaults, command: "migrate", port: 1 });
+  });
+
+  test("--help and -h select the help command, whatever else is given", () => {
+    expect(loadConfig(["--help"], {}).command).toBe("help");
+    expect(loadConfig(["-h"], {}).command).toBe("help");
+    expect(loadConfig(["migrate", "--help"], {}).command).toBe("help");
+  });
+
+  test("an empty DATABASE_URL means embedded PGlite, like an unset one", () => {
+    expect(loadConfig([], { DATABASE_URL: "" }).databaseUrl).toBeUndefined();
+    expect(loadConfig(["--database-url", ""], {}).databaseUrl).toBeUndefined();
+  });
+
+  test('"off" switches the HTTP port off, from the flag or the environment', () => {
+    expect(loadConfig(["--http-port", "off"], {}).httpPort).toBeUndefined();
+    expect(loadConfig([], { HTTP_PORT: "off" }).httpPort).toBeUndefined();
+    expect(loadConfig(["--http-port", "9000"], { HTTP_PORT: "off" }).httpPort).toBe(9000);
+  });
+
+  test("CORS origins are split on commas, trimmed, and empty entries dropped", () => {
+    expect(loadConfig([], { CORS_ORIGINS: " https://a.example , ,https://b.example," }).corsOrigins).toEqual([
+      "https://a.example",
+      "https://b.example",
+    ]);
+    expect(loadConfig(["--cors-origins", "*"], {}).corsOrigins).toEqual(["*"]);
+    expect(loadConfig(["--cors-origins", ""], { CORS_ORIGINS: "https://a.example" }).corsOrigins).toEqual([]);
+  });
+
+  test("port 0 (pick a free one) and the bounds of each integer are accepted", () => {
+    expect(loadConfig(["--port", "0"], {}).port).toBe(0);
+    expect(loadConfig(["--port", "65535"], {}).port).toBe(65535);
+    expect(loadConfig(["--http-port", "0"], {}).httpPort).toBe(0);
+    expect(loadConfig(["--max-message-bytes", "1024"], {}).maxMessageBytes).toBe(1024);
+    expect(loadConfig(["--max-message-bytes", String(2 ** 31 - 1)], {}).maxMessageBytes).toBe(2 ** 31 - 1);
+    expect(loadConfig(["--shutdown-grace-ms", "0"], {}).shutdownGraceMs).toBe(0);
+    expect(loadConfig(["--shutdown-grace-ms", "600000"], {}).shutdownGraceMs).toBe(600_000);
+  });
+
+  test("postgres:// and postgresql:// URLs are kept as given", () => {
+    const a = "postgres://user:secret@db.example:5433/checkpoints?sslmode=require";
+    const b = "postgresql://user@localhost/checkpoints";
+    expect(loadConfig([], { DATABASE_URL: a }).databaseUrl).toBe(a);
+    expect(loadConfig(["--database-url", b], {}).databaseUrl).toBe(b);
+  });
+
+  test("every log level is accepted", () => {
+    for (const level of ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const) {
+      expect(loadConfig(["--log-level", level], {}).logLevel).toBe(level);
+      expect(loadConfig([], { LOG_LEVEL: level }).logLevel).toBe(level);
+    }
+  });
+
+  test("the usage text names every command, flag and environment variable", () => {
+    for (const word of [
+      "serve",
+      "migrate",
+      "health",
+      "--host",
+      "HOST",
+      "--port",
+      "PORT",
+      "--http-port",
+      "HTTP_PORT",
+      "--cors-origins",
+      "CORS_ORIGINS",
+      "--database-url",
+      "DATABASE_URL",
+      "--data-dir",
+      "CHECKPOINTD_DATA_DIR",
+      "--log-level",
+      "LOG_LEVEL",
+      "--max-message-bytes",
+      "MAX_MESSAGE_BYTES",
+      "--shutdown-grace-ms",
+      "SHUTDOWN_GRACE_MS",
+      "--help",
+    ]) {
+      expect(usage).toContain(word);
+    }
+  });
+});
+
+// Each setting: its flag, its environment variable, and two distinct valid values (raw, parsed).
+const settings = [
+  { flag: "--host", env: "HOST", key: "host", flagValue: ["0.0.0.0", "0.0.0.0"], envValue: ["::1", "::1"] },
+  { flag: "--port", env: "PORT", key: "port", flagValue: ["7001", 7001], envValue: ["7002", 7002] },
+  { flag: "--http-port", env: "HTTP_PORT", key: "httpPort", flagValue: ["7003", 7003], envValue: ["7004", 7004] },
+  {
+    flag: "--cors-origins",
+    env: "CORS_ORIGINS",
+    key: "corsOrigins",
+    flagValue: ["https://flag.example", ["https://flag.example"]],
+    envValue: ["https://a.example,https://b.example", ["https://a.example", "https://b.example"]],
+  },
+  {
+    flag: "--database-url",
+    env: "DATABASE_URL",
+    key: "databaseUrl",
+    flagValue: ["postgres://flag@127.0.0.1:5432/a", "postgres://flag@127.0.0.1:5432/a"],
+    envValue: ["postgresql://env@127.0.0.1:5432/b", "postgresql://env@127.0.0.1:5432/b"],
+  },
+  { flag: "--data-dir", env: "CHECKPOINTD_DATA_DIR", key: "dataDir", flagValue: ["/tmp/flag-dir", "/tmp/flag-dir"], envValue: ["env-dir", "env-dir"] },
+  { flag: "--log-level", env: "LOG_LEVEL", key: "logLevel", flagValue: ["debug", "debug"], envValue: ["warn", "warn"] },
+  { flag: "--max-message-bytes", env: "MAX_MESSAGE_BYTES", key: "maxMessageBytes", flagValue: ["2048", 2048], envValue: ["4096", 4096] },
+  { flag: "--shutdown-grace-ms", env: "SHUTDOWN_GRACE_MS", key: "shutdownGraceMs", flagValue: ["250", 250], envValue: ["500", 500] },
+] as const;
+
+describe.each(settings)("$flag / $env", ({ flag, env, key, flagValue, envValue }) => {
+  test("the flag beats the environment variable", () => {
+    const config = loadConfig([flag, flagValue[0]], { [env]: envValue[0] });
+    expect(config[key]).toEqual(flagValue[1]);
+  });
+
+  test("the --flag=value form works too", () => {
+    expect(loadConfig([`${flag}=${flagValue[0]}`], { [env]: envValue[0] })[key]).toEqual(flagValue[1]);
+  });
+
+  test("the environment variable is used when the flag is absent", () => {
+    const config = loadConfig([], { [env]: envValue[0] });
+    expect(config[key]).toEqual(envValue[1]);
+    // Nothing else moves.
+    expect({ ...config, [key]: defaults[key] }).toEqual(defaults);
+  });
+
+  test("the flag alone is used, and nothing else moves", () => {
+    const config = loadConfig([flag, flagValue[0]], {});
+    expect(config[key]).toEqual(flagValue[1]);
+    expect({ ...config, [key]: defaults[key] }).toEqual(defaults);
+  });
+});
+
+describe("loadConfig errors name their setting", () => {
+  // [what, argv, env, the setting the message must start with]
+  const cases: [string, string[], NodeJS.ProcessEnv, string][] = [
+    ["non-numeric PORT", [], { PORT: "abc" }, "PORT"],
+    ["non-numeric --port", ["--port", "abc"], {}, "--port"],
+    ["PORT above 65535", [], { PORT: "65536" }, "PORT"],
+    ["negative --port", ["--port=-1"], {}, "--port"],
+    ["fractional --port", ["--port", "80.5"], {}, "--port"],
+    ["--port in hex", ["--port", "0x50"], {}, "--port"],
+    ["a bad --port even when PORT is fine", ["--port", "x"], { PORT: "80" }, "--port"],
+    ["non-numeric HTTP_PORT", [], { HTTP_PORT: "http" }, "HTTP_PORT"],
+    ["--http-port above 65535", ["--http-port", "80808"], {}, "--http-port"],
+    ["unparseable DATABASE_URL", [], { DATABASE_URL: "not a url" }, "DATABASE_URL"],
+    ["non-postgres DATABASE_URL", [], { DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
+    ["unparseable --database-url", ["--database-url", "::nope"], {}, "--database-url"],
+    ["non-postgres --database-url", ["--database-url", "https://example.com/db"], {}, "--database-url"],
+    ["unknown LOG_LEVEL", [], { LOG_LEVEL: "verbose" }, "LOG_LEVEL"],
+    ["unknown --log-level", ["--log-level", "loud"], {}, "--log-level"],
+    ["upper-case --log-level", ["--log-level", "INFO"], {}, "--log-level"],
+    ["MAX_MESSAGE_BYTES below 1024", [], { MAX_MESSAGE_BYTES: "10" }, "MAX_MESSAGE_BYTES"],
+    ["--max-message-bytes above 2^31-1", ["--max-message-bytes", String(2 ** 31)], {}, "--max-message-bytes"],
+    ["non-numeric SHUTDOWN_GRACE_MS", [], { SHUTDOWN_GRACE_MS: "soon" }, "SHUTDOWN_GRACE_MS"],
+    ["--shutdown-grace-ms above ten minutes", ["--shutdown-grace-ms", "600001"], {}, "--shutdown-grace-ms"],
+    ["empty HOST", [], { HOST: " " }, "HOST"],
+    ["empty --host", ["--host", ""], {}, "--host"],
+    ["unknown flag", ["--nope"], {}, "arguments"],
+    ["flag without its value", ["--port"], {}, "arguments"],
+    ["value given to --help", ["--help=yes"], {}, "arguments"],
+    ["unknown command", ["start"], {}, "command"],
+    ["two commands", ["serve", "migrate"], {}, "arguments"],
+  ];
+
+  test.each(cases)("%s", (_what, argv, env, setting) => {
+    const error = configError(argv, env);
+    expect(error.message.startsWith(`${setting}: `)).toBe(true);
+  });
+
+  test("the messages say what was wrong", () => {
+    expect(configError(["--nope"]).message).toContain("--nope");
+    expect(configError(["start"]).message).toContain('"start"');
+    expect(configError([], { PORT: "abc" }).message).toContain('"abc"');
+    expect(configError([], { DATABASE_URL: "mysql://x" }).message).toContain("mysql:");
+    expect(configError(["--log-level", "loud"]).message).toContain('"loud"');
+    expect(configError(["serve", "migrate"]).message).toContain("migrate");
+  });
+
+  test("a bad environment variable is ignored when its flag overrides it", () => {
+    expect(loadConfig(["--port", "8080"], { PORT: "abc" }).port).toBe(8080);
+    expect(loadConfig(["--log-level", "warn"], { LOG_LEVEL: "loud" }).logLevel).toBe("warn");
+    expect(loadConfig(["--database-url", "postgres://a@b/c"], { DATABASE_URL: "not a url" }).databaseUrl).toBe("postgres://a@b/c");
+  });
+
+  test("the database URL is not echoed back (it may hold a password)", () => {
+    const error = configError([], { DATABASE_URL: "mysql://user:hunter2@db/x" });
+    expect(error.message).not.toContain("hunter2");
+    expect(configError([], { DATABASE_URL: "hunter2 is not a url" }).message).not.toContain("hunter2");
+  });
+});
