@@ -6,18 +6,35 @@ import { ConfigError } from "./config/load-config.js";
 import { createCheckpointService } from "./service/checkpoint-service.js";
 import { createDatabase, migrateToLatest, type DatabaseHandle } from "./storage/create-database.js";
 import { guardStorage } from "./storage/guard-storage.js";
+import { createCachedStorage } from "./cache/cached-storage.js";
+import type { CheckpointCache } from "./cache/checkpoint-cache.js";
+import { createMemoryCache } from "./cache/memory-cache.js";
+import { createRedisCache } from "./cache/redis-cache.js";
 import type { CheckpointStorage } from "./storage/checkpoint-storage.js";
 import { createKyselyStorage } from "./storage/kysely-storage.js";
 import { createGrpcJsService } from "./transport/grpc-js-service.js";
 import { startConnectServer } from "./transport/connect-server.js";
 import { startGrpcJsServer, type RunningGrpcServer } from "./transport/grpc-js-server.js";
 import { createHealthService } from "./transport/health-service.js";
-import { monitorHealth } from "./transport/monitor-health.js";
+import { cacheHealthName, monitorHealth } from "./transport/monitor-health.js";
 import { createReflectionService } from "./transport/reflection-service.js";
 
 export type StartOptions = Pick<
   CheckpointdConfig,
-  "host" | "port" | "httpPort" | "corsOrigins" | "databaseUrl" | "dataDir" | "maxMessageBytes" | "shutdownGraceMs"
+  | "host"
+  | "port"
+  | "httpPort"
+  | "corsOrigins"
+  | "databaseUrl"
+  | "dataDir"
+  | "maxMessageBytes"
+  | "shutdownGraceMs"
+  | "redisUrl"
+  | "redisCluster"
+  | "cacheTtlSeconds"
+  | "cacheKeyPrefix"
+  | "cacheMaxBytes"
+  | "statsIntervalSeconds"
 >;
 
 export interface Checkpointd {
@@ -60,6 +77,10 @@ export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxM
   httpPort?: number | undefined;
   corsOrigins?: readonly string[];
   storage: CheckpointStorage;
+  /** Reads go through it and writes invalidate it; undefined: no cache. */
+  cache?: CheckpointCache | undefined;
+  /** Log the cache counters this often; 0 or undefined: never. */
+  statsIntervalSeconds?: number;
   logger: Logger;
   /** How often health pings the database (default 500 ms). */
   healthIntervalMs?: number;
@@ -67,10 +88,11 @@ export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxM
 
 /** Serves a storage over gRPC. Closing stops the server, then closes the storage. */
 export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpointd, "engine">> {
-  const { storage, logger } = options;
+  const { cache, logger } = options;
+  const storage = cache === undefined ? options.storage : createCachedStorage(options.storage, cache);
   const logError = (error: unknown, method: string) => logger.error({ err: error, method }, "call failed");
   const shutdown = new AbortController();
-  const health = createHealthService([CheckpointService.typeName]);
+  const health = createHealthService([CheckpointService.typeName, ...(cache === undefined ? [] : [cacheHealthName])]);
   const impl = createCheckpointService(storage);
   const servers: RunningGrpcServer[] = [];
   const stopServers = (graceMs: number) => Promise.all(servers.map((s) => s.shutdown(graceMs)));
@@ -105,7 +127,18 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
     await storage.close();
     throw error;
   }
-  const monitor = monitorHealth(storage, health, logger, options.healthIntervalMs ?? 500);
+  const monitor = monitorHealth({
+    storage,
+    services: [CheckpointService.typeName],
+    cache,
+    health,
+    logger,
+    intervalMs: options.healthIntervalMs ?? 500,
+  });
+  const statsTimer =
+    cache !== undefined && (options.statsIntervalSeconds ?? 0) > 0
+      ? setInterval(() => logger.info({ cache: cache.stats() }, "cache stats"), options.statsIntervalSeconds! * 1000).unref()
+      : undefined;
   const [grpc, http] = servers;
   logger.info({ host: options.host, port: grpc!.port, httpPort: http?.port }, "checkpointd listening");
   return {
@@ -113,6 +146,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
     httpPort: http?.port,
     async close() {
       monitor.stop();
+      clearInterval(statsTimer);
       shutdown.abort();
       health.shutdown();
       await stopServers(options.shutdownGraceMs);
@@ -124,6 +158,16 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
 export async function startCheckpointd(options: StartOptions, logger: Logger): Promise<Checkpointd> {
   const handle = await openDatabase(options, logger);
   const storage = guardStorage(createKyselyStorage({ db: handle.db }));
-  const served = await serveStorage({ ...options, storage, logger });
+  const cache =
+    options.redisUrl === undefined
+      ? createMemoryCache({ maxBytes: options.cacheMaxBytes, ttlSeconds: options.cacheTtlSeconds })
+      : createRedisCache({
+          url: options.redisUrl,
+          cluster: options.redisCluster,
+          keyPrefix: options.cacheKeyPrefix,
+          ttlSeconds: options.cacheTtlSeconds,
+          logger,
+        });
+  const served = await serveStorage({ ...options, storage, cache, logger });
   return { ...served, engine: handle.engine };
 }

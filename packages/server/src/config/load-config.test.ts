@@ -12,6 +12,12 @@ const defaults: CheckpointdConfig = {
   shutdownGraceMs: 10_000,
   httpPort: 8080,
   corsOrigins: [],
+  redisUrl: undefined,
+  redisCluster: false,
+  cacheTtlSeconds: 86_400,
+  cacheKeyPrefix: "cpd:",
+  cacheMaxBytes: 64 * 1024 * 1024,
+  statsIntervalSeconds: 0,
 };
 
 /** The ConfigError loadConfig throws (fails the test when it does not throw one). */
@@ -115,6 +121,18 @@ describe("loadConfig defaults", () => {
       "MAX_MESSAGE_BYTES",
       "--shutdown-grace-ms",
       "SHUTDOWN_GRACE_MS",
+      "--redis-url",
+      "REDIS_URL",
+      "--redis-cluster",
+      "REDIS_CLUSTER",
+      "--cache-ttl-seconds",
+      "CACHE_TTL_SECONDS",
+      "--cache-key-prefix",
+      "CACHE_KEY_PREFIX",
+      "--cache-max-bytes",
+      "CACHE_MAX_BYTES",
+      "--stats-interval-seconds",
+      "STATS_INTERVAL_SECONDS",
       "--help",
     ]) {
       expect(usage).toContain(word);
@@ -145,6 +163,17 @@ const settings = [
   { flag: "--log-level", env: "LOG_LEVEL", key: "logLevel", flagValue: ["debug", "debug"], envValue: ["warn", "warn"] },
   { flag: "--max-message-bytes", env: "MAX_MESSAGE_BYTES", key: "maxMessageBytes", flagValue: ["2048", 2048], envValue: ["4096", 4096] },
   { flag: "--shutdown-grace-ms", env: "SHUTDOWN_GRACE_MS", key: "shutdownGraceMs", flagValue: ["250", 250], envValue: ["500", 500] },
+  {
+    flag: "--redis-url",
+    env: "REDIS_URL",
+    key: "redisUrl",
+    flagValue: ["redis://127.0.0.1:6380", "redis://127.0.0.1:6380"],
+    envValue: ["rediss://:secret@cache.example:6379/2", "rediss://:secret@cache.example:6379/2"],
+  },
+  { flag: "--cache-ttl-seconds", env: "CACHE_TTL_SECONDS", key: "cacheTtlSeconds", flagValue: ["60", 60], envValue: ["3600", 3600] },
+  { flag: "--cache-key-prefix", env: "CACHE_KEY_PREFIX", key: "cacheKeyPrefix", flagValue: ["a:", "a:"], envValue: ["b:", "b:"] },
+  { flag: "--cache-max-bytes", env: "CACHE_MAX_BYTES", key: "cacheMaxBytes", flagValue: ["2097152", 2097152], envValue: ["4194304", 4194304] },
+  { flag: "--stats-interval-seconds", env: "STATS_INTERVAL_SECONDS", key: "statsIntervalSeconds", flagValue: ["30", 30], envValue: ["60", 60] },
 ] as const;
 
 describe.each(settings)("$flag / $env", ({ flag, env, key, flagValue, envValue }) => {
@@ -201,6 +230,11 @@ describe("loadConfig errors name their setting", () => {
     ["value given to --help", ["--help=yes"], {}, "arguments"],
     ["unknown command", ["start"], {}, "command"],
     ["two commands", ["serve", "migrate"], {}, "arguments"],
+    ["unparseable REDIS_URL", [], { REDIS_URL: "not a url" }, "REDIS_URL"],
+    ["non-redis --redis-url", ["--redis-url", "http://x:6379"], {}, "--redis-url"],
+    ["REDIS_CLUSTER not a boolean", [], { REDIS_CLUSTER: "maybe" }, "REDIS_CLUSTER"],
+    ["CACHE_TTL_SECONDS of 0", [], { CACHE_TTL_SECONDS: "0" }, "CACHE_TTL_SECONDS"],
+    ["--cache-max-bytes below 1 MiB", ["--cache-max-bytes", "100"], {}, "--cache-max-bytes"],
   ];
 
   test.each(cases)("%s", (_what, argv, env, setting) => {

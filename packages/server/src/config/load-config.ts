@@ -13,6 +13,14 @@ export interface CheckpointdConfig {
   /** Connect, gRPC-Web and gRPC over HTTP/1.1 and h2c; undefined when switched off. */
   httpPort: number | undefined;
   corsOrigins: string[];
+  /** Undefined: the in-process LRU cache. */
+  redisUrl: string | undefined;
+  redisCluster: boolean;
+  cacheTtlSeconds: number;
+  cacheKeyPrefix: string;
+  cacheMaxBytes: number;
+  /** Log cache counters this often; 0 = never. */
+  statsIntervalSeconds: number;
 }
 
 /** Bad configuration: the message names the setting. */
@@ -34,6 +42,12 @@ Options (flag, then environment variable):
   --cors-origins LIST         CORS_ORIGINS          comma-separated origins browsers may call from ("*": any; default none)
   --database-url URL          DATABASE_URL          postgres:// URL; unset = embedded PGlite
   --data-dir DIR              CHECKPOINTD_DATA_DIR  PGlite data directory (default ./.data/pglite)
+  --redis-url URL             REDIS_URL             redis:// URL of the L1 cache; unset = in-process LRU
+  --redis-cluster             REDIS_CLUSTER=true    REDIS_URL names a node of a Redis Cluster
+  --cache-ttl-seconds N       CACHE_TTL_SECONDS     cache entry lifetime (default 86400)
+  --cache-key-prefix P        CACHE_KEY_PREFIX      Redis key prefix (default cpd:)
+  --cache-max-bytes N         CACHE_MAX_BYTES       in-process LRU bound (default 67108864)
+  --stats-interval-seconds N  STATS_INTERVAL_SECONDS  log cache counters every N s (default 0: never)
   --log-level LEVEL           LOG_LEVEL             fatal|error|warn|info|debug|trace|silent (default info)
   --max-message-bytes N       MAX_MESSAGE_BYTES     largest gRPC message (default 16777216)
   --shutdown-grace-ms N       SHUTDOWN_GRACE_MS     time in-flight calls get on SIGTERM (default 10000)
@@ -64,6 +78,27 @@ function databaseUrl(raw: string | undefined, setting: string): string | undefin
   return raw;
 }
 
+function redisUrl(raw: string | undefined, setting: string): string | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${setting}: not a valid URL (expected redis://[:password@]host:port[/db])`);
+  }
+  if (url.protocol !== "redis:" && url.protocol !== "rediss:") {
+    throw new ConfigError(`${setting}: expected a redis:// or rediss:// URL, got "${url.protocol}//"`);
+  }
+  return raw;
+}
+
+function booleanSetting(raw: string | boolean, setting: string): boolean {
+  if (typeof raw === "boolean") return raw;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off|)$/i.test(raw)) return false;
+  throw new ConfigError(`${setting}: expected true or false, got "${raw}"`);
+}
+
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): CheckpointdConfig {
   let parsed;
   try {
@@ -78,6 +113,12 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Che
         "cors-origins": { type: "string" },
         "database-url": { type: "string" },
         "data-dir": { type: "string" },
+        "redis-url": { type: "string" },
+        "redis-cluster": { type: "boolean" },
+        "cache-ttl-seconds": { type: "string" },
+        "cache-key-prefix": { type: "string" },
+        "cache-max-bytes": { type: "string" },
+        "stats-interval-seconds": { type: "string" },
         "log-level": { type: "string" },
         "max-message-bytes": { type: "string" },
         "shutdown-grace-ms": { type: "string" },
@@ -108,6 +149,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Che
     throw new ConfigError(`${level.setting}: expected one of ${logLevels.join(", ")}, got "${level.raw}"`);
   }
   const host = values.host ?? env.HOST ?? "127.0.0.1";
+  const cacheTtl = pick(values["cache-ttl-seconds"], "CACHE_TTL_SECONDS", "86400");
+  const cacheMax = pick(values["cache-max-bytes"], "CACHE_MAX_BYTES", String(64 * 1024 * 1024));
+  const statsInterval = pick(values["stats-interval-seconds"], "STATS_INTERVAL_SECONDS", "0");
+  const redisCluster = values["redis-cluster"] ?? env.REDIS_CLUSTER ?? "false";
   if (host.trim() === "") throw new ConfigError(`${values.host !== undefined ? "--host" : "HOST"}: must not be empty`);
 
   return {
@@ -121,6 +166,12 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Che
       .filter((o) => o !== ""),
     databaseUrl: databaseUrl(values["database-url"] ?? env.DATABASE_URL, values["database-url"] !== undefined ? "--database-url" : "DATABASE_URL"),
     dataDir: values["data-dir"] ?? env.CHECKPOINTD_DATA_DIR ?? "./.data/pglite",
+    redisUrl: redisUrl(values["redis-url"] ?? env.REDIS_URL, values["redis-url"] !== undefined ? "--redis-url" : "REDIS_URL"),
+    redisCluster: booleanSetting(redisCluster, "REDIS_CLUSTER"),
+    cacheTtlSeconds: integer(cacheTtl.raw, cacheTtl.setting, 1, 365 * 86_400),
+    cacheKeyPrefix: values["cache-key-prefix"] ?? env.CACHE_KEY_PREFIX ?? "cpd:",
+    cacheMaxBytes: integer(cacheMax.raw, cacheMax.setting, 1024 * 1024, 2 ** 40),
+    statsIntervalSeconds: integer(statsInterval.raw, statsInterval.setting, 0, 86_400),
     logLevel: level.raw as CheckpointdConfig["logLevel"],
     maxMessageBytes: integer(maxMessage.raw, maxMessage.setting, 1024, 2 ** 31 - 1),
     shutdownGraceMs: integer(grace.raw, grace.setting, 0, 600_000),

@@ -19,7 +19,7 @@ export function createCheckpointService(storage: CheckpointStorage): ServiceImpl
       const config = requireConfig(req.config, "config");
       if (req.checkpoint === undefined) throw invalidArgument("checkpoint is required");
       requireField(req.checkpoint.id, "checkpoint.id");
-      const { key } = await storage.put({
+      const key = await storage.put({
         threadId: config.threadId,
         checkpointNs: config.checkpointNs,
         parentCheckpointId: config.checkpointId,

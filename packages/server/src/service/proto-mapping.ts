@@ -4,6 +4,7 @@ import {
   CheckpointTupleSchema,
   type ChannelVersion as ProtoChannelVersion,
   type Checkpoint as ProtoCheckpoint,
+  type CheckpointTuple as ProtoCheckpointTuple,
   type TypedValue as ProtoTypedValue,
 } from "@checkpointd/proto/checkpointd/v1/checkpoint_pb.js";
 import type { ChannelVersion, Checkpoint, CheckpointTuple, TypedValue } from "../domain/checkpoint.js";
@@ -54,6 +55,24 @@ export function checkpointFromProto(checkpoint: ProtoCheckpoint): Checkpoint {
     updatedChannels: checkpoint.updatedChannels,
     pendingSends: checkpoint.pendingSends.map(valueFromProto),
     extra: mapRecord(checkpoint.extra, valueFromProto),
+  };
+}
+
+/** The inverse of tupleToProto, for tuples this server encoded itself (the cache). */
+export function tupleFromProto(tuple: ProtoCheckpointTuple): CheckpointTuple {
+  const config = tuple.config;
+  if (config === undefined || tuple.checkpoint === undefined) throw new Error("a stored tuple lacks config or checkpoint");
+  return {
+    key: { threadId: config.threadId, checkpointNs: config.checkpointNs ?? "", checkpointId: config.checkpointId },
+    checkpoint: checkpointFromProto(tuple.checkpoint),
+    metadata: tuple.metadata ?? {},
+    parentCheckpointId: tuple.parentConfig?.checkpointId,
+    pendingWrites: tuple.pendingWrites.map((w) => ({
+      taskId: w.taskId,
+      channel: w.channel,
+      value: w.value === undefined ? { type: "", data: new Uint8Array() } : valueFromProto(w.value),
+      taskPath: w.taskPath,
+    })),
   };
 }
 

@@ -47,12 +47,6 @@ export interface ListQuery {
 
 export type PruneStrategy = "keep_latest" | "delete";
 
-export interface PutResult {
-  key: CheckpointKey;
-  /** Whether pending writes were already stored for this checkpoint (a re-put, or writes saved first). */
-  hasPendingWrites: boolean;
-}
-
 export interface DeleteForRunsResult {
   deleted: number;
   /** The threads that lost checkpoints. */
@@ -62,7 +56,7 @@ export interface DeleteForRunsResult {
 /** The storage boundary. Implementations must be safe for concurrent use. */
 export interface CheckpointStorage {
   /** Atomic; idempotent for the same checkpoint id. */
-  put(input: PutCheckpointInput): Promise<PutResult>;
+  put(input: PutCheckpointInput): Promise<CheckpointKey>;
   putWrites(input: PutWritesInput): Promise<void>;
   getTuple(query: TupleQuery): Promise<CheckpointTuple | undefined>;
   /** Newest first, fetched page by page as the consumer pulls. */

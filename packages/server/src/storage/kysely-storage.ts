@@ -31,7 +31,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): CheckpointSt
         blob: value?.data ?? null,
       };
     });
-    const hasPendingWrites = await db.transaction().execute(async (trx) => {
+    await db.transaction().execute(async (trx) => {
       if (blobs.length > 0) {
         await trx
           .insertInto("checkpoint_blobs")
@@ -57,17 +57,8 @@ export function createKyselyStorage(options: KyselyStorageOptions): CheckpointSt
           })),
         )
         .execute();
-      const writes = await trx
-        .selectFrom("checkpoint_writes")
-        .select("idx")
-        .where("thread_id", "=", threadId)
-        .where("checkpoint_ns", "=", checkpointNs)
-        .where("checkpoint_id", "=", checkpoint.id)
-        .limit(1)
-        .execute();
-      return writes.length > 0;
     });
-    return { key: { threadId, checkpointNs, checkpointId: checkpoint.id }, hasPendingWrites };
+    return { threadId, checkpointNs, checkpointId: checkpoint.id };
   }
 
   async function putWrites(input: PutWritesInput) {

@@ -14,6 +14,8 @@ interface HealthResponse {
 export interface HealthService extends GrpcJsService {
   /** Sets the status of every registered service (and of the server, ""). */
   setAll(status: ServingStatus): void;
+  /** Sets one service's status. */
+  set(service: string, status: ServingStatus): void;
   status(service: string): ServingStatus | undefined;
   /** NOT_SERVING, then every Watch stream ends with UNAVAILABLE. */
   shutdown(): void;
@@ -27,12 +29,13 @@ export function createHealthService(services: readonly string[]): HealthService 
   const statuses = new Map<string, ServingStatus>(["", ...services].map((s) => [s, "SERVING"]));
   const watchers = new Map<ServerWritableStream<HealthRequest, HealthResponse>, string>();
 
+  const set = (service: string, next: ServingStatus) => {
+    if (statuses.get(service) === next) return;
+    statuses.set(service, next);
+    for (const [call, watched] of watchers) if (watched === service) call.write({ status: next });
+  };
   const setAll = (next: ServingStatus) => {
-    for (const [service, current] of statuses) {
-      if (current === next) continue;
-      statuses.set(service, next);
-      for (const [call, watched] of watchers) if (watched === service) call.write({ status: next });
-    }
+    for (const service of statuses.keys()) set(service, next);
   };
 
   const implementation = {
@@ -53,6 +56,7 @@ export function createHealthService(services: readonly string[]): HealthService 
     definition: healthDefinition,
     implementation,
     setAll,
+    set,
     status: (service) => statuses.get(service),
     shutdown() {
       setAll("NOT_SERVING");

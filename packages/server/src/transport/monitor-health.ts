@@ -1,15 +1,35 @@
 import type { Logger } from "pino";
+import type { CheckpointCache } from "../cache/checkpoint-cache.js";
 import type { CheckpointStorage } from "../storage/checkpoint-storage.js";
 import type { HealthService } from "./health-service.js";
 
+/** The health service name that reports the L1 cache: NOT_SERVING while degraded (storage still serves). */
+export const cacheHealthName = "checkpointd.cache";
+
+export interface HealthMonitorOptions {
+  storage: CheckpointStorage;
+  /** The services whose health is the database's. */
+  services: readonly string[];
+  cache?: CheckpointCache | undefined;
+  health: HealthService;
+  logger: Logger;
+  intervalMs: number;
+}
+
 /**
- * Pings storage every intervalMs and flips health between SERVING and
- * NOT_SERVING. A ping that takes longer than the interval counts as down, so
- * a hung database shows within two intervals.
+ * Pings storage every intervalMs and flips the server and its services between
+ * SERVING and NOT_SERVING; a ping slower than the interval counts as down, so
+ * a hung database shows within two intervals. The cache's state is reported
+ * under its own name.
  */
-export function monitorHealth(storage: CheckpointStorage, health: HealthService, logger: Logger, intervalMs: number): { stop(): void } {
+export function monitorHealth(options: HealthMonitorOptions): { stop(): void } {
+  const { storage, health, logger, intervalMs, cache } = options;
+  const setDatabase = (status: "SERVING" | "NOT_SERVING") => {
+    for (const service of ["", ...options.services]) health.set(service, status);
+  };
   let running = false;
   const tick = async () => {
+    if (cache !== undefined) health.set(cacheHealthName, cache.stats().state === "ok" ? "SERVING" : "NOT_SERVING");
     if (running) return;
     running = true;
     let timer: NodeJS.Timeout | undefined;
@@ -21,10 +41,10 @@ export function monitorHealth(storage: CheckpointStorage, health: HealthService,
         }),
       ]);
       if (health.status("") !== "SERVING") logger.info("database reachable again: SERVING");
-      health.setAll("SERVING");
+      setDatabase("SERVING");
     } catch (error) {
       if (health.status("") !== "NOT_SERVING") logger.warn({ err: (error as Error).message }, "database unreachable: NOT_SERVING");
-      health.setAll("NOT_SERVING");
+      setDatabase("NOT_SERVING");
     } finally {
       clearTimeout(timer);
       running = false;

@@ -1,0 +1,61 @@
+import type { CheckpointStorage } from "../storage/checkpoint-storage.js";
+import type { CheckpointCache } from "./checkpoint-cache.js";
+
+/**
+ * Storage read through an L1 cache (cache-aside): storage commits first, then
+ * the cache drops what the write changed, and the next read fills it. A Put is
+ * not written through: the tuple a read returns is rebuilt from stored values
+ * (a channel outside new_versions comes from an earlier version), and only
+ * storage knows those, so the cache never guesses. Storage stays unaware of
+ * the cache. List is not cached: it streams from storage.
+ */
+export function createCachedStorage(storage: CheckpointStorage, cache: CheckpointCache): CheckpointStorage {
+  return {
+    ...storage,
+
+    async getTuple(query) {
+      const cached = await cache.read(query.threadId, query.checkpointNs, query.checkpointId);
+      if (cached.tuple !== undefined) return cached.tuple;
+      const tuple = await storage.getTuple(query);
+      if (tuple !== undefined) await cache.fill(cached.token, tuple, query.checkpointId === undefined);
+      return tuple;
+    },
+
+    async put(input) {
+      const key = await storage.put(input);
+      await cache.afterPut(key);
+      return key;
+    },
+
+    async putWrites(input) {
+      await storage.putWrites(input);
+      await cache.afterWrites(input.key);
+    },
+
+    async deleteThread(threadId) {
+      await storage.deleteThread(threadId);
+      await cache.invalidateThread(threadId);
+    },
+
+    async copyThread(source, target) {
+      await storage.copyThread(source, target);
+      await cache.invalidateThread(target);
+    },
+
+    async deleteForRuns(runIds) {
+      const result = await storage.deleteForRuns(runIds);
+      for (const threadId of result.threadIds) await cache.invalidateThread(threadId);
+      return result;
+    },
+
+    async prune(threadIds, strategy) {
+      await storage.prune(threadIds, strategy);
+      for (const threadId of threadIds) await cache.invalidateThread(threadId);
+    },
+
+    async close() {
+      await cache.close();
+      await storage.close();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import type { CheckpointKey, CheckpointTuple } from "../domain/checkpoint.js";
+
+/**
+ * The thread's generation when a read missed or a write began: a fill or a
+ * write-through is applied only if nothing changed the thread since.
+ * `undefined` means "do not fill" (the cache could not be asked).
+ */
+export type CacheToken = string | undefined;
+
+export interface CacheRead {
+  tuple: CheckpointTuple | undefined;
+  token: CacheToken;
+}
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  fills: number;
+  /** Fills refused because the thread changed since the read that missed. */
+  staleFillsRefused: number;
+  invalidations: number;
+  /** Late Puts that found a newer "latest" and left it. */
+  casRejections: number;
+  outages: number;
+  errors: number;
+  /** "ok", or "degraded" while the cache cannot be used (reads go to storage). */
+  state: "ok" | "degraded";
+}
+
+/**
+ * The L1 cache port. Entries hold whole tuples keyed by (thread, ns, id), plus
+ * a per-namespace "latest" entry that only moves forward (fills compare ids). Implementations never
+ * throw: a failing cache answers misses and drops writes, and must then not
+ * serve anything that could have gone stale while it failed.
+ */
+export interface CheckpointCache {
+  /** The cached tuple (by id, or the latest when checkpointId is undefined) and a token for filling on a miss. */
+  read(threadId: string, checkpointNs: string, checkpointId: string | undefined): Promise<CacheRead>;
+  /** Stores a tuple read from storage, unless the thread changed since the token was taken. */
+  fill(token: CacheToken, tuple: CheckpointTuple, asLatest: boolean): Promise<void>;
+  /**
+   * After a Put committed: drops the checkpoint's entry and an older "latest";
+   * a "latest" newer than this checkpoint stays (a late write never moves it back).
+   */
+  afterPut(key: CheckpointKey): Promise<void>;
+  /** After PutWrites committed: the checkpoint's entry (and latest, if it is that one) is dropped. */
+  afterWrites(key: CheckpointKey): Promise<void>;
+  /** After a change to many checkpoints of a thread (delete, copy into, prune, delete for runs). */
+  invalidateThread(threadId: string): Promise<void>;
+  stats(): CacheStats;
+  close(): Promise<void>;
+}
+
+export function emptyStats(): CacheStats {
+  return { hits: 0, misses: 0, fills: 0, staleFillsRefused: 0, invalidations: 0, casRejections: 0, outages: 0, errors: 0, state: "ok" };
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from "node:crypto";
+import { LRUCache } from "lru-cache";
+import type { CheckpointKey, CheckpointTuple } from "../domain/checkpoint.js";
+import { emptyStats, type CheckpointCache } from "./checkpoint-cache.js";
+import { decodeTuple, encodeTuple } from "./tuple-codec.js";
+
+export interface MemoryCacheOptions {
+  /** Bound on the encoded tuples held (default 64 MiB). */
+  maxBytes?: number;
+  /** Entry lifetime in seconds (default 86400). */
+  ttlSeconds?: number;
+}
+
+interface Meta {
+  g: number;
+  n: string;
+}
+interface Entry {
+  n: string;
+  id: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * The in-process L1 for a single replica without Redis: an LRU bounded by
+ * bytes, with the same rules as the Redis cache (see redis-cache.ts): a
+ * per-thread generation guards fills, a per-thread nonce invalidates a whole
+ * thread in O(1), and "latest" only moves forward.
+ */
+export function createMemoryCache(options: MemoryCacheOptions = {}): CheckpointCache {
+  const ttl = (options.ttlSeconds ?? 86_400) * 1000;
+  const entries = new LRUCache<string, Entry>({
+    maxSize: options.maxBytes ?? 64 * 1024 * 1024,
+    sizeCalculation: (e, key) => e.bytes.byteLength + key.length + 64,
+    ttl,
+  });
+  // A thread whose meta is evicted loses its nonce, which invalidates its entries: safe.
+  const metas = new LRUCache<string, Meta>({ max: 100_000, ttl });
+  const stats = emptyStats();
+  const entryKey = (k: CheckpointKey) => `${k.threadId}\u0000e\u0000${k.checkpointNs}\u0000${k.checkpointId}`;
+  const latestKey = (threadId: string, ns: string) => `${threadId}\u0000l\u0000${ns}`;
+  const metaOf = (threadId: string): Meta => {
+    let meta = metas.get(threadId);
+    if (meta === undefined) {
+      meta = { g: 0, n: randomUUID() };
+      metas.set(threadId, meta);
+    }
+    return meta;
+  };
+  const tokenOf = (meta: Meta) => `${meta.g}:${meta.n}`;
+  const store = (key: string, meta: Meta, tuple: CheckpointTuple) =>
+    entries.set(key, { n: meta.n, id: tuple.key.checkpointId, bytes: encodeTuple(tuple) });
+
+  return {
+    async read(threadId, ns, checkpointId) {
+      const meta = metaOf(threadId);
+      const entry = entries.get(checkpointId === undefined ? latestKey(threadId, ns) : entryKey({ threadId, checkpointNs: ns, checkpointId }));
+      const valid = entry !== undefined && entry.n === meta.n;
+      if (valid) stats.hits++;
+      else stats.misses++;
+      return { tuple: valid ? decodeTuple(entry.bytes) : undefined, token: tokenOf(meta) };
+    },
+    async fill(token, tuple, asLatest) {
+      const meta = metas.get(tuple.key.threadId);
+      if (token === undefined || meta === undefined || tokenOf(meta) !== token) {
+        stats.staleFillsRefused++;
+        return;
+      }
+      store(entryKey(tuple.key), meta, tuple);
+      stats.fills++;
+      if (asLatest) {
+        const key = latestKey(tuple.key.threadId, tuple.key.checkpointNs);
+        const current = entries.get(key);
+        if (current === undefined || current.n !== meta.n || current.id <= tuple.key.checkpointId) store(key, meta, tuple);
+      }
+    },
+    async afterPut(key) {
+      const meta = metas.get(key.threadId);
+      if (meta !== undefined) meta.g++;
+      entries.delete(entryKey(key));
+      const lk = latestKey(key.threadId, key.checkpointNs);
+      const current = entries.get(lk);
+      if (current !== undefined && current.id > key.checkpointId) stats.casRejections++;
+      else entries.delete(lk);
+    },
+    async afterWrites(key) {
+      const meta = metas.get(key.threadId);
+      if (meta !== undefined) meta.g++;
+      entries.delete(entryKey(key));
+      const lk = latestKey(key.threadId, key.checkpointNs);
+      if (entries.get(lk)?.id === key.checkpointId) entries.delete(lk);
+      stats.invalidations++;
+    },
+    async invalidateThread(threadId) {
+      const meta = metas.get(threadId);
+      metas.set(threadId, { g: (meta?.g ?? 0) + 1, n: randomUUID() });
+      stats.invalidations++;
+    },
+    stats: () => ({ ...stats }),
+    async close() {
+      entries.clear();
+      metas.clear();
+    },
+  };
+}

@@ -1,0 +1,226 @@
+import { randomUUID } from "node:crypto";
+import { Cluster, Redis, type RedisOptions } from "ioredis";
+import type { Logger } from "pino";
+import type { CheckpointKey, CheckpointTuple } from "../domain/checkpoint.js";
+import { cacheKeys } from "./cache-keys.js";
+import { emptyStats, type CacheRead, type CheckpointCache } from "./checkpoint-cache.js";
+import { fillScript, invalidateScript, putScript, readScript, writesScript } from "./redis-scripts.js";
+import { decodeTuple, encodeTuple } from "./tuple-codec.js";
+
+export interface RedisCacheOptions {
+  url: string;
+  /** Treat `url` as one node of a Redis Cluster. */
+  cluster?: boolean;
+  keyPrefix?: string;
+  ttlSeconds?: number;
+  /** How often the shared epoch is re-read (default 1000 ms). */
+  epochRefreshMs?: number;
+  logger: Logger;
+  /** Test hook: runs before each post-commit cache write (a test delays one to reorder writers). */
+  beforeWrite?: (operation: "put" | "writes" | "invalidate", key: { threadId: string; checkpointId?: string }) => Promise<void>;
+}
+
+type Client = Redis | Cluster;
+interface ScriptClient {
+  cpdRead(meta: string, entry: string, nonce: string, ttl: number): Promise<[Buffer, Buffer, Buffer, Buffer, Buffer]>;
+  cpdFill(...args: (string | number | Buffer)[]): Promise<number>;
+  cpdPut(meta: string, entry: string, latest: string, id: string): Promise<number>;
+  cpdWrites(meta: string, entry: string, latest: string, id: string): Promise<number>;
+  cpdInvalidate(meta: string, nonce: string, ttl: number): Promise<number>;
+}
+
+const unset = "";
+
+/**
+ * The Redis L1 (ioredis). Postgres commits first, then one Lua script per
+ * write updates Redis; see redis-scripts.ts for the per-thread rules.
+ *
+ * Outages: commands fail fast (no offline queue) and the cache answers misses,
+ * so every request is served from storage. A replica that lost Redis, or
+ * failed to apply a post-commit write, increments the shared epoch before it
+ * uses Redis again; entries carry the epoch they were written under and are
+ * ignored once it changes, so nothing written during an outage is read stale
+ * even if Redis kept its data. Other replicas pick the new epoch up within
+ * epochRefreshMs. Known limit: a partition that cuts one replica off Redis
+ * while others still reach it can let those others serve entries of the
+ * threads the cut-off replica wrote, until it reconnects (or the TTL).
+ */
+export function createRedisCache(options: RedisCacheOptions): CheckpointCache {
+  const { logger } = options;
+  const keys = cacheKeys(options.keyPrefix ?? "cpd:");
+  const ttl = options.ttlSeconds ?? 86_400;
+  const stats = emptyStats();
+  const redisOptions: RedisOptions = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: 1_000,
+    retryStrategy: (attempt) => Math.min(100 * attempt, 1_000),
+    lazyConnect: false,
+  };
+  const client: Client = options.cluster
+    ? new Cluster([options.url], { enableOfflineQueue: false, redisOptions })
+    : new Redis(options.url, redisOptions);
+  for (const [name, lua, numberOfKeys] of [
+    ["cpdRead", readScript, 2],
+    ["cpdFill", fillScript, 3],
+    ["cpdPut", putScript, 3],
+    ["cpdWrites", writesScript, 3],
+    ["cpdInvalidate", invalidateScript, 1],
+  ] as const) {
+    client.defineCommand(name, { lua, numberOfKeys });
+  }
+  const scripts = client as unknown as ScriptClient & { cpdReadBuffer: ScriptClient["cpdRead"] };
+
+  // The epoch this replica accepts; undefined while it may not use Redis.
+  let epoch: string | undefined;
+  let dirty = false;
+  let everReady = false;
+
+  const down = (error: unknown) => {
+    stats.errors++;
+    dirty = true;
+    epoch = undefined;
+    if (stats.state === "ok") {
+      stats.state = "degraded";
+      stats.outages++;
+      logger.warn({ err: error instanceof Error ? error.message : String(error) }, "redis cache unavailable: serving from storage");
+    }
+  };
+  const syncEpoch = async () => {
+    if (client.status !== "ready") return;
+    try {
+      let next: string;
+      if (dirty || (everReady && epoch === undefined)) {
+        next = String(await client.incr(keys.epoch));
+      } else {
+        await client.set(keys.epoch, "1", "NX");
+        next = (await client.get(keys.epoch)) ?? "1";
+      }
+      everReady = true;
+      dirty = false;
+      if (stats.state === "degraded") logger.info({ epoch: next }, "redis cache back: earlier entries retired");
+      epoch = next;
+      stats.state = "ok";
+    } catch (error) {
+      down(error);
+    }
+  };
+  client.on("ready", () => void syncEpoch());
+  client.on("error", (error: Error) => down(error));
+  client.on("end", () => down(new Error("connection closed")));
+  client.on("close", () => {
+    if (everReady) down(new Error("connection closed"));
+  });
+  const refresh = setInterval(() => void syncEpoch(), options.epochRefreshMs ?? 1_000);
+  refresh.unref();
+
+  /** Runs a post-commit write; on failure the epoch is retired before Redis is used again. */
+  const write = async (operation: "put" | "writes" | "invalidate", key: { threadId: string; checkpointId?: string }, run: (epoch: string) => Promise<void>) => {
+    await options.beforeWrite?.(operation, key);
+    const current = epoch;
+    if (current === undefined) {
+      dirty = true;
+      return;
+    }
+    try {
+      await run(current);
+    } catch (error) {
+      down(error);
+    }
+  };
+
+  return {
+    async read(threadId, ns, checkpointId): Promise<CacheRead> {
+      const current = epoch;
+      if (current === undefined) {
+        stats.misses++;
+        return { tuple: undefined, token: undefined };
+      }
+      try {
+        const entryKey = checkpointId === undefined ? keys.latest(threadId, ns) : keys.entry(threadId, ns, checkpointId);
+        const [g, n, en, ee, et] = await scripts.cpdReadBuffer(keys.meta(threadId), entryKey, randomUUID(), ttl);
+        // The token names the epoch too: a fill after an outage must not store what was read before it.
+        const token = joinToken(current, g, n);
+        if (et.length > 0 && en.equals(n) && ee.toString() === current && epoch === current) {
+          stats.hits++;
+          return { tuple: decodeTuple(et), token };
+        }
+        stats.misses++;
+        return { tuple: undefined, token: epoch === current ? token : undefined };
+      } catch (error) {
+        down(error);
+        stats.misses++;
+        return { tuple: undefined, token: undefined };
+      }
+    },
+    async fill(token, tuple: CheckpointTuple, asLatest) {
+      const current = epoch;
+      if (token === undefined || current === undefined) return;
+      const [tokenEpoch, g, n] = splitToken(token);
+      if (tokenEpoch !== current) {
+        stats.staleFillsRefused++;
+        return;
+      }
+      const { threadId, checkpointNs, checkpointId } = tuple.key;
+      try {
+        const stored = await scripts.cpdFill(
+          keys.meta(threadId),
+          keys.entry(threadId, checkpointNs, checkpointId),
+          keys.latest(threadId, checkpointNs),
+          g,
+          n,
+          current,
+          checkpointId,
+          Buffer.from(encodeTuple(tuple)),
+          asLatest ? "1" : "0",
+          ttl,
+        );
+        if (stored === 1) stats.fills++;
+        else stats.staleFillsRefused++;
+      } catch (error) {
+        down(error);
+      }
+    },
+    async afterPut(key: CheckpointKey) {
+      await write("put", key, async () => {
+        const result = await scripts.cpdPut(
+          keys.meta(key.threadId),
+          keys.entry(key.threadId, key.checkpointNs, key.checkpointId),
+          keys.latest(key.threadId, key.checkpointNs),
+          key.checkpointId,
+        );
+        if (result === 2) stats.casRejections++;
+        stats.invalidations++;
+      });
+    },
+    async afterWrites(key) {
+      await write("writes", key, async () => {
+        await scripts.cpdWrites(
+          keys.meta(key.threadId),
+          keys.entry(key.threadId, key.checkpointNs, key.checkpointId),
+          keys.latest(key.threadId, key.checkpointNs),
+          key.checkpointId,
+        );
+        stats.invalidations++;
+      });
+    },
+    async invalidateThread(threadId) {
+      await write("invalidate", { threadId }, async () => {
+        await scripts.cpdInvalidate(keys.meta(threadId), randomUUID(), ttl);
+        stats.invalidations++;
+      });
+    },
+    stats: () => ({ ...stats }),
+    async close() {
+      clearInterval(refresh);
+      client.disconnect();
+    },
+  };
+}
+
+const joinToken = (epoch: string, g: Buffer, n: Buffer) => `${epoch}|${g.toString()}|${n.toString()}`;
+
+function splitToken(token: string): [string, string, string] {
+  const [epoch = unset, g = unset, n = unset] = token.split("|");
+  return [epoch, g, n];
+}
