@@ -17,7 +17,8 @@ export interface CacheKeys {
  * script touches live in one Redis Cluster slot.
  */
 export function cacheKeys(prefix: string): CacheKeys {
-  const tag = (threadId: string) => `${prefix}{${escape(threadId)}}`;
+  // An empty tag would make Redis hash the whole key; "%" alone is never an escaped id.
+  const tag = (threadId: string) => `${prefix}{${threadId === "" ? "%" : escape(threadId)}}`;
   return {
     meta: (threadId) => `${tag(threadId)}:m`,
     entry: (threadId, ns, id) => `${tag(threadId)}:e:${escape(ns)}:${escape(id)}`,

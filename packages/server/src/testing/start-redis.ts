@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from './free-port.js';
 import { pingRedis } from './ping-redis.js';
 import { sendRedisCommand } from './send-redis-command.js';
@@ -17,10 +20,16 @@ export interface RedisInstance {
   start(): Promise<void>;
   /** Simulates a crash (SIGKILL), waiting for the process to exit. No-op when stopped. */
   kill(): Promise<void>;
+  /** Freezes the process (SIGSTOP), keeping its data: a partition or a stall, not a restart. */
+  pause(): void;
+  /** Lets a paused process run again (SIGCONT). */
+  resume(): void;
 }
 
 export interface StartRedisOptions {
   port?: number;
+  /** Keep data across stop/start (append-only file in a temp dir), like a Redis restarted with persistence. */
+  persistent?: boolean;
 }
 
 const READY_TIMEOUT_MS = 30_000;
@@ -41,8 +50,11 @@ function track(child: ChildProcess, running: boolean): void {
 export async function startRedis(options: StartRedisOptions = {}): Promise<RedisInstance> {
   const port = options.port ?? (await freePort());
   // Nothing is persisted (`--save ''`, no AOF), so the working directory stays untouched.
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  args.push('--dir', tmpdir(), '--daemonize', 'no', '--loglevel', 'warning');
+  const dir = options.persistent === true ? await mkdtemp(join(tmpdir(), 'checkpointd-redis-')) : tmpdir();
+  if (options.persistent === true) process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', options.persistent === true ? 'yes' : 'no'];
+  if (options.persistent === true) args.push('--appendfsync', 'always');
+  args.push('--dir', dir, '--daemonize', 'no', '--loglevel', 'warning');
 
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
@@ -108,5 +120,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     start,
     stop: () => signal('SIGTERM'),
     kill: () => signal('SIGKILL'),
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
   };
 }

@@ -2,6 +2,7 @@ import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import type { Kysely, KyselyPlugin } from "kysely";
+import type { CheckpointCache } from "../cache/checkpoint-cache.js";
 import { pino } from "pino";
 import { serveStorage } from "../start-checkpointd.js";
 import { createDatabase, migrateToLatest } from "../storage/create-database.js";
@@ -50,6 +51,8 @@ export interface TestServerOptions {
   /** Kysely plugins on the server's database handle, e.g. to count queries. */
   plugins?: KyselyPlugin[];
   corsOrigins?: string[];
+  /** An L1 cache in front of storage, as the CLI sets one up. */
+  cache?: CheckpointCache;
 }
 
 export async function startTestServer(engine: TestEngine, databaseUrl?: string, options: TestServerOptions = {}): Promise<TestServer> {
@@ -58,6 +61,7 @@ export async function startTestServer(engine: TestEngine, databaseUrl?: string, 
   const storage = guardStorage(createKyselyStorage({ db, listPageSize: 7 }));
   const served = await serveStorage({
     storage,
+    cache: options.cache,
     logger,
     host: "127.0.0.1",
     port: 0,
