@@ -29,6 +29,7 @@ export type StartOptions = Pick<
   | "dataDir"
   | "maxMessageBytes"
   | "shutdownGraceMs"
+  | "cache"
   | "redisUrl"
   | "redisCluster"
   | "cacheTtlSeconds"
@@ -159,7 +160,9 @@ export async function startCheckpointd(options: StartOptions, logger: Logger): P
   const handle = await openDatabase(options, logger);
   const storage = guardStorage(createKyselyStorage({ db: handle.db }));
   const cache =
-    options.redisUrl === undefined
+    options.cache === "off"
+      ? undefined
+      : options.redisUrl === undefined
       ? createMemoryCache({ maxBytes: options.cacheMaxBytes, ttlSeconds: options.cacheTtlSeconds })
       : createRedisCache({
           url: options.redisUrl,

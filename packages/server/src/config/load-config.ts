@@ -13,6 +13,8 @@ export interface CheckpointdConfig {
   /** Connect, gRPC-Web and gRPC over HTTP/1.1 and h2c; undefined when switched off. */
   httpPort: number | undefined;
   corsOrigins: string[];
+  /** "auto": Redis when redisUrl is set, else the in-process LRU; "off": no cache. */
+  cache: "auto" | "off";
   /** Undefined: the in-process LRU cache. */
   redisUrl: string | undefined;
   redisCluster: boolean;
@@ -42,6 +44,7 @@ Options (flag, then environment variable):
   --cors-origins LIST         CORS_ORIGINS          comma-separated origins browsers may call from ("*": any; default none)
   --database-url URL          DATABASE_URL          postgres:// URL; unset = embedded PGlite
   --data-dir DIR              CHECKPOINTD_DATA_DIR  PGlite data directory (default ./.data/pglite)
+  --cache auto|off            CACHE                 L1 cache: auto (Redis if REDIS_URL, else in-process; default) or off
   --redis-url URL             REDIS_URL             redis:// URL of the L1 cache; unset = in-process LRU
   --redis-cluster             REDIS_CLUSTER=true    REDIS_URL names a node of a Redis Cluster
   --cache-ttl-seconds N       CACHE_TTL_SECONDS     cache entry lifetime (default 86400)
@@ -113,6 +116,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Che
         "cors-origins": { type: "string" },
         "database-url": { type: "string" },
         "data-dir": { type: "string" },
+        cache: { type: "string" },
         "redis-url": { type: "string" },
         "redis-cluster": { type: "boolean" },
         "cache-ttl-seconds": { type: "string" },
@@ -153,6 +157,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Che
   const cacheMax = pick(values["cache-max-bytes"], "CACHE_MAX_BYTES", String(64 * 1024 * 1024));
   const statsInterval = pick(values["stats-interval-seconds"], "STATS_INTERVAL_SECONDS", "0");
   const redisCluster = values["redis-cluster"] ?? env.REDIS_CLUSTER ?? "false";
+  const cache = pick(values.cache, "CACHE", "auto");
+  if (cache.raw !== "auto" && cache.raw !== "off") throw new ConfigError(`${cache.setting}: expected auto or off, got "${cache.raw}"`);
   if (host.trim() === "") throw new ConfigError(`${values.host !== undefined ? "--host" : "HOST"}: must not be empty`);
 
   return {
@@ -166,6 +172,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Che
       .filter((o) => o !== ""),
     databaseUrl: databaseUrl(values["database-url"] ?? env.DATABASE_URL, values["database-url"] !== undefined ? "--database-url" : "DATABASE_URL"),
     dataDir: values["data-dir"] ?? env.CHECKPOINTD_DATA_DIR ?? "./.data/pglite",
+    cache: cache.raw,
     redisUrl: redisUrl(values["redis-url"] ?? env.REDIS_URL, values["redis-url"] !== undefined ? "--redis-url" : "REDIS_URL"),
     redisCluster: booleanSetting(redisCluster, "REDIS_CLUSTER"),
     cacheTtlSeconds: integer(cacheTtl.raw, cacheTtl.setting, 1, 365 * 86_400),
