@@ -9,3 +9,8 @@ export { createDatabase, migrateToLatest, type DatabaseOptions } from "./storage
 export { createCheckpointService } from "./service/checkpoint-service.js";
 export type { ServiceImpl, HandlerContext } from "./service/service-impl.js";
 export { createGrpcJsService } from "./transport/grpc-js-service.js";
+export type { CheckpointCache, CacheStats } from "./cache/checkpoint-cache.js";
+export { createCachedStorage } from "./cache/cached-storage.js";
+export { createMemoryCache, type MemoryCacheOptions } from "./cache/memory-cache.js";
+export { createRedisCache, type RedisCacheOptions } from "./cache/redis-cache.js";
+export { startConnectServer, type ConnectServerOptions } from "./transport/connect-server.js";

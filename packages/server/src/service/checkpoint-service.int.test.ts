@@ -4,7 +4,13 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { CheckpointTupleSchema, type CheckpointTuple } from "@checkpointd/proto/checkpointd/v1/checkpoint_pb.js";
 import { PruneStrategy, PutWritesRequestSchema } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { sampleHistory, type SampleStep } from "../testing/sample-history.js";
-import { startTestServer, testEngines, type TestServer } from "../testing/start-test-server.js";
+import { pino } from "pino";
+import type { CheckpointCache } from "../cache/checkpoint-cache.js";
+import { createMemoryCache } from "../cache/memory-cache.js";
+import { createRedisCache } from "../cache/redis-cache.js";
+import { startRedis, type RedisInstance } from "../testing/start-redis.js";
+import { startTestServer, testEngines, type TestEngine, type TestServer } from "../testing/start-test-server.js";
+import { waitUntil } from "../testing/wait-until.js";
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -39,29 +45,49 @@ async function expectCode(promise: Promise<unknown>, code: Code, text: RegExp) {
   expect((error as ConnectError).rawMessage).toMatch(text);
 }
 
-describe.each(testEngines)("CheckpointService over gRPC on %s", (engine) => {
+// Each engine bare, and each behind the cache its deployments use: the same answers either way.
+const variants: [TestEngine, "none" | "memory" | "redis"][] = [...testEngines.map((e): [TestEngine, "none"] => [e, "none"]), ["pglite", "memory"], ["postgres", "redis"]];
+
+describe.each(variants)("CheckpointService over gRPC on %s, cache: %s", (engine, cacheKind) => {
   let server: TestServer;
   const steps = sampleHistory("thread-a");
   const ns = steps[0]!.put.config!.checkpointNs!;
 
+  let redis: RedisInstance | undefined;
   beforeAll(async () => {
-    server = await startTestServer(engine);
+    let cache: CheckpointCache | undefined;
+    if (cacheKind === "memory") cache = createMemoryCache();
+    if (cacheKind === "redis") {
+      redis = await startRedis();
+      cache = createRedisCache({ url: redis.url, logger: pino({ level: "silent" }) });
+      const ready = cache;
+      await waitUntil("redis cache", async () => expect((await ready.read("probe", "", undefined)).token).toBeDefined());
+    }
+    server = await startTestServer(engine, undefined, cache === undefined ? {} : { cache });
     await saveHistory(server, steps);
     // A second thread in the default namespace, for all-thread listing.
     await saveHistory(server, sampleHistory("thread-b", ""));
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    await server.close();
+    await redis?.stop();
+  });
 
   it("round-trips every checkpoint by id, byte for byte", async () => {
-    for (const step of steps) {
-      const { tuple } = await server.client.getTuple({ config: { threadId: "thread-a", checkpointNs: ns, checkpointId: step.put.checkpoint!.id } });
-      expectTuple(tuple, step.expected);
+    // Twice: behind a cache the first read fills it and the second is a hit.
+    for (let pass = 0; pass < 2; pass++) {
+      for (const step of steps) {
+        const { tuple } = await server.client.getTuple({ config: { threadId: "thread-a", checkpointNs: ns, checkpointId: step.put.checkpoint!.id } });
+        expectTuple(tuple, step.expected);
+      }
     }
   });
 
   it("returns the greatest id as the latest", async () => {
-    const { tuple } = await server.client.getTuple({ config: { threadId: "thread-a", checkpointNs: ns } });
-    expectTuple(tuple, steps[2]!.expected);
+    for (let pass = 0; pass < 2; pass++) {
+      const { tuple } = await server.client.getTuple({ config: { threadId: "thread-a", checkpointNs: ns } });
+      expectTuple(tuple, steps[2]!.expected);
+    }
   });
 
   it("answers an unknown thread, namespace or id with an empty result", async () => {
