@@ -51,6 +51,18 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): CheckpointC
   const store = (key: string, meta: Meta, tuple: CheckpointTuple) =>
     entries.set(key, { n: meta.n, id: tuple.key.checkpointId, bytes: encodeTuple(tuple) });
 
+  /** As invalidateCheckpointScript in redis-scripts.ts. */
+  const invalidateCheckpoint = (key: CheckpointKey) => {
+    const meta = metas.get(key.threadId);
+    if (meta !== undefined) meta.g++;
+    entries.delete(entryKey(key));
+    stats.invalidations++;
+    const lk = latestKey(key.threadId, key.checkpointNs);
+    if ((entries.get(lk)?.id ?? "") > key.checkpointId) return "newer latest kept";
+    entries.delete(lk);
+    return "dropped";
+  };
+
   return {
     async read(threadId, ns, checkpointId) {
       const meta = metaOf(threadId);
@@ -75,21 +87,10 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): CheckpointC
       }
     },
     async afterPut(key) {
-      const meta = metas.get(key.threadId);
-      if (meta !== undefined) meta.g++;
-      entries.delete(entryKey(key));
-      const lk = latestKey(key.threadId, key.checkpointNs);
-      const current = entries.get(lk);
-      if (current !== undefined && current.id > key.checkpointId) stats.casRejections++;
-      else entries.delete(lk);
+      if (invalidateCheckpoint(key) === "newer latest kept") stats.casRejections++;
     },
     async afterWrites(key) {
-      const meta = metas.get(key.threadId);
-      if (meta !== undefined) meta.g++;
-      entries.delete(entryKey(key));
-      const lk = latestKey(key.threadId, key.checkpointNs);
-      if (entries.get(lk)?.id === key.checkpointId) entries.delete(lk);
-      stats.invalidations++;
+      invalidateCheckpoint(key);
     },
     async invalidateThread(threadId) {
       const meta = metas.get(threadId);

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { CheckpointKey, CheckpointTuple } from "../domain/checkpoint.js";
 import { cacheKeys } from "./cache-keys.js";
 import { emptyStats, type CacheRead, type CheckpointCache } from "./checkpoint-cache.js";
-import { fillScript, invalidateScript, putScript, readScript, writesScript } from "./redis-scripts.js";
+import { fillScript, invalidateCheckpointScript, invalidateScript, readScript } from "./redis-scripts.js";
 import { decodeTuple, encodeTuple } from "./tuple-codec.js";
 
 export interface RedisCacheOptions {
@@ -24,8 +24,7 @@ type Client = Redis | Cluster;
 interface ScriptClient {
   cpdRead(meta: string, entry: string, nonce: string, ttl: number): Promise<[Buffer, Buffer, Buffer, Buffer, Buffer]>;
   cpdFill(...args: (string | number | Buffer)[]): Promise<number>;
-  cpdPut(meta: string, entry: string, latest: string, id: string): Promise<number>;
-  cpdWrites(meta: string, entry: string, latest: string, id: string): Promise<number>;
+  cpdInvalidateCheckpoint(meta: string, entry: string, latest: string, id: string): Promise<number>;
   cpdInvalidate(meta: string, nonce: string, ttl: number): Promise<number>;
 }
 
@@ -63,8 +62,7 @@ export function createRedisCache(options: RedisCacheOptions): CheckpointCache {
   for (const [name, lua, numberOfKeys] of [
     ["cpdRead", readScript, 2],
     ["cpdFill", fillScript, 3],
-    ["cpdPut", putScript, 3],
-    ["cpdWrites", writesScript, 3],
+    ["cpdInvalidateCheckpoint", invalidateCheckpointScript, 3],
     ["cpdInvalidate", invalidateScript, 1],
   ] as const) {
     client.defineCommand(name, { lua, numberOfKeys });
@@ -129,6 +127,20 @@ export function createRedisCache(options: RedisCacheOptions): CheckpointCache {
     }
   };
 
+  const invalidateCheckpoint = async (operation: "put" | "writes", key: CheckpointKey): Promise<number | undefined> => {
+    let result: number | undefined;
+    await write(operation, key, async () => {
+      result = await scripts.cpdInvalidateCheckpoint(
+        keys.meta(key.threadId),
+        keys.entry(key.threadId, key.checkpointNs, key.checkpointId),
+        keys.latest(key.threadId, key.checkpointNs),
+        key.checkpointId,
+      );
+      stats.invalidations++;
+    });
+    return result;
+  };
+
   return {
     async read(threadId, ns, checkpointId): Promise<CacheRead> {
       const current = epoch;
@@ -182,27 +194,11 @@ export function createRedisCache(options: RedisCacheOptions): CheckpointCache {
       }
     },
     async afterPut(key: CheckpointKey) {
-      await write("put", key, async () => {
-        const result = await scripts.cpdPut(
-          keys.meta(key.threadId),
-          keys.entry(key.threadId, key.checkpointNs, key.checkpointId),
-          keys.latest(key.threadId, key.checkpointNs),
-          key.checkpointId,
-        );
-        if (result === 2) stats.casRejections++;
-        stats.invalidations++;
-      });
+      const result = await invalidateCheckpoint("put", key);
+      if (result === 2) stats.casRejections++;
     },
     async afterWrites(key) {
-      await write("writes", key, async () => {
-        await scripts.cpdWrites(
-          keys.meta(key.threadId),
-          keys.entry(key.threadId, key.checkpointNs, key.checkpointId),
-          keys.latest(key.threadId, key.checkpointNs),
-          key.checkpointId,
-        );
-        stats.invalidations++;
-      });
+      await invalidateCheckpoint("writes", key);
     },
     async invalidateThread(threadId) {
       await write("invalidate", { threadId }, async () => {

@@ -43,8 +43,12 @@ redis.call('EXPIRE', KEYS[1], ARGV[7])
 return 1
 `;
 
-/** KEYS meta, entry, latest. ARGV id. Returns 1, or 2 when a newer latest was left in place. */
-export const putScript = `
+/**
+ * After a Put or PutWrites of one checkpoint committed. KEYS meta, entry, latest. ARGV id.
+ * Bumps the generation, drops the entry, and drops latest unless it is a newer checkpoint
+ * (then returns 2: a late Put never moves latest back).
+ */
+export const invalidateCheckpointScript = `
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('HINCRBY', KEYS[1], 'g', 1)
 end
@@ -54,18 +58,6 @@ if cur and cur > ARGV[1] then
   return 2
 end
 redis.call('DEL', KEYS[3])
-return 1
-`;
-
-/** KEYS meta, entry, latest. ARGV id. */
-export const writesScript = `
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('HINCRBY', KEYS[1], 'g', 1)
-end
-redis.call('DEL', KEYS[2])
-if redis.call('HGET', KEYS[3], 'i') == ARGV[1] then
-  redis.call('DEL', KEYS[3])
-end
 return 1
 `;
 

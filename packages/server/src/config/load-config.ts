@@ -67,30 +67,17 @@ function integer(raw: string, setting: string, min: number, max: number): number
   return n;
 }
 
-function databaseUrl(raw: string | undefined, setting: string): string | undefined {
+/** A URL setting: unset or empty is undefined; otherwise it must parse and use one of the schemes. */
+function urlSetting(raw: string | undefined, setting: string, schemes: readonly string[], example: string): string | undefined {
   if (raw === undefined || raw === "") return undefined;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`${setting}: not a valid URL (expected postgres://user:password@host:port/database)`);
+    throw new ConfigError(`${setting}: not a valid URL (expected ${example})`);
   }
-  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
-    throw new ConfigError(`${setting}: expected a postgres:// or postgresql:// URL, got "${url.protocol}//"`);
-  }
-  return raw;
-}
-
-function redisUrl(raw: string | undefined, setting: string): string | undefined {
-  if (raw === undefined || raw === "") return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(`${setting}: not a valid URL (expected redis://[:password@]host:port[/db])`);
-  }
-  if (url.protocol !== "redis:" && url.protocol !== "rediss:") {
-    throw new ConfigError(`${setting}: expected a redis:// or rediss:// URL, got "${url.protocol}//"`);
+  if (!schemes.includes(url.protocol.slice(0, -1))) {
+    throw new ConfigError(`${setting}: expected a ${schemes.map((s) => `${s}://`).join(" or ")} URL, got "${url.protocol}//"`);
   }
   return raw;
 }
@@ -170,10 +157,20 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Che
       .split(",")
       .map((o) => o.trim())
       .filter((o) => o !== ""),
-    databaseUrl: databaseUrl(values["database-url"] ?? env.DATABASE_URL, values["database-url"] !== undefined ? "--database-url" : "DATABASE_URL"),
+    databaseUrl: urlSetting(
+      values["database-url"] ?? env.DATABASE_URL,
+      values["database-url"] !== undefined ? "--database-url" : "DATABASE_URL",
+      ["postgres", "postgresql"],
+      "postgres://user:password@host:port/database",
+    ),
     dataDir: values["data-dir"] ?? env.CHECKPOINTD_DATA_DIR ?? "./.data/pglite",
     cache: cache.raw,
-    redisUrl: redisUrl(values["redis-url"] ?? env.REDIS_URL, values["redis-url"] !== undefined ? "--redis-url" : "REDIS_URL"),
+    redisUrl: urlSetting(
+      values["redis-url"] ?? env.REDIS_URL,
+      values["redis-url"] !== undefined ? "--redis-url" : "REDIS_URL",
+      ["redis", "rediss"],
+      "redis://[:password@]host:port[/db]",
+    ),
     redisCluster: booleanSetting(redisCluster, "REDIS_CLUSTER"),
     cacheTtlSeconds: integer(cacheTtl.raw, cacheTtl.setting, 1, 365 * 86_400),
     cacheKeyPrefix: values["cache-key-prefix"] ?? env.CACHE_KEY_PREFIX ?? "cpd:",
