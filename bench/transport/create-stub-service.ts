@@ -1,0 +1,23 @@
+import type { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
+import type { ServiceImpl } from "@checkpointd/server";
+import { cannedGetTupleResponse } from "./canned-get-tuple-response.js";
+import { putErrorMessage } from "./put-error-message.js";
+
+/**
+ * The "bare echo" floor: no storage, no validation. GetTuple returns the same
+ * prebuilt tuple every time, so what is measured is the transport library
+ * (HTTP/2, framing, (de)serialization, dispatch). Put always fails with
+ * `putErrorMessage`, through an error the transport in use knows how to map.
+ */
+export function createStubService(invalidArgument: (message: string) => Error): ServiceImpl<typeof CheckpointService> {
+  return {
+    put: () => Promise.reject(invalidArgument(putErrorMessage)),
+    putWrites: () => Promise.resolve({}),
+    getTuple: () => Promise.resolve(cannedGetTupleResponse),
+    list: async function* () {},
+    deleteThread: () => Promise.resolve({}),
+    copyThread: () => Promise.resolve({}),
+    deleteForRuns: () => Promise.resolve({}),
+    prune: () => Promise.resolve({}),
+  };
+}
