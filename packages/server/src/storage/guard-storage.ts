@@ -2,8 +2,11 @@ import { Code, ServiceError } from "../errors/service-error.js";
 import type { CheckpointStorage } from "./checkpoint-storage.js";
 
 const connectionErrnos = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH", "EAI_AGAIN"]);
-// Postgres refused because of the input itself: NUL in text, oversized row, bad JSON.
-const inputSqlStates = new Set(["22P05", "22021", "54000", "22P02", "2200C", "22001"]);
+// Postgres refused because of the input itself: NUL in text, oversized row, bad JSON, or a
+// statement with more than 65535 parameters (run_ids, thread_ids, writes...): the pg driver
+// sends the count in 16 bits, so Postgres rejects the Bind message as a protocol violation
+// (08P01). That is class 08 but no lost connection: retrying cannot help.
+const inputSqlStates = new Set(["22P05", "22021", "54000", "22P02", "2200C", "22001", "08P01"]);
 
 function describe(error: unknown): { code?: string; message: string } {
   if (error instanceof Error) {
@@ -18,7 +21,9 @@ export function toServiceError(error: unknown): unknown {
   if (error instanceof ServiceError) return error;
   const { code, message } = describe(error);
   const connectionLost =
-    (code !== undefined && (connectionErrnos.has(code) || code.startsWith("08") || code.startsWith("57P") || code === "53300")) ||
+    (code !== undefined &&
+      !inputSqlStates.has(code) &&
+      (connectionErrnos.has(code) || code.startsWith("08") || code.startsWith("57P") || code === "53300")) ||
     /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
   if (connectionLost) {
     return new ServiceError(Code.Unavailable, "storage unavailable: the database cannot be reached; retry later", { cause: error });

@@ -37,18 +37,21 @@ export async function readTuples(db: Kysely<Database>, rows: readonly Checkpoint
     }
   });
 
+  // One text[] per key column, not a list of row tuples: a checkpoint (or a page) can reference
+  // thousands of channel versions, and a row-tuple IN list of ~10k hits Postgres's "stack depth
+  // limit exceeded" (54001), 16k keys the protocol's 65535-parameter limit.
+  const [threads, namespaces, channels, versions] = [0, 1, 2, 3].map((column) => [...blobKeys.values()].map((key) => key[column]!));
+
   const [blobs, writes] = await Promise.all([
     blobKeys.size === 0
       ? Promise.resolve([])
       : db
           .selectFrom("checkpoint_blobs")
           .select(["thread_id", "checkpoint_ns", "channel", "version", "type", "blob"])
-          .where((eb) =>
-            eb(
-              eb.refTuple("thread_id", "checkpoint_ns", "channel", "version"),
-              "in",
-              [...blobKeys.values()].map(([t, n, c, v]) => eb.tuple(t, n, c, v)),
-            ),
+          .where(
+            sql<boolean>`(thread_id, checkpoint_ns, channel, version) in (
+              select k.t collate "C", k.n collate "C", k.c collate "C", k.v collate "C"
+              from unnest(${threads}::text[], ${namespaces}::text[], ${channels}::text[], ${versions}::text[]) as k(t, n, c, v))`,
           )
           .execute(),
     db

@@ -7,6 +7,8 @@ export const cliPath = fileURLToPath(new URL("../../dist/cli.js", import.meta.ur
 export interface SpawnedCheckpointd {
   process: ChildProcess;
   port: number;
+  /** The Connect/gRPC-Web port, or undefined when it is switched off (`--http-port off`). */
+  httpPort: number | undefined;
   /** Everything written so far. */
   output(): { stdout: string; stderr: string };
   /** Resolves when the process exits. */
@@ -31,14 +33,15 @@ export async function spawnCheckpointd(args: readonly string[], env: Record<stri
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
-  const port = await new Promise<number>((resolve, reject) => {
+  const { port, httpPort } = await new Promise<{ port: number; httpPort: number | undefined }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`checkpointd did not start within 30 s:\n${stdout}\n${stderr}`)), 30_000);
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
       const match = /"port":(\d+),[^\n]*"msg":"checkpointd listening"/.exec(stdout);
       if (match !== null) {
         clearTimeout(timer);
-        resolve(Number(match[1]));
+        const http = /"httpPort":(\d+)/.exec(match[0]);
+        resolve({ port: Number(match[1]), httpPort: http === null ? undefined : Number(http[1]) });
       }
     });
     void exited.then(({ code }) => {
@@ -49,6 +52,7 @@ export async function spawnCheckpointd(args: readonly string[], env: Record<stri
   return {
     process: child,
     port,
+    httpPort,
     exited,
     output: () => ({ stdout, stderr }),
     async stop(timeoutMs = 15_000) {

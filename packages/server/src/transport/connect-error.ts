@@ -1,4 +1,4 @@
-import { Code as ConnectCode, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { Code as ConnectCode, ConnectError, type HandlerContext, type Interceptor } from "@connectrpc/connect";
 import { ServiceError } from "../errors/service-error.js";
 import type { ErrorLogger } from "./grpc-status.js";
 
@@ -35,4 +35,29 @@ export function errorInterceptor(logError: ErrorLogger): Interceptor {
       throw map(error);
     }
   };
+}
+
+// connect-es's own errors for a request body that cannot be decoded.
+const malformedRequest = /^(parse binary: |received compressed envelope, but do not know how to decompress$)/;
+
+/**
+ * A `requestGate` that makes a malformed request INVALID_ARGUMENT, as on the
+ * gRPC port. connect-es reports a protobuf body it cannot decode, and a
+ * compressed envelope with no declared encoding, as INTERNAL (its serializers
+ * are shared with clients, for which a bad message is the server's fault), and
+ * decodes before any interceptor runs. Every connect-es handler aborts the
+ * call's context with the error before writing it out, so it is re-coded here.
+ */
+export function recodeMalformedRequests(context: HandlerContext): void {
+  const { signal } = context;
+  signal.addEventListener(
+    "abort",
+    () => {
+      const reason: unknown = signal.reason;
+      if (reason instanceof ConnectError && reason.code === ConnectCode.Internal && malformedRequest.test(reason.rawMessage)) {
+        (reason as { code: ConnectCode }).code = ConnectCode.InvalidArgument;
+      }
+    },
+    { once: true },
+  );
 }

@@ -2,7 +2,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { ServiceImpl } from "../service/service-impl.js";
-import { errorInterceptor } from "./connect-error.js";
+import { errorInterceptor, recodeMalformedRequests } from "./connect-error.js";
 import type { ErrorLogger } from "./grpc-status.js";
 import { ListenError, type RunningGrpcServer } from "./grpc-js-server.js";
 import { listenHttp, type HttpHandler } from "./listen-http.js";
@@ -39,6 +39,7 @@ export async function startConnectServer<S extends DescService>(options: Connect
     writeMaxBytes: options.maxMessageBytes,
     shutdownSignal: shutdown.signal,
     interceptors: [errorInterceptor(options.logError)],
+    requestGate: recodeMalformedRequests,
   });
   const allowAny = options.corsOrigins.includes("*");
   const withCors: (...args: Parameters<HttpHandler>) => boolean = (req, res) => {
