@@ -6,25 +6,25 @@
  * @type {import('jest').Config}
  */
 export default {
-  testEnvironment: 'node',
-  roots: ['<rootDir>/packages'],
-  testMatch: ['<rootDir>/packages/*/src/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/bench/'],
-  extensionsToTreatAsEsm: ['.ts'],
+  testEnvironment: "node",
+  roots: ["<rootDir>/packages"],
+  testMatch: ["<rootDir>/packages/*/src/**/*.test.ts"],
+  testPathIgnorePatterns: ["/node_modules/", "/dist/", "<rootDir>/bench/"],
+  extensionsToTreatAsEsm: [".ts"],
   transform: {
-    '^.+\\.ts$': [
-      '@swc/jest',
+    "^.+\\.ts$": [
+      "@swc/jest",
       {
-        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-        module: { type: 'es6' },
-        sourceMaps: 'inline',
+        jsc: { parser: { syntax: "typescript" }, target: "es2022" },
+        module: { type: "es6" },
+        sourceMaps: "inline",
       },
     ],
   },
   // Sources use NodeNext-style `.js` suffixes on relative imports of `.ts` files.
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
   // One PostgreSQL for the whole run (skipped when CHECKPOINTD_TEST_DATABASE_URL is set).
-  globalSetup: '<rootDir>/packages/server/src/testing/global-setup.js',
-  globalTeardown: '<rootDir>/packages/server/src/testing/global-teardown.js',
+  globalSetup: "<rootDir>/packages/server/src/testing/global-setup.js",
+  globalTeardown: "<rootDir>/packages/server/src/testing/global-teardown.js",
   testTimeout: 60_000,
 };

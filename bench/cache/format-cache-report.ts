@@ -59,7 +59,8 @@ export function formatCacheReport(report: CacheReport): string {
       `| ${escapeCell(title(row.library))} | ${row.concurrency} | ${row.requests}${cut} | ${row.errors} | ${fixed(row.rps, 0)}${range} | ${fixed(row.p50Ms, 2)} | ${fixed(row.p99Ms, 2)} | ${fixed(row.serverCpuMicrosPerRequest, 0)} | ${row.library === "echo" ? "–" : fixed(store, 0)} | ${cache} |`,
     );
   }
-  if (report.rounds > 1) lines.push("", "Figures are medians over rounds (req/s: slowest–fastest round); requests, errors and L1 counters are totals.");
+  if (report.rounds > 1)
+    lines.push("", "Figures are medians over rounds (req/s: slowest–fastest round); requests, errors and L1 counters are totals.");
 
   lines.push(
     "",

@@ -62,7 +62,8 @@ const { values: options } = parseArgs({
 /** --quick: a tenth of the requests, to check the harness itself. */
 const plan = fullPlan.map((step) => ({ concurrency: step.concurrency, requests: options.quick ? step.requests / 10 : step.requests }));
 const rounds = Number(options.rounds);
-if (!Number.isInteger(rounds) || rounds < 1 || rounds > 5) throw new Error(`--rounds must be an integer from 1 to 5, not ${options.rounds}`);
+if (!Number.isInteger(rounds) || rounds < 1 || rounds > 5)
+  throw new Error(`--rounds must be an integer from 1 to 5, not ${options.rounds}`);
 const profileRoot = options["cpu-prof"] ? mkdtempSync(join(os.tmpdir(), "checkpointd-cache-prof-")) : undefined;
 
 const log = (message: string) => console.error(`[cache] ${message}`);
@@ -93,10 +94,14 @@ try {
       const client = createClient(CheckpointService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${seeder.port}` }));
       const latest = await client.getTuple({ config: { threadId: benchHistory.hotThreadId } });
       const tuple = latest.tuple;
-      if (tuple?.config?.checkpointId !== benchHistory.checkpointId(benchHistory.checkpointsPerThread - 1) || tuple.pendingWrites.length !== 3) {
+      if (
+        tuple?.config?.checkpointId !== benchHistory.checkpointId(benchHistory.checkpointsPerThread - 1) ||
+        tuple.pendingWrites.length !== 3
+      ) {
         throw new Error("the hot thread's latest tuple is not what was seeded");
       }
-      if (Object.keys(tuple.checkpoint?.channelValues ?? {}).length !== 5) throw new Error("the hot thread's latest tuple lacks channel values");
+      if (Object.keys(tuple.checkpoint?.channelValues ?? {}).length !== 5)
+        throw new Error("the hot thread's latest tuple lacks channel values");
       realResponseBytes = toBinary(GetTupleResponseSchema, latest).byteLength;
     } finally {
       await seeder.stop();
@@ -110,7 +115,9 @@ try {
         }
       }
     }
-    log(`cloning it into ${coldThreads.length} cold threads (${coldThreads.length * benchHistory.checkpointsPerThread} checkpoints) with SQL`);
+    log(
+      `cloning it into ${coldThreads.length} cold threads (${coldThreads.length * benchHistory.checkpointsPerThread} checkpoints) with SQL`,
+    );
     await cloneThread(databaseUrl, benchHistory.hotThreadId, coldThreads);
 
     // Whose CPU counts as "store": redis-server, and the postmaster with all its children.
@@ -156,7 +163,11 @@ try {
             const cache =
               cacheBefore === undefined || cacheAfter === undefined
                 ? undefined
-                : { hits: cacheAfter.hits - cacheBefore.hits, misses: cacheAfter.misses - cacheBefore.misses, fills: cacheAfter.fills - cacheBefore.fills };
+                : {
+                    hits: cacheAfter.hits - cacheBefore.hits,
+                    misses: cacheAfter.misses - cacheBefore.misses,
+                    fills: cacheAfter.fills - cacheBefore.fills,
+                  };
             if (cacheAfter !== undefined && cacheAfter.state !== "ok") log(`${tag} WARNING: cache state ${cacheAfter.state}`);
             const run: CacheLoadRun = {
               round,
@@ -200,7 +211,10 @@ console.log(
       node: process.version,
       ghz: `${ghzVersionRun.stdout}${ghzVersionRun.stderr}`.trim(),
       date: new Date().toISOString(),
-      loadAverage: os.loadavg().map((value) => value.toFixed(2)).join(", "),
+      loadAverage: os
+        .loadavg()
+        .map((value) => value.toFixed(2))
+        .join(", "),
     },
     command: `pnpm install && pnpm exec tsc -b packages/server && pnpm --filter @checkpointd/bench run cache${rounds > 1 ? ` --rounds ${rounds}` : ""}${profileRoot !== undefined ? " --cpu-prof" : ""}${options.quick ? " --quick" : ""}`,
     echoResponseBytes: cannedGetTupleResponseBytes,

@@ -34,9 +34,7 @@ export async function seedHotThread(port: number): Promise<void> {
       "branch:to:agent": intVersion(1),
     };
     const newVersions: Record<string, VersionInit> =
-      step === 0
-        ? versions
-        : { scratchpad: intVersion(1 + step), ...(step % 10 === 0 ? { messages: intVersion(1 + step / 10) } : {}) };
+      step === 0 ? versions : { scratchpad: intVersion(1 + step), ...(step % 10 === 0 ? { messages: intVersion(1 + step / 10) } : {}) };
     const metadata: JsonObject = { ...canned.metadata, step };
     await client.put(
       {

@@ -25,18 +25,24 @@ try {
     await db.connect();
     const seeded = Date.now();
     // Step i changes channel i % 5: 5 channels of ~1 KiB, one new blob row per step.
-    await db.query(`
+    await db.query(
+      `
       insert into checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
       select 'long', '', 'c' || (i % 5), (i / 5 + 1)::text, 'json', convert_to(repeat(md5(i::text), 32), 'UTF8')
-      from generate_series(0, $1 - 1) as i`, [count]);
-    await db.query(`
+      from generate_series(0, $1 - 1) as i`,
+      [count],
+    );
+    await db.query(
+      `
       insert into checkpoints (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata)
       select 'long', '', lpad(i::text, 12, '0'), case when i > 0 then lpad((i - 1)::text, 12, '0') end,
         jsonb_build_object('v', 4, 'ts', '2026-11-23T00:00:00Z',
           'channel_versions', (select jsonb_object_agg('c' || c, ((i - c) / 5 + 1)) from generate_series(0, 4) as c where c <= i),
           'versions_seen', '{}'::jsonb, 'updated_channels', '[]'::jsonb, 'pending_sends', '[]'::jsonb, 'extra', '{}'::jsonb),
         jsonb_build_object('step', i, 'source', 'loop')
-      from generate_series(0, $1 - 1) as i`, [count]);
+      from generate_series(0, $1 - 1) as i`,
+      [count],
+    );
     await db.query("analyze");
     await db.end();
     const seedMs = Date.now() - seeded;
@@ -56,7 +62,19 @@ try {
     }
     const total = performance.now() - started;
     clearInterval(sampler);
-    console.log(JSON.stringify({ count, received, seedMs, firstTupleMs: Math.round(first), totalMs: Math.round(total), tuplesPerSec: Math.round(received / (total / 1000)), valueMiB: Math.round(bytes / 2 ** 20), rssBeforeMiB: Math.round(rssBefore / 1024), rssPeakMiB: Math.round(peak / 1024) }));
+    console.log(
+      JSON.stringify({
+        count,
+        received,
+        seedMs,
+        firstTupleMs: Math.round(first),
+        totalMs: Math.round(total),
+        tuplesPerSec: Math.round(received / (total / 1000)),
+        valueMiB: Math.round(bytes / 2 ** 20),
+        rssBeforeMiB: Math.round(rssBefore / 1024),
+        rssPeakMiB: Math.round(peak / 1024),
+      }),
+    );
   } finally {
     await server.stop();
   }

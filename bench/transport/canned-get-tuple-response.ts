@@ -62,9 +62,24 @@ export const cannedGetTupleResponse: GetTupleResponse = create(GetTupleResponseS
       tags: ["bench", "stub"],
     },
     pendingWrites: [
-      { taskId: "task-a", channel: "messages", value: { type: "json", data: jsonValue("write-a", 120) }, taskPath: "~__pregel_pull, agent" },
-      { taskId: "task-a", channel: "branch:to:tools", value: { type: "json", data: encoder.encode("null") }, taskPath: "~__pregel_pull, agent" },
-      { taskId: "task-b", channel: "scratchpad", value: { type: "json", data: jsonValue("write-b", 60) }, taskPath: "~__pregel_pull, tools" },
+      {
+        taskId: "task-a",
+        channel: "messages",
+        value: { type: "json", data: jsonValue("write-a", 120) },
+        taskPath: "~__pregel_pull, agent",
+      },
+      {
+        taskId: "task-a",
+        channel: "branch:to:tools",
+        value: { type: "json", data: encoder.encode("null") },
+        taskPath: "~__pregel_pull, agent",
+      },
+      {
+        taskId: "task-b",
+        channel: "scratchpad",
+        value: { type: "json", data: jsonValue("write-b", 60) },
+        taskPath: "~__pregel_pull, tools",
+      },
     ],
   },
 });

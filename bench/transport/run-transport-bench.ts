@@ -37,7 +37,8 @@ const getTupleData = { config: { thread_id: "bench-thread" } };
 
 const { values: options } = parseArgs({ options: { rounds: { type: "string", default: "3" } } });
 const rounds = Number(options.rounds);
-if (!Number.isInteger(rounds) || rounds < 1 || rounds > 10) throw new Error(`--rounds must be an integer from 1 to 10, not ${options.rounds}`);
+if (!Number.isInteger(rounds) || rounds < 1 || rounds > 10)
+  throw new Error(`--rounds must be an integer from 1 to 10, not ${options.rounds}`);
 
 const runs: LoadRun[] = [];
 const errorChecks: ErrorMessageCheck[] = [];
@@ -70,7 +71,13 @@ for (let round = 1; round <= rounds; round++) {
       if (!errorChecks.some((check) => check.library === library)) {
         const clientOutcome = await callPutWithGrpcJs(server.port);
         const rawGrpcMessage = await readRawGrpcMessage(server.port);
-        errorChecks.push({ library, sent: putErrorMessage, clientDetails: clientOutcome.details, clientCode: clientOutcome.code, rawGrpcMessage });
+        errorChecks.push({
+          library,
+          sent: putErrorMessage,
+          clientDetails: clientOutcome.details,
+          clientCode: clientOutcome.code,
+          rawGrpcMessage,
+        });
       }
     } finally {
       await server.stop();

@@ -102,13 +102,17 @@ function connectClient(port: number): Client<typeof CheckpointService> {
 /** Polls with a real call until the server answers, failing at once if the process exits. */
 async function waitReady(cli: Cli, port: number): Promise<void> {
   const client = connectClient(port);
-  await waitUntil(`checkpointd on 127.0.0.1:${port}`, async () => void (await client.getTuple({ config: { threadId: "ready?" } }, { timeoutMs: 2_000 })), {
-    timeoutMs: READY_WITHIN_MS,
-    fatal: () =>
-      cli.child.exitCode !== null || cli.child.signalCode !== null
-        ? `exited (${cli.child.exitCode ?? cli.child.signalCode}) before it was ready\n--- stdout ---\n${cli.stdout()}\n--- stderr ---\n${cli.stderr()}`
-        : undefined,
-  });
+  await waitUntil(
+    `checkpointd on 127.0.0.1:${port}`,
+    async () => void (await client.getTuple({ config: { threadId: "ready?" } }, { timeoutMs: 2_000 })),
+    {
+      timeoutMs: READY_WITHIN_MS,
+      fatal: () =>
+        cli.child.exitCode !== null || cli.child.signalCode !== null
+          ? `exited (${cli.child.exitCode ?? cli.child.signalCode}) before it was ready\n--- stdout ---\n${cli.stdout()}\n--- stderr ---\n${cli.stderr()}`
+          : undefined,
+    },
+  );
 }
 
 /** SIGTERM, then expect a clean exit 0 within the bound. */
@@ -131,7 +135,14 @@ afterEach(async () => {
   // A failed test must not leave a server behind.
   const left = [...running];
   for (const child of left) child.kill("SIGKILL");
-  await Promise.all(left.map((child) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once("close", resolve)))));
+  await Promise.all(
+    left.map(
+      (child) =>
+        new Promise((resolve) =>
+          child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once("close", resolve),
+        ),
+    ),
+  );
 });
 
 afterAll(async () => {
@@ -247,7 +258,10 @@ describe("checkpointd serve (the README's start command: no services, embedded P
           expect(Buffer.compare(tuple!.checkpoint.channelValues[channel]!.data, Buffer.from(value.data))).toBe(0);
         }
         expect(tuple!.checkpoint.channelVersions.messages).toMatchObject({ kind: "intValue", intValue: "2" });
-        expect(tuple!.checkpoint.channelVersions.py).toMatchObject({ kind: "stringValue", stringValue: put.channelVersions.py!.kind.value });
+        expect(tuple!.checkpoint.channelVersions.py).toMatchObject({
+          kind: "stringValue",
+          stringValue: put.channelVersions.py!.kind.value,
+        });
         expect(tuple!.metadata.fields.source).toMatchObject({ kind: "stringValue", stringValue: "loop" });
         expect(tuple!.metadata.fields.step).toMatchObject({ kind: "numberValue", numberValue: 0 });
         expect(tuple!.pendingWrites.map((w) => [w.taskId, w.channel])).toEqual(
@@ -366,7 +380,11 @@ describe("bad configuration fails at start with one line on stderr naming the se
       what: "unreachable PostgreSQL, for migrate too",
       setup: async () => {
         const port = await freePort();
-        return { args: ["migrate"], env: { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/x` }, line: /^checkpointd: DATABASE_URL: / };
+        return {
+          args: ["migrate"],
+          env: { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/x` },
+          line: /^checkpointd: DATABASE_URL: /,
+        };
       },
     },
     {
@@ -429,7 +447,18 @@ describe("checkpointd --help", () => {
     const result = await runCli([flag], await tempDir());
     expect({ code: result.code, signal: result.signal, stderr: result.stderr }).toEqual({ code: 0, signal: null, stderr: "" });
     expect(result.stdout).toMatch(/^Usage: checkpointd /);
-    for (const word of ["serve", "migrate", "--host", "--port", "--database-url", "DATABASE_URL", "--data-dir", "--log-level", "--max-message-bytes", "--shutdown-grace-ms"]) {
+    for (const word of [
+      "serve",
+      "migrate",
+      "--host",
+      "--port",
+      "--database-url",
+      "DATABASE_URL",
+      "--data-dir",
+      "--log-level",
+      "--max-message-bytes",
+      "--shutdown-grace-ms",
+    ]) {
       expect(result.stdout).toContain(word);
     }
     expect(result.ms).toBeLessThan(EXIT_WITHIN_MS);

@@ -42,7 +42,10 @@ describe("Dockerfile", () => {
     expect(last("HEALTHCHECK")).toMatch(/CMD \["node", "\/app\/dist\/cli\.js", "health"\]/);
     expect(last("ENTRYPOINT")).toBe('["node", "/app/dist/cli.js"]');
     // What the image runs is what the package builds.
-    const pkg = JSON.parse(readFileSync(join(root, "packages/server/package.json"), "utf8")) as { bin: Record<string, string>; files: string[] };
+    const pkg = JSON.parse(readFileSync(join(root, "packages/server/package.json"), "utf8")) as {
+      bin: Record<string, string>;
+      files: string[];
+    };
     expect(pkg.bin.checkpointd).toBe("./dist/cli.js");
     expect(pkg.files).toContain("dist");
   });
@@ -50,7 +53,10 @@ describe("Dockerfile", () => {
 
 describe("docker-compose.yml", () => {
   const compose = parse(readFileSync(join(root, "docker-compose.yml"), "utf8")) as {
-    services: Record<string, { image?: string; build?: string; environment?: Record<string, string>; depends_on?: Record<string, unknown> }>;
+    services: Record<
+      string,
+      { image?: string; build?: string; environment?: Record<string, string>; depends_on?: Record<string, unknown> }
+    >;
   };
 
   it("parses and runs checkpointd with postgres:15 and redis:7", () => {

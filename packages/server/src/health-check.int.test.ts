@@ -18,7 +18,9 @@ describe("checkpointd health (the container health check)", () => {
   it("prints SERVING and exits 0 for a running server, also when HOST is a wildcard", async () => {
     const { stdout } = await run(process.execPath, [cliPath, "health", "--port", String(server.port)]);
     expect(stdout).toBe("SERVING\n");
-    const wildcard = await run(process.execPath, [cliPath, "health"], { env: { PATH: process.env.PATH ?? "", HOST: "0.0.0.0", PORT: String(server.port) } });
+    const wildcard = await run(process.execPath, [cliPath, "health"], {
+      env: { PATH: process.env.PATH ?? "", HOST: "0.0.0.0", PORT: String(server.port) },
+    });
     expect(wildcard.stdout).toBe("SERVING\n");
   });
 

@@ -1,7 +1,14 @@
 export * from "./domain/checkpoint.js";
 export { Code, ServiceError } from "./errors/service-error.js";
 export { loadConfig, ConfigError, type CheckpointdConfig } from "./config/load-config.js";
-export { startCheckpointd, serveStorage, openDatabase, type Checkpointd, type StartOptions, type ServeOptions } from "./start-checkpointd.js";
+export {
+  startCheckpointd,
+  serveStorage,
+  openDatabase,
+  type Checkpointd,
+  type StartOptions,
+  type ServeOptions,
+} from "./start-checkpointd.js";
 export type { CheckpointStorage } from "./storage/checkpoint-storage.js";
 export { createKyselyStorage, type KyselyStorageOptions } from "./storage/kysely-storage.js";
 export { guardStorage } from "./storage/guard-storage.js";

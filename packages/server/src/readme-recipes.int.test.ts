@@ -45,7 +45,12 @@ describe("README recipes, run exactly as written", () => {
   });
 
   it("lists the service, health and reflection", () => {
-    expect(output(/ list$/).trim().split("\n").sort()).toEqual([
+    expect(
+      output(/ list$/)
+        .trim()
+        .split("\n")
+        .sort(),
+    ).toEqual([
       "checkpointd.v1.CheckpointService",
       "grpc.health.v1.Health",
       "grpc.reflection.v1.ServerReflection",

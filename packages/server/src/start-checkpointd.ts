@@ -163,14 +163,14 @@ export async function startCheckpointd(options: StartOptions, logger: Logger): P
     options.cache === "off"
       ? undefined
       : options.redisUrl === undefined
-      ? createMemoryCache({ maxBytes: options.cacheMaxBytes, ttlSeconds: options.cacheTtlSeconds })
-      : createRedisCache({
-          url: options.redisUrl,
-          cluster: options.redisCluster,
-          keyPrefix: options.cacheKeyPrefix,
-          ttlSeconds: options.cacheTtlSeconds,
-          logger,
-        });
+        ? createMemoryCache({ maxBytes: options.cacheMaxBytes, ttlSeconds: options.cacheTtlSeconds })
+        : createRedisCache({
+            url: options.redisUrl,
+            cluster: options.redisCluster,
+            keyPrefix: options.cacheKeyPrefix,
+            ttlSeconds: options.cacheTtlSeconds,
+            logger,
+          });
   const served = await serveStorage({ ...options, storage, cache, logger });
   return { ...served, engine: handle.engine };
 }

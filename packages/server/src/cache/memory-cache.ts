@@ -66,7 +66,9 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): CheckpointC
   return {
     async read(threadId, ns, checkpointId) {
       const meta = metaOf(threadId);
-      const entry = entries.get(checkpointId === undefined ? latestKey(threadId, ns) : entryKey({ threadId, checkpointNs: ns, checkpointId }));
+      const entry = entries.get(
+        checkpointId === undefined ? latestKey(threadId, ns) : entryKey({ threadId, checkpointNs: ns, checkpointId }),
+      );
       const valid = entry !== undefined && entry.n === meta.n;
       if (valid) stats.hits++;
       else stats.misses++;

@@ -84,7 +84,11 @@ describe("the Redis L1 over real PostgreSQL and redis-server", () => {
     const before = (await b.client.getTuple({ config })).tuple!.pendingWrites.length;
     expect((await a!.client.getTuple({ config })).tuple!.pendingWrites).toHaveLength(before);
 
-    await a!.client.putWrites({ config, taskId: "late-task", writes: [{ channel: "late", value: { type: "json", data: new Uint8Array([7]) } }] });
+    await a!.client.putWrites({
+      config,
+      taskId: "late-task",
+      writes: [{ channel: "late", value: { type: "json", data: new Uint8Array([7]) } }],
+    });
     for (const server of [a!, b]) {
       const { tuple } = await server.client.getTuple({ config });
       expect(tuple!.pendingWrites.map((w) => w.taskId)).toContain("late-task");
@@ -136,7 +140,8 @@ describe("the Redis L1 over real PostgreSQL and redis-server", () => {
       const make = () => createRedisCache({ url: persistent.url, logger, epochRefreshMs: 200 });
       const [cacheA, cacheB] = [make(), make()];
       caches.push(cacheA, cacheB);
-      for (const c of [cacheA, cacheB]) await waitUntil("ready", async () => expect((await c.read("probe", "", undefined)).token).toBeDefined());
+      for (const c of [cacheA, cacheB])
+        await waitUntil("ready", async () => expect((await c.read("probe", "", undefined)).token).toBeDefined());
       const a = await startTestServer("postgres", url, { cache: cacheA });
       const b = await startTestServer("postgres", url, { cache: cacheB });
       servers.push(a, b);

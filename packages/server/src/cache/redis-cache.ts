@@ -113,7 +113,11 @@ export function createRedisCache(options: RedisCacheOptions): CheckpointCache {
   refresh.unref();
 
   /** Runs a post-commit write; on failure the epoch is retired before Redis is used again. */
-  const write = async (operation: "put" | "writes" | "invalidate", key: { threadId: string; checkpointId?: string }, run: (epoch: string) => Promise<void>) => {
+  const write = async (
+    operation: "put" | "writes" | "invalidate",
+    key: { threadId: string; checkpointId?: string },
+    run: (epoch: string) => Promise<void>,
+  ) => {
     await options.beforeWrite?.(operation, key);
     const current = epoch;
     if (current === undefined) {

@@ -17,7 +17,9 @@ describe("the Redis L1 on a real three-node Redis Cluster", () => {
   beforeAll(async () => {
     cluster = await startRedisCluster();
     cache = createRedisCache({ url: cluster.url, cluster: true, logger: pino({ level: "silent" }) });
-    await waitUntil("cluster cache ready", async () => expect((await cache.read("probe", "", undefined)).token).toBeDefined(), { timeoutMs: 20_000 });
+    await waitUntil("cluster cache ready", async () => expect((await cache.read("probe", "", undefined)).token).toBeDefined(), {
+      timeoutMs: 20_000,
+    });
     server = await startTestServer("pglite", undefined, { cache });
   });
   afterAll(async () => {

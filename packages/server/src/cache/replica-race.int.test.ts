@@ -39,15 +39,30 @@ describe("two replicas sharing PostgreSQL and Redis", () => {
       for (let n = 0; Date.now() < deadline; n++) {
         const client = clients[(n + w) % 2]!;
         try {
-          await client.put({
-            config: { threadId: thread, checkpointId: n === 0 ? "" : id(n - 1) },
-            checkpoint: { v: 4, id: id(n), channelValues: { step: { type: "json", data: new TextEncoder().encode(String(n)) } }, channelVersions: { step: version(n + 1) } },
-            metadata: { step: n },
-            newVersions: { step: version(n + 1) },
-          }, { timeoutMs: 10_000 });
+          await client.put(
+            {
+              config: { threadId: thread, checkpointId: n === 0 ? "" : id(n - 1) },
+              checkpoint: {
+                v: 4,
+                id: id(n),
+                channelValues: { step: { type: "json", data: new TextEncoder().encode(String(n)) } },
+                channelVersions: { step: version(n + 1) },
+              },
+              metadata: { step: n },
+              newVersions: { step: version(n + 1) },
+            },
+            { timeoutMs: 10_000 },
+          );
           acked.set(thread, n);
           if (n % 3 === 0) {
-            await client.putWrites({ config: { threadId: thread, checkpointId: id(n) }, taskId: `task-${n}`, writes: [{ channel: "out", value: { type: "json", data: new Uint8Array([n % 256]) } }] }, { timeoutMs: 10_000 });
+            await client.putWrites(
+              {
+                config: { threadId: thread, checkpointId: id(n) },
+                taskId: `task-${n}`,
+                writes: [{ channel: "out", value: { type: "json", data: new Uint8Array([n % 256]) } }],
+              },
+              { timeoutMs: 10_000 },
+            );
           }
         } catch (error) {
           errors.push(`put ${thread}/${n}: ${String(error)}`);
@@ -79,7 +94,9 @@ describe("two replicas sharing PostgreSQL and Redis", () => {
     })();
 
     await Promise.all([...threads.map((t, i) => writer(t, i)), ...Array.from({ length: 8 }, (_, r) => reader(r)), outage]);
-    console.log(`replica race: ${checked.before + checked.during + checked.after} reads checked (before ${checked.before}, during ${checked.during}, after ${checked.after}); ${[...acked.values()].reduce((a, b) => a + b + 1, 0)} puts; ${stale.length} stale; ${errors.length} errors`);
+    console.log(
+      `replica race: ${checked.before + checked.during + checked.after} reads checked (before ${checked.before}, during ${checked.during}, after ${checked.after}); ${[...acked.values()].reduce((a, b) => a + b + 1, 0)} puts; ${stale.length} stale; ${errors.length} errors`,
+    );
     expect(errors).toEqual([]);
     expect(stale).toEqual([]);
     for (const count of Object.values(checked)) expect(count).toBeGreaterThan(100);

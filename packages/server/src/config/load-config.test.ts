@@ -162,7 +162,13 @@ const settings = [
     flagValue: ["postgres://flag@127.0.0.1:5432/a", "postgres://flag@127.0.0.1:5432/a"],
     envValue: ["postgresql://env@127.0.0.1:5432/b", "postgresql://env@127.0.0.1:5432/b"],
   },
-  { flag: "--data-dir", env: "CHECKPOINTD_DATA_DIR", key: "dataDir", flagValue: ["/tmp/flag-dir", "/tmp/flag-dir"], envValue: ["env-dir", "env-dir"] },
+  {
+    flag: "--data-dir",
+    env: "CHECKPOINTD_DATA_DIR",
+    key: "dataDir",
+    flagValue: ["/tmp/flag-dir", "/tmp/flag-dir"],
+    envValue: ["env-dir", "env-dir"],
+  },
   { flag: "--log-level", env: "LOG_LEVEL", key: "logLevel", flagValue: ["debug", "debug"], envValue: ["warn", "warn"] },
   { flag: "--max-message-bytes", env: "MAX_MESSAGE_BYTES", key: "maxMessageBytes", flagValue: ["2048", 2048], envValue: ["4096", 4096] },
   { flag: "--shutdown-grace-ms", env: "SHUTDOWN_GRACE_MS", key: "shutdownGraceMs", flagValue: ["250", 250], envValue: ["500", 500] },
@@ -176,8 +182,20 @@ const settings = [
   { flag: "--cache", env: "CACHE", key: "cache", flagValue: ["off", "off"], envValue: ["off", "off"] },
   { flag: "--cache-ttl-seconds", env: "CACHE_TTL_SECONDS", key: "cacheTtlSeconds", flagValue: ["60", 60], envValue: ["3600", 3600] },
   { flag: "--cache-key-prefix", env: "CACHE_KEY_PREFIX", key: "cacheKeyPrefix", flagValue: ["a:", "a:"], envValue: ["b:", "b:"] },
-  { flag: "--cache-max-bytes", env: "CACHE_MAX_BYTES", key: "cacheMaxBytes", flagValue: ["2097152", 2097152], envValue: ["4194304", 4194304] },
-  { flag: "--stats-interval-seconds", env: "STATS_INTERVAL_SECONDS", key: "statsIntervalSeconds", flagValue: ["30", 30], envValue: ["60", 60] },
+  {
+    flag: "--cache-max-bytes",
+    env: "CACHE_MAX_BYTES",
+    key: "cacheMaxBytes",
+    flagValue: ["2097152", 2097152],
+    envValue: ["4194304", 4194304],
+  },
+  {
+    flag: "--stats-interval-seconds",
+    env: "STATS_INTERVAL_SECONDS",
+    key: "statsIntervalSeconds",
+    flagValue: ["30", 30],
+    envValue: ["60", 60],
+  },
 ] as const;
 
 describe.each(settings)("$flag / $env", ({ flag, env, key, flagValue, envValue }) => {

@@ -46,7 +46,11 @@ async function expectCode(promise: Promise<unknown>, code: Code, text: RegExp) {
 }
 
 // Each engine bare, and each behind the cache its deployments use: the same answers either way.
-const variants: [TestEngine, "none" | "memory" | "redis"][] = [...testEngines.map((e): [TestEngine, "none"] => [e, "none"]), ["pglite", "memory"], ["postgres", "redis"]];
+const variants: [TestEngine, "none" | "memory" | "redis"][] = [
+  ...testEngines.map((e): [TestEngine, "none"] => [e, "none"]),
+  ["pglite", "memory"],
+  ["postgres", "redis"],
+];
 
 describe.each(variants)("CheckpointService over gRPC on %s, cache: %s", (engine, cacheKind) => {
   let server: TestServer;
@@ -77,7 +81,9 @@ describe.each(variants)("CheckpointService over gRPC on %s, cache: %s", (engine,
     // Twice: behind a cache the first read fills it and the second is a hit.
     for (let pass = 0; pass < 2; pass++) {
       for (const step of steps) {
-        const { tuple } = await server.client.getTuple({ config: { threadId: "thread-a", checkpointNs: ns, checkpointId: step.put.checkpoint!.id } });
+        const { tuple } = await server.client.getTuple({
+          config: { threadId: "thread-a", checkpointNs: ns, checkpointId: step.put.checkpoint!.id },
+        });
         expectTuple(tuple, step.expected);
       }
     }
@@ -93,7 +99,9 @@ describe.each(variants)("CheckpointService over gRPC on %s, cache: %s", (engine,
   it("answers an unknown thread, namespace or id with an empty result", async () => {
     expect((await server.client.getTuple({ config: { threadId: "nobody" } })).tuple).toBeUndefined();
     expect((await server.client.getTuple({ config: { threadId: "thread-a" } })).tuple).toBeUndefined();
-    expect((await server.client.getTuple({ config: { threadId: "thread-a", checkpointNs: ns, checkpointId: "zzz" } })).tuple).toBeUndefined();
+    expect(
+      (await server.client.getTuple({ config: { threadId: "thread-a", checkpointNs: ns, checkpointId: "zzz" } })).tuple,
+    ).toBeUndefined();
     expect(await collect(server.client.list({ config: { threadId: "nobody" } }))).toEqual([]);
   });
 
@@ -108,12 +116,16 @@ describe.each(variants)("CheckpointService over gRPC on %s, cache: %s", (engine,
     const nested = await collect(server.client.list({ config: { threadId: "thread-a" }, filter: { writes: { agent: { ok: true } } } }));
     expect(ids(nested)).toEqual([steps[2]!.put.checkpoint!.id]);
 
-    const before = await collect(server.client.list({ config: { threadId: "thread-a" }, before: { checkpointId: steps[2]!.put.checkpoint!.id } }));
+    const before = await collect(
+      server.client.list({ config: { threadId: "thread-a" }, before: { checkpointId: steps[2]!.put.checkpoint!.id } }),
+    );
     expect(ids(before)).toEqual([steps[1]!.put.checkpoint!.id, steps[0]!.put.checkpoint!.id]);
     const limited = await collect(server.client.list({ config: { threadId: "thread-a" }, limit: 2 }));
     expect(ids(limited)).toEqual([steps[2]!.put.checkpoint!.id, steps[1]!.put.checkpoint!.id]);
     expect(await collect(server.client.list({ config: { threadId: "thread-a" }, limit: 0 }))).toEqual([]);
-    const exact = await collect(server.client.list({ config: { threadId: "thread-a", checkpointNs: ns, checkpointId: steps[1]!.put.checkpoint!.id } }));
+    const exact = await collect(
+      server.client.list({ config: { threadId: "thread-a", checkpointNs: ns, checkpointId: steps[1]!.put.checkpoint!.id } }),
+    );
     expect(ids(exact)).toEqual([steps[1]!.put.checkpoint!.id]);
     expect(await collect(server.client.list({ config: { threadId: "thread-a", checkpointNs: "other" } }))).toEqual([]);
   });
@@ -126,7 +138,13 @@ describe.each(variants)("CheckpointService over gRPC on %s, cache: %s", (engine,
     );
     const runTwo = await collect(server.client.list({ filter: { run_id: "run-2" }, limit: 1 }));
     expect(runTwo).toHaveLength(1);
-    expect(runTwo[0]!.tuple!.metadata).toEqual({ source: "loop", step: 1, run_id: "run-2", parents: {}, writes: { agent: { ok: true, n: [1, 2.5, "x", null] } } });
+    expect(runTwo[0]!.tuple!.metadata).toEqual({
+      source: "loop",
+      step: 1,
+      run_id: "run-2",
+      parents: {},
+      writes: { agent: { ok: true, n: [1, 2.5, "x", null] } },
+    });
   });
 
   it("keeps a retried PutWrites idempotent and lets special channels overwrite", async () => {
@@ -177,7 +195,9 @@ describe.each(variants)("CheckpointService over gRPC on %s, cache: %s", (engine,
     await saveHistory(server, sampleHistory(source));
     await server.client.copyThread({ sourceThreadId: source, targetThreadId: `copy-dst-${engine}` });
     const copied = await collect(server.client.list({ config: { threadId: `copy-dst-${engine}` } }));
-    const expected = sampleHistory(`copy-dst-${engine}`).map((s) => s.expected).reverse();
+    const expected = sampleHistory(`copy-dst-${engine}`)
+      .map((s) => s.expected)
+      .reverse();
     expect(copied).toHaveLength(3);
     copied.forEach((r, i) => expectTuple(r.tuple, expected[i]!));
 
@@ -185,7 +205,11 @@ describe.each(variants)("CheckpointService over gRPC on %s, cache: %s", (engine,
     const pruned = await collect(server.client.list({ config: { threadId: `copy-dst-${engine}` } }));
     expect(pruned).toHaveLength(1);
     expectTuple(pruned[0]!.tuple, expected[0]!);
-    const blobs = await server.db.selectFrom("checkpoint_blobs").select(["channel", "version"]).where("thread_id", "=", `copy-dst-${engine}`).execute();
+    const blobs = await server.db
+      .selectFrom("checkpoint_blobs")
+      .select(["channel", "version"])
+      .where("thread_id", "=", `copy-dst-${engine}`)
+      .execute();
     // Only the versions the latest checkpoint references survive.
     expect(blobs).toHaveLength(5);
 

@@ -1,11 +1,4 @@
-import type {
-  ChannelVersion,
-  Checkpoint,
-  CheckpointKey,
-  CheckpointTuple,
-  JsonObject,
-  PendingWrite,
-} from "../domain/checkpoint.js";
+import type { ChannelVersion, Checkpoint, CheckpointKey, CheckpointTuple, JsonObject, PendingWrite } from "../domain/checkpoint.js";
 
 export interface PutCheckpointInput {
   threadId: string;

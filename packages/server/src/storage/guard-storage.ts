@@ -24,7 +24,9 @@ export function toServiceError(error: unknown): unknown {
     (code !== undefined &&
       !inputSqlStates.has(code) &&
       (connectionErrnos.has(code) || code.startsWith("08") || code.startsWith("57P") || code === "53300")) ||
-    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
+    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+      message,
+    );
   if (connectionLost) {
     return new ServiceError(Code.Unavailable, "storage unavailable: the database cannot be reached; retry later", { cause: error });
   }

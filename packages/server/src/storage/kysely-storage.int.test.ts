@@ -61,14 +61,24 @@ describe.each(testEngines)("Kysely storage on %s", (engine) => {
   it("stores each channel value once per version: 100 steps, 5 channels, 5 + 99 blob rows", async () => {
     await writeHistory(storage, "dedup", 100);
     const count = async (table: "checkpoints" | "checkpoint_blobs") =>
-      Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).where("thread_id", "=", "dedup").executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as("n"))
+            .where("thread_id", "=", "dedup")
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     expect(await count("checkpoints")).toBe(100);
     expect(await count("checkpoint_blobs")).toBe(5 + 99);
 
     // Every checkpoint still reads back with all five values at its own versions.
     const latest = await storage.getTuple({ threadId: "dedup", checkpointNs: "", checkpointId: undefined });
     expect(latest?.checkpoint.id).toBe(id(99));
-    const decoded = Object.fromEntries(Object.entries(latest!.checkpoint.channelValues).map(([c, v]) => [c, new TextDecoder().decode(v.data)]));
+    const decoded = Object.fromEntries(
+      Object.entries(latest!.checkpoint.channelValues).map(([c, v]) => [c, new TextDecoder().decode(v.data)]),
+    );
     expect(decoded).toEqual({ a: "a@20", b: "b@21", c: "c@21", d: "d@21", e: "e@21" });
     const early = await storage.getTuple({ threadId: "dedup", checkpointNs: "", checkpointId: id(3) });
     expect(new TextDecoder().decode(early!.checkpoint.channelValues.d!.data)).toBe("d@2");
@@ -77,9 +87,16 @@ describe.each(testEngines)("Kysely storage on %s", (engine) => {
 
   it("streams List page by page: reading the first tuple runs one page of queries, not the whole history", async () => {
     queries = [];
-    const iterator = storage.list({ threadId: "dedup", checkpointNs: "", checkpointId: undefined, filter: undefined, beforeCheckpointId: undefined, limit: undefined })[
-      Symbol.asyncIterator
-    ]();
+    const iterator = storage
+      .list({
+        threadId: "dedup",
+        checkpointNs: "",
+        checkpointId: undefined,
+        filter: undefined,
+        beforeCheckpointId: undefined,
+        limit: undefined,
+      })
+      [Symbol.asyncIterator]();
     const first = await iterator.next();
     expect(first.value?.checkpoint.id).toBe(id(99));
     // One page = the checkpoints query, the blobs query and the writes query.
@@ -89,7 +106,14 @@ describe.each(testEngines)("Kysely storage on %s", (engine) => {
     queries = [];
     let seen = 0;
     let previous = "~";
-    for await (const tuple of storage.list({ threadId: "dedup", checkpointNs: undefined, checkpointId: undefined, filter: undefined, beforeCheckpointId: undefined, limit: undefined })) {
+    for await (const tuple of storage.list({
+      threadId: "dedup",
+      checkpointNs: undefined,
+      checkpointId: undefined,
+      filter: undefined,
+      beforeCheckpointId: undefined,
+      limit: undefined,
+    })) {
       expect(tuple.checkpoint.id < previous).toBe(true);
       expect(Object.keys(tuple.checkpoint.channelValues)).toHaveLength(5);
       previous = tuple.checkpoint.id;
@@ -105,7 +129,14 @@ describe.each(testEngines)("Kysely storage on %s", (engine) => {
     const seen: string[] = [];
     const run = (async () => {
       for await (const tuple of storage.list(
-        { threadId: "dedup", checkpointNs: "", checkpointId: undefined, filter: undefined, beforeCheckpointId: undefined, limit: undefined },
+        {
+          threadId: "dedup",
+          checkpointNs: "",
+          checkpointId: undefined,
+          filter: undefined,
+          beforeCheckpointId: undefined,
+          limit: undefined,
+        },
         controller.signal,
       )) {
         seen.push(tuple.checkpoint.id);

@@ -138,9 +138,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): CheckpointSt
       if (query.filter !== undefined) q = q.where(sql<boolean>`metadata @> ${JSON.stringify(query.filter)}::jsonb`);
       if (cursor !== undefined) {
         const values = cursor;
-        q = q.where(
-          sql<boolean>`(${sql.join(keyColumns.map((c) => sql.ref(c)))}) < (${sql.join(values)})`,
-        );
+        q = q.where(sql<boolean>`(${sql.join(keyColumns.map((c) => sql.ref(c)))}) < (${sql.join(values)})`);
       }
       for (const column of keyColumns) q = q.orderBy(column, "desc");
       const size = Math.min(pageSize, remaining);

@@ -25,14 +25,7 @@ export async function copyThread(db: Kysely<Database>, source: string, target: s
       .expression((eb) =>
         eb
           .selectFrom("checkpoints")
-          .select([
-            eb.val(target).as("thread_id"),
-            "checkpoint_ns",
-            "checkpoint_id",
-            "parent_checkpoint_id",
-            "checkpoint",
-            "metadata",
-          ])
+          .select([eb.val(target).as("thread_id"), "checkpoint_ns", "checkpoint_id", "parent_checkpoint_id", "checkpoint", "metadata"])
           .where("thread_id", "=", source),
       )
       .onConflict((oc) => oc.doNothing())

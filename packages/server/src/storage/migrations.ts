@@ -52,13 +52,7 @@ const migrations: Record<string, Migration> = {
         .addColumn("type", "text", (c) => c.notNull())
         .addColumn("blob", "bytea", (c) => c.notNull())
         .addColumn("task_path", "text", (c) => c.notNull().defaultTo(""))
-        .addPrimaryKeyConstraint("checkpoint_writes_pkey", [
-          "thread_id",
-          "checkpoint_ns",
-          "checkpoint_id",
-          "task_id",
-          "idx",
-        ])
+        .addPrimaryKeyConstraint("checkpoint_writes_pkey", ["thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx"])
         .execute();
     },
     async down(db: Kysely<unknown>) {

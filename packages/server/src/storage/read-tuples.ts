@@ -8,14 +8,7 @@ export type CheckpointRow = Pick<
   "thread_id" | "checkpoint_ns" | "checkpoint_id" | "parent_checkpoint_id" | "checkpoint" | "metadata"
 >;
 
-export const checkpointColumns = [
-  "thread_id",
-  "checkpoint_ns",
-  "checkpoint_id",
-  "parent_checkpoint_id",
-  "checkpoint",
-  "metadata",
-] as const;
+export const checkpointColumns = ["thread_id", "checkpoint_ns", "checkpoint_id", "parent_checkpoint_id", "checkpoint", "metadata"] as const;
 
 const sep = "\u0000";
 const nsKey = (thread: string, ns: string) => `${thread}${sep}${ns}`;

@@ -1,6 +1,6 @@
 // Jest globalTeardown (plain ESM: see load-harness.js): destroys the PostgreSQL that
 // global-setup.js started, if it started one.
-import { SHARED_POSTGRES } from './load-harness.js';
+import { SHARED_POSTGRES } from "./load-harness.js";
 
 export default async function globalTeardown() {
   /** @type {import('./start-postgres.js').PostgresInstance | undefined} */

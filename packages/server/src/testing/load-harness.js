@@ -2,20 +2,20 @@
 // runtime (no moduleNameMapper; a TS hook is transpiled to CommonJS and cannot resolve the
 // `.js` suffixes of its imports), so these hooks are plain ESM and use the *built* harness,
 // which the root `pnpm test` produces with `tsc -b` before running jest.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
-const built = new URL('../../dist/testing/start-postgres.js', import.meta.url);
+const built = new URL("../../dist/testing/start-postgres.js", import.meta.url);
 
 /** Key on globalThis under which global setup leaves the shared PostgresInstance for teardown. */
-export const SHARED_POSTGRES = Symbol.for('checkpointd.testing.sharedPostgres');
+export const SHARED_POSTGRES = Symbol.for("checkpointd.testing.sharedPostgres");
 
 /** @returns {Promise<typeof import('./start-postgres.js')>} */
 export async function loadHarness() {
   if (!existsSync(built)) {
     throw new Error(
       `${fileURLToPath(built)} is missing: build first (\`pnpm run build\`; \`pnpm test\` does it), ` +
-        'or set CHECKPOINTD_TEST_DATABASE_URL to use an existing PostgreSQL.',
+        "or set CHECKPOINTD_TEST_DATABASE_URL to use an existing PostgreSQL.",
     );
   }
   return import(built.href);

@@ -6,7 +6,12 @@ import {
   type PendingWriteSchema,
   type TypedValueSchema,
 } from "@checkpointd/proto/checkpointd/v1/checkpoint_pb.js";
-import { PutRequestSchema, PutWritesRequestSchema, type PutRequest, type PutWritesRequest } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
+import {
+  PutRequestSchema,
+  PutWritesRequestSchema,
+  type PutRequest,
+  type PutWritesRequest,
+} from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 
 export interface SampleStep {
   put: PutRequest;
@@ -98,7 +103,12 @@ export function sampleHistory(threadId: string, checkpointNs = "parent:1|child:2
       extra: i === 2 ? { future_field: value("json", 21, 5) } : {},
     };
     const stepWrites = writes[i]!.map((w) =>
-      create(PutWritesRequestSchema, { taskId: w.taskId, taskPath: w.taskPath, writes: w.writes, config: { threadId, checkpointNs, checkpointId: id } }),
+      create(PutWritesRequestSchema, {
+        taskId: w.taskId,
+        taskPath: w.taskPath,
+        writes: w.writes,
+        config: { threadId, checkpointNs, checkpointId: id },
+      }),
     );
     // Returned ordered by task_path, task_id, then idx (special channels have negative idx).
     const pendingWrites: MessageInitShape<typeof PendingWriteSchema>[] = stepWrites

@@ -21,7 +21,11 @@ export interface SpawnedCheckpointd {
  * Runs `checkpointd serve` as a real OS process on free ports (`--port 0 --http-port 0`)
  * and waits for its "listening" log line, which carries the bound port.
  */
-export async function spawnCheckpointd(args: readonly string[], env: Record<string, string> = {}, cwd?: string): Promise<SpawnedCheckpointd> {
+export async function spawnCheckpointd(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  cwd?: string,
+): Promise<SpawnedCheckpointd> {
   const child = spawn(process.execPath, [cliPath, "serve", "--port", "0", "--http-port", "0", ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...env },

@@ -1,13 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { appendFile, chown, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
-import { findPostgresBinDir } from './find-postgres-bin-dir.js';
-import { freePort } from './free-port.js';
-import { runCommand } from './run-command.js';
-import { waitUntil } from './wait-until.js';
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { appendFile, chown, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { findPostgresBinDir } from "./find-postgres-bin-dir.js";
+import { freePort } from "./free-port.js";
+import { runCommand } from "./run-command.js";
+import { waitUntil } from "./wait-until.js";
 
 /** A throwaway PostgreSQL server for tests, listening on 127.0.0.1 with trust auth. */
 export interface PostgresInstance {
@@ -38,8 +38,8 @@ const live = new Map<string, string>();
 function killLeftovers(): void {
   for (const [dataDir, baseDir] of live) {
     try {
-      const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-      if (pid > 0) process.kill(pid, 'SIGQUIT'); // immediate shutdown
+      const pid = Number(readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+      if (pid > 0) process.kill(pid, "SIGQUIT"); // immediate shutdown
     } catch {
       // not running
     }
@@ -50,28 +50,28 @@ function track(dataDir: string, baseDir: string | undefined): void {
   if (baseDir === undefined) live.delete(dataDir);
   else live.set(dataDir, baseDir);
   // Listen only while something is live, so many test files in one worker do not pile up listeners.
-  process.off('exit', killLeftovers);
-  if (live.size > 0) process.on('exit', killLeftovers);
+  process.off("exit", killLeftovers);
+  if (live.size > 0) process.on("exit", killLeftovers);
 }
 
 /** PostgreSQL refuses to run as root: as root, run its tools as the `postgres` user. */
 async function serverOwner(): Promise<Owner | undefined> {
   if (process.getuid?.() !== 0) return undefined;
   try {
-    const uid = Number((await runCommand('id', ['-u', 'postgres'])).trim());
-    const gid = Number((await runCommand('id', ['-g', 'postgres'])).trim());
+    const uid = Number((await runCommand("id", ["-u", "postgres"])).trim());
+    const gid = Number((await runCommand("id", ["-g", "postgres"])).trim());
     return { uid, gid };
   } catch {
-    throw new Error('running as root, but PostgreSQL refuses to run as root and there is no `postgres` user to run it as');
+    throw new Error("running as root, but PostgreSQL refuses to run as root and there is no `postgres` user to run it as");
   }
 }
 
 async function probe(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  client.on('error', () => undefined);
+  client.on("error", () => undefined);
   try {
     await client.connect();
-    await client.query('SELECT 1');
+    await client.query("SELECT 1");
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -86,36 +86,36 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const owner = await serverOwner();
   const port = options.port ?? (await freePort());
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  const baseDir = await mkdtemp(join(tmpdir(), 'checkpointd-pg-'));
-  const dataDir = join(baseDir, 'data');
-  const logFile = join(baseDir, 'postgres.log');
+  const baseDir = await mkdtemp(join(tmpdir(), "checkpointd-pg-"));
+  const dataDir = join(baseDir, "data");
+  const logFile = join(baseDir, "postgres.log");
   const run = (tool: string, args: readonly string[]): Promise<string> => {
     const bin = join(binDir, tool);
     return owner === undefined
       ? runCommand(bin, args, { cwd: baseDir })
-      : runCommand('runuser', ['-u', 'postgres', '--', bin, ...args], { cwd: baseDir });
+      : runCommand("runuser", ["-u", "postgres", "--", bin, ...args], { cwd: baseDir });
   };
   const logTail = async (): Promise<string> => {
-    const log = await readFile(logFile, 'utf8').catch(() => '');
-    return log.trim().split('\n').slice(-20).join('\n');
+    const log = await readFile(logFile, "utf8").catch(() => "");
+    return log.trim().split("\n").slice(-20).join("\n");
   };
 
   let running = false;
   const start = async (): Promise<void> => {
     if (running) return;
     try {
-      await run('pg_ctl', ['start', '--wait', `--timeout=${READY_TIMEOUT_S}`, '-D', dataDir, '-l', logFile]);
+      await run("pg_ctl", ["start", "--wait", `--timeout=${READY_TIMEOUT_S}`, "-D", dataDir, "-l", logFile]);
       running = true;
       await waitUntil(`PostgreSQL on port ${port}`, () => probe(url), { timeoutMs: READY_TIMEOUT_S * 1000 });
     } catch (error) {
-      running = existsSync(join(dataDir, 'postmaster.pid'));
+      running = existsSync(join(dataDir, "postmaster.pid"));
       const message = error instanceof Error ? error.message : String(error);
       throw new Error(`${message}\n--- ${logFile} (tail) ---\n${await logTail()}`, { cause: error });
     }
   };
   const stop = async (): Promise<void> => {
     if (!running) return;
-    await run('pg_ctl', ['stop', '--wait', '-m', 'fast', '-D', dataDir]);
+    await run("pg_ctl", ["stop", "--wait", "-m", "fast", "-D", dataDir]);
     running = false;
   };
   const destroy = async (): Promise<void> => {
@@ -127,18 +127,18 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   track(dataDir, baseDir);
   try {
     if (owner !== undefined) await chown(baseDir, owner.uid, owner.gid);
-    await run('initdb', ['-D', dataDir, '--auth=trust', '-U', 'postgres', '--encoding=UTF8', '--no-locale', '--no-sync']);
+    await run("initdb", ["-D", dataDir, "--auth=trust", "-U", "postgres", "--encoding=UTF8", "--no-locale", "--no-sync"]);
     const settings = {
       listen_addresses: "'127.0.0.1'",
       port: String(port),
       unix_socket_directories: `'${baseDir}'`,
-      max_connections: '200',
-      fsync: 'off',
-      synchronous_commit: 'off',
-      full_page_writes: 'off',
+      max_connections: "200",
+      fsync: "off",
+      synchronous_commit: "off",
+      full_page_writes: "off",
     };
     const lines = Object.entries(settings).map(([key, value]) => `${key} = ${value}`);
-    await appendFile(join(dataDir, 'postgresql.conf'), `\n# checkpointd test harness\n${lines.join('\n')}\n`);
+    await appendFile(join(dataDir, "postgresql.conf"), `\n# checkpointd test harness\n${lines.join("\n")}\n`);
     await start();
   } catch (error) {
     await destroy().catch(() => undefined);
@@ -152,7 +152,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
  * database gets a fresh unique name (`checkpointd_test_<random>`).
  */
 export async function createDatabase(adminUrl: string, name?: string): Promise<string> {
-  const database = name ?? `checkpointd_test_${randomBytes(8).toString('hex')}`;
+  const database = name ?? `checkpointd_test_${randomBytes(8).toString("hex")}`;
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {

@@ -37,12 +37,29 @@ export async function startRedisCluster(): Promise<RedisClusterInstance> {
   };
   try {
     for (const port of ports) {
-      const args = ["--port", String(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`];
+      const args = [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--cluster-enabled",
+        "yes",
+        "--cluster-config-file",
+        `nodes-${port}.conf`,
+      ];
       args.push("--save", "", "--appendonly", "no", "--dir", dir, "--loglevel", "warning");
       children.push(spawn("redis-server", args, { cwd: dir, stdio: "ignore" }));
     }
-    for (const port of ports) await waitUntil(`cluster node ${port}`, async () => void (await sendRedisCommand(port, ["PING"])), { timeoutMs: 15_000 });
-    await runCommand("redis-cli", ["--cluster", "create", ...ports.map((p) => `127.0.0.1:${p}`), "--cluster-replicas", "0", "--cluster-yes"]);
+    for (const port of ports)
+      await waitUntil(`cluster node ${port}`, async () => void (await sendRedisCommand(port, ["PING"])), { timeoutMs: 15_000 });
+    await runCommand("redis-cli", [
+      "--cluster",
+      "create",
+      ...ports.map((p) => `127.0.0.1:${p}`),
+      "--cluster-replicas",
+      "0",
+      "--cluster-yes",
+    ]);
     for (const port of ports) {
       await waitUntil(
         `cluster state on ${port}`,

@@ -6,14 +6,10 @@ export interface WaitUntilOptions {
 }
 
 /** Calls `probe` until it resolves; rejects with the last failure once the deadline passes. */
-export async function waitUntil(
-  what: string,
-  probe: () => Promise<void>,
-  options: WaitUntilOptions = {},
-): Promise<void> {
+export async function waitUntil(what: string, probe: () => Promise<void>, options: WaitUntilOptions = {}): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const deadline = Date.now() + timeoutMs;
-  let lastError = 'no attempt made';
+  let lastError = "no attempt made";
   for (;;) {
     const fatal = options.fatal?.();
     if (fatal !== undefined) throw new Error(`${what}: ${fatal}`);

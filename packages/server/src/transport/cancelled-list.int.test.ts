@@ -21,7 +21,11 @@ describe("a cancelled List", () => {
     for (let i = 0; i < 300; i++) {
       await server.client.put({
         config: { threadId: "long" },
-        checkpoint: { id: `c${String(i).padStart(4, "0")}`, channelValues: { v: { type: "bytes", data } }, channelVersions: { v: { kind: { case: "intValue", value: BigInt(i) } } } },
+        checkpoint: {
+          id: `c${String(i).padStart(4, "0")}`,
+          channelValues: { v: { type: "bytes", data } },
+          channelVersions: { v: { kind: { case: "intValue", value: BigInt(i) } } },
+        },
         newVersions: { v: { kind: { case: "intValue", value: BigInt(i) } } },
       });
     }

@@ -21,8 +21,7 @@ export interface ConnectServerOptions<S extends DescService> {
 
 const corsHeaders = {
   methods: "POST, GET, OPTIONS",
-  allowHeaders:
-    "content-type, connect-protocol-version, connect-timeout-ms, grpc-timeout, x-grpc-web, x-user-agent, authorization",
+  allowHeaders: "content-type, connect-protocol-version, connect-timeout-ms, grpc-timeout, x-grpc-web, x-user-agent, authorization",
   exposeHeaders: "grpc-status, grpc-message, grpc-status-details-bin, connect-content-encoding",
 };
 
@@ -64,7 +63,11 @@ export async function startConnectServer<S extends DescService>(options: Connect
   } catch (error) {
     const address = `${options.host}:${options.port}`;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ListenError(code === "EADDRINUSE" ? `http-port: ${address} is already in use` : `http-port: cannot listen on ${address}: ${(error as Error).message}`);
+    throw new ListenError(
+      code === "EADDRINUSE"
+        ? `http-port: ${address} is already in use`
+        : `http-port: cannot listen on ${address}: ${(error as Error).message}`,
+    );
   }
   const running = listener;
   return {

@@ -20,7 +20,11 @@ describe("SIGTERM", () => {
     for (let i = 0; i < 40; i++) {
       await client.put({
         config: { threadId: "history" },
-        checkpoint: { id: `c${String(i).padStart(3, "0")}`, channelValues: { big: value(64, i) }, channelVersions: { big: version(i + 1) } },
+        checkpoint: {
+          id: `c${String(i).padStart(3, "0")}`,
+          channelValues: { big: value(64, i) },
+          channelVersions: { big: version(i + 1) },
+        },
         newVersions: { big: version(i + 1) },
       });
     }

@@ -123,4 +123,3 @@ export function createGrpcJsService<S extends DescService>(service: S, impl: Ser
   }
   return { definition: definition as ServiceDefinition, implementation };
 }
-

@@ -3,7 +3,11 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { Client, credentials, loadPackageDefinition, Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { protoPath as healthProtoPath } from "grpc-health-check";
-import { PutRequestSchema, GetTupleRequestSchema, GetTupleResponseSchema } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
+import {
+  PutRequestSchema,
+  GetTupleRequestSchema,
+  GetTupleResponseSchema,
+} from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { createDatabase, startPostgres, type PostgresInstance } from "../testing/start-postgres.js";
 import { spawnCheckpointd, type SpawnedCheckpointd } from "../testing/spawn-checkpointd.js";
 import { waitUntil } from "../testing/wait-until.js";
@@ -13,7 +17,12 @@ type HealthClient = Client & {
 };
 
 /** A plain @grpc/grpc-js client: bytes in, bytes out, statuses as grpc-js shows them. */
-function unary(client: Client, method: string, body: Uint8Array, deadlineMs = 10_000): Promise<{ error: ServiceError | null; bytes?: Buffer }> {
+function unary(
+  client: Client,
+  method: string,
+  body: Uint8Array,
+  deadlineMs = 10_000,
+): Promise<{ error: ServiceError | null; bytes?: Buffer }> {
   return new Promise((resolve) => {
     client.makeUnaryRequest(
       `/checkpointd.v1.CheckpointService/${method}`,
@@ -52,7 +61,9 @@ describe("limits, errors and health over the wire", () => {
   });
 
   const check = (service: string) =>
-    new Promise<string>((resolve, reject) => health.check({ service }, (error, response) => (error ? reject(error) : resolve(response!.status))));
+    new Promise<string>((resolve, reject) =>
+      health.check({ service }, (error, response) => (error ? reject(error) : resolve(response!.status))),
+    );
 
   it("answers a 20 MiB Put with RESOURCE_EXHAUSTED naming the limit, and keeps serving", async () => {
     const big = create(PutRequestSchema, {
@@ -74,7 +85,11 @@ describe("limits, errors and health over the wire", () => {
     const garbage = await unary(client, "GetTuple", new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f]));
     expect(garbage.error?.code).toBe(status.INVALID_ARGUMENT);
     expect(garbage.error?.details).toBe("request body is not a valid checkpointd.v1.GetTupleRequest");
-    const ok = await unary(client, "GetTuple", toBinary(GetTupleRequestSchema, create(GetTupleRequestSchema, { config: { threadId: "small" } })));
+    const ok = await unary(
+      client,
+      "GetTuple",
+      toBinary(GetTupleRequestSchema, create(GetTupleRequestSchema, { config: { threadId: "small" } })),
+    );
     expect(fromBinary(GetTupleResponseSchema, ok.bytes!).tuple?.checkpoint?.id).toBe("c1");
   });
 
@@ -91,7 +106,11 @@ describe("limits, errors and health over the wire", () => {
 
     await postgres.start();
     await waitUntil("SERVING", async () => expect(await check("")).toBe("SERVING"), { timeoutMs: 10_000 });
-    const ok = await unary(client, "GetTuple", toBinary(GetTupleRequestSchema, create(GetTupleRequestSchema, { config: { threadId: "small" } })));
+    const ok = await unary(
+      client,
+      "GetTuple",
+      toBinary(GetTupleRequestSchema, create(GetTupleRequestSchema, { config: { threadId: "small" } })),
+    );
     expect(ok.error).toBeNull();
   });
 });

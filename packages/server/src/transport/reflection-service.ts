@@ -62,10 +62,15 @@ export function createReflectionService(files: readonly DescFile[]): GrpcJsServi
     } as unknown as PackageDefinition[string],
   };
   const reflectionProtos = join(dirname(require.resolve("@grpc/reflection")), "../proto/grpc/reflection");
-  const loaded = loadSync([healthProtoPath, join(reflectionProtos, "v1/reflection.proto"), join(reflectionProtos, "v1alpha/reflection.proto")]);
+  const loaded = loadSync([
+    healthProtoPath,
+    join(reflectionProtos, "v1/reflection.proto"),
+    join(reflectionProtos, "v1alpha/reflection.proto"),
+  ]);
   for (const definition of Object.values(loaded)) {
     const files = (definition as { fileDescriptorProtos?: unknown }).fileDescriptorProtos;
-    if (Array.isArray(files)) (definition as { fileDescriptorProtos: Buffer[] }).fileDescriptorProtos = (files as Buffer[]).map(protocCompatible);
+    if (Array.isArray(files))
+      (definition as { fileDescriptorProtos: Buffer[] }).fileDescriptorProtos = (files as Buffer[]).map(protocCompatible);
   }
   const reflection = new ReflectionService({ ...ours, ...loaded });
 

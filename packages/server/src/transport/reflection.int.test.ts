@@ -33,7 +33,10 @@ describe("server reflection", () => {
     expect(error.stderr).toMatch(/Symbol not found: checkpointd\.v1\.Nope/);
     // The reflection stream itself: an error_response with NOT_FOUND (5), for v1 and v1alpha alike.
     for (const version of ["v1", "v1alpha"]) {
-      const { stdout } = await grpcurl(["-d", '{"fileContainingSymbol":"nope.Nope"}'], `grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`);
+      const { stdout } = await grpcurl(
+        ["-d", '{"fileContainingSymbol":"nope.Nope"}'],
+        `grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`,
+      );
       expect(JSON.parse(stdout).errorResponse.errorCode).toBe(5);
     }
   });
@@ -41,7 +44,9 @@ describe("server reflection", () => {
   it("lists services on v1alpha as on v1", async () => {
     for (const version of ["v1", "v1alpha"]) {
       const { stdout } = await grpcurl(["-d", '{"listServices":"*"}'], `grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`);
-      const names = (JSON.parse(stdout) as { listServicesResponse: { service: { name: string }[] } }).listServicesResponse.service.map((s) => s.name);
+      const names = (JSON.parse(stdout) as { listServicesResponse: { service: { name: string }[] } }).listServicesResponse.service.map(
+        (s) => s.name,
+      );
       expect(names).toContain("checkpointd.v1.CheckpointService");
       expect(names).toContain("grpc.health.v1.Health");
     }

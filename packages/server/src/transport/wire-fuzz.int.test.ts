@@ -146,7 +146,13 @@ interface Probe {
 
 const abbreviate = (value: unknown) =>
   JSON.stringify(value, (_, v: unknown) =>
-    typeof v === "bigint" ? `${v}n` : typeof v === "string" && v.length > 40 ? `${v.slice(0, 20)}…(${v.length} chars)` : v instanceof Uint8Array ? `<${v.length} bytes>` : v,
+    typeof v === "bigint"
+      ? `${v}n`
+      : typeof v === "string" && v.length > 40
+        ? `${v.slice(0, 20)}…(${v.length} chars)`
+        : v instanceof Uint8Array
+          ? `<${v.length} bytes>`
+          : v,
   ).slice(0, 400);
 
 const describeOutcome = (o: Outcome) =>
@@ -164,7 +170,8 @@ const describeOutcome = (o: Outcome) =>
 function faultOf(o: Outcome, ms: number, probe: Probe): string | undefined {
   if (ms >= REQUEST_TIMEOUT_MS) return `took ${Math.round(ms)} ms`;
   if (probe.malformedHttp2 === true && o.transport === `rst ${h2.NGHTTP2_PROTOCOL_ERROR}`) return undefined;
-  if (o.code === Code.Internal || o.code === Code.Unknown || o.code === Code.Unavailable) return `answered ${describeOutcome(o)}: ${o.detail ?? ""}`;
+  if (o.code === Code.Internal || o.code === Code.Unknown || o.code === Code.Unavailable)
+    return `answered ${describeOutcome(o)}: ${o.detail ?? ""}`;
   if (o.code === undefined && o.http === undefined) return `no answer (${o.transport ?? "?"}): ${o.detail ?? ""}`;
   if (o.code === undefined && o.http !== undefined && o.http >= 500) return `HTTP ${o.http} without a status: ${o.detail ?? ""}`;
   return undefined;
@@ -256,7 +263,10 @@ function h2Call(pool: H2Pool, slot: number, request: H2Request): Promise<Outcome
       session = pool.get(slot, true);
       stream = session.request(headers, { endStream: request.body === undefined });
     }
-    const timer = setTimeout(() => finish({ transport: "timeout", detail: `no answer after ${REQUEST_TIMEOUT_MS} ms` }), REQUEST_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => finish({ transport: "timeout", detail: `no answer after ${REQUEST_TIMEOUT_MS} ms` }),
+      REQUEST_TIMEOUT_MS,
+    );
     stream.on("response", (h) => {
       http = Number(h[":status"]);
       fromHeaders(h);
@@ -485,7 +495,14 @@ function bigRequest(r: Rng): { method: Method; request: MessageInitShape<Method[
     case "getTuple":
       return { method, request: { config: { threadId } } };
     case "list":
-      return { method, request: { config: r.chance(0.7) ? { threadId } : undefined, limit: r.pick([undefined, 2, 150]), filter: r.chance(0.2) ? hostileStruct(r, true) : undefined } };
+      return {
+        method,
+        request: {
+          config: r.chance(0.7) ? { threadId } : undefined,
+          limit: r.pick([undefined, 2, 150]),
+          filter: r.chance(0.2) ? hostileStruct(r, true) : undefined,
+        },
+      };
     case "copyThread":
       return { method, request: { sourceThreadId: threadId, targetThreadId: threadId === "big0" ? "big1" : "big0" } };
     case "deleteForRuns":
@@ -494,7 +511,13 @@ function bigRequest(r: Rng): { method: Method; request: MessageInitShape<Method[
     default:
       return r.chance(0.5)
         ? { method, request: { threadIds: ["big0", "big1"], strategy: PruneStrategy.KEEP_LATEST } }
-        : { method, request: { threadIds: Array.from({ length: r.pick([10_000, 70_000]) }, (_, i) => `unknown-thread-${i}`), strategy: r.pick([0, 1, 2]) } };
+        : {
+            method,
+            request: {
+              threadIds: Array.from({ length: r.pick([10_000, 70_000]) }, (_, i) => `unknown-thread-${i}`),
+              strategy: r.pick([0, 1, 2]),
+            },
+          };
   }
 }
 
@@ -590,7 +613,7 @@ async function httpCall(url: string, init: { method: string; headers: Record<str
   if (grpcStatus !== null) return { code: Number(grpcStatus), http: response.status, detail: response.headers.get("grpc-message") ?? "" };
   if (contentType.startsWith("application/grpc-web")) {
     // Trailers in a frame with flag 0x80.
-    for (let at = 0; at + 5 <= body.length; ) {
+    for (let at = 0; at + 5 <= body.length;) {
       const flags = body.readUInt8(at);
       const length = body.readUInt32BE(at + 1);
       const payload = body.subarray(at + 5, at + 5 + length);
@@ -605,7 +628,7 @@ async function httpCall(url: string, init: { method: string; headers: Record<str
   }
   if (contentType.startsWith("application/connect+")) {
     // A stream: the end-of-stream envelope (flag 0x02) carries the error, if any.
-    for (let at = 0; at + 5 <= body.length; ) {
+    for (let at = 0; at + 5 <= body.length;) {
       const flags = body.readUInt8(at);
       const length = body.readUInt32BE(at + 1);
       if ((flags & 0x02) !== 0) {
@@ -620,7 +643,8 @@ async function httpCall(url: string, init: { method: string; headers: Record<str
   if (contentType.startsWith("application/json") && response.status !== 200) {
     try {
       const error = JSON.parse(body.toString()) as { code?: string; message?: string };
-      if (typeof error.code === "string") return { code: connectCodes[error.code] ?? -1, http: response.status, detail: error.message ?? "" };
+      if (typeof error.code === "string")
+        return { code: connectCodes[error.code] ?? -1, http: response.status, detail: error.message ?? "" };
     } catch {
       // not a Connect error body
     }
@@ -692,7 +716,7 @@ const kinds = {
   "length > 16 MiB": 60,
   "compressed flag, no grpc-encoding": 100,
   "wrong content-type": 120,
-  "GET": 60,
+  GET: 60,
   "unknown path": 80,
   "hostile values (client)": 440,
   "10k-entry maps, 70k ids (client)": 40,
@@ -705,7 +729,10 @@ function probeFor(kind: Kind, r: Rng, index: number, t: Targets): Probe {
   const method = r.pick(methods);
   const path = `/${SERVICE}/${method.name}`;
   const slot = index;
-  const grpc = (request: H2Request, pool: H2Pool = t.grpcPool) => () => h2Call(pool, slot, request);
+  const grpc =
+    (request: H2Request, pool: H2Pool = t.grpcPool) =>
+    () =>
+      h2Call(pool, slot, request);
   switch (kind) {
     case "random body": {
       const frames = Array.from({ length: r.chance(0.1) ? r.int(0, 3) : 1 }, () => frame(junkPayload(r, method)));
@@ -727,7 +754,11 @@ function probeFor(kind: Kind, r: Rng, index: number, t: Targets): Probe {
       const body = [frame(sent, { declaredLength: declared })];
       // Sometimes only part of the 5-byte prefix itself.
       if (r.chance(0.2)) body[0] = body[0]!.subarray(0, r.int(1, 4));
-      return { kind, what: `${method.name} declares ${declared} B, sends ${body[0]!.length - 5}`, run: grpc({ path, contentType: "application/grpc", body }) };
+      return {
+        kind,
+        what: `${method.name} declares ${declared} B, sends ${body[0]!.length - 5}`,
+        run: grpc({ path, contentType: "application/grpc", body }),
+      };
     }
     case "length > 16 MiB": {
       const declared = r.pick([16 * MiB + 1, 17 * MiB, 2 ** 31, 2 ** 32 - 1]);
@@ -761,7 +792,12 @@ function probeFor(kind: Kind, r: Rng, index: number, t: Targets): Probe {
       return {
         kind,
         what: `GET ${method.name}${withBody ? " with a body" : ""}`,
-        run: grpc({ path, method: "GET", contentType: r.chance(0.8) ? "application/grpc" : undefined, body: withBody ? [frame(sampleBytes(r, method))] : undefined }),
+        run: grpc({
+          path,
+          method: "GET",
+          contentType: r.chance(0.8) ? "application/grpc" : undefined,
+          body: withBody ? [frame(sampleBytes(r, method))] : undefined,
+        }),
       };
     }
     case "unknown path": {
@@ -811,7 +847,10 @@ function probeFor(kind: Kind, r: Rng, index: number, t: Targets): Probe {
       const useList = r.chance(0.3);
       const struct = deepStruct(depth, useList);
       if (r.chance(0.5)) {
-        const base = toBinary(PutRequestSchema, create(PutRequestSchema, { config: { threadId: `deep${r.int(0, 3)}` }, checkpoint: { id: `c${r.int(0, 9)}` } }));
+        const base = toBinary(
+          PutRequestSchema,
+          create(PutRequestSchema, { config: { threadId: `deep${r.int(0, 3)}` }, checkpoint: { id: `c${r.int(0, 9)}` } }),
+        );
         const body = Buffer.concat([base, Buffer.from(lenField(3, struct.length)), struct]);
         return { kind, what: `Put metadata ${useList ? "list" : "struct"} depth ${depth}`, run: () => grpcJsUnary(t.grpcJs, "Put", body) };
       }
@@ -868,10 +907,16 @@ function connectJunk(r: Rng, method: Method, t: Targets): Probe {
       () => '{"config":{"threadId":"t"},"checkpoint":{"id":"c"},"newVersions":{"a":{"intValue":"1","stringValue":"x"}}}',
       () => '{"config":{"threadId":"t"},"checkpoint":{"id":"c","channelValues":{"a":{"data":"!!!not base64"}}}}',
       () => '{"config":{"threadId":"t"},"metadata":[1,2]}',
-      () => `{"config":{"threadId":"t"},"checkpoint":{"id":"c"},"metadata":{"m":${deepJson(r.pick([50, 120, 1_000, 5_000, 50_000]), r.chance(0.3))}}}`,
+      () =>
+        `{"config":{"threadId":"t"},"checkpoint":{"id":"c"},"metadata":{"m":${deepJson(r.pick([50, 120, 1_000, 5_000, 50_000]), r.chance(0.3))}}}`,
       () => `{"filter":{"m":${deepJson(r.pick([50, 120, 1_000, 5_000, 50_000]), r.chance(0.3))}}}`,
       () => '{"config":{"threadId":"t"},"checkpoint":{"id":"c"},"metadata":{"a":"\\u0000"}}',
-      () => JSON.stringify({ config: { threadId: "t" }, checkpoint: { id: "c" }, newVersions: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, {}])) }),
+      () =>
+        JSON.stringify({
+          config: { threadId: "t" },
+          checkpoint: { id: "c" },
+          newVersions: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, {}])),
+        }),
     ])();
   const sub = r.int(0, 9);
   let what: string;
@@ -881,12 +926,20 @@ function connectJunk(r: Rng, method: Method, t: Targets): Probe {
     const body = sub <= 1 ? notJson() : wrongShape();
     what = `${method.name} Connect JSON ${sub <= 1 ? "not JSON" : "wrong shape"}`;
     init = streaming
-      ? { method: "POST", headers: { "content-type": "application/connect+json" }, body: r.chance(0.5) ? envelope(0, Buffer.from(body)) : body }
+      ? {
+          method: "POST",
+          headers: { "content-type": "application/connect+json" },
+          body: r.chance(0.5) ? envelope(0, Buffer.from(body)) : body,
+        }
       : { method: "POST", headers: { "content-type": "application/json" }, body };
   } else if (sub === 4) {
     what = `${method.name} Connect proto, random body`;
     init = streaming
-      ? { method: "POST", headers: { "content-type": "application/connect+proto" }, body: envelope(r.chance(0.2) ? 1 : 0, junkPayload(r, method)) }
+      ? {
+          method: "POST",
+          headers: { "content-type": "application/connect+proto" },
+          body: envelope(r.chance(0.2) ? 1 : 0, junkPayload(r, method)),
+        }
       : { method: "POST", headers: { "content-type": "application/proto" }, body: junkPayload(r, method) };
   } else if (sub === 5) {
     const contentType = r.pick(["text/plain", "application/xml", "", "application/grpc-web-text"]);
@@ -926,7 +979,12 @@ async function inspectorCalls(webSocketUrl: string, calls: readonly { method: st
       port: url.port,
       path: url.pathname,
       timeout: 10_000,
-      headers: { connection: "Upgrade", upgrade: "websocket", "sec-websocket-key": randomBytes(16).toString("base64"), "sec-websocket-version": "13" },
+      headers: {
+        connection: "Upgrade",
+        upgrade: "websocket",
+        "sec-websocket-key": randomBytes(16).toString("base64"),
+        "sec-websocket-version": "13",
+      },
     });
     req.once("upgrade", (_res, upgraded: Socket, head: Buffer) => {
       if (head.length > 0) upgraded.unshift(head);
@@ -1012,7 +1070,8 @@ interface Fault {
 }
 
 describe("wire fuzzing (real process on PostgreSQL)", () => {
-  const seed = process.env.WIRE_FUZZ_SEED !== undefined ? Number(process.env.WIRE_FUZZ_SEED) >>> 0 : (Date.now() ^ (process.pid << 16)) >>> 0;
+  const seed =
+    process.env.WIRE_FUZZ_SEED !== undefined ? Number(process.env.WIRE_FUZZ_SEED) >>> 0 : (Date.now() ^ (process.pid << 16)) >>> 0;
   let server: SpawnedCheckpointd;
   let targets: Targets;
   let sessions: Http2SessionManager;
@@ -1023,7 +1082,11 @@ describe("wire fuzzing (real process on PostgreSQL)", () => {
     const adminUrl = process.env.CHECKPOINTD_TEST_DATABASE_URL;
     if (adminUrl === undefined) throw new Error("CHECKPOINTD_TEST_DATABASE_URL is not set (jest global setup starts PostgreSQL)");
     // The inspector (loopback, free port) lets the memory check collect garbage before it reads RSS.
-    server = await spawnCheckpointd([], { DATABASE_URL: await createDatabase(adminUrl), SHUTDOWN_GRACE_MS: "2000", NODE_OPTIONS: "--inspect=127.0.0.1:0" });
+    server = await spawnCheckpointd([], {
+      DATABASE_URL: await createDatabase(adminUrl),
+      SHUTDOWN_GRACE_MS: "2000",
+      NODE_OPTIONS: "--inspect=127.0.0.1:0",
+    });
     const inspector = /Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[\w-]+)/.exec(server.output().stderr);
     if (inspector === null) throw new Error(`no inspector URL in the server's stderr:\n${server.output().stderr}`);
     inspectorUrl = inspector[1]!;
@@ -1037,7 +1100,10 @@ describe("wire fuzzing (real process on PostgreSQL)", () => {
       httpBase: `http://127.0.0.1:${server.httpPort}`,
       // The server keeps metadata nested up to its decoder's limit and answers it one or two
       // messages deeper; protobuf-es's default limit (100) would fail to read that back.
-      client: createClient(CheckpointService, createGrpcTransport({ baseUrl: grpcBase, sessionManager: sessions, binaryOptions: { recursionLimit: 1_000 } })),
+      client: createClient(
+        CheckpointService,
+        createGrpcTransport({ baseUrl: grpcBase, sessionManager: sessions, binaryOptions: { recursionLimit: 1_000 } }),
+      ),
       grpcJs: new GrpcClient(`127.0.0.1:${server.port}`, credentials.createInsecure(), { "grpc.max_receive_message_length": 64 * MiB }),
     };
   });
@@ -1057,7 +1123,12 @@ describe("wire fuzzing (real process on PostgreSQL)", () => {
       const checkpointId = `1ef-${tag}-${String(i).padStart(4, "0")}`;
       await targets.client.put({
         config: { threadId },
-        checkpoint: { v: 4, id: checkpointId, ts: new Date().toISOString(), channelVersions: { messages: { kind: { case: "intValue", value: BigInt(i + 1) } } } },
+        checkpoint: {
+          v: 4,
+          id: checkpointId,
+          ts: new Date().toISOString(),
+          channelVersions: { messages: { kind: { case: "intValue", value: BigInt(i + 1) } } },
+        },
         metadata: { step: i, source: "loop" },
         newVersions: { messages: { kind: { case: "intValue", value: BigInt(i + 1) } } },
       });
@@ -1115,14 +1186,18 @@ describe("wire fuzzing (real process on PostgreSQL)", () => {
         }
         const ms = performance.now() - started;
         if (ms > slowest.ms) slowest = { ms, what: `${probe.kind}: ${probe.what}` };
-        if (ms > 3_000) slow.push(`#${index} at ${Math.round(started - t0)} ms took ${Math.round(ms)} ms: ${probe.kind}: ${probe.what} -> ${describeOutcome(outcome)}`);
+        if (ms > 3_000)
+          slow.push(
+            `#${index} at ${Math.round(started - t0)} ms took ${Math.round(ms)} ms: ${probe.kind}: ${probe.what} -> ${describeOutcome(outcome)}`,
+          );
         const label = describeOutcome(outcome);
         histogram.set(label, (histogram.get(label) ?? 0) + 1);
         const kindHistogram = byKind.get(probe.kind) ?? new Map<string, number>();
         kindHistogram.set(label, (kindHistogram.get(label) ?? 0) + 1);
         byKind.set(probe.kind, kindHistogram);
         const fault = faultOf(outcome, ms, probe);
-        if (fault !== undefined) faults.push({ index, kind: probe.kind, what: `${probe.what}${probe.details === undefined ? "" : ` ${probe.details()}`}`, fault });
+        if (fault !== undefined)
+          faults.push({ index, kind: probe.kind, what: `${probe.what}${probe.details === undefined ? "" : ` ${probe.details()}`}`, fault });
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
