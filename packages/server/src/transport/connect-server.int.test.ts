@@ -1,11 +1,16 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { equals, fromJson, type JsonValue } from "@bufbuild/protobuf";
+import { create, equals, fromBinary, fromJson, toBinary, type JsonValue } from "@bufbuild/protobuf";
+import { Client as GrpcClient, credentials } from "@grpc/grpc-js";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { CheckpointTupleSchema } from "@checkpointd/proto/checkpointd/v1/checkpoint_pb.js";
-import { CheckpointService, GetTupleResponseSchema } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
+import {
+  CheckpointService,
+  GetTupleRequestSchema,
+  GetTupleResponseSchema,
+} from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { sampleHistory } from "../testing/sample-history.js";
 import { startTestServer, type TestServer } from "../testing/start-test-server.js";
 
@@ -27,8 +32,21 @@ describe("the Connect / gRPC-Web port", () => {
   it("answers GetTuple identically over gRPC, gRPC-Web, Connect and curl with JSON", async () => {
     const request = { config: { threadId: "web", checkpointId: steps[1]!.put.checkpoint!.id } };
     const base = `http://127.0.0.1:${server.httpPort}`;
-    const viaGrpc = (await server.client.getTuple(request)).tuple;
+    // The gRPC port through a plain @grpc/grpc-js client (bytes in, bytes out).
+    const grpcJs = new GrpcClient(`127.0.0.1:${server.port}`, credentials.createInsecure());
+    const bytes = await new Promise<Buffer>((resolve, reject) =>
+      grpcJs.makeUnaryRequest(
+        "/checkpointd.v1.CheckpointService/GetTuple",
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        Buffer.from(toBinary(GetTupleRequestSchema, create(GetTupleRequestSchema, request))),
+        (error, response) => (error ? reject(error) : resolve(response!)),
+      ),
+    );
+    grpcJs.close();
+    const viaGrpc = fromBinary(GetTupleResponseSchema, bytes).tuple;
     expect(viaGrpc).toBeDefined();
+    expect(equals(CheckpointTupleSchema, (await server.client.getTuple(request)).tuple!, viaGrpc!)).toBe(true);
     const clients = {
       grpcWeb: createClient(CheckpointService, createGrpcWebTransport({ baseUrl: base, httpVersion: "1.1" })),
       connectJson: createClient(CheckpointService, createConnectTransport({ baseUrl: base, httpVersion: "1.1", useBinaryFormat: false })),
