@@ -7,10 +7,13 @@ import { createCheckpointService } from "./service/checkpoint-service.js";
 import { createDatabase, migrateToLatest, type DatabaseHandle } from "./storage/create-database.js";
 import { guardStorage } from "./storage/guard-storage.js";
 import { createCachedStorage } from "./cache/cached-storage.js";
+import type { EventBus } from "./events/event-bus.js";
+import { createEventHub } from "./events/event-hub.js";
+import { createInProcessEventBus } from "./events/in-process-event-bus.js";
 import type { CheckpointCache } from "./cache/checkpoint-cache.js";
 import { createMemoryCache } from "./cache/memory-cache.js";
 import { createRedisCache } from "./cache/redis-cache.js";
-import type { CheckpointStorage } from "./storage/checkpoint-storage.js";
+import type { Storage } from "./storage/checkpoint-storage.js";
 import { createKyselyStorage } from "./storage/kysely-storage.js";
 import { createGrpcJsService } from "./transport/grpc-js-service.js";
 import { startConnectServer } from "./transport/connect-server.js";
@@ -77,7 +80,7 @@ export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxM
   /** Undefined: no Connect/gRPC-Web server. */
   httpPort?: number | undefined;
   corsOrigins?: readonly string[];
-  storage: CheckpointStorage;
+  storage: Storage;
   /** Reads go through it and writes invalidate it; undefined: no cache. */
   cache?: CheckpointCache | undefined;
   /** Log the cache counters this often; 0 or undefined: never. */
@@ -85,6 +88,12 @@ export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxM
   logger: Logger;
   /** How often health pings the database (default 500 ms). */
   healthIntervalMs?: number;
+  /** Tells watchers on every replica about new events (default: in-process only). */
+  bus?: EventBus | undefined;
+  /** Idle watch streams get a heartbeat this often (default 5000 ms). */
+  heartbeatMs?: number;
+  /** A stream whose client reads nothing for this long ends with RESOURCE_EXHAUSTED (default 30000 ms). */
+  streamStallMs?: number;
 }
 
 /** Serves a storage over gRPC. Closing stops the server, then closes the storage. */
@@ -94,7 +103,9 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
   const logError = (error: unknown, method: string) => logger.error({ err: error, method }, "call failed");
   const shutdown = new AbortController();
   const health = createHealthService([CheckpointService.typeName, ...(cache === undefined ? [] : [cacheHealthName])]);
-  const impl = createCheckpointService(storage);
+  const bus = options.bus ?? createInProcessEventBus();
+  const hub = createEventHub({ storage, bus, heartbeatMs: options.heartbeatMs ?? 5_000 });
+  const impl = createCheckpointService(storage, hub);
   const servers: RunningGrpcServer[] = [];
   const stopServers = (graceMs: number) => Promise.all(servers.map((s) => s.shutdown(graceMs)));
   try {
@@ -104,7 +115,11 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
         port: options.port,
         maxMessageBytes: options.maxMessageBytes,
         services: [
-          createGrpcJsService(CheckpointService, impl, { logError, shutdownSignal: shutdown.signal }),
+          createGrpcJsService(CheckpointService, impl, {
+            logError,
+            shutdownSignal: shutdown.signal,
+            ...(options.streamStallMs === undefined ? {} : { streamStallMs: options.streamStallMs }),
+          }),
           health,
           ...createReflectionService([file_checkpointd_v1_checkpoint_service]),
         ],
@@ -125,6 +140,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
     }
   } catch (error) {
     await stopServers(0);
+    await bus.close();
     await storage.close();
     throw error;
   }
@@ -151,6 +167,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
       shutdown.abort();
       health.shutdown();
       await stopServers(options.shutdownGraceMs);
+      await bus.close();
       await storage.close();
     },
   };

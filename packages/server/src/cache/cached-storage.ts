@@ -1,4 +1,4 @@
-import type { CheckpointStorage } from "../storage/checkpoint-storage.js";
+import type { Storage } from "../storage/checkpoint-storage.js";
 import type { CheckpointCache } from "./checkpoint-cache.js";
 
 /**
@@ -9,7 +9,7 @@ import type { CheckpointCache } from "./checkpoint-cache.js";
  * storage knows those, so the cache never guesses. Storage stays unaware of
  * the cache. List is not cached: it streams from storage.
  */
-export function createCachedStorage(storage: CheckpointStorage, cache: CheckpointCache): CheckpointStorage {
+export function createCachedStorage(storage: Storage, cache: CheckpointCache): Storage {
   return {
     ...storage,
 
@@ -21,19 +21,19 @@ export function createCachedStorage(storage: CheckpointStorage, cache: Checkpoin
       return tuple;
     },
 
-    async put(input) {
-      const key = await storage.put(input);
+    async put(input, events) {
+      const key = await storage.put(input, events);
       await cache.afterPut(key);
       return key;
     },
 
-    async putWrites(input) {
-      await storage.putWrites(input);
+    async putWrites(input, events) {
+      await storage.putWrites(input, events);
       await cache.afterWrites(input.key);
     },
 
-    async deleteThread(threadId) {
-      await storage.deleteThread(threadId);
+    async deleteThread(threadId, events) {
+      await storage.deleteThread(threadId, events);
       await cache.invalidateThread(threadId);
     },
 
@@ -48,8 +48,8 @@ export function createCachedStorage(storage: CheckpointStorage, cache: Checkpoin
       return result;
     },
 
-    async prune(threadIds, strategy) {
-      await storage.prune(threadIds, strategy);
+    async prune(threadIds, strategy, deletedEvent) {
+      await storage.prune(threadIds, strategy, deletedEvent);
       for (const threadId of threadIds) await cache.invalidateThread(threadId);
     },
 

@@ -1,9 +1,12 @@
 import type { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { PruneStrategy } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { invalidArgument } from "../errors/service-error.js";
-import type { CheckpointStorage, PruneStrategy as StoragePruneStrategy } from "../storage/checkpoint-storage.js";
+import { newEvent } from "../events/event-codec.js";
+import type { EventHub } from "../events/event-hub.js";
+import type { PruneStrategy as StoragePruneStrategy, Storage } from "../storage/checkpoint-storage.js";
 import { checkpointFromProto, tupleToProto, versionsFromProto } from "./proto-mapping.js";
 import type { ServiceImpl } from "./service-impl.js";
+import { createWatchService } from "./watch-service.js";
 import { requireConfig, requireField } from "./validate-request.js";
 
 const pruneStrategies: Record<number, StoragePruneStrategy> = {
@@ -12,21 +15,33 @@ const pruneStrategies: Record<number, StoragePruneStrategy> = {
   [PruneStrategy.DELETE]: "delete",
 };
 
-/** checkpointd.v1.CheckpointService: validation and mapping around storage. */
-export function createCheckpointService(storage: CheckpointStorage): ServiceImpl<typeof CheckpointService> {
+/**
+ * checkpointd.v1.CheckpointService: validation and mapping around storage.
+ * Writes append their thread events in the same transaction and then tell the
+ * event hub, which wakes the thread's watchers on every replica.
+ */
+export function createCheckpointService(storage: Storage, hub: EventHub): ServiceImpl<typeof CheckpointService> {
   return {
+    ...createWatchService(storage, hub),
+
     async put(req) {
       const config = requireConfig(req.config, "config");
       if (req.checkpoint === undefined) throw invalidArgument("checkpoint is required");
       requireField(req.checkpoint.id, "checkpoint.id");
-      const key = await storage.put({
-        threadId: config.threadId,
-        checkpointNs: config.checkpointNs,
-        parentCheckpointId: config.checkpointId,
-        checkpoint: checkpointFromProto(req.checkpoint),
-        metadata: req.metadata ?? {},
-        newVersions: versionsFromProto(req.newVersions, "new_versions"),
-      });
+      const saved = { threadId: config.threadId, checkpointNs: config.checkpointNs, checkpointId: req.checkpoint.id };
+      const parent = config.checkpointId === undefined ? {} : { parentConfig: { ...saved, checkpointId: config.checkpointId } };
+      const key = await storage.put(
+        {
+          threadId: config.threadId,
+          checkpointNs: config.checkpointNs,
+          parentCheckpointId: config.checkpointId,
+          checkpoint: checkpointFromProto(req.checkpoint),
+          metadata: req.metadata ?? {},
+          newVersions: versionsFromProto(req.newVersions, "new_versions"),
+        },
+        [newEvent(config.checkpointNs, { case: "checkpointSaved", value: { config: saved, metadata: req.metadata ?? {}, ...parent } })],
+      );
+      await hub.publish(config.threadId);
       return { config: key };
     },
 
@@ -39,7 +54,16 @@ export function createCheckpointService(storage: CheckpointStorage): ServiceImpl
         if (w.value === undefined) throw invalidArgument(`writes[${i}].value is required`);
         return { channel: requireField(w.channel, `writes[${i}].channel`), value: w.value };
       });
-      await storage.putWrites({ key: { ...config, checkpointId }, taskId, taskPath: req.taskPath, writes });
+      const key = { ...config, checkpointId };
+      const task = { config: key, taskId, taskPath: req.taskPath };
+      const events = [
+        newEvent(config.checkpointNs, { case: "writesSaved", value: { ...task, channels: writes.map((w) => w.channel) } }),
+        ...writes
+          .filter((w) => w.channel === "__interrupt__")
+          .map((w) => newEvent(config.checkpointNs, { case: "interrupted", value: { ...task, value: w.value } })),
+      ];
+      await storage.putWrites({ key, taskId, taskPath: req.taskPath, writes }, events);
+      await hub.publish(config.threadId);
       return {};
     },
 
@@ -64,7 +88,9 @@ export function createCheckpointService(storage: CheckpointStorage): ServiceImpl
     },
 
     async deleteThread(req) {
-      await storage.deleteThread(requireField(req.threadId, "thread_id"));
+      const threadId = requireField(req.threadId, "thread_id");
+      await storage.deleteThread(threadId, [newEvent("", { case: "threadDeleted", value: {} })]);
+      await hub.publish(threadId);
       return {};
     },
 
@@ -85,7 +111,8 @@ export function createCheckpointService(storage: CheckpointStorage): ServiceImpl
       const strategy = pruneStrategies[req.strategy];
       if (strategy === undefined) throw invalidArgument(`strategy ${req.strategy} is not a known PruneStrategy`);
       req.threadIds.forEach((id, i) => requireField(id, `thread_ids[${i}]`));
-      await storage.prune(req.threadIds, strategy);
+      await storage.prune(req.threadIds, strategy, newEvent("", { case: "threadDeleted", value: {} }));
+      if (strategy === "delete") for (const threadId of req.threadIds) await hub.publish(threadId);
       return {};
     },
   };

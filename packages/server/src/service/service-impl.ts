@@ -1,4 +1,11 @@
-import type { DescMethodServerStreaming, DescMethodUnary, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import type {
+  DescMethodBiDiStreaming,
+  DescMethodServerStreaming,
+  DescMethodUnary,
+  DescService,
+  MessageInitShape,
+  MessageShape,
+} from "@bufbuild/protobuf";
 
 /** What a handler learns about its call, whatever the transport. */
 export interface HandlerContext {
@@ -11,7 +18,9 @@ type MethodImpl<M> =
     ? (request: MessageShape<I>, context: HandlerContext) => Promise<MessageInitShape<O>>
     : M extends DescMethodServerStreaming<infer I, infer O>
       ? (request: MessageShape<I>, context: HandlerContext) => AsyncIterable<MessageInitShape<O>>
-      : never;
+      : M extends DescMethodBiDiStreaming<infer I, infer O>
+        ? (requests: AsyncIterable<MessageShape<I>>, context: HandlerContext) => AsyncIterable<MessageInitShape<O>>
+        : never;
 
 /**
  * A service implementation independent of the transport library: the gRPC

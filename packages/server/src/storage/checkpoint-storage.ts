@@ -1,4 +1,8 @@
 import type { ChannelVersion, Checkpoint, CheckpointKey, CheckpointTuple, JsonObject, PendingWrite } from "../domain/checkpoint.js";
+import type { EventStorage, NewEvent } from "./event-storage.js";
+
+/** Checkpoints and their event log: what the service needs. */
+export type Storage = CheckpointStorage & EventStorage;
 
 export interface PutCheckpointInput {
   threadId: string;
@@ -46,18 +50,24 @@ export interface DeleteForRunsResult {
   threadIds: string[];
 }
 
-/** The storage boundary. Implementations must be safe for concurrent use. */
+/**
+ * The storage boundary. Implementations must be safe for concurrent use.
+ * Writes take the thread events they cause and append them in the same
+ * transaction (see event-storage.ts).
+ */
 export interface CheckpointStorage {
   /** Atomic; idempotent for the same checkpoint id. */
-  put(input: PutCheckpointInput): Promise<CheckpointKey>;
-  putWrites(input: PutWritesInput): Promise<void>;
+  put(input: PutCheckpointInput, events?: readonly NewEvent[]): Promise<CheckpointKey>;
+  putWrites(input: PutWritesInput, events?: readonly NewEvent[]): Promise<void>;
   getTuple(query: TupleQuery): Promise<CheckpointTuple | undefined>;
   /** Newest first, fetched page by page as the consumer pulls. */
   list(query: ListQuery, signal?: AbortSignal): AsyncIterable<CheckpointTuple>;
-  deleteThread(threadId: string): Promise<void>;
+  /** Deletes the thread's checkpoints and its event log; `events` (thread_deleted) start the new log. */
+  deleteThread(threadId: string, events?: readonly NewEvent[]): Promise<void>;
   copyThread(sourceThreadId: string, targetThreadId: string): Promise<void>;
   deleteForRuns(runIds: readonly string[]): Promise<DeleteForRunsResult>;
-  prune(threadIds: readonly string[], strategy: PruneStrategy): Promise<void>;
+  /** For "delete", `deletedEvent` is appended to each thread's fresh log. */
+  prune(threadIds: readonly string[], strategy: PruneStrategy, deletedEvent?: NewEvent): Promise<void>;
   /** Cheap liveness probe of the backing database. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -33,7 +33,37 @@ export interface CheckpointWritesTable {
   task_path: string;
 }
 
+export interface ThreadEventCountersTable {
+  thread_id: string;
+  last_event_id: ColumnType<string, string | number | bigint, string | number | bigint>;
+}
+
+export interface ThreadEventsTable {
+  thread_id: string;
+  /** bigint comes back as a string from pg; see thread-events.ts. */
+  event_id: ColumnType<string, string | number | bigint, never>;
+  checkpoint_ns: string;
+  kind: string;
+  body: Uint8Array;
+  created_at: ColumnType<Date, never, never>;
+}
+
+export interface ResumesTable {
+  thread_id: string;
+  resume_id: string;
+  checkpoint_ns: string;
+  idempotency_key: string;
+  body: Uint8Array;
+  event_id: ColumnType<string, string | number | bigint, never>;
+  claimed_by: string | null;
+  claimed_at: ColumnType<Date | null, never, Date | null>;
+  created_at: ColumnType<Date, never, never>;
+}
+
 export interface Database {
+  thread_event_counters: ThreadEventCountersTable;
+  thread_events: ThreadEventsTable;
+  resumes: ResumesTable;
   checkpoints: CheckpointsTable;
   checkpoint_blobs: CheckpointBlobsTable;
   checkpoint_writes: CheckpointWritesTable;

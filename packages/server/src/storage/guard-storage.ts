@@ -1,5 +1,5 @@
 import { Code, ServiceError } from "../errors/service-error.js";
-import type { CheckpointStorage } from "./checkpoint-storage.js";
+import type { Storage } from "./checkpoint-storage.js";
 
 const connectionErrnos = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH", "EAI_AGAIN"]);
 // Postgres refused because of the input itself: NUL in text, oversized row, bad JSON, or a
@@ -49,8 +49,11 @@ async function* wrapIterable<T>(iterable: AsyncIterable<T>): AsyncGenerator<T> {
 }
 
 /** Decorates storage so that a database outage surfaces as UNAVAILABLE and bad input as INVALID_ARGUMENT. */
-export function guardStorage(storage: CheckpointStorage): CheckpointStorage {
+export function guardStorage(storage: Storage): Storage {
   return {
+    readEvents: wrap(storage.readEvents),
+    createResume: wrap(storage.createResume),
+    claimResume: wrap(storage.claimResume),
     put: wrap(storage.put),
     putWrites: wrap(storage.putWrites),
     getTuple: wrap(storage.getTuple),

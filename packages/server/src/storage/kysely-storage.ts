@@ -2,7 +2,9 @@ import { sql, type Kysely } from "kysely";
 import type { CheckpointTuple } from "../domain/checkpoint.js";
 import { writeIndex } from "../domain/write-index.js";
 import { encodeCheckpoint, versionKey } from "./checkpoint-codec.js";
-import type { CheckpointStorage, ListQuery, PutCheckpointInput, PutWritesInput, TupleQuery } from "./checkpoint-storage.js";
+import type { ListQuery, PutCheckpointInput, PutWritesInput, Storage, TupleQuery } from "./checkpoint-storage.js";
+import type { NewEvent } from "./event-storage.js";
+import { appendEvents, createEventStorage } from "./thread-events.js";
 import type { Database } from "./database-schema.js";
 import { copyThread, deleteForRuns, deleteThread, prune } from "./maintain-threads.js";
 import { checkpointColumns, readTuples } from "./read-tuples.js";
@@ -14,11 +16,11 @@ export interface KyselyStorageOptions {
 }
 
 /** Storage on Kysely: one implementation for PostgreSQL and PGlite. */
-export function createKyselyStorage(options: KyselyStorageOptions): CheckpointStorage {
+export function createKyselyStorage(options: KyselyStorageOptions): Storage {
   const { db } = options;
   const pageSize = options.listPageSize ?? 100;
 
-  async function put(input: PutCheckpointInput) {
+  async function put(input: PutCheckpointInput, events: readonly NewEvent[] = []) {
     const { threadId, checkpointNs, checkpoint } = input;
     const blobs = Object.entries(input.newVersions).map(([channel, version]) => {
       const value = checkpoint.channelValues[channel];
@@ -57,11 +59,12 @@ export function createKyselyStorage(options: KyselyStorageOptions): CheckpointSt
           })),
         )
         .execute();
+      await appendEvents(trx, threadId, events);
     });
     return { threadId, checkpointNs, checkpointId: checkpoint.id };
   }
 
-  async function putWrites(input: PutWritesInput) {
+  async function putWrites(input: PutWritesInput, events: readonly NewEvent[] = []) {
     const { key } = input;
     // One row per idx: for special channels the last write of the batch wins.
     const rows = new Map<number, Database["checkpoint_writes"]>();
@@ -104,6 +107,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): CheckpointSt
           )
           .execute();
       }
+      await appendEvents(trx, key.threadId, events);
     });
   }
 
@@ -156,10 +160,11 @@ export function createKyselyStorage(options: KyselyStorageOptions): CheckpointSt
     putWrites,
     getTuple,
     list,
-    deleteThread: (threadId) => deleteThread(db, threadId),
+    ...createEventStorage(db),
+    deleteThread: (threadId, events) => deleteThread(db, threadId, events),
     copyThread: (source, target) => copyThread(db, source, target),
     deleteForRuns: (runIds) => deleteForRuns(db, runIds),
-    prune: (threadIds, strategy) => prune(db, threadIds, strategy),
+    prune: (threadIds, strategy, deletedEvent) => prune(db, threadIds, strategy, deletedEvent),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -2,17 +2,27 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import { versionKeySql } from "./checkpoint-codec.js";
 import type { DeleteForRunsResult, PruneStrategy } from "./checkpoint-storage.js";
 import type { Database } from "./database-schema.js";
+import type { NewEvent } from "./event-storage.js";
+import { appendEvents } from "./thread-events.js";
 
-export async function deleteThread(db: Kysely<Database>, threadId: string): Promise<void> {
-  await deleteThreads(db, [threadId]);
+export async function deleteThread(db: Kysely<Database>, threadId: string, events: readonly NewEvent[] = []): Promise<void> {
+  await deleteThreads(db, [threadId], events);
 }
 
-async function deleteThreads(db: Kysely<Database>, threadIds: readonly string[]): Promise<void> {
+/**
+ * Deletes the threads' checkpoints, values, writes, resumes and events. The event
+ * counter stays, so `events` (thread_deleted) continue the numbering: a watcher
+ * that reconnects after the deletion sees it, and nothing of the old thread.
+ */
+async function deleteThreads(db: Kysely<Database>, threadIds: readonly string[], events: readonly NewEvent[] = []): Promise<void> {
   if (threadIds.length === 0) return;
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom("checkpoint_writes").where("thread_id", "in", threadIds).execute();
     await trx.deleteFrom("checkpoint_blobs").where("thread_id", "in", threadIds).execute();
     await trx.deleteFrom("checkpoints").where("thread_id", "in", threadIds).execute();
+    await trx.deleteFrom("resumes").where("thread_id", "in", threadIds).execute();
+    await trx.deleteFrom("thread_events").where("thread_id", "in", threadIds).execute();
+    for (const threadId of threadIds) await appendEvents(trx, threadId, events);
   });
 }
 
@@ -79,9 +89,14 @@ export async function deleteForRuns(db: Kysely<Database>, runIds: readonly strin
   });
 }
 
-export async function prune(db: Kysely<Database>, threadIds: readonly string[], strategy: PruneStrategy): Promise<void> {
+export async function prune(
+  db: Kysely<Database>,
+  threadIds: readonly string[],
+  strategy: PruneStrategy,
+  deletedEvent?: NewEvent,
+): Promise<void> {
   if (threadIds.length === 0) return;
-  if (strategy === "delete") return deleteThreads(db, threadIds);
+  if (strategy === "delete") return deleteThreads(db, threadIds, deletedEvent === undefined ? [] : [deletedEvent]);
   await db.transaction().execute(async (trx) => {
     await trx
       .deleteFrom("checkpoints as c")

@@ -63,6 +63,52 @@ const migrations: Record<string, Migration> = {
   },
 };
 
+/** The durable, per-thread event log behind Watch, and resumes with their claims. */
+migrations["0002_thread_events"] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("thread_event_counters")
+      .addColumn("thread_id", id, (c) => c.primaryKey())
+      .addColumn("last_event_id", "bigint", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("thread_events")
+      .addColumn("thread_id", id, (c) => c.notNull())
+      .addColumn("event_id", "bigint", (c) => c.notNull())
+      .addColumn("checkpoint_ns", id, (c) => c.notNull().defaultTo(""))
+      .addColumn("kind", "text", (c) => c.notNull())
+      .addColumn("body", "bytea", (c) => c.notNull())
+      .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+      .addPrimaryKeyConstraint("thread_events_pkey", ["thread_id", "event_id"])
+      .execute();
+    await db.schema
+      .createTable("resumes")
+      .addColumn("thread_id", id, (c) => c.notNull())
+      .addColumn("resume_id", id, (c) => c.notNull())
+      .addColumn("checkpoint_ns", id, (c) => c.notNull().defaultTo(""))
+      .addColumn("idempotency_key", id, (c) => c.notNull().defaultTo(""))
+      .addColumn("body", "bytea", (c) => c.notNull())
+      .addColumn("event_id", "bigint", (c) => c.notNull())
+      .addColumn("claimed_by", "text")
+      .addColumn("claimed_at", "timestamptz")
+      .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+      .addPrimaryKeyConstraint("resumes_pkey", ["thread_id", "resume_id"])
+      .execute();
+    await db.schema
+      .createIndex("resumes_idempotency_key_idx")
+      .unique()
+      .on("resumes")
+      .columns(["thread_id", "idempotency_key"])
+      .where(sql.ref("idempotency_key"), "<>", "")
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable("resumes").execute();
+    await db.schema.dropTable("thread_events").execute();
+    await db.schema.dropTable("thread_event_counters").execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve(migrations),
 };

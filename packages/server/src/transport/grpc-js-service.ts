@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { create, fromBinary, toBinary, type DescMessage, type DescService, type Message, type MessageInitShape } from "@bufbuild/protobuf";
 import {
+  type ServerDuplexStream,
   type ServerUnaryCall,
   type ServerWritableStream,
   type ServiceDefinition,
@@ -13,6 +14,22 @@ import { toGrpcStatus, type ErrorLogger } from "./grpc-status.js";
 
 type Unary = (request: Message, context: HandlerContext) => Promise<MessageInitShape<DescMessage>>;
 type ServerStreaming = (request: Message, context: HandlerContext) => AsyncIterable<MessageInitShape<DescMessage>>;
+type BidiStreaming = (requests: AsyncIterable<Message>, context: HandlerContext) => AsyncIterable<MessageInitShape<DescMessage>>;
+
+/** Resolves on "drain"; rejects with RESOURCE_EXHAUSTED when the client has not read for stallMs. */
+async function drained(call: NodeJS.EventEmitter, signal: AbortSignal, stallMs: number): Promise<void> {
+  const stall = AbortSignal.timeout(stallMs);
+  try {
+    await once(call, "drain", { signal: AbortSignal.any([signal, stall]) });
+  } catch {
+    if (stall.aborted && !signal.aborted) {
+      throw new ServiceError(
+        Code.ResourceExhausted,
+        `the client read nothing for ${stallMs} ms; reconnect (Watch: from your last event id)`,
+      );
+    }
+  }
+}
 
 export interface GrpcJsService {
   definition: ServiceDefinition;
@@ -25,6 +42,8 @@ export interface GrpcJsServiceOptions {
   logError: ErrorLogger;
   /** Aborted when the server begins to shut down: open streams end with UNAVAILABLE. */
   shutdownSignal?: AbortSignal;
+  /** A stream whose client reads nothing for this long ends with RESOURCE_EXHAUSTED (default 30 s). */
+  streamStallMs?: number;
 }
 
 const shuttingDown = () => new ServiceError(Code.Unavailable, "server is shutting down; reconnect to another replica or retry");
@@ -53,9 +72,10 @@ function contextFor(
  */
 export function createGrpcJsService<S extends DescService>(service: S, impl: ServiceImpl<S>, options: GrpcJsServiceOptions): GrpcJsService {
   const { logError, shutdownSignal } = options;
+  const stallMs = options.streamStallMs ?? 30_000;
   const definition: Record<string, ServiceDefinition[string]> = {};
   const implementation: UntypedServiceImplementation = {};
-  const handlers = impl as unknown as Record<string, Unary | ServerStreaming>;
+  const handlers = impl as unknown as Record<string, Unary | ServerStreaming | BidiStreaming>;
 
   for (const method of service.methods) {
     const path = `/${service.typeName}/${method.name}`;
@@ -94,31 +114,49 @@ export function createGrpcJsService<S extends DescService>(service: S, impl: Ser
       const streaming = handler as ServerStreaming;
       implementation[method.localName] = (call: ServerWritableStream<Buffer, Message>) => {
         const context = contextFor(call, shutdownSignal);
-        // Ends the call once: with the error, or with UNAVAILABLE when the server shuts down mid-stream.
-        const fail = (error: unknown) => {
-          if (call.cancelled) return;
-          const reason: unknown = context.signal.aborted ? context.signal.reason : error;
-          call.emit("error", toGrpcStatus(reason instanceof ServiceError ? reason : error, path, logError));
-        };
-        void (async () => {
-          try {
-            for await (const response of streaming(decode(call.request), context)) {
-              if (context.signal.aborted) break;
-              if (!call.write(encode(response))) {
-                await once(call, "drain", { signal: context.signal }).catch(() => undefined);
-              }
-            }
-            if (context.signal.aborted) fail(context.signal.reason);
-            else call.end();
-          } catch (error) {
-            fail(error);
-          } finally {
-            context.done();
-          }
-        })();
+        void writeStream(call, context, () => streaming(decode(call.request), context));
+      };
+    } else if (method.methodKind === "bidi_streaming") {
+      const bidi = handler as BidiStreaming;
+      implementation[method.localName] = (call: ServerDuplexStream<Buffer, Message>) => {
+        const context = contextFor(call, shutdownSignal);
+        async function* requests() {
+          for await (const chunk of call) yield decode(chunk as Buffer);
+        }
+        void writeStream(call, context, () => bidi(requests(), context));
       };
     } else {
-      throw new Error(`${path}: ${method.methodKind} methods are not served by this adapter yet`);
+      throw new Error(`${path}: ${method.methodKind} methods are not served by this adapter`);
+    }
+
+    /**
+     * Writes a handler's responses, waiting for "drain" when the client reads
+     * slowly. A client that reads nothing for stallMs gets RESOURCE_EXHAUSTED, so
+     * a stuck reader holds at most the HTTP/2 window and a few messages. Ends the
+     * call once: with the handler's error, or UNAVAILABLE on shutdown.
+     */
+    async function writeStream(
+      call: ServerWritableStream<Buffer, Message> | ServerDuplexStream<Buffer, Message>,
+      context: HandlerContext & { done(): void },
+      responses: () => AsyncIterable<MessageInitShape<DescMessage>>,
+    ) {
+      const fail = (error: unknown) => {
+        if (call.cancelled) return;
+        const reason: unknown = context.signal.aborted ? context.signal.reason : error;
+        call.emit("error", toGrpcStatus(reason instanceof ServiceError ? reason : error, path, logError));
+      };
+      try {
+        for await (const response of responses()) {
+          if (context.signal.aborted) break;
+          if (!call.write(encode(response))) await drained(call, context.signal, stallMs);
+        }
+        if (context.signal.aborted) fail(context.signal.reason);
+        else call.end();
+      } catch (error) {
+        fail(error);
+      } finally {
+        context.done();
+      }
     }
   }
   return { definition: definition as ServiceDefinition, implementation };

@@ -4,8 +4,10 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { ChannelVersion, Checkpoint, CheckpointConfig, CheckpointTuple, PendingWrite } from "./checkpoint_pb.js";
+import type { ChannelVersion, Checkpoint, CheckpointConfig, CheckpointTuple, PendingWrite, TypedValue } from "./checkpoint_pb.js";
 import { file_checkpointd_v1_checkpoint } from "./checkpoint_pb.js";
+import type { WatchEvent } from "./watch_pb.js";
+import { file_checkpointd_v1_watch } from "./watch_pb.js";
 import { file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
 
@@ -13,7 +15,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file checkpointd/v1/checkpoint_service.proto.
  */
 export const file_checkpointd_v1_checkpoint_service: GenFile = /*@__PURE__*/
-  fileDesc("CidjaGVja3BvaW50ZC92MS9jaGVja3BvaW50X3NlcnZpY2UucHJvdG8SDmNoZWNrcG9pbnRkLnYxIrACCgpQdXRSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSLgoKY2hlY2twb2ludBgCIAEoCzIaLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnQSKQoIbWV0YWRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EkEKDG5ld192ZXJzaW9ucxgEIAMoCzIrLmNoZWNrcG9pbnRkLnYxLlB1dFJlcXVlc3QuTmV3VmVyc2lvbnNFbnRyeRpSChBOZXdWZXJzaW9uc0VudHJ5EgsKA2tleRgBIAEoCRItCgV2YWx1ZRgCIAEoCzIeLmNoZWNrcG9pbnRkLnYxLkNoYW5uZWxWZXJzaW9uOgI4ASI/CgtQdXRSZXNwb25zZRIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnIpYBChBQdXRXcml0ZXNSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSLAoGd3JpdGVzGAIgAygLMhwuY2hlY2twb2ludGQudjEuUGVuZGluZ1dyaXRlEg8KB3Rhc2tfaWQYAyABKAkSEQoJdGFza19wYXRoGAQgASgJIhMKEVB1dFdyaXRlc1Jlc3BvbnNlIkMKD0dldFR1cGxlUmVxdWVzdBIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnIkIKEEdldFR1cGxlUmVzcG9uc2USLgoFdHVwbGUYASABKAsyHy5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50VHVwbGUiuAEKC0xpc3RSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSJwoGZmlsdGVyGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIwCgZiZWZvcmUYAyABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnEhIKBWxpbWl0GAQgASgFSACIAQFCCAoGX2xpbWl0Ij4KDExpc3RSZXNwb25zZRIuCgV0dXBsZRgBIAEoCzIfLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRUdXBsZSIoChNEZWxldGVUaHJlYWRSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCSIWChREZWxldGVUaHJlYWRSZXNwb25zZSJHChFDb3B5VGhyZWFkUmVxdWVzdBIYChBzb3VyY2VfdGhyZWFkX2lkGAEgASgJEhgKEHRhcmdldF90aHJlYWRfaWQYAiABKAkiFAoSQ29weVRocmVhZFJlc3BvbnNlIicKFERlbGV0ZUZvclJ1bnNSZXF1ZXN0Eg8KB3J1bl9pZHMYASADKAkiKAoVRGVsZXRlRm9yUnVuc1Jlc3BvbnNlEg8KB2RlbGV0ZWQYASABKAMiUwoMUHJ1bmVSZXF1ZXN0EhIKCnRocmVhZF9pZHMYASADKAkSLwoIc3RyYXRlZ3kYAiABKA4yHS5jaGVja3BvaW50ZC52MS5QcnVuZVN0cmF0ZWd5Ig8KDVBydW5lUmVzcG9uc2UqagoNUHJ1bmVTdHJhdGVneRIeChpQUlVORV9TVFJBVEVHWV9VTlNQRUNJRklFRBAAEh4KGlBSVU5FX1NUUkFURUdZX0tFRVBfTEFURVNUEAESGQoVUFJVTkVfU1RSQVRFR1lfREVMRVRFEAIyjQUKEUNoZWNrcG9pbnRTZXJ2aWNlEj4KA1B1dBIaLmNoZWNrcG9pbnRkLnYxLlB1dFJlcXVlc3QaGy5jaGVja3BvaW50ZC52MS5QdXRSZXNwb25zZRJQCglQdXRXcml0ZXMSIC5jaGVja3BvaW50ZC52MS5QdXRXcml0ZXNSZXF1ZXN0GiEuY2hlY2twb2ludGQudjEuUHV0V3JpdGVzUmVzcG9uc2USTQoIR2V0VHVwbGUSHy5jaGVja3BvaW50ZC52MS5HZXRUdXBsZVJlcXVlc3QaIC5jaGVja3BvaW50ZC52MS5HZXRUdXBsZVJlc3BvbnNlEkMKBExpc3QSGy5jaGVja3BvaW50ZC52MS5MaXN0UmVxdWVzdBocLmNoZWNrcG9pbnRkLnYxLkxpc3RSZXNwb25zZTABElkKDERlbGV0ZVRocmVhZBIjLmNoZWNrcG9pbnRkLnYxLkRlbGV0ZVRocmVhZFJlcXVlc3QaJC5jaGVja3BvaW50ZC52MS5EZWxldGVUaHJlYWRSZXNwb25zZRJTCgpDb3B5VGhyZWFkEiEuY2hlY2twb2ludGQudjEuQ29weVRocmVhZFJlcXVlc3QaIi5jaGVja3BvaW50ZC52MS5Db3B5VGhyZWFkUmVzcG9uc2USXAoNRGVsZXRlRm9yUnVucxIkLmNoZWNrcG9pbnRkLnYxLkRlbGV0ZUZvclJ1bnNSZXF1ZXN0GiUuY2hlY2twb2ludGQudjEuRGVsZXRlRm9yUnVuc1Jlc3BvbnNlEkQKBVBydW5lEhwuY2hlY2twb2ludGQudjEuUHJ1bmVSZXF1ZXN0Gh0uY2hlY2twb2ludGQudjEuUHJ1bmVSZXNwb25zZWIGcHJvdG8z", [file_checkpointd_v1_checkpoint, file_google_protobuf_struct]);
+  fileDesc("CidjaGVja3BvaW50ZC92MS9jaGVja3BvaW50X3NlcnZpY2UucHJvdG8SDmNoZWNrcG9pbnRkLnYxIrACCgpQdXRSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSLgoKY2hlY2twb2ludBgCIAEoCzIaLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnQSKQoIbWV0YWRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EkEKDG5ld192ZXJzaW9ucxgEIAMoCzIrLmNoZWNrcG9pbnRkLnYxLlB1dFJlcXVlc3QuTmV3VmVyc2lvbnNFbnRyeRpSChBOZXdWZXJzaW9uc0VudHJ5EgsKA2tleRgBIAEoCRItCgV2YWx1ZRgCIAEoCzIeLmNoZWNrcG9pbnRkLnYxLkNoYW5uZWxWZXJzaW9uOgI4ASI/CgtQdXRSZXNwb25zZRIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnIpYBChBQdXRXcml0ZXNSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSLAoGd3JpdGVzGAIgAygLMhwuY2hlY2twb2ludGQudjEuUGVuZGluZ1dyaXRlEg8KB3Rhc2tfaWQYAyABKAkSEQoJdGFza19wYXRoGAQgASgJIhMKEVB1dFdyaXRlc1Jlc3BvbnNlIkMKD0dldFR1cGxlUmVxdWVzdBIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnIkIKEEdldFR1cGxlUmVzcG9uc2USLgoFdHVwbGUYASABKAsyHy5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50VHVwbGUiuAEKC0xpc3RSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSJwoGZmlsdGVyGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIwCgZiZWZvcmUYAyABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnEhIKBWxpbWl0GAQgASgFSACIAQFCCAoGX2xpbWl0Ij4KDExpc3RSZXNwb25zZRIuCgV0dXBsZRgBIAEoCzIfLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRUdXBsZSIoChNEZWxldGVUaHJlYWRSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCSIWChREZWxldGVUaHJlYWRSZXNwb25zZSJHChFDb3B5VGhyZWFkUmVxdWVzdBIYChBzb3VyY2VfdGhyZWFkX2lkGAEgASgJEhgKEHRhcmdldF90aHJlYWRfaWQYAiABKAkiFAoSQ29weVRocmVhZFJlc3BvbnNlIicKFERlbGV0ZUZvclJ1bnNSZXF1ZXN0Eg8KB3J1bl9pZHMYASADKAkiKAoVRGVsZXRlRm9yUnVuc1Jlc3BvbnNlEg8KB2RlbGV0ZWQYASABKAMiUwoMUHJ1bmVSZXF1ZXN0EhIKCnRocmVhZF9pZHMYASADKAkSLwoIc3RyYXRlZ3kYAiABKA4yHS5jaGVja3BvaW50ZC52MS5QcnVuZVN0cmF0ZWd5Ig8KDVBydW5lUmVzcG9uc2Ui5wEKDFdhdGNoUmVxdWVzdBI1CglzdWJzY3JpYmUYASABKAsyIC5jaGVja3BvaW50ZC52MS5TdWJzY3JpYmVSZXF1ZXN0SAASMgoLdW5zdWJzY3JpYmUYAiABKAsyGy5jaGVja3BvaW50ZC52MS5VbnN1YnNjcmliZUgAEi8KBnJlc3VtZRgDIAEoCzIdLmNoZWNrcG9pbnRkLnYxLlJlc3VtZVJlcXVlc3RIABIzCgVjbGFpbRgEIAEoCzIiLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVxdWVzdEgAQgYKBGtpbmQiIAoLVW5zdWJzY3JpYmUSEQoJdGhyZWFkX2lkGAEgASgJIqEBCg1XYXRjaFJlc3BvbnNlEikKBWV2ZW50GAEgASgLMhouY2hlY2twb2ludGQudjEuV2F0Y2hFdmVudBIvCgdyZXN1bWVkGAIgASgLMh4uY2hlY2twb2ludGQudjEuUmVzdW1lUmVzcG9uc2USNAoHY2xhaW1lZBgDIAEoCzIjLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVzcG9uc2UiawoQU3Vic2NyaWJlUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFgoOYWZ0ZXJfZXZlbnRfaWQYAiABKAQSGgoNY2hlY2twb2ludF9ucxgDIAEoCUgAiAEBQhAKDl9jaGVja3BvaW50X25zIj4KEVN1YnNjcmliZVJlc3BvbnNlEikKBWV2ZW50GAEgASgLMhouY2hlY2twb2ludGQudjEuV2F0Y2hFdmVudCLYAQoNUmVzdW1lUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFQoNY2hlY2twb2ludF9ucxgCIAEoCRI5CgZ2YWx1ZXMYAyADKAsyKS5jaGVja3BvaW50ZC52MS5SZXN1bWVSZXF1ZXN0LlZhbHVlc0VudHJ5EhcKD2lkZW1wb3RlbmN5X2tleRgEIAEoCRpJCgtWYWx1ZXNFbnRyeRILCgNrZXkYASABKAkSKQoFdmFsdWUYAiABKAsyGi5jaGVja3BvaW50ZC52MS5UeXBlZFZhbHVlOgI4ASI1Cg5SZXN1bWVSZXNwb25zZRIRCglyZXN1bWVfaWQYASABKAkSEAoIZXZlbnRfaWQYAiABKAQiTQoSQ2xhaW1SZXN1bWVSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCRIRCglyZXN1bWVfaWQYAiABKAkSEQoJd29ya2VyX2lkGAMgASgJItwBChNDbGFpbVJlc3VtZVJlc3BvbnNlEg8KB2NsYWltZWQYASABKAgSEQoJcmVzdW1lX2lkGAIgASgJEhUKDWNoZWNrcG9pbnRfbnMYAyABKAkSPwoGdmFsdWVzGAQgAygLMi8uY2hlY2twb2ludGQudjEuQ2xhaW1SZXN1bWVSZXNwb25zZS5WYWx1ZXNFbnRyeRpJCgtWYWx1ZXNFbnRyeRILCgNrZXkYASABKAkSKQoFdmFsdWUYAiABKAsyGi5jaGVja3BvaW50ZC52MS5UeXBlZFZhbHVlOgI4ASpqCg1QcnVuZVN0cmF0ZWd5Eh4KGlBSVU5FX1NUUkFURUdZX1VOU1BFQ0lGSUVEEAASHgoaUFJVTkVfU1RSQVRFR1lfS0VFUF9MQVRFU1QQARIZChVQUlVORV9TVFJBVEVHWV9ERUxFVEUQAjLMBwoRQ2hlY2twb2ludFNlcnZpY2USPgoDUHV0EhouY2hlY2twb2ludGQudjEuUHV0UmVxdWVzdBobLmNoZWNrcG9pbnRkLnYxLlB1dFJlc3BvbnNlElAKCVB1dFdyaXRlcxIgLmNoZWNrcG9pbnRkLnYxLlB1dFdyaXRlc1JlcXVlc3QaIS5jaGVja3BvaW50ZC52MS5QdXRXcml0ZXNSZXNwb25zZRJNCghHZXRUdXBsZRIfLmNoZWNrcG9pbnRkLnYxLkdldFR1cGxlUmVxdWVzdBogLmNoZWNrcG9pbnRkLnYxLkdldFR1cGxlUmVzcG9uc2USQwoETGlzdBIbLmNoZWNrcG9pbnRkLnYxLkxpc3RSZXF1ZXN0GhwuY2hlY2twb2ludGQudjEuTGlzdFJlc3BvbnNlMAESWQoMRGVsZXRlVGhyZWFkEiMuY2hlY2twb2ludGQudjEuRGVsZXRlVGhyZWFkUmVxdWVzdBokLmNoZWNrcG9pbnRkLnYxLkRlbGV0ZVRocmVhZFJlc3BvbnNlElMKCkNvcHlUaHJlYWQSIS5jaGVja3BvaW50ZC52MS5Db3B5VGhyZWFkUmVxdWVzdBoiLmNoZWNrcG9pbnRkLnYxLkNvcHlUaHJlYWRSZXNwb25zZRJcCg1EZWxldGVGb3JSdW5zEiQuY2hlY2twb2ludGQudjEuRGVsZXRlRm9yUnVuc1JlcXVlc3QaJS5jaGVja3BvaW50ZC52MS5EZWxldGVGb3JSdW5zUmVzcG9uc2USRAoFUHJ1bmUSHC5jaGVja3BvaW50ZC52MS5QcnVuZVJlcXVlc3QaHS5jaGVja3BvaW50ZC52MS5QcnVuZVJlc3BvbnNlEkgKBVdhdGNoEhwuY2hlY2twb2ludGQudjEuV2F0Y2hSZXF1ZXN0Gh0uY2hlY2twb2ludGQudjEuV2F0Y2hSZXNwb25zZSgBMAESUgoJU3Vic2NyaWJlEiAuY2hlY2twb2ludGQudjEuU3Vic2NyaWJlUmVxdWVzdBohLmNoZWNrcG9pbnRkLnYxLlN1YnNjcmliZVJlc3BvbnNlMAESRwoGUmVzdW1lEh0uY2hlY2twb2ludGQudjEuUmVzdW1lUmVxdWVzdBoeLmNoZWNrcG9pbnRkLnYxLlJlc3VtZVJlc3BvbnNlElYKC0NsYWltUmVzdW1lEiIuY2hlY2twb2ludGQudjEuQ2xhaW1SZXN1bWVSZXF1ZXN0GiMuY2hlY2twb2ludGQudjEuQ2xhaW1SZXN1bWVSZXNwb25zZWIGcHJvdG8z", [file_checkpointd_v1_checkpoint, file_checkpointd_v1_watch, file_google_protobuf_struct]);
 
 /**
  * @generated from message checkpointd.v1.PutRequest
@@ -347,6 +349,264 @@ export const PruneResponseSchema: GenMessage<PruneResponse> = /*@__PURE__*/
   messageDesc(file_checkpointd_v1_checkpoint_service, 15);
 
 /**
+ * @generated from message checkpointd.v1.WatchRequest
+ */
+export type WatchRequest = Message<"checkpointd.v1.WatchRequest"> & {
+  /**
+   * @generated from oneof checkpointd.v1.WatchRequest.kind
+   */
+  kind: {
+    /**
+     * @generated from field: checkpointd.v1.SubscribeRequest subscribe = 1;
+     */
+    value: SubscribeRequest;
+    case: "subscribe";
+  } | {
+    /**
+     * @generated from field: checkpointd.v1.Unsubscribe unsubscribe = 2;
+     */
+    value: Unsubscribe;
+    case: "unsubscribe";
+  } | {
+    /**
+     * @generated from field: checkpointd.v1.ResumeRequest resume = 3;
+     */
+    value: ResumeRequest;
+    case: "resume";
+  } | {
+    /**
+     * @generated from field: checkpointd.v1.ClaimResumeRequest claim = 4;
+     */
+    value: ClaimResumeRequest;
+    case: "claim";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message checkpointd.v1.WatchRequest.
+ * Use `create(WatchRequestSchema)` to create a new message.
+ */
+export const WatchRequestSchema: GenMessage<WatchRequest> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 16);
+
+/**
+ * @generated from message checkpointd.v1.Unsubscribe
+ */
+export type Unsubscribe = Message<"checkpointd.v1.Unsubscribe"> & {
+  /**
+   * @generated from field: string thread_id = 1;
+   */
+  threadId: string;
+};
+
+/**
+ * Describes the message checkpointd.v1.Unsubscribe.
+ * Use `create(UnsubscribeSchema)` to create a new message.
+ */
+export const UnsubscribeSchema: GenMessage<Unsubscribe> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 17);
+
+/**
+ * @generated from message checkpointd.v1.WatchResponse
+ */
+export type WatchResponse = Message<"checkpointd.v1.WatchResponse"> & {
+  /**
+   * @generated from field: checkpointd.v1.WatchEvent event = 1;
+   */
+  event?: WatchEvent | undefined;
+
+  /**
+   * Set on the answer to a resume or claim sent on the stream.
+   *
+   * @generated from field: checkpointd.v1.ResumeResponse resumed = 2;
+   */
+  resumed?: ResumeResponse | undefined;
+
+  /**
+   * @generated from field: checkpointd.v1.ClaimResumeResponse claimed = 3;
+   */
+  claimed?: ClaimResumeResponse | undefined;
+};
+
+/**
+ * Describes the message checkpointd.v1.WatchResponse.
+ * Use `create(WatchResponseSchema)` to create a new message.
+ */
+export const WatchResponseSchema: GenMessage<WatchResponse> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 18);
+
+/**
+ * @generated from message checkpointd.v1.SubscribeRequest
+ */
+export type SubscribeRequest = Message<"checkpointd.v1.SubscribeRequest"> & {
+  /**
+   * @generated from field: string thread_id = 1;
+   */
+  threadId: string;
+
+  /**
+   * Events after this id are replayed first (0: from the start).
+   *
+   * @generated from field: uint64 after_event_id = 2;
+   */
+  afterEventId: bigint;
+
+  /**
+   * Only events of this namespace (unset: all).
+   *
+   * @generated from field: optional string checkpoint_ns = 3;
+   */
+  checkpointNs?: string | undefined;
+};
+
+/**
+ * Describes the message checkpointd.v1.SubscribeRequest.
+ * Use `create(SubscribeRequestSchema)` to create a new message.
+ */
+export const SubscribeRequestSchema: GenMessage<SubscribeRequest> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 19);
+
+/**
+ * @generated from message checkpointd.v1.SubscribeResponse
+ */
+export type SubscribeResponse = Message<"checkpointd.v1.SubscribeResponse"> & {
+  /**
+   * @generated from field: checkpointd.v1.WatchEvent event = 1;
+   */
+  event?: WatchEvent | undefined;
+};
+
+/**
+ * Describes the message checkpointd.v1.SubscribeResponse.
+ * Use `create(SubscribeResponseSchema)` to create a new message.
+ */
+export const SubscribeResponseSchema: GenMessage<SubscribeResponse> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 20);
+
+/**
+ * @generated from message checkpointd.v1.ResumeRequest
+ */
+export type ResumeRequest = Message<"checkpointd.v1.ResumeRequest"> & {
+  /**
+   * @generated from field: string thread_id = 1;
+   */
+  threadId: string;
+
+  /**
+   * @generated from field: string checkpoint_ns = 2;
+   */
+  checkpointNs: string;
+
+  /**
+   * Interrupt id -> answer.
+   *
+   * @generated from field: map<string, checkpointd.v1.TypedValue> values = 3;
+   */
+  values: { [key: string]: TypedValue };
+
+  /**
+   * The same key again returns the first resume instead of a new one.
+   *
+   * @generated from field: string idempotency_key = 4;
+   */
+  idempotencyKey: string;
+};
+
+/**
+ * Describes the message checkpointd.v1.ResumeRequest.
+ * Use `create(ResumeRequestSchema)` to create a new message.
+ */
+export const ResumeRequestSchema: GenMessage<ResumeRequest> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 21);
+
+/**
+ * @generated from message checkpointd.v1.ResumeResponse
+ */
+export type ResumeResponse = Message<"checkpointd.v1.ResumeResponse"> & {
+  /**
+   * @generated from field: string resume_id = 1;
+   */
+  resumeId: string;
+
+  /**
+   * The resume_requested event.
+   *
+   * @generated from field: uint64 event_id = 2;
+   */
+  eventId: bigint;
+};
+
+/**
+ * Describes the message checkpointd.v1.ResumeResponse.
+ * Use `create(ResumeResponseSchema)` to create a new message.
+ */
+export const ResumeResponseSchema: GenMessage<ResumeResponse> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 22);
+
+/**
+ * @generated from message checkpointd.v1.ClaimResumeRequest
+ */
+export type ClaimResumeRequest = Message<"checkpointd.v1.ClaimResumeRequest"> & {
+  /**
+   * @generated from field: string thread_id = 1;
+   */
+  threadId: string;
+
+  /**
+   * Empty: the oldest unclaimed resume of the thread.
+   *
+   * @generated from field: string resume_id = 2;
+   */
+  resumeId: string;
+
+  /**
+   * @generated from field: string worker_id = 3;
+   */
+  workerId: string;
+};
+
+/**
+ * Describes the message checkpointd.v1.ClaimResumeRequest.
+ * Use `create(ClaimResumeRequestSchema)` to create a new message.
+ */
+export const ClaimResumeRequestSchema: GenMessage<ClaimResumeRequest> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 23);
+
+/**
+ * @generated from message checkpointd.v1.ClaimResumeResponse
+ */
+export type ClaimResumeResponse = Message<"checkpointd.v1.ClaimResumeResponse"> & {
+  /**
+   * False when another worker claimed it first (or there was nothing to claim).
+   *
+   * @generated from field: bool claimed = 1;
+   */
+  claimed: boolean;
+
+  /**
+   * @generated from field: string resume_id = 2;
+   */
+  resumeId: string;
+
+  /**
+   * @generated from field: string checkpoint_ns = 3;
+   */
+  checkpointNs: string;
+
+  /**
+   * @generated from field: map<string, checkpointd.v1.TypedValue> values = 4;
+   */
+  values: { [key: string]: TypedValue };
+};
+
+/**
+ * Describes the message checkpointd.v1.ClaimResumeResponse.
+ * Use `create(ClaimResumeResponseSchema)` to create a new message.
+ */
+export const ClaimResumeResponseSchema: GenMessage<ClaimResumeResponse> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 24);
+
+/**
  * @generated from enum checkpointd.v1.PruneStrategy
  */
 export enum PruneStrategy {
@@ -463,6 +723,47 @@ export const CheckpointService: GenService<{
     methodKind: "unary";
     input: typeof PruneRequestSchema;
     output: typeof PruneResponseSchema;
+  },
+  /**
+   * Subscribes to threads, replays what was missed, then pushes events live;
+   * also carries resumes and claims from the client.
+   *
+   * @generated from rpc checkpointd.v1.CheckpointService.Watch
+   */
+  watch: {
+    methodKind: "bidi_streaming";
+    input: typeof WatchRequestSchema;
+    output: typeof WatchResponseSchema;
+  },
+  /**
+   * Watch for clients without bidirectional streams (browsers): one thread's events.
+   *
+   * @generated from rpc checkpointd.v1.CheckpointService.Subscribe
+   */
+  subscribe: {
+    methodKind: "server_streaming";
+    input: typeof SubscribeRequestSchema;
+    output: typeof SubscribeResponseSchema;
+  },
+  /**
+   * Answers an interrupt. Persisted before it returns; pushed to the thread's watchers.
+   *
+   * @generated from rpc checkpointd.v1.CheckpointService.Resume
+   */
+  resume: {
+    methodKind: "unary";
+    input: typeof ResumeRequestSchema;
+    output: typeof ResumeResponseSchema;
+  },
+  /**
+   * Takes a pending resume for one worker. Exactly one claim of a resume succeeds.
+   *
+   * @generated from rpc checkpointd.v1.CheckpointService.ClaimResume
+   */
+  claimResume: {
+    methodKind: "unary";
+    input: typeof ClaimResumeRequestSchema;
+    output: typeof ClaimResumeResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_checkpointd_v1_checkpoint_service, 0);

@@ -1,0 +1,13 @@
+/**
+ * Tells every replica that a thread has new events. A notification carries no
+ * event: subscribers read what they have not seen from storage, so a lost or
+ * duplicated notification costs a read, never an event (they also re-read on
+ * every heartbeat).
+ */
+export interface EventBus {
+  /** After the events' transaction committed. Never throws: a failed publish is logged. */
+  publish(threadId: string): Promise<void>;
+  /** Calls `listener` on every notification for the thread, from any replica. Returns the unsubscribe. */
+  subscribe(threadId: string, listener: () => void): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,198 @@
+import { Cluster, Redis, type RedisOptions } from "ioredis";
+import type { Logger } from "pino";
+import type { EventBus } from "./event-bus.js";
+
+export interface RedisEventBusOptions {
+  url: string;
+  /** Treat `url` as one node of a Redis Cluster (pub/sub messages reach every node). */
+  cluster?: boolean;
+  /** The pub/sub channel every replica shares (default `cpd:events`). */
+  channel?: string;
+  /** How often the subscriber connection is pinged to find a dead socket (default 5000 ms; standalone only). */
+  healthCheckMs?: number;
+  logger: Logger;
+}
+
+type Client = Redis | Cluster;
+
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The event bus over Redis pub/sub: `PUBLISH channel threadId` on one connection,
+ * and a second connection that SUBSCRIBEs once to the channel and hands each
+ * message to this replica's listeners of that thread.
+ *
+ * Outages never reach callers: publish fails fast (no offline queue), logs one
+ * warning per outage and resolves. The subscriber reconnects by itself and
+ * subscribes again on every `ready` (ioredis' own autoResubscribe is off so
+ * that the moment the subscription is confirmed is known here). Each time the
+ * subscription becomes active, the first time included, every local listener
+ * is called once: notifications published while it was not active are lost.
+ * A standalone subscriber that stops answering PING is reconnected, so a
+ * half-open socket does not go unnoticed.
+ *
+ * Cluster: ioredis keeps the subscription on one node and moves it to another
+ * node itself when that node is lost; the listeners are called again when the
+ * cluster client as a whole becomes ready again, not on such a move (the
+ * watchers' heartbeat re-read covers that gap).
+ */
+export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
+  const { logger } = options;
+  const channel = options.channel ?? "cpd:events";
+  const listeners = new Map<string, Set<() => void>>();
+  const redisOptions: RedisOptions = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: 2_000,
+    retryStrategy: (attempt) => Math.min(100 * attempt, 1_000),
+    autoResubscribe: false,
+    lazyConnect: false,
+  };
+  const connect = (): Client =>
+    options.cluster === true
+      ? new Cluster([options.url], { enableOfflineQueue: false, redisOptions })
+      : new Redis(options.url, redisOptions);
+  const publisher = connect();
+  const subscriber = connect();
+
+  let closed = false;
+  let publishDown = false;
+  let listening = false;
+  let subscribeDown = false;
+  let subscribing = false;
+  let retry: NodeJS.Timeout | undefined;
+  let pinging = false;
+
+  const call = (listener: () => void) => {
+    try {
+      listener();
+    } catch (error) {
+      logger.error({ err: errorMessage(error) }, "event bus listener failed");
+    }
+  };
+  const notifyAll = () => {
+    for (const set of [...listeners.values()]) for (const listener of [...set]) call(listener);
+  };
+
+  publisher.on("error", (error: Error) => logger.debug({ err: error.message }, "redis event bus publisher error"));
+  publisher.on("ready", () => {
+    if (!publishDown) return;
+    publishDown = false;
+    logger.info("redis event bus: publishing again");
+  });
+
+  const lost = (reason: string) => {
+    if (!listening) return;
+    listening = false;
+    if (closed || subscribeDown) return;
+    subscribeDown = true;
+    logger.warn({ reason }, "redis event bus subscriber lost: notifications from other replicas paused");
+  };
+  const subscribe = async () => {
+    if (closed || listening || subscribing || subscriber.status !== "ready") return;
+    subscribing = true;
+    try {
+      await subscriber.subscribe(channel);
+    } catch (error) {
+      if (!subscribeDown && !closed) {
+        subscribeDown = true;
+        logger.warn({ err: errorMessage(error) }, "redis event bus could not subscribe: retrying");
+      }
+      // A failure on a live connection (a timeout, say) is retried; a lost one re-subscribes on `ready`.
+      retry ??= setTimeout(() => {
+        retry = undefined;
+        void subscribe();
+      }, 1_000);
+      retry.unref();
+      return;
+    } finally {
+      subscribing = false;
+    }
+    if (closed || subscriber.status !== "ready") return;
+    listening = true;
+    if (subscribeDown) {
+      subscribeDown = false;
+      logger.info("redis event bus subscribed again: listeners re-read");
+    }
+    notifyAll();
+  };
+  subscriber.on("ready", () => void subscribe());
+  subscriber.on("error", (error: Error) => {
+    logger.debug({ err: error.message }, "redis event bus subscriber error");
+    if (!listening && !subscribeDown && !closed) {
+      subscribeDown = true;
+      logger.warn({ err: error.message }, "redis event bus subscriber unavailable: retrying");
+    }
+  });
+  subscriber.on("close", () => lost("connection closed"));
+  subscriber.on("end", () => lost("connection ended"));
+  subscriber.on("message", (from: string, threadId: string) => {
+    if (from !== channel || closed) return;
+    const set = listeners.get(threadId);
+    if (set !== undefined) for (const listener of [...set]) call(listener);
+  });
+
+  // A standalone subscriber pings now and then: a socket that stopped answering is replaced.
+  const health =
+    subscriber instanceof Redis
+      ? setInterval(() => {
+          if (pinging || !listening || subscriber.status !== "ready") return;
+          pinging = true;
+          subscriber
+            .ping()
+            .catch((error: unknown) => {
+              if (closed || !listening) return;
+              lost(`ping failed: ${errorMessage(error)}`);
+              subscriber.disconnect(true);
+            })
+            .finally(() => {
+              pinging = false;
+            });
+        }, options.healthCheckMs ?? 5_000)
+      : undefined;
+  health?.unref();
+
+  return {
+    async publish(threadId) {
+      if (closed) return;
+      try {
+        await publisher.publish(channel, threadId);
+      } catch (error) {
+        if (publishDown || closed) return;
+        publishDown = true;
+        logger.warn({ err: errorMessage(error) }, "redis event bus unavailable: notifications dropped");
+      }
+    },
+    subscribe(threadId, listener) {
+      const set = listeners.get(threadId) ?? new Set();
+      set.add(listener);
+      listeners.set(threadId, set);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0 && listeners.get(threadId) === set) listeners.delete(threadId);
+      };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      listening = false;
+      clearTimeout(retry);
+      clearInterval(health);
+      listeners.clear();
+      await Promise.all([publisher, subscriber].map((client) => disconnect(client)));
+    },
+  };
+}
+
+/** Disconnects without reconnecting and waits (a bounded while) for the connection to end. */
+async function disconnect(client: Client): Promise<void> {
+  if (client.status === "end") return;
+  let timer: NodeJS.Timeout | undefined;
+  const ended = new Promise<void>((resolve) => {
+    client.once("end", () => resolve());
+    timer = setTimeout(resolve, 2_000);
+  });
+  client.disconnect();
+  await ended;
+  clearTimeout(timer);
+}

@@ -1,0 +1,54 @@
+export type EventKind = "checkpoint_saved" | "writes_saved" | "interrupted" | "resume_requested" | "resume_claimed" | "thread_deleted";
+
+/** An event to append with a write, in its transaction. The body is opaque to storage. */
+export interface NewEvent {
+  checkpointNs: string;
+  kind: EventKind;
+  body: Uint8Array;
+}
+
+export interface StoredEvent extends NewEvent {
+  threadId: string;
+  /** 1, 2, 3, ... per thread. */
+  eventId: bigint;
+  createdAt: Date;
+}
+
+export interface NewResume {
+  threadId: string;
+  resumeId: string;
+  checkpointNs: string;
+  /** "" for none; otherwise a second resume with the same key returns the first. */
+  idempotencyKey: string;
+  /** Opaque to storage: what the claimer gets back. */
+  body: Uint8Array;
+  /** The resume_requested event, appended in the same transaction. */
+  event: NewEvent;
+}
+
+export interface StoredResume {
+  threadId: string;
+  resumeId: string;
+  checkpointNs: string;
+  body: Uint8Array;
+  eventId: bigint;
+}
+
+export interface ClaimInput {
+  threadId: string;
+  /** Undefined: the oldest unclaimed resume of the thread. */
+  resumeId: string | undefined;
+  workerId: string;
+  /** The resume_claimed event for the resume that was claimed. */
+  event: (resume: StoredResume) => NewEvent;
+}
+
+/** The durable event log behind Watch, and resumes. Same database, same transactions as checkpoints. */
+export interface EventStorage {
+  /** Events with ids above afterEventId, oldest first. */
+  readEvents(threadId: string, afterEventId: bigint, limit: number): Promise<StoredEvent[]>;
+  /** Persists a resume and its event; returns the first one for a repeated idempotency key. */
+  createResume(resume: NewResume): Promise<StoredResume & { created: boolean }>;
+  /** Exactly one concurrent claim of a resume succeeds; undefined for the others (and when none is pending). */
+  claimResume(claim: ClaimInput): Promise<StoredResume | undefined>;
+}

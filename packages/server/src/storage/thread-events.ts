@@ -1,0 +1,140 @@
+import { sql, type Kysely, type Transaction } from "kysely";
+import type { Database } from "./database-schema.js";
+import type { ClaimInput, EventKind, EventStorage, NewEvent, NewResume, StoredResume } from "./event-storage.js";
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/**
+ * Appends events to a thread's log inside the caller's transaction. The
+ * per-thread counter row is locked by the upsert, so ids are gapless and in
+ * commit order per thread.
+ */
+export async function appendEvents(trx: Db, threadId: string, events: readonly NewEvent[]): Promise<bigint> {
+  if (events.length === 0) return 0n;
+  const n = events.length;
+  const { last_event_id } = await trx
+    .insertInto("thread_event_counters")
+    .values({ thread_id: threadId, last_event_id: String(n) })
+    .onConflict((oc) => oc.column("thread_id").doUpdateSet({ last_event_id: sql`thread_event_counters.last_event_id + ${n}` }))
+    .returning("last_event_id")
+    .executeTakeFirstOrThrow();
+  const last = BigInt(last_event_id);
+  await trx
+    .insertInto("thread_events")
+    .values(
+      events.map((e, i) => ({
+        thread_id: threadId,
+        event_id: String(last - BigInt(n - 1 - i)),
+        checkpoint_ns: e.checkpointNs,
+        kind: e.kind,
+        body: e.body,
+      })),
+    )
+    .execute();
+  return last;
+}
+
+const toResume = (r: {
+  thread_id: string;
+  resume_id: string;
+  checkpoint_ns: string;
+  body: Uint8Array;
+  event_id: string;
+}): StoredResume => ({
+  threadId: r.thread_id,
+  resumeId: r.resume_id,
+  checkpointNs: r.checkpoint_ns,
+  body: r.body,
+  eventId: BigInt(r.event_id),
+});
+
+export function createEventStorage(db: Kysely<Database>): EventStorage {
+  return {
+    async readEvents(threadId, afterEventId, limit) {
+      const rows = await db
+        .selectFrom("thread_events")
+        .select(["thread_id", "event_id", "checkpoint_ns", "kind", "body", "created_at"])
+        .where("thread_id", "=", threadId)
+        .where("event_id", ">", sql<string>`${String(afterEventId)}::bigint`)
+        .orderBy("event_id")
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        threadId: r.thread_id,
+        eventId: BigInt(r.event_id),
+        checkpointNs: r.checkpoint_ns,
+        kind: r.kind as EventKind,
+        body: r.body,
+        createdAt: new Date(r.created_at),
+      }));
+    },
+
+    async createResume(resume: NewResume) {
+      return db.transaction().execute(async (trx) => {
+        const existing = async () =>
+          resume.idempotencyKey === ""
+            ? undefined
+            : await trx
+                .selectFrom("resumes")
+                .select(["thread_id", "resume_id", "checkpoint_ns", "body", "event_id"])
+                .where("thread_id", "=", resume.threadId)
+                .where("idempotency_key", "=", resume.idempotencyKey)
+                .executeTakeFirst();
+        const before = await existing();
+        if (before !== undefined) return { ...toResume(before), created: false };
+        const eventId = await appendEvents(trx, resume.threadId, [resume.event]);
+        await trx
+          .insertInto("resumes")
+          .values({
+            thread_id: resume.threadId,
+            resume_id: resume.resumeId,
+            checkpoint_ns: resume.checkpointNs,
+            idempotency_key: resume.idempotencyKey,
+            body: resume.body,
+            event_id: String(eventId),
+          })
+          .execute();
+        return {
+          threadId: resume.threadId,
+          resumeId: resume.resumeId,
+          checkpointNs: resume.checkpointNs,
+          body: resume.body,
+          eventId,
+          created: true,
+        };
+      });
+    },
+
+    async claimResume(claim: ClaimInput) {
+      return db.transaction().execute(async (trx) => {
+        let target = claim.resumeId;
+        if (target === undefined) {
+          const oldest = await trx
+            .selectFrom("resumes")
+            .select("resume_id")
+            .where("thread_id", "=", claim.threadId)
+            .where("claimed_by", "is", null)
+            .orderBy("event_id")
+            .limit(1)
+            .executeTakeFirst();
+          if (oldest === undefined) return undefined;
+          target = oldest.resume_id;
+        }
+        // Concurrent claimers queue on the row lock; after the winner commits, the others'
+        // `claimed_by is null` no longer holds and they update nothing.
+        const won = await trx
+          .updateTable("resumes")
+          .set({ claimed_by: claim.workerId, claimed_at: new Date() })
+          .where("thread_id", "=", claim.threadId)
+          .where("resume_id", "=", target)
+          .where("claimed_by", "is", null)
+          .returning(["thread_id", "resume_id", "checkpoint_ns", "body", "event_id"])
+          .executeTakeFirst();
+        if (won === undefined) return undefined;
+        const resume = toResume(won);
+        await appendEvents(trx, claim.threadId, [claim.event(resume)]);
+        return resume;
+      });
+    },
+  };
+}
