@@ -10,6 +10,8 @@ import { createCachedStorage } from "./cache/cached-storage.js";
 import type { EventBus } from "./events/event-bus.js";
 import { createEventHub } from "./events/event-hub.js";
 import { createInProcessEventBus } from "./events/in-process-event-bus.js";
+import { createPostgresEventBus } from "./events/postgres-event-bus.js";
+import { createRedisEventBus } from "./events/redis-event-bus.js";
 import type { CheckpointCache } from "./cache/checkpoint-cache.js";
 import { createMemoryCache } from "./cache/memory-cache.js";
 import { createRedisCache } from "./cache/redis-cache.js";
@@ -39,6 +41,8 @@ export type StartOptions = Pick<
   | "cacheKeyPrefix"
   | "cacheMaxBytes"
   | "statsIntervalSeconds"
+  | "heartbeatMs"
+  | "streamStallMs"
 >;
 
 export interface Checkpointd {
@@ -188,6 +192,13 @@ export async function startCheckpointd(options: StartOptions, logger: Logger): P
             ttlSeconds: options.cacheTtlSeconds,
             logger,
           });
-  const served = await serveStorage({ ...options, storage, cache, logger });
+  // Watchers on every replica hear of new events: through Redis when there is one, else PostgreSQL's NOTIFY.
+  const bus =
+    options.redisUrl !== undefined
+      ? createRedisEventBus({ url: options.redisUrl, cluster: options.redisCluster, logger })
+      : options.databaseUrl !== undefined
+        ? createPostgresEventBus({ databaseUrl: options.databaseUrl, logger })
+        : createInProcessEventBus();
+  const served = await serveStorage({ ...options, storage, cache, bus, logger });
   return { ...served, engine: handle.engine };
 }

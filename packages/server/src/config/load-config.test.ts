@@ -19,6 +19,8 @@ const defaults: CheckpointdConfig = {
   cacheKeyPrefix: "cpd:",
   cacheMaxBytes: 64 * 1024 * 1024,
   statsIntervalSeconds: 0,
+  heartbeatMs: 5_000,
+  streamStallMs: 30_000,
 };
 
 /** The ConfigError loadConfig throws (fails the test when it does not throw one). */
@@ -122,6 +124,10 @@ describe("loadConfig defaults", () => {
       "MAX_MESSAGE_BYTES",
       "--shutdown-grace-ms",
       "SHUTDOWN_GRACE_MS",
+      "--heartbeat-ms",
+      "HEARTBEAT_MS",
+      "--stream-stall-ms",
+      "STREAM_STALL_MS",
       "--cache",
       "CACHE",
       "--redis-url",
@@ -179,6 +185,8 @@ const settings = [
     flagValue: ["redis://127.0.0.1:6380", "redis://127.0.0.1:6380"],
     envValue: ["rediss://:secret@cache.example:6379/2", "rediss://:secret@cache.example:6379/2"],
   },
+  { flag: "--heartbeat-ms", env: "HEARTBEAT_MS", key: "heartbeatMs", flagValue: ["250", 250], envValue: ["1000", 1000] },
+  { flag: "--stream-stall-ms", env: "STREAM_STALL_MS", key: "streamStallMs", flagValue: ["500", 500], envValue: ["2000", 2000] },
   { flag: "--cache", env: "CACHE", key: "cache", flagValue: ["off", "off"], envValue: ["off", "off"] },
   { flag: "--cache-ttl-seconds", env: "CACHE_TTL_SECONDS", key: "cacheTtlSeconds", flagValue: ["60", 60], envValue: ["3600", 3600] },
   { flag: "--cache-key-prefix", env: "CACHE_KEY_PREFIX", key: "cacheKeyPrefix", flagValue: ["a:", "a:"], envValue: ["b:", "b:"] },

@@ -23,6 +23,10 @@ export interface CheckpointdConfig {
   cacheMaxBytes: number;
   /** Log cache counters this often; 0 = never. */
   statsIntervalSeconds: number;
+  /** Idle Watch/Subscribe streams get a heartbeat this often. */
+  heartbeatMs: number;
+  /** A stream whose client reads nothing for this long ends with RESOURCE_EXHAUSTED. */
+  streamStallMs: number;
 }
 
 /** Bad configuration: the message names the setting. */
@@ -54,6 +58,8 @@ Options (flag, then environment variable):
   --log-level LEVEL           LOG_LEVEL             fatal|error|warn|info|debug|trace|silent (default info)
   --max-message-bytes N       MAX_MESSAGE_BYTES     largest gRPC message (default 16777216)
   --shutdown-grace-ms N       SHUTDOWN_GRACE_MS     time in-flight calls get on SIGTERM (default 10000)
+  --heartbeat-ms N            HEARTBEAT_MS          heartbeat on idle Watch/Subscribe streams (default 5000)
+  --stream-stall-ms N         STREAM_STALL_MS       end a stream whose client stopped reading (default 30000)
   -h, --help                  this text
 `;
 
@@ -113,6 +119,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Che
         "log-level": { type: "string" },
         "max-message-bytes": { type: "string" },
         "shutdown-grace-ms": { type: "string" },
+        "heartbeat-ms": { type: "string" },
+        "stream-stall-ms": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -135,6 +143,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Che
   const cors = values["cors-origins"] ?? env.CORS_ORIGINS ?? "";
   const maxMessage = pick(values["max-message-bytes"], "MAX_MESSAGE_BYTES", String(16 * 1024 * 1024));
   const grace = pick(values["shutdown-grace-ms"], "SHUTDOWN_GRACE_MS", "10000");
+  const heartbeat = pick(values["heartbeat-ms"], "HEARTBEAT_MS", "5000");
+  const stall = pick(values["stream-stall-ms"], "STREAM_STALL_MS", "30000");
   const level = pick(values["log-level"], "LOG_LEVEL", "info");
   if (!(logLevels as readonly string[]).includes(level.raw)) {
     throw new ConfigError(`${level.setting}: expected one of ${logLevels.join(", ")}, got "${level.raw}"`);
@@ -179,5 +189,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Che
     logLevel: level.raw as CheckpointdConfig["logLevel"],
     maxMessageBytes: integer(maxMessage.raw, maxMessage.setting, 1024, 2 ** 31 - 1),
     shutdownGraceMs: integer(grace.raw, grace.setting, 0, 600_000),
+    heartbeatMs: integer(heartbeat.raw, heartbeat.setting, 10, 3_600_000),
+    streamStallMs: integer(stall.raw, stall.setting, 10, 3_600_000),
   };
 }

@@ -48,9 +48,11 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
     autoResubscribe: false,
     lazyConnect: false,
   };
+  // No cluster ready check: without an offline queue its CLUSTER INFO, sent to a random node, fails while
+  // the other nodes are still connecting and the client reconnects over and over. The slots refresh suffices.
   const connect = (): Client =>
     options.cluster === true
-      ? new Cluster([options.url], { enableOfflineQueue: false, redisOptions })
+      ? new Cluster([options.url], { enableOfflineQueue: false, enableReadyCheck: false, redisOptions })
       : new Redis(options.url, redisOptions);
   const publisher = connect();
   const subscriber = connect();
