@@ -277,51 +277,58 @@ describe.each([inProcess, redis, redisCluster, postgresShared])("the $name event
   });
 });
 
+/** Opens a bus and waits until its subscription is active (its first "reconnected" call). */
+async function openActive(create: () => EventBus, buses: EventBus[]): Promise<EventBus> {
+  const bus = create();
+  buses.push(bus);
+  const boot = counter();
+  const off = bus.subscribe("boot", boot.listener);
+  await until("the subscription to be active", () => boot.calls > 0, 30_000);
+  off();
+  return bus;
+}
+
+/** Publishes on fresh threads from `from` until one reaches `to`. */
+async function deliver(from: EventBus, to: EventBus): Promise<void> {
+  let attempt = 0;
+  await waitUntil(
+    "a publish reaching the other replica",
+    async () => {
+      const thread = `deliver-${++attempt}`;
+      const heard = counter();
+      const off = to.subscribe(thread, heard.listener);
+      try {
+        await from.publish(thread);
+        for (let i = 0; i < 30 && heard.calls === 0; i++) await sleep(10);
+        if (heard.calls === 0) throw new Error("not heard yet");
+      } finally {
+        off();
+      }
+    },
+    { timeoutMs: 30_000 },
+  );
+}
+
 describe.each([redis, postgresOwn])("the $name event bus through a server restart", (backend) => {
   let harness: Harness;
-  const buses: EventBus[] = [];
+  let buses: EventBus[] = [];
 
   beforeAll(async () => {
     harness = await backend.setUp();
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await Promise.all(buses.map((bus) => bus.close()));
+    buses = [];
+  });
+  afterAll(async () => {
     await harness?.destroy();
   });
 
   it("resolves publishes while the server is down, calls listeners on reconnection, then delivers again", async () => {
-    const open = async (logger: Logger) => {
-      const bus = harness.create(logger);
-      buses.push(bus);
-      const boot = counter();
-      const off = bus.subscribe("boot", boot.listener);
-      await until("the subscription to be active", () => boot.calls > 0);
-      off();
-      return bus;
-    };
     const publisherLog = capturingLogger();
-    const a = await open(publisherLog.logger);
-    const b = await open(quiet);
-    let probes = 0;
-    const deliver = async () => {
-      await waitUntil(
-        "a publish from A reaching B",
-        async () => {
-          const thread = `link-${++probes}`;
-          const heard = counter();
-          const off = b.subscribe(thread, heard.listener);
-          try {
-            await a.publish(thread);
-            for (let i = 0; i < 30 && heard.calls === 0; i++) await sleep(10);
-            if (heard.calls === 0) throw new Error("not heard yet");
-          } finally {
-            off();
-          }
-        },
-        { timeoutMs: 30_000 },
-      );
-    };
-    await deliver();
+    const a = await openActive(() => harness.create(publisherLog.logger), buses);
+    const b = await openActive(() => harness.create(quiet), buses);
+    await deliver(a, b);
     const [watched, other] = [counter(), counter()];
     b.subscribe("watched", watched.listener);
     b.subscribe("other", other.listener);
@@ -340,12 +347,76 @@ describe.each([redis, postgresOwn])("the $name event bus through a server restar
 
     // Nothing is published to these threads: the call says "you may have missed something".
     await until("the reconnected call", () => watched.calls > 0 && other.calls > 0, 30_000);
-    await deliver();
+    await deliver(a, b);
     expect([watched.calls, other.calls]).toEqual([1, 1]);
     await a.publish("watched");
     await until("a publish after the restart", () => watched.calls === 2);
     expect(other.calls).toBe(1);
     expect(publisherLog.warnings("notifications dropped")).toBe(1);
+  });
+
+  it("starts while the server is down and catches up once it is up", async () => {
+    await harness.stop!();
+    let a: EventBus;
+    let b: EventBus;
+    const early = counter();
+    try {
+      a = harness.create(quiet);
+      b = harness.create(quiet);
+      buses.push(a, b);
+      b.subscribe("early", early.listener);
+      await within(10_000, a.publish("early"));
+      await sleep(300);
+      expect(early.calls).toBe(0);
+    } finally {
+      await harness.start!();
+    }
+    await until("the first listening call", () => early.calls > 0, 30_000);
+    await deliver(a, b);
+    expect(early.calls).toBe(1);
+  });
+  it("closes promptly while the server is down", async () => {
+    await harness.stop!();
+    try {
+      const bus = harness.create(quiet);
+      bus.subscribe("down", () => undefined);
+      await within(10_000, bus.publish("down"));
+      await sleep(500); // between reconnection attempts
+      const started = Date.now();
+      await within(5_000, bus.close());
+      expect(Date.now() - started).toBeLessThan(1_000);
+    } finally {
+      await harness.start!();
+    }
+  });
+});
+
+describe("the Redis event bus on a stalled server", () => {
+  it("replaces a subscriber connection that stopped answering, then calls listeners", async () => {
+    const server = await startRedis();
+    const buses: EventBus[] = [];
+    try {
+      const a = await openActive(() => createRedisEventBus({ url: server.url, logger: quiet }), buses);
+      const b = await openActive(() => createRedisEventBus({ url: server.url, healthCheckMs: 200, logger: quiet }), buses);
+      await deliver(a, b);
+      const watched = counter();
+      b.subscribe("watched", watched.listener);
+      // The process is frozen, its sockets stay open: only the health check can tell.
+      server.pause();
+      try {
+        await within(10_000, a.publish("elsewhere")); // times out inside, and resolves
+        await sleep(3_000);
+      } finally {
+        server.resume();
+      }
+      await until("the reconnected call", () => watched.calls > 0, 30_000);
+      await deliver(a, b);
+      await a.publish("watched");
+      await until("a publish after the stall", () => watched.calls >= 2);
+    } finally {
+      await Promise.all(buses.map((bus) => bus.close()));
+      await server.stop();
+    }
   });
 });
 

@@ -77,11 +77,6 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
   };
 
   publisher.on("error", (error: Error) => logger.debug({ err: error.message }, "redis event bus publisher error"));
-  publisher.on("ready", () => {
-    if (!publishDown) return;
-    publishDown = false;
-    logger.info("redis event bus: publishing again");
-  });
 
   const lost = (reason: string) => {
     if (!listening) return;
@@ -159,6 +154,10 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
       if (closed) return;
       try {
         await publisher.publish(channel, threadId);
+        if (publishDown) {
+          publishDown = false;
+          logger.info("redis event bus: publishing again");
+        }
       } catch (error) {
         if (publishDown || closed) return;
         publishDown = true;
@@ -186,9 +185,13 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
   };
 }
 
-/** Disconnects without reconnecting and waits (a bounded while) for the connection to end. */
+/** Disconnects without reconnecting and waits (a bounded while) for a live connection to end. */
 async function disconnect(client: Client): Promise<void> {
-  if (client.status === "end") return;
+  // Between attempts there is no socket: disconnect() only cancels the next attempt, and no "end" follows.
+  if (client.status === "end" || client.status === "reconnecting") {
+    client.disconnect();
+    return;
+  }
   let timer: NodeJS.Timeout | undefined;
   const ended = new Promise<void>((resolve) => {
     client.once("end", () => resolve());

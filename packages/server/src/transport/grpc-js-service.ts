@@ -89,8 +89,8 @@ export function createGrpcJsService<S extends DescService>(service: S, impl: Ser
     const encode = (init: MessageInitShape<DescMessage>) => create(method.output, init);
     definition[method.localName] = {
       path,
-      requestStream: false,
-      responseStream: method.methodKind === "server_streaming",
+      requestStream: method.methodKind === "bidi_streaming" || method.methodKind === "client_streaming",
+      responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
       requestSerialize: (value: Buffer) => value,
       requestDeserialize: (bytes: Buffer) => bytes,
       responseSerialize: (value: Message) => asBuffer(toBinary(method.output, value)),
