@@ -57,7 +57,7 @@ export function createRedisCache(options: RedisCacheOptions): CheckpointCache {
     lazyConnect: false,
   };
   const client: Client = options.cluster
-    ? new Cluster([options.url], { enableOfflineQueue: false, redisOptions })
+    ? new Cluster([options.url], { enableOfflineQueue: false, enableReadyCheck: false, redisOptions })
     : new Redis(options.url, redisOptions);
   for (const [name, lua, numberOfKeys] of [
     ["cpdRead", readScript, 2],
