@@ -1,46 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { create } from "@bufbuild/protobuf";
-import { WatchRequestSchema, type WatchRequest, type WatchResponse } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
+import type { WatchResponse } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
+import { openWatch } from "../testing/open-watch.js";
 import { sampleHistory } from "../testing/sample-history.js";
 import { startTestServer, type TestServer } from "../testing/start-test-server.js";
-
-/** A Watch stream driven by the test: send requests, await responses. */
-function openWatch(server: TestServer) {
-  const pending: WatchRequest[] = [];
-  let wake: (() => void) | undefined;
-  let closed = false;
-  async function* requests() {
-    while (!closed) {
-      if (pending.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-      while (pending.length > 0) yield pending.shift()!;
-    }
-  }
-  const controller = new AbortController();
-  const responses = server.client.watch(requests(), { signal: controller.signal })[Symbol.asyncIterator]();
-  return {
-    send(init: Parameters<typeof create<typeof WatchRequestSchema>>[1]) {
-      pending.push(create(WatchRequestSchema, init));
-      wake?.();
-    },
-    async next(): Promise<WatchResponse> {
-      const r = await responses.next();
-      if (r.done) throw new Error("stream ended");
-      return r.value;
-    },
-    /** The next response that is not a heartbeat. */
-    async nextEvent(): Promise<WatchResponse> {
-      for (;;) {
-        const r = await this.next();
-        if (r.event?.kind.case !== "heartbeat") return r;
-      }
-    },
-    close() {
-      closed = true;
-      wake?.();
-      controller.abort();
-    },
-  };
-}
 
 describe("Watch on one server", () => {
   let server: TestServer;
@@ -50,7 +12,7 @@ describe("Watch on one server", () => {
   afterAll(() => server.close());
 
   it("pushes saves, writes, interrupts, resumes and claims in order, and replays from an id", async () => {
-    const watch = openWatch(server);
+    const watch = openWatch(server.client);
     watch.send({ kind: { case: "subscribe", value: { threadId: "w1" } } });
     const steps = sampleHistory("w1", "");
     await server.client.put(steps[0]!.put);

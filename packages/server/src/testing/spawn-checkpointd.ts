@@ -38,7 +38,14 @@ export async function spawnCheckpointd(
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
   const { port, httpPort } = await new Promise<{ port: number; httpPort: number | undefined }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`checkpointd did not start within 30 s:\n${stdout}\n${stderr}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(
+        new Error(
+          `checkpointd did not log "checkpointd listening" within 30 s (it needs --log-level info or lower):\n${stdout}\n${stderr}`,
+        ),
+      );
+    }, 30_000);
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
       const match = /"port":(\d+),[^\n]*"msg":"checkpointd listening"/.exec(stdout);
