@@ -8,6 +8,8 @@ import { putErrorMessage } from "./put-error-message.js";
  * prebuilt tuple every time, so what is measured is the transport library
  * (HTTP/2, framing, (de)serialization, dispatch). Put always fails with
  * `putErrorMessage`, through an error the transport in use knows how to map.
+ * The streaming event methods (Watch, Subscribe) end at once; Resume and
+ * ClaimResume answer empty.
  */
 export function createStubService(invalidArgument: (message: string) => Error): ServiceImpl<typeof CheckpointService> {
   return {
@@ -19,5 +21,9 @@ export function createStubService(invalidArgument: (message: string) => Error): 
     copyThread: () => Promise.resolve({}),
     deleteForRuns: () => Promise.resolve({}),
     prune: () => Promise.resolve({}),
+    watch: async function* () {},
+    subscribe: async function* () {},
+    resume: () => Promise.resolve({}),
+    claimResume: () => Promise.resolve({}),
   };
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { mkdir } from "node:fs/promises";
 import { CheckpointService, file_checkpointd_v1_checkpoint_service } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import type { Logger } from "pino";
@@ -106,6 +107,8 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
   const storage = cache === undefined ? options.storage : createCachedStorage(options.storage, cache);
   const logError = (error: unknown, method: string) => logger.error({ err: error, method }, "call failed");
   const shutdown = new AbortController();
+  // Every open stream listens for shutdown: as many listeners as streams is expected.
+  setMaxListeners(0, shutdown.signal);
   const health = createHealthService([CheckpointService.typeName, ...(cache === undefined ? [] : [cacheHealthName])]);
   const bus = options.bus ?? createInProcessEventBus();
   const hub = createEventHub({ storage, bus, heartbeatMs: options.heartbeatMs ?? 5_000 });

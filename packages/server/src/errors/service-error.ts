@@ -27,3 +27,11 @@ export class ServiceError extends Error {
 export function invalidArgument(message: string): ServiceError {
   return new ServiceError(Code.InvalidArgument, message);
 }
+
+/** Ends open streams on shutdown: expected, so not logged as a failed call. */
+export class ShuttingDownError extends ServiceError {
+  constructor() {
+    super(Code.Unavailable, "server is shutting down; reconnect to another replica or retry");
+    this.name = "ShuttingDownError";
+  }
+}

@@ -137,13 +137,15 @@ export function createWatchService(storage: EventStorage, hub: EventHub): WatchM
         }
       })();
 
-      const closed = new Promise<never>((_, reject) =>
-        context.signal.addEventListener("abort", () => reject(context.signal.reason as Error), { once: true }),
-      );
-      closed.catch(() => undefined);
+      // The stream ends when the call does: the queue fails with the call's reason. (Racing
+      // every shift against one long-lived promise would leave a reaction per event on it.)
+      const onClose = () => out.fail(context.signal.reason);
+      if (context.signal.aborted) onClose();
+      else context.signal.addEventListener("abort", onClose, { once: true });
       try {
-        for (;;) yield await Promise.race([out.shift(), closed]);
+        for (;;) yield await out.shift();
       } finally {
+        context.signal.removeEventListener("abort", onClose);
         for (const controller of subscriptions.values()) controller.abort();
         out.fail(new ServiceError(Code.Cancelled, "stream closed"));
       }

@@ -8,7 +8,7 @@ import {
   type UntypedServiceImplementation,
   type sendUnaryData,
 } from "@grpc/grpc-js";
-import { Code, invalidArgument, ServiceError } from "../errors/service-error.js";
+import { Code, invalidArgument, ServiceError, ShuttingDownError } from "../errors/service-error.js";
 import type { HandlerContext, ServiceImpl } from "../service/service-impl.js";
 import { toGrpcStatus, type ErrorLogger } from "./grpc-status.js";
 
@@ -46,7 +46,7 @@ export interface GrpcJsServiceOptions {
   streamStallMs?: number;
 }
 
-const shuttingDown = () => new ServiceError(Code.Unavailable, "server is shutting down; reconnect to another replica or retry");
+const shuttingDown = () => new ShuttingDownError();
 
 /**
  * A context whose signal aborts when grpc-js reports the call cancelled (client

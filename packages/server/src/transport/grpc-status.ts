@@ -1,6 +1,6 @@
 import { status, type StatusObject } from "@grpc/grpc-js";
 import { Metadata } from "@grpc/grpc-js";
-import { ServiceError } from "../errors/service-error.js";
+import { ServiceError, ShuttingDownError } from "../errors/service-error.js";
 
 export type ErrorLogger = (error: unknown, method: string) => void;
 
@@ -8,7 +8,7 @@ export type ErrorLogger = (error: unknown, method: string) => void;
 export function toGrpcStatus(error: unknown, method: string, logError: ErrorLogger): StatusObject {
   if (error instanceof ServiceError) {
     const code = error.code as number as status;
-    if (code === status.UNAVAILABLE || code === status.INTERNAL) logError(error, method);
+    if ((code === status.UNAVAILABLE || code === status.INTERNAL) && !(error instanceof ShuttingDownError)) logError(error, method);
     return { code, details: error.message, metadata: new Metadata() };
   }
   logError(error, method);

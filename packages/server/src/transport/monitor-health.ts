@@ -14,16 +14,20 @@ export interface HealthMonitorOptions {
   health: HealthService;
   logger: Logger;
   intervalMs: number;
+  /** A ping slower than this counts as down (default 3 x intervalMs, at least 1.5 s). */
+  timeoutMs?: number;
 }
 
 /**
  * Pings storage every intervalMs and flips the server and its services between
- * SERVING and NOT_SERVING; a ping slower than the interval counts as down, so
- * a hung database shows within two intervals. The cache's state is reported
- * under its own name.
+ * SERVING and NOT_SERVING. A refused connection shows at the next ping; a ping
+ * slower than timeoutMs counts as down too (a hung database), with enough room
+ * that a busy server is not reported down. The cache's state is reported under
+ * its own name.
  */
 export function monitorHealth(options: HealthMonitorOptions): { stop(): void } {
   const { storage, health, logger, intervalMs, cache } = options;
+  const timeoutMs = options.timeoutMs ?? Math.max(3 * intervalMs, 1_500);
   const setDatabase = (status: "SERVING" | "NOT_SERVING") => {
     for (const service of ["", ...options.services]) health.set(service, status);
   };
@@ -37,7 +41,7 @@ export function monitorHealth(options: HealthMonitorOptions): { stop(): void } {
       await Promise.race([
         storage.ping(),
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${intervalMs} ms`)), intervalMs);
+          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
         }),
       ]);
       if (health.status("") !== "SERVING") logger.info("database reachable again: SERVING");
