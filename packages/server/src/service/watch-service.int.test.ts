@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import type { WatchResponse } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { openWatch } from "../testing/open-watch.js";
 import { sampleHistory } from "../testing/sample-history.js";
@@ -61,5 +64,41 @@ describe("Watch on one server", () => {
     }
     controller.abort();
     expect(replayed).toEqual(Array.from({ length: Number(claimedEvent.eventId - 4n) }, (_, i) => 5n + BigInt(i)));
+  });
+});
+
+describe("Watch for browsers: Subscribe over gRPC-Web, Resume and ClaimResume over Connect JSON", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer("pglite");
+  });
+  afterAll(() => server.close());
+
+  it("pushes a resume sent over HTTP/1.1 to a gRPC-Web subscriber, and claims it once", async () => {
+    const base = `http://127.0.0.1:${server.httpPort}`;
+    const web = createClient(CheckpointService, createGrpcWebTransport({ baseUrl: base, httpVersion: "1.1" }));
+    const json = createClient(CheckpointService, createConnectTransport({ baseUrl: base, httpVersion: "1.1", useBinaryFormat: false }));
+    const steps = sampleHistory("browser", "");
+    await server.client.put(steps[1]!.put);
+    await server.client.putWrites(steps[1]!.writes[0]!);
+
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const subscriber = (async () => {
+      for await (const { event } of web.subscribe({ threadId: "browser" }, { signal: controller.signal })) {
+        if (event!.kind.case === "heartbeat") continue;
+        seen.push(event!.kind.case!);
+        if (event!.kind.case === "resumeClaimed") return;
+      }
+    })();
+    const { resumeId } = await json.resume({
+      threadId: "browser",
+      values: { i1: { type: "json", data: new TextEncoder().encode('"yes"') } },
+    });
+    const claims = await Promise.all(["w1", "w2"].map((workerId) => json.claimResume({ threadId: "browser", resumeId, workerId })));
+    expect(claims.filter((c) => c.claimed)).toHaveLength(1);
+    await subscriber;
+    controller.abort();
+    expect(seen).toEqual(["checkpointSaved", "writesSaved", "interrupted", "resumeRequested", "resumeClaimed"]);
   });
 });
