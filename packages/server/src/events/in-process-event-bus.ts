@@ -1,21 +1,14 @@
 import type { EventBus } from "./event-bus.js";
+import { createListenerRegistry } from "./listener-registry.js";
 
 /** One process, no network: the embedded default. */
 export function createInProcessEventBus(): EventBus {
-  const listeners = new Map<string, Set<() => void>>();
+  const listeners = createListenerRegistry();
   return {
     async publish(threadId) {
-      for (const listener of listeners.get(threadId) ?? []) listener();
+      listeners.notify(threadId);
     },
-    subscribe(threadId, listener) {
-      const set = listeners.get(threadId) ?? new Set();
-      set.add(listener);
-      listeners.set(threadId, set);
-      return () => {
-        set.delete(listener);
-        if (set.size === 0) listeners.delete(threadId);
-      };
-    },
+    subscribe: (threadId, listener) => listeners.add(threadId, listener),
     async close() {
       listeners.clear();
     },

@@ -1,6 +1,7 @@
 import pg from "pg";
 import type { Logger } from "pino";
 import type { EventBus } from "./event-bus.js";
+import { createListenerRegistry } from "./listener-registry.js";
 
 export interface PostgresEventBusOptions {
   databaseUrl: string;
@@ -37,7 +38,7 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
   if (channel.length === 0 || Buffer.byteLength(channel) > 63) {
     throw new Error(`event bus channel must be 1 to 63 bytes: ${JSON.stringify(channel)}`);
   }
-  const listeners = new Map<string, Set<() => void>>();
+  const listeners = createListenerRegistry(logger);
   const connection = {
     connectionString: options.databaseUrl,
     connectionTimeoutMillis: 2_000,
@@ -58,16 +59,7 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
   let retry: NodeJS.Timeout | undefined;
   let checking = false;
 
-  const call = (listener: () => void) => {
-    try {
-      listener();
-    } catch (error) {
-      logger.error({ err: errorMessage(error) }, "event bus listener failed");
-    }
-  };
-  const notifyAll = () => {
-    for (const set of [...listeners.values()]) for (const listener of [...set]) call(listener);
-  };
+  const notifyAll = () => listeners.notifyAll();
 
   /** Drops `lost` (if it is still the current connection) and schedules the next attempt. */
   const drop = (lost: pg.Client, error: unknown) => {
@@ -96,8 +88,7 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
     current.on("end", () => drop(current, new Error("connection ended")));
     current.on("notification", (message) => {
       if (client !== current || message.channel !== channel || message.payload === undefined) return;
-      const set = listeners.get(message.payload);
-      if (set !== undefined) for (const listener of [...set]) call(listener);
+      listeners.notify(message.payload);
     });
     try {
       await current.connect();
@@ -151,15 +142,7 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
         logger.warn({ err: errorMessage(error) }, "postgres event bus unavailable: notifications dropped");
       }
     },
-    subscribe(threadId, listener) {
-      const set = listeners.get(threadId) ?? new Set();
-      set.add(listener);
-      listeners.set(threadId, set);
-      return () => {
-        set.delete(listener);
-        if (set.size === 0 && listeners.get(threadId) === set) listeners.delete(threadId);
-      };
-    },
+    subscribe: (threadId, listener) => listeners.add(threadId, listener),
     async close() {
       if (closed) return;
       closed = true;

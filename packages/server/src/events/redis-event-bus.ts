@@ -1,6 +1,7 @@
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "pino";
 import type { EventBus } from "./event-bus.js";
+import { createListenerRegistry } from "./listener-registry.js";
 
 export interface RedisEventBusOptions {
   url: string;
@@ -39,7 +40,7 @@ const errorMessage = (error: unknown) => (error instanceof Error ? error.message
 export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
   const { logger } = options;
   const channel = options.channel ?? "cpd:events";
-  const listeners = new Map<string, Set<() => void>>();
+  const listeners = createListenerRegistry(logger);
   const redisOptions: RedisOptions = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -65,16 +66,7 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
   let retry: NodeJS.Timeout | undefined;
   let pinging = false;
 
-  const call = (listener: () => void) => {
-    try {
-      listener();
-    } catch (error) {
-      logger.error({ err: errorMessage(error) }, "event bus listener failed");
-    }
-  };
-  const notifyAll = () => {
-    for (const set of [...listeners.values()]) for (const listener of [...set]) call(listener);
-  };
+  const notifyAll = () => listeners.notifyAll();
 
   publisher.on("error", (error: Error) => logger.debug({ err: error.message }, "redis event bus publisher error"));
 
@@ -125,8 +117,7 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
   subscriber.on("end", () => lost("connection ended"));
   subscriber.on("message", (from: string, threadId: string) => {
     if (from !== channel || closed) return;
-    const set = listeners.get(threadId);
-    if (set !== undefined) for (const listener of [...set]) call(listener);
+    listeners.notify(threadId);
   });
 
   // A standalone subscriber pings now and then: a socket that stopped answering is replaced.
@@ -164,15 +155,7 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
         logger.warn({ err: errorMessage(error) }, "redis event bus unavailable: notifications dropped");
       }
     },
-    subscribe(threadId, listener) {
-      const set = listeners.get(threadId) ?? new Set();
-      set.add(listener);
-      listeners.set(threadId, set);
-      return () => {
-        set.delete(listener);
-        if (set.size === 0 && listeners.get(threadId) === set) listeners.delete(threadId);
-      };
-    },
+    subscribe: (threadId, listener) => listeners.add(threadId, listener),
     async close() {
       if (closed) return;
       closed = true;
