@@ -1,0 +1,231 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { CheckpointTuple } from "@checkpointd/proto/checkpointd/v1/checkpoint_pb.js";
+import {
+  CheckpointService,
+  type ClaimResumeRequestSchema,
+  type ClaimResumeResponse,
+  type CopyThreadRequestSchema,
+  type DeleteForRunsRequestSchema,
+  type DeleteForRunsResponse,
+  type GetTupleRequestSchema,
+  type ListRequestSchema,
+  type PruneRequestSchema,
+  type PutRequestSchema,
+  type PutResponse,
+  type PutWritesRequestSchema,
+  type ResumeRequestSchema,
+  type ResumeResponse,
+  type SubscribeRequestSchema,
+  type SubscribeResponse,
+} from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
+import {
+  Code,
+  ConnectError,
+  createClient,
+  type CallOptions as ConnectCallOptions,
+  type Client,
+  type Interceptor,
+} from "@connectrpc/connect";
+import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import type { SecureClientSessionOptions } from "node:http2";
+import { callWithRetries, normalizeError } from "./call-with-retries.js";
+import {
+  defaultRetryOptions,
+  type CallOptions,
+  type CheckpointdClientOptions,
+  type CheckpointdTlsOptions,
+  type RetryOptions,
+} from "./checkpointd-client-options.js";
+import { parseAddress } from "./parse-address.js";
+import { watchThreads, type ThreadWatch, type WatchOptions } from "./watch-threads.js";
+
+export type PutInput = MessageInitShape<typeof PutRequestSchema>;
+export type PutWritesInput = MessageInitShape<typeof PutWritesRequestSchema>;
+export type GetTupleInput = MessageInitShape<typeof GetTupleRequestSchema>;
+export type ListInput = MessageInitShape<typeof ListRequestSchema>;
+export type CopyThreadInput = MessageInitShape<typeof CopyThreadRequestSchema>;
+export type DeleteForRunsInput = MessageInitShape<typeof DeleteForRunsRequestSchema>;
+export type PruneInput = MessageInitShape<typeof PruneRequestSchema>;
+export type ResumeInput = MessageInitShape<typeof ResumeRequestSchema>;
+export type ClaimResumeInput = MessageInitShape<typeof ClaimResumeRequestSchema>;
+export type SubscribeInput = MessageInitShape<typeof SubscribeRequestSchema>;
+
+/**
+ * A checkpointd client. Every unary call has a deadline (the client's default
+ * unless the call names one) and is retried with jittered exponential backoff
+ * on UNAVAILABLE when it is idempotent — every call but a Resume without an
+ * idempotency key, and ClaimResume (a claim whose answer was lost cannot be
+ * told from one another worker won).
+ */
+export interface CheckpointdClient {
+  put(request: PutInput, options?: CallOptions): Promise<PutResponse>;
+  putWrites(request: PutWritesInput, options?: CallOptions): Promise<void>;
+  /** The tuple, or undefined when nothing matched. */
+  getTuple(request: GetTupleInput, options?: CallOptions): Promise<CheckpointTuple | undefined>;
+  /**
+   * History, newest first, as it streams. A List that fails with UNAVAILABLE
+   * before its first tuple is retried; one that fails later throws.
+   */
+  list(request: ListInput, options?: CallOptions): AsyncIterable<CheckpointTuple>;
+  deleteThread(threadId: string, options?: CallOptions): Promise<void>;
+  copyThread(request: CopyThreadInput, options?: CallOptions): Promise<void>;
+  deleteForRuns(request: DeleteForRunsInput, options?: CallOptions): Promise<DeleteForRunsResponse>;
+  prune(request: PruneInput, options?: CallOptions): Promise<void>;
+  /** Answers an interrupt. Retried only when it carries an idempotency key. */
+  resume(request: ResumeInput, options?: CallOptions): Promise<ResumeResponse>;
+  /** Takes a pending resume for one worker. Not retried. */
+  claimResume(request: ClaimResumeInput, options?: CallOptions): Promise<ClaimResumeResponse>;
+  /** One thread's events over server streaming (no reconnect: see watch()). */
+  subscribe(request: SubscribeInput, options?: Omit<CallOptions, "timeoutMs">): AsyncIterable<SubscribeResponse>;
+  /**
+   * Watches threads over the bidirectional Watch stream; reconnects after
+   * failures and resubscribes from the last event id seen for each thread, so
+   * nothing is missed and nothing is seen twice.
+   */
+  watch(options: WatchOptions): ThreadWatch;
+  /** The generated Connect client on the same connection: no retries and no default deadline. */
+  readonly raw: Client<typeof CheckpointService>;
+  /** Closes the connection; calls still in flight fail. */
+  close(): Promise<void>;
+}
+
+function retryPolicy(option: CheckpointdClientOptions["retry"]): RetryOptions {
+  if (option === false) return { ...defaultRetryOptions, maxAttempts: 1 };
+  return { ...defaultRetryOptions, ...option };
+}
+
+function tlsSessionOptions(tls: true | CheckpointdTlsOptions): SecureClientSessionOptions {
+  if (tls === true) return {};
+  const options: SecureClientSessionOptions = {};
+  if (tls.ca !== undefined) options.ca = tls.ca;
+  if (tls.cert !== undefined) options.cert = tls.cert;
+  if (tls.key !== undefined) options.key = tls.key;
+  if (tls.servername !== undefined) options.servername = tls.servername;
+  if (tls.rejectUnauthorized !== undefined) options.rejectUnauthorized = tls.rejectUnauthorized;
+  return options;
+}
+
+/** Creates a client over gRPC (HTTP/2, one multiplexed connection, re-opened as needed). */
+export function createCheckpointdClient(options: CheckpointdClientOptions): CheckpointdClient {
+  const parsed = parseAddress(options.address);
+  const tls = options.tls ?? parsed.tls;
+  if (tls === false && parsed.tls) throw new Error(`checkpointd address "${options.address}" is https, but tls is false`);
+  const baseUrl = tls === false ? parsed.baseUrl : parsed.baseUrl.replace(/^http:/, "https:");
+  const sessionManager = new Http2SessionManager(
+    baseUrl,
+    { pingIntervalMs: options.keepAliveMs ?? 30_000, pingTimeoutMs: 10_000 },
+    tls === false ? {} : tlsSessionOptions(tls),
+  );
+
+  const headersHook: Interceptor = (next) => async (req) => {
+    if (options.headers !== undefined) {
+      const extra = await options.headers();
+      for (const [name, value] of Object.entries(extra)) req.header.set(name, value);
+    }
+    return next(req);
+  };
+  const transport = createGrpcTransport({
+    baseUrl,
+    sessionManager,
+    interceptors: [headersHook, ...(options.interceptors ?? [])],
+  });
+  const raw = createClient(CheckpointService, transport);
+  const policy = retryPolicy(options.retry);
+  const unaryTimeout = options.timeoutMs ?? 10_000;
+  const listTimeout = options.listTimeoutMs ?? 60_000;
+  let closed = false;
+
+  function deadlineOf(call: CallOptions | undefined, fallback: number): number | undefined {
+    const ms = call?.timeoutMs ?? fallback;
+    return ms > 0 && Number.isFinite(ms) ? Date.now() + ms : undefined;
+  }
+
+  function connectOptions(call: CallOptions | undefined, timeoutMs: number | undefined): ConnectCallOptions {
+    const out: ConnectCallOptions = {};
+    if (timeoutMs !== undefined) out.timeoutMs = timeoutMs;
+    if (call?.signal !== undefined) out.signal = call.signal;
+    if (call?.headers !== undefined) out.headers = call.headers;
+    return out;
+  }
+
+  function unary<T>(idempotent: boolean, call: CallOptions | undefined, run: (options: ConnectCallOptions) => Promise<T>): Promise<T> {
+    if (closed) return Promise.reject(new Error("checkpointd client is closed"));
+    return callWithRetries((timeoutMs) => run(connectOptions(call, timeoutMs)), {
+      policy,
+      idempotent,
+      deadline: deadlineOf(call, unaryTimeout),
+      signal: call?.signal,
+    });
+  }
+
+  async function* list(request: ListInput, call?: CallOptions): AsyncGenerator<CheckpointTuple> {
+    if (closed) throw new Error("checkpointd client is closed");
+    const deadline = deadlineOf(call, listTimeout);
+    // The stream's deadline is ours, not Connect's timeoutMs: Connect keeps the deadline timer of a
+    // stream the consumer stopped reading running until it fires (holding the process open).
+    const controller = new AbortController();
+    const timer =
+      deadline === undefined
+        ? undefined
+        : setTimeout(() => controller.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded)), deadline - Date.now());
+    const signal = call?.signal === undefined ? controller.signal : AbortSignal.any([controller.signal, call.signal]);
+    try {
+      // Retried only until the first tuple arrived: after that, a retry would repeat what was yielded.
+      const stream = await callWithRetries(
+        async (timeoutMs) => {
+          const headers = {
+            ...call?.headers,
+            ...(timeoutMs === undefined ? {} : { "grpc-timeout": `${Math.min(timeoutMs, 99_999_999)}m` }),
+          };
+          const iterator = raw.list(request, { signal, headers })[Symbol.asyncIterator]();
+          const first = await iterator.next();
+          return { iterator, first };
+        },
+        { policy, idempotent: true, deadline, signal },
+      );
+      for (let next = stream.first; next.done !== true;) {
+        if (next.value.tuple !== undefined) yield next.value.tuple;
+        try {
+          next = await stream.iterator.next();
+        } catch (error) {
+          throw normalizeError(error);
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+      controller.abort();
+    }
+  }
+
+  return {
+    raw,
+    put: (request, call) => unary(true, call, (o) => raw.put(request, o)),
+    putWrites: async (request, call) => {
+      await unary(true, call, (o) => raw.putWrites(request, o));
+    },
+    getTuple: async (request, call) => (await unary(true, call, (o) => raw.getTuple(request, o))).tuple,
+    list,
+    deleteThread: async (threadId, call) => {
+      await unary(true, call, (o) => raw.deleteThread({ threadId }, o));
+    },
+    copyThread: async (request, call) => {
+      await unary(true, call, (o) => raw.copyThread(request, o));
+    },
+    deleteForRuns: (request, call) => unary(true, call, (o) => raw.deleteForRuns(request, o)),
+    prune: async (request, call) => {
+      await unary(true, call, (o) => raw.prune(request, o));
+    },
+    resume: (request, call) => unary((request.idempotencyKey ?? "") !== "", call, (o) => raw.resume(request, o)),
+    claimResume: (request, call) => unary(false, call, (o) => raw.claimResume(request, o)),
+    subscribe: (request, call) => raw.subscribe(request, connectOptions(call, undefined)),
+    watch: (watchOptions) => {
+      if (closed) throw new Error("checkpointd client is closed");
+      return watchThreads(raw, watchOptions);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      sessionManager.abort();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+export { createCheckpointdClient } from "./create-checkpointd-client.js";
+export type {
+  CheckpointdClient,
+  ClaimResumeInput,
+  CopyThreadInput,
+  DeleteForRunsInput,
+  GetTupleInput,
+  ListInput,
+  PruneInput,
+  PutInput,
+  PutWritesInput,
+  ResumeInput,
+  SubscribeInput,
+} from "./create-checkpointd-client.js";
+export { defaultRetryOptions } from "./checkpointd-client-options.js";
+export type {
+  CallOptions,
+  CheckpointdClientOptions,
+  CheckpointdTlsOptions,
+  HeadersProvider,
+  RetryOptions,
+} from "./checkpointd-client-options.js";
+export { parseAddress, type ParsedAddress } from "./parse-address.js";
+export { backoffDelay } from "./backoff-delay.js";
+export { isRetryableError } from "./call-with-retries.js";
+export type { ThreadWatch, WatchOptions, WatchReconnectOptions, WatchThread } from "./watch-threads.js";

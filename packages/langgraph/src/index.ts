@@ -1,0 +1,3 @@
+export { CheckpointdSaver } from "./checkpointd-saver.js";
+export type { CheckpointdSaverOptions, FromUrlOptions, PruneMode } from "./checkpointd-saver.js";
+export { decodeChannelVersion, encodeChannelVersion } from "./channel-version-codec.js";
