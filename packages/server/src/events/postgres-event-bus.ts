@@ -2,6 +2,7 @@ import pg from "pg";
 import type { Logger } from "pino";
 import type { EventBus } from "./event-bus.js";
 import { createListenerRegistry } from "./listener-registry.js";
+import { createOutageLog } from "./outage-log.js";
 
 export interface PostgresEventBusOptions {
   databaseUrl: string;
@@ -51,7 +52,7 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
   pool.on("connect", (client) => client.on("error", (error) => logger.debug({ err: error.message }, "postgres event bus pool error")));
 
   let closed = false;
-  let publishDown = false;
+  const publishing = createOutageLog(logger, "postgres event bus");
   let listenDown = false;
   let client: pg.Client | undefined;
   let listening = false;
@@ -132,14 +133,9 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
       }
       try {
         await pool.query("select pg_notify($1, $2)", [channel, threadId]);
-        if (publishDown) {
-          publishDown = false;
-          logger.info("postgres event bus: publishing again");
-        }
+        publishing.ok();
       } catch (error) {
-        if (publishDown || closed) return;
-        publishDown = true;
-        logger.warn({ err: errorMessage(error) }, "postgres event bus unavailable: notifications dropped");
+        if (!closed) publishing.failed(error);
       }
     },
     subscribe: (threadId, listener) => listeners.add(threadId, listener),

@@ -2,6 +2,7 @@ import { Cluster, Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "pino";
 import type { EventBus } from "./event-bus.js";
 import { createListenerRegistry } from "./listener-registry.js";
+import { createOutageLog } from "./outage-log.js";
 
 export interface RedisEventBusOptions {
   url: string;
@@ -59,7 +60,7 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
   const subscriber = connect();
 
   let closed = false;
-  let publishDown = false;
+  const publishing = createOutageLog(logger, "redis event bus");
   let listening = false;
   let subscribeDown = false;
   let subscribing = false;
@@ -145,14 +146,9 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
       if (closed) return;
       try {
         await publisher.publish(channel, threadId);
-        if (publishDown) {
-          publishDown = false;
-          logger.info("redis event bus: publishing again");
-        }
+        publishing.ok();
       } catch (error) {
-        if (publishDown || closed) return;
-        publishDown = true;
-        logger.warn({ err: errorMessage(error) }, "redis event bus unavailable: notifications dropped");
+        if (!closed) publishing.failed(error);
       }
     },
     subscribe: (threadId, listener) => listeners.add(threadId, listener),
