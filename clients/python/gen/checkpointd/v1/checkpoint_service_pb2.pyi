@@ -1,0 +1,237 @@
+from checkpointd.v1 import checkpoint_pb2 as _checkpoint_pb2
+from checkpointd.v1 import watch_pb2 as _watch_pb2
+from google.protobuf import struct_pb2 as _struct_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class PruneStrategy(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PRUNE_STRATEGY_UNSPECIFIED: _ClassVar[PruneStrategy]
+    PRUNE_STRATEGY_KEEP_LATEST: _ClassVar[PruneStrategy]
+    PRUNE_STRATEGY_DELETE: _ClassVar[PruneStrategy]
+PRUNE_STRATEGY_UNSPECIFIED: PruneStrategy
+PRUNE_STRATEGY_KEEP_LATEST: PruneStrategy
+PRUNE_STRATEGY_DELETE: PruneStrategy
+
+class PutRequest(_message.Message):
+    __slots__ = ("config", "checkpoint", "metadata", "new_versions")
+    class NewVersionsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: _checkpoint_pb2.ChannelVersion
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_checkpoint_pb2.ChannelVersion, _Mapping]] = ...) -> None: ...
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    NEW_VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    config: _checkpoint_pb2.CheckpointConfig
+    checkpoint: _checkpoint_pb2.Checkpoint
+    metadata: _struct_pb2.Struct
+    new_versions: _containers.MessageMap[str, _checkpoint_pb2.ChannelVersion]
+    def __init__(self, config: _Optional[_Union[_checkpoint_pb2.CheckpointConfig, _Mapping]] = ..., checkpoint: _Optional[_Union[_checkpoint_pb2.Checkpoint, _Mapping]] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., new_versions: _Optional[_Mapping[str, _checkpoint_pb2.ChannelVersion]] = ...) -> None: ...
+
+class PutResponse(_message.Message):
+    __slots__ = ("config",)
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    config: _checkpoint_pb2.CheckpointConfig
+    def __init__(self, config: _Optional[_Union[_checkpoint_pb2.CheckpointConfig, _Mapping]] = ...) -> None: ...
+
+class PutWritesRequest(_message.Message):
+    __slots__ = ("config", "writes", "task_id", "task_path")
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    WRITES_FIELD_NUMBER: _ClassVar[int]
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    TASK_PATH_FIELD_NUMBER: _ClassVar[int]
+    config: _checkpoint_pb2.CheckpointConfig
+    writes: _containers.RepeatedCompositeFieldContainer[_checkpoint_pb2.PendingWrite]
+    task_id: str
+    task_path: str
+    def __init__(self, config: _Optional[_Union[_checkpoint_pb2.CheckpointConfig, _Mapping]] = ..., writes: _Optional[_Iterable[_Union[_checkpoint_pb2.PendingWrite, _Mapping]]] = ..., task_id: _Optional[str] = ..., task_path: _Optional[str] = ...) -> None: ...
+
+class PutWritesResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetTupleRequest(_message.Message):
+    __slots__ = ("config",)
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    config: _checkpoint_pb2.CheckpointConfig
+    def __init__(self, config: _Optional[_Union[_checkpoint_pb2.CheckpointConfig, _Mapping]] = ...) -> None: ...
+
+class GetTupleResponse(_message.Message):
+    __slots__ = ("tuple",)
+    TUPLE_FIELD_NUMBER: _ClassVar[int]
+    tuple: _checkpoint_pb2.CheckpointTuple
+    def __init__(self, tuple: _Optional[_Union[_checkpoint_pb2.CheckpointTuple, _Mapping]] = ...) -> None: ...
+
+class ListRequest(_message.Message):
+    __slots__ = ("config", "filter", "before", "limit")
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    BEFORE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    config: _checkpoint_pb2.CheckpointConfig
+    filter: _struct_pb2.Struct
+    before: _checkpoint_pb2.CheckpointConfig
+    limit: int
+    def __init__(self, config: _Optional[_Union[_checkpoint_pb2.CheckpointConfig, _Mapping]] = ..., filter: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., before: _Optional[_Union[_checkpoint_pb2.CheckpointConfig, _Mapping]] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class ListResponse(_message.Message):
+    __slots__ = ("tuple",)
+    TUPLE_FIELD_NUMBER: _ClassVar[int]
+    tuple: _checkpoint_pb2.CheckpointTuple
+    def __init__(self, tuple: _Optional[_Union[_checkpoint_pb2.CheckpointTuple, _Mapping]] = ...) -> None: ...
+
+class DeleteThreadRequest(_message.Message):
+    __slots__ = ("thread_id",)
+    THREAD_ID_FIELD_NUMBER: _ClassVar[int]
+    thread_id: str
+    def __init__(self, thread_id: _Optional[str] = ...) -> None: ...
+
+class DeleteThreadResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class CopyThreadRequest(_message.Message):
+    __slots__ = ("source_thread_id", "target_thread_id")
+    SOURCE_THREAD_ID_FIELD_NUMBER: _ClassVar[int]
+    TARGET_THREAD_ID_FIELD_NUMBER: _ClassVar[int]
+    source_thread_id: str
+    target_thread_id: str
+    def __init__(self, source_thread_id: _Optional[str] = ..., target_thread_id: _Optional[str] = ...) -> None: ...
+
+class CopyThreadResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DeleteForRunsRequest(_message.Message):
+    __slots__ = ("run_ids",)
+    RUN_IDS_FIELD_NUMBER: _ClassVar[int]
+    run_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, run_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class DeleteForRunsResponse(_message.Message):
+    __slots__ = ("deleted",)
+    DELETED_FIELD_NUMBER: _ClassVar[int]
+    deleted: int
+    def __init__(self, deleted: _Optional[int] = ...) -> None: ...
+
+class PruneRequest(_message.Message):
+    __slots__ = ("thread_ids", "strategy")
+    THREAD_IDS_FIELD_NUMBER: _ClassVar[int]
+    STRATEGY_FIELD_NUMBER: _ClassVar[int]
+    thread_ids: _containers.RepeatedScalarFieldContainer[str]
+    strategy: PruneStrategy
+    def __init__(self, thread_ids: _Optional[_Iterable[str]] = ..., strategy: _Optional[_Union[PruneStrategy, str]] = ...) -> None: ...
+
+class PruneResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class WatchRequest(_message.Message):
+    __slots__ = ("subscribe", "unsubscribe", "resume", "claim")
+    SUBSCRIBE_FIELD_NUMBER: _ClassVar[int]
+    UNSUBSCRIBE_FIELD_NUMBER: _ClassVar[int]
+    RESUME_FIELD_NUMBER: _ClassVar[int]
+    CLAIM_FIELD_NUMBER: _ClassVar[int]
+    subscribe: SubscribeRequest
+    unsubscribe: Unsubscribe
+    resume: ResumeRequest
+    claim: ClaimResumeRequest
+    def __init__(self, subscribe: _Optional[_Union[SubscribeRequest, _Mapping]] = ..., unsubscribe: _Optional[_Union[Unsubscribe, _Mapping]] = ..., resume: _Optional[_Union[ResumeRequest, _Mapping]] = ..., claim: _Optional[_Union[ClaimResumeRequest, _Mapping]] = ...) -> None: ...
+
+class Unsubscribe(_message.Message):
+    __slots__ = ("thread_id",)
+    THREAD_ID_FIELD_NUMBER: _ClassVar[int]
+    thread_id: str
+    def __init__(self, thread_id: _Optional[str] = ...) -> None: ...
+
+class WatchResponse(_message.Message):
+    __slots__ = ("event", "resumed", "claimed")
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    RESUMED_FIELD_NUMBER: _ClassVar[int]
+    CLAIMED_FIELD_NUMBER: _ClassVar[int]
+    event: _watch_pb2.WatchEvent
+    resumed: ResumeResponse
+    claimed: ClaimResumeResponse
+    def __init__(self, event: _Optional[_Union[_watch_pb2.WatchEvent, _Mapping]] = ..., resumed: _Optional[_Union[ResumeResponse, _Mapping]] = ..., claimed: _Optional[_Union[ClaimResumeResponse, _Mapping]] = ...) -> None: ...
+
+class SubscribeRequest(_message.Message):
+    __slots__ = ("thread_id", "after_event_id", "checkpoint_ns")
+    THREAD_ID_FIELD_NUMBER: _ClassVar[int]
+    AFTER_EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CHECKPOINT_NS_FIELD_NUMBER: _ClassVar[int]
+    thread_id: str
+    after_event_id: int
+    checkpoint_ns: str
+    def __init__(self, thread_id: _Optional[str] = ..., after_event_id: _Optional[int] = ..., checkpoint_ns: _Optional[str] = ...) -> None: ...
+
+class SubscribeResponse(_message.Message):
+    __slots__ = ("event",)
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    event: _watch_pb2.WatchEvent
+    def __init__(self, event: _Optional[_Union[_watch_pb2.WatchEvent, _Mapping]] = ...) -> None: ...
+
+class ResumeRequest(_message.Message):
+    __slots__ = ("thread_id", "checkpoint_ns", "values", "idempotency_key")
+    class ValuesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: _checkpoint_pb2.TypedValue
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_checkpoint_pb2.TypedValue, _Mapping]] = ...) -> None: ...
+    THREAD_ID_FIELD_NUMBER: _ClassVar[int]
+    CHECKPOINT_NS_FIELD_NUMBER: _ClassVar[int]
+    VALUES_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    thread_id: str
+    checkpoint_ns: str
+    values: _containers.MessageMap[str, _checkpoint_pb2.TypedValue]
+    idempotency_key: str
+    def __init__(self, thread_id: _Optional[str] = ..., checkpoint_ns: _Optional[str] = ..., values: _Optional[_Mapping[str, _checkpoint_pb2.TypedValue]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+
+class ResumeResponse(_message.Message):
+    __slots__ = ("resume_id", "event_id")
+    RESUME_ID_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    resume_id: str
+    event_id: int
+    def __init__(self, resume_id: _Optional[str] = ..., event_id: _Optional[int] = ...) -> None: ...
+
+class ClaimResumeRequest(_message.Message):
+    __slots__ = ("thread_id", "resume_id", "worker_id")
+    THREAD_ID_FIELD_NUMBER: _ClassVar[int]
+    RESUME_ID_FIELD_NUMBER: _ClassVar[int]
+    WORKER_ID_FIELD_NUMBER: _ClassVar[int]
+    thread_id: str
+    resume_id: str
+    worker_id: str
+    def __init__(self, thread_id: _Optional[str] = ..., resume_id: _Optional[str] = ..., worker_id: _Optional[str] = ...) -> None: ...
+
+class ClaimResumeResponse(_message.Message):
+    __slots__ = ("claimed", "resume_id", "checkpoint_ns", "values")
+    class ValuesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: _checkpoint_pb2.TypedValue
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_checkpoint_pb2.TypedValue, _Mapping]] = ...) -> None: ...
+    CLAIMED_FIELD_NUMBER: _ClassVar[int]
+    RESUME_ID_FIELD_NUMBER: _ClassVar[int]
+    CHECKPOINT_NS_FIELD_NUMBER: _ClassVar[int]
+    VALUES_FIELD_NUMBER: _ClassVar[int]
+    claimed: bool
+    resume_id: str
+    checkpoint_ns: str
+    values: _containers.MessageMap[str, _checkpoint_pb2.TypedValue]
+    def __init__(self, claimed: _Optional[bool] = ..., resume_id: _Optional[str] = ..., checkpoint_ns: _Optional[str] = ..., values: _Optional[_Mapping[str, _checkpoint_pb2.TypedValue]] = ...) -> None: ...
