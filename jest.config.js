@@ -7,8 +7,8 @@
  */
 export default {
   testEnvironment: "node",
-  roots: ["<rootDir>/packages"],
-  testMatch: ["<rootDir>/packages/*/src/**/*.test.ts"],
+  roots: ["<rootDir>/packages", "<rootDir>/examples"],
+  testMatch: ["<rootDir>/packages/*/src/**/*.test.ts", "<rootDir>/examples/*/src/**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/dist/", "<rootDir>/bench/"],
   extensionsToTreatAsEsm: [".ts"],
   transform: {
