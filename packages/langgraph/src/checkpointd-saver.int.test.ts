@@ -3,6 +3,7 @@ import { spawnCheckpointd, type RunningCheckpointd } from "@checkpointd/client/t
 import { Annotation, Command, END, START, StateGraph, interrupt } from "@langchain/langgraph";
 import { uuid6, type Checkpoint } from "@langchain/langgraph-checkpoint";
 import { CheckpointdSaver } from "./checkpointd-saver.js";
+import { buildChatGraph } from "./testing/chat-graph.js";
 
 describe("CheckpointdSaver against a real checkpointd", () => {
   let server: RunningCheckpointd;
@@ -67,31 +68,16 @@ describe("CheckpointdSaver against a real checkpointd", () => {
     }
   });
 
-  const Memory = Annotation.Root({
-    messages: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }),
-  });
-  function chatGraph(saver: CheckpointdSaver) {
-    return new StateGraph(Memory)
-      .addNode("reply", (state) => {
-        const last = state.messages.at(-1) ?? "";
-        const named = state.messages.map((m) => /my name is (\w+)/i.exec(m)?.[1]).find((n) => n !== undefined);
-        return { messages: [/what is my name/i.test(last) ? `your name is ${named ?? "unknown"}` : `noted: ${last}`] };
-      })
-      .addEdge(START, "reply")
-      .addEdge("reply", END)
-      .compile({ checkpointer: saver });
-  }
-
   it("keeps a conversation across savers (multi-turn memory) and time-travels: history and forks", async () => {
     const config = { configurable: { thread_id: "chat-1" } };
     const first = CheckpointdSaver.fromUrl(server.address);
-    await chatGraph(first).invoke({ messages: ["my name is Chulsoo"] }, config);
+    await buildChatGraph(first).invoke({ messages: ["my name is Chulsoo"] }, config);
     await first.close();
 
     // A new saver (a new connection, as a new process would have) sees turn 1.
     const second = CheckpointdSaver.fromUrl(server.address);
     try {
-      const graph = chatGraph(second);
+      const graph = buildChatGraph(second);
       const turn2 = await graph.invoke({ messages: ["what is my name?"] }, config);
       expect(turn2.messages).toEqual(["my name is Chulsoo", "noted: my name is Chulsoo", "what is my name?", "your name is Chulsoo"]);
 

@@ -1,28 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { spawnCheckpointd, type RunningCheckpointd } from "@checkpointd/client/testing";
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { CheckpointdSaver } from "./checkpointd-saver.js";
 import { buildApprovalGraph } from "./testing/approval-graph.js";
-
-/** Runs one of the built test programs (dist/testing) as its own OS process; resolves with its JSON report. */
-function runProcess(script: string, args: Record<string, string>): { pid: number; done: Promise<Record<string, unknown>> } {
-  const path = fileURLToPath(new URL(`../dist/testing/${script}.js`, import.meta.url));
-  const child = spawn(process.execPath, [path, ...Object.entries(args).flatMap(([k, v]) => [`--${k}`, v])], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<Record<string, unknown>>((resolve, reject) => {
-    child.once("exit", (code) => {
-      if (code !== 0) reject(new Error(`${script} exited with ${code}:\n${stdout}\n${stderr}`));
-      else resolve(JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as Record<string, unknown>);
-    });
-  });
-  return { pid: child.pid!, done };
-}
+import { runTestProcess as runProcess } from "./testing/run-test-process.js";
 
 describe("a graph interrupted in one process and resumed in another", () => {
   let server: RunningCheckpointd;
@@ -64,5 +44,31 @@ describe("a graph interrupted in one process and resumed in another", () => {
     } finally {
       await saver.close();
     }
+  });
+});
+
+describe("multi-turn memory across processes", () => {
+  let server: RunningCheckpointd;
+  beforeAll(async () => {
+    server = await spawnCheckpointd();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("turn 2, in a new process on the same thread_id, gets state that still holds turn 1", async () => {
+    const thread = `chat-${Date.now()}`;
+    const address = server.address;
+    const turn1 = runProcess("run-chat-turn", { address, thread, message: "my name is Chulsoo" });
+    const first = await turn1.done;
+    expect(first.messages).toEqual(["my name is Chulsoo", "noted: my name is Chulsoo"]);
+
+    const turn2 = runProcess("run-chat-turn", { address, thread, message: "what is my name?" });
+    const second = await turn2.done;
+    expect(second.messages).toEqual(["my name is Chulsoo", "noted: my name is Chulsoo", "what is my name?", "your name is Chulsoo"]);
+    expect(new Set([turn1.pid, turn2.pid, process.pid]).size).toBe(3);
+    // Another thread knows nothing of it.
+    const other = await runProcess("run-chat-turn", { address, thread: `${thread}-other`, message: "what is my name?" }).done;
+    expect(other.messages).toEqual(["what is my name?", "your name is unknown"]);
   });
 });
