@@ -1,0 +1,159 @@
+package checkpointd
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	checkpointdv1 "github.com/checkpointd/checkpointd/clients/go/gen/checkpointd/v1"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/metadata"
+)
+
+// servicePrefix is what the full method names of CheckpointService start with;
+// only those calls get the default deadline and retries.
+const servicePrefix = "/checkpointd.v1.CheckpointService/"
+
+// Client is a checkpointd client on one gRPC connection (HTTP/2, multiplexed,
+// re-established as needed). It is safe for concurrent use.
+//
+// Every unary call whose context has no deadline gets the client's default
+// (WithTimeout), and idempotent calls are retried with jittered exponential
+// backoff on UNAVAILABLE within that deadline: every call but ClaimResume and a
+// Resume without an idempotency key. Errors are gRPC status errors: use
+// status.Code(err).
+type Client struct {
+	conn *grpc.ClientConn
+	rpc  checkpointdv1.CheckpointServiceClient
+	cfg  config
+}
+
+// Dial creates a client for target: host:port, http://host:port, or
+// https://host:port (which implies TLS). Like grpc.NewClient it does not wait
+// for the server: the connection is opened in the background and calls made
+// before it is up are retried. ctx is only checked for cancellation.
+func Dial(ctx context.Context, target string, opts ...Option) (*Client, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cfg := defaultConfig()
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	cfg.retry.MaxAttempts = max(1, cfg.retry.MaxAttempts)
+	hostPort, https, err := parseTarget(target)
+	if err != nil {
+		return nil, err
+	}
+	creds := insecure.NewCredentials()
+	if https || cfg.useTLS {
+		creds = credentials.NewTLS(cfg.tls)
+	}
+	c := &Client{cfg: cfg}
+	dialOptions := append([]grpc.DialOption{
+		grpc.WithTransportCredentials(creds),
+		// HTTP/2 PINGs on open streams notice a dead peer (as the TypeScript client's do).
+		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
+		grpc.WithChainUnaryInterceptor(c.retryUnary, c.headersUnary),
+		grpc.WithChainStreamInterceptor(c.headersStream),
+	}, cfg.dialOptions...)
+	conn, err := grpc.NewClient("dns:///"+hostPort, dialOptions...)
+	if err != nil {
+		return nil, fmt.Errorf("checkpointd: %w", err)
+	}
+	conn.Connect()
+	c.conn = conn
+	c.rpc = checkpointdv1.NewCheckpointServiceClient(conn)
+	return c, nil
+}
+
+// Close closes the connection; calls still in flight fail with CANCELED.
+func (c *Client) Close() error {
+	return c.conn.Close()
+}
+
+// Service is the generated client on the same connection, for the calls this
+// package does not wrap (CopyThread, Prune, Resume, ClaimResume, Watch, …).
+// Its unary calls get the same default deadline, retries and headers; its
+// streams get the headers only.
+func (c *Client) Service() checkpointdv1.CheckpointServiceClient {
+	return c.rpc
+}
+
+// Put saves a checkpoint atomically; the same checkpoint id again overwrites it.
+// req.Config.CheckpointId, when set, is the new checkpoint's parent.
+func (c *Client) Put(ctx context.Context, req *checkpointdv1.PutRequest, opts ...grpc.CallOption) (*checkpointdv1.PutResponse, error) {
+	return c.rpc.Put(ctx, req, opts...)
+}
+
+// PutWrites saves a task's pending writes against a checkpoint.
+func (c *Client) PutWrites(ctx context.Context, req *checkpointdv1.PutWritesRequest, opts ...grpc.CallOption) error {
+	_, err := c.rpc.PutWrites(ctx, req, opts...)
+	return err
+}
+
+// GetTuple reads one checkpoint by id, or the latest of the thread and
+// namespace when req.Config.CheckpointId is empty. It returns nil, nil when
+// nothing matched.
+func (c *Client) GetTuple(ctx context.Context, req *checkpointdv1.GetTupleRequest, opts ...grpc.CallOption) (*checkpointdv1.CheckpointTuple, error) {
+	res, err := c.rpc.GetTuple(ctx, req, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return res.GetTuple(), nil
+}
+
+// DeleteThread deletes every checkpoint, value and write of a thread, in every
+// namespace. Deleting a thread that does not exist is not an error.
+func (c *Client) DeleteThread(ctx context.Context, threadID string, opts ...grpc.CallOption) error {
+	_, err := c.rpc.DeleteThread(ctx, &checkpointdv1.DeleteThreadRequest{ThreadId: threadID}, opts...)
+	return err
+}
+
+// retryUnary gives CheckpointService calls the default deadline and retries.
+func (c *Client) retryUnary(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+	if !strings.HasPrefix(method, servicePrefix) {
+		return invoker(ctx, method, req, reply, cc, opts...)
+	}
+	ctx, cancel := withDefaultTimeout(ctx, c.cfg.timeout)
+	defer cancel()
+	return withRetries(ctx, c.cfg.retry, idempotent(method, req), func() error {
+		return invoker(ctx, method, req, reply, cc, opts...)
+	})
+}
+
+// headersUnary runs inside retryUnary, so the headers hook is asked again on every attempt.
+func (c *Client) headersUnary(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+	ctx, err := c.withHeaders(ctx)
+	if err != nil {
+		return err
+	}
+	return invoker(ctx, method, req, reply, cc, opts...)
+}
+
+func (c *Client) headersStream(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+	ctx, err := c.withHeaders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return streamer(ctx, desc, cc, method, opts...)
+}
+
+func (c *Client) withHeaders(ctx context.Context) (context.Context, error) {
+	if c.cfg.headers == nil {
+		return ctx, nil
+	}
+	headers, err := c.cfg.headers(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("checkpointd: headers: %w", err)
+	}
+	kv := make([]string, 0, 2*len(headers))
+	for name, value := range headers {
+		kv = append(kv, strings.ToLower(name), value)
+	}
+	return metadata.AppendToOutgoingContext(ctx, kv...), nil
+}
