@@ -165,7 +165,7 @@ describe("retries and deadlines without a server", () => {
     }
   });
 
-  it("does not retry a Resume without an idempotency key (nor a claim), and does retry one with a key", async () => {
+  it("does not retry a Resume without an idempotency key (nor a claim of 'the oldest'), and does retry those with a key / resume id", async () => {
     const port = await closedPort();
     const seen = countingInterceptor();
     const client = createCheckpointdClient({
@@ -180,6 +180,8 @@ describe("retries and deadlines without a server", () => {
       expect(seen.count()).toBe(2);
       await expect(client.resume({ threadId: "t", values: {}, idempotencyKey: "k1" })).rejects.toMatchObject({ code: Code.Unavailable });
       expect(seen.count()).toBe(5);
+      await expect(client.claimResume({ threadId: "t", resumeId: "r1", workerId: "w" })).rejects.toMatchObject({ code: Code.Unavailable });
+      expect(seen.count()).toBe(8);
     } finally {
       await client.close();
     }

@@ -54,8 +54,9 @@ export type SubscribeInput = MessageInitShape<typeof SubscribeRequestSchema>;
  * A checkpointd client. Every unary call has a deadline (the client's default
  * unless the call names one) and is retried with jittered exponential backoff
  * on UNAVAILABLE when it is idempotent — every call but a Resume without an
- * idempotency key, and ClaimResume (a claim whose answer was lost cannot be
- * told from one another worker won).
+ * idempotency key, and a ClaimResume without a resume id (the server answers a
+ * worker's repeated claim of a named resume the same; "the oldest pending one"
+ * could be another resume the second time).
  */
 export interface CheckpointdClient {
   put(request: PutInput, options?: CallOptions): Promise<PutResponse>;
@@ -73,7 +74,7 @@ export interface CheckpointdClient {
   prune(request: PruneInput, options?: CallOptions): Promise<void>;
   /** Answers an interrupt. Retried only when it carries an idempotency key. */
   resume(request: ResumeInput, options?: CallOptions): Promise<ResumeResponse>;
-  /** Takes a pending resume for one worker. Not retried. */
+  /** Takes a pending resume for one worker. Retried only when it names the resume. */
   claimResume(request: ClaimResumeInput, options?: CallOptions): Promise<ClaimResumeResponse>;
   /** One thread's events over server streaming (no reconnect: see watch()). */
   subscribe(request: SubscribeInput, options?: Omit<CallOptions, "timeoutMs">): AsyncIterable<SubscribeResponse>;
@@ -216,7 +217,8 @@ export function createCheckpointdClient(options: CheckpointdClientOptions): Chec
       await unary(true, call, (o) => raw.prune(request, o));
     },
     resume: (request, call) => unary((request.idempotencyKey ?? "") !== "", call, (o) => raw.resume(request, o)),
-    claimResume: (request, call) => unary(false, call, (o) => raw.claimResume(request, o)),
+    // A claim of a named resume by the same worker answers the same again; "the oldest" does not.
+    claimResume: (request, call) => unary((request.resumeId ?? "") !== "", call, (o) => raw.claimResume(request, o)),
     subscribe: (request, call) => raw.subscribe(request, connectOptions(call, undefined)),
     watch: (watchOptions) => {
       if (closed) throw new Error("checkpointd client is closed");

@@ -48,6 +48,13 @@ describe("Watch on one server", () => {
     expect((await server.client.claimResume({ threadId: "w1", workerId: "worker-b" })).claimed).toBe(false);
     const claimedEvent = (await watch.nextEvent()).event!;
     expect(claimedEvent.kind).toMatchObject({ case: "resumeClaimed", value: { resumeId: resumed.resumeId, workerId: "worker-a" } });
+    // The winner retrying its claim (its answer was lost) gets the same resume again; others still do not.
+    const retried = await server.client.claimResume({ threadId: "w1", resumeId: resumed.resumeId, workerId: "worker-a" });
+    expect(retried).toMatchObject({ claimed: true, resumeId: resumed.resumeId, checkpointNs: first.checkpointNs });
+    expect([...retried.values["interrupt-1"]!.data]).toEqual([1]);
+    const other = await server.client.claimResume({ threadId: "w1", resumeId: resumed.resumeId, workerId: "worker-b" });
+    expect(other.claimed).toBe(false);
+    expect(other.values).toEqual({});
 
     // A bad request gets an error event; the stream lives on.
     watch.send({ kind: { case: "subscribe", value: { threadId: "" } } });

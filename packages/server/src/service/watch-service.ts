@@ -55,7 +55,7 @@ export function createWatchService(storage: EventStorage, hub: EventHub): WatchM
       event: (r) => newEvent(r.checkpointNs, { case: "resumeClaimed", value: { resumeId: r.resumeId, workerId } }),
     });
     if (claimed === undefined) return { claimed: false, resumeId: req.resumeId };
-    await hub.publish(threadId);
+    if (claimed.created) await hub.publish(threadId);
     const { values } = fromBinary(ResumeRequestedSchema, claimed.body);
     return { claimed: true, resumeId: claimed.resumeId, checkpointNs: claimed.checkpointNs, values };
   }

@@ -49,6 +49,10 @@ export interface EventStorage {
   readEvents(threadId: string, afterEventId: bigint, limit: number): Promise<StoredEvent[]>;
   /** Persists a resume and its event; returns the first one for a repeated idempotency key. */
   createResume(resume: NewResume): Promise<StoredResume & { created: boolean }>;
-  /** Exactly one concurrent claim of a resume succeeds; undefined for the others (and when none is pending). */
-  claimResume(claim: ClaimInput): Promise<StoredResume | undefined>;
+  /**
+   * Exactly one worker's claim of a resume succeeds; undefined for the others (and when none is
+   * pending). The winner claiming the same resume id again gets it again with `created: false` (a
+   * retried claim whose answer was lost), and no second resume_claimed event is logged.
+   */
+  claimResume(claim: ClaimInput): Promise<(StoredResume & { created: boolean }) | undefined>;
 }

@@ -130,10 +130,20 @@ export function createEventStorage(db: Kysely<Database>): EventStorage {
           .where("claimed_by", "is", null)
           .returning(["thread_id", "resume_id", "checkpoint_ns", "body", "event_id"])
           .executeTakeFirst();
-        if (won === undefined) return undefined;
+        if (won === undefined) {
+          // Lost, or already ours: a worker retrying its own claim gets the same answer again.
+          const ours = await trx
+            .selectFrom("resumes")
+            .select(["thread_id", "resume_id", "checkpoint_ns", "body", "event_id"])
+            .where("thread_id", "=", claim.threadId)
+            .where("resume_id", "=", target)
+            .where("claimed_by", "=", claim.workerId)
+            .executeTakeFirst();
+          return ours === undefined ? undefined : { ...toResume(ours), created: false };
+        }
         const resume = toResume(won);
         await appendEvents(trx, claim.threadId, [claim.event(resume)]);
-        return resume;
+        return { ...resume, created: true };
       });
     },
   };

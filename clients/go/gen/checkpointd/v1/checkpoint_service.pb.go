@@ -1295,7 +1295,7 @@ func (x *ResumeResponse) GetEventId() uint64 {
 type ClaimResumeRequest struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	ThreadId string                 `protobuf:"bytes,1,opt,name=thread_id,json=threadId,proto3" json:"thread_id,omitempty"`
-	// Empty: the oldest unclaimed resume of the thread.
+	// Empty: the oldest unclaimed resume of the thread (then a retried claim may take another one).
 	ResumeId      string `protobuf:"bytes,2,opt,name=resume_id,json=resumeId,proto3" json:"resume_id,omitempty"`
 	WorkerId      string `protobuf:"bytes,3,opt,name=worker_id,json=workerId,proto3" json:"worker_id,omitempty"`
 	unknownFields protoimpl.UnknownFields

@@ -62,7 +62,8 @@ type CheckpointServiceClient interface {
 	Subscribe(ctx context.Context, in *SubscribeRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[SubscribeResponse], error)
 	// Answers an interrupt. Persisted before it returns; pushed to the thread's watchers.
 	Resume(ctx context.Context, in *ResumeRequest, opts ...grpc.CallOption) (*ResumeResponse, error)
-	// Takes a pending resume for one worker. Exactly one claim of a resume succeeds.
+	// Takes a pending resume for one worker. Exactly one worker's claim of a resume succeeds; the
+	// same worker claiming the same resume_id again gets it again (a retry is safe).
 	ClaimResume(ctx context.Context, in *ClaimResumeRequest, opts ...grpc.CallOption) (*ClaimResumeResponse, error)
 }
 
@@ -244,7 +245,8 @@ type CheckpointServiceServer interface {
 	Subscribe(*SubscribeRequest, grpc.ServerStreamingServer[SubscribeResponse]) error
 	// Answers an interrupt. Persisted before it returns; pushed to the thread's watchers.
 	Resume(context.Context, *ResumeRequest) (*ResumeResponse, error)
-	// Takes a pending resume for one worker. Exactly one claim of a resume succeeds.
+	// Takes a pending resume for one worker. Exactly one worker's claim of a resume succeeds; the
+	// same worker claiming the same resume_id again gets it again (a retry is safe).
 	ClaimResume(context.Context, *ClaimResumeRequest) (*ClaimResumeResponse, error)
 	mustEmbedUnimplementedCheckpointServiceServer()
 }

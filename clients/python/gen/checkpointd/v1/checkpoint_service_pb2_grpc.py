@@ -180,7 +180,8 @@ class CheckpointServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ClaimResume(self, request, context):
-        """Takes a pending resume for one worker. Exactly one claim of a resume succeeds.
+        """Takes a pending resume for one worker. Exactly one worker's claim of a resume succeeds; the
+        same worker claiming the same resume_id again gets it again (a retry is safe).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -553,7 +553,7 @@ export type ClaimResumeRequest = Message<"checkpointd.v1.ClaimResumeRequest"> & 
   threadId: string;
 
   /**
-   * Empty: the oldest unclaimed resume of the thread.
+   * Empty: the oldest unclaimed resume of the thread (then a retried claim may take another one).
    *
    * @generated from field: string resume_id = 2;
    */
@@ -756,7 +756,8 @@ export const CheckpointService: GenService<{
     output: typeof ResumeResponseSchema;
   },
   /**
-   * Takes a pending resume for one worker. Exactly one claim of a resume succeeds.
+   * Takes a pending resume for one worker. Exactly one worker's claim of a resume succeeds; the
+   * same worker claiming the same resume_id again gets it again (a retry is safe).
    *
    * @generated from rpc checkpointd.v1.CheckpointService.ClaimResume
    */
