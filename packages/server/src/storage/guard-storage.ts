@@ -3,7 +3,7 @@ import type { Storage } from "./checkpoint-storage.js";
 
 const connectionErrnos = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH", "EAI_AGAIN"]);
 // Postgres refused because of the input itself: NUL in text, oversized row, bad JSON, or a
-// statement with more than 65535 parameters (run_ids, thread_ids, writes...): the pg driver
+// statement with more than 65535 parameters (e.g. DeleteForRuns with ~65k run_ids; inserts are chunked): the pg driver
 // sends the count in 16 bits, so Postgres rejects the Bind message as a protocol violation
 // (08P01). That is class 08 but no lost connection: retrying cannot help.
 const inputSqlStates = new Set(["22P05", "22021", "54000", "22P02", "2200C", "22001", "08P01"]);

@@ -85,6 +85,34 @@ describe.each(testEngines)("Kysely storage on %s", (engine) => {
     expect(new TextDecoder().decode(early!.checkpoint.channelValues.e!.data)).toBe("e@1");
   });
 
+  it("takes a Put of 12,000 new versions and a PutWrites of 10,000 writes: past one statement's 65,535 parameters", async () => {
+    const wide = Array.from({ length: 12_000 }, (_, i) => `ch${i}`);
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    const checkpoint: Checkpoint = {
+      ...checkpointAt(0, {}),
+      channelValues: Object.fromEntries(wide.map((c) => [c, { type: "json", data: bytes(`"${c}"`) }])),
+      channelVersions: Object.fromEntries(wide.map((c) => [c, 1n])),
+    };
+    const newVersions = Object.fromEntries(wide.map((c) => [c, 1n]));
+    await storage.put({ threadId: "wide", checkpointNs: "", parentCheckpointId: undefined, checkpoint, metadata: {}, newVersions });
+    const key = { threadId: "wide", checkpointNs: "", checkpointId: checkpoint.id };
+    const writes = Array.from({ length: 10_000 }, (_, i) => ({ channel: `ch${i}`, value: { type: "json", data: bytes(String(i)) } }));
+    await storage.putWrites({ key, taskId: "t", taskPath: "", writes });
+    // A retry of the same batch is still insert-if-absent: no duplicates, first values kept.
+    await storage.putWrites({
+      key,
+      taskId: "t",
+      taskPath: "",
+      writes: writes.map((w) => ({ ...w, value: { type: "json", data: bytes("x") } })),
+    });
+
+    const tuple = await storage.getTuple({ threadId: "wide", checkpointNs: "", checkpointId: undefined });
+    expect(Object.keys(tuple!.checkpoint.channelValues)).toHaveLength(12_000);
+    expect(new TextDecoder().decode(tuple!.checkpoint.channelValues.ch11999!.data)).toBe('"ch11999"');
+    expect(tuple!.pendingWrites).toHaveLength(10_000);
+    expect(tuple!.pendingWrites.map((w) => new TextDecoder().decode(w.value.data))).toEqual(writes.map((_, i) => String(i)));
+  });
+
   it("streams List page by page: reading the first tuple runs one page of queries, not the whole history", async () => {
     queries = [];
     const iterator = storage

@@ -6,6 +6,7 @@ import type { ListQuery, PutCheckpointInput, PutWritesInput, Storage, TupleQuery
 import type { NewEvent } from "./event-storage.js";
 import { appendEvents, createEventStorage } from "./thread-events.js";
 import type { Database } from "./database-schema.js";
+import { inChunks } from "./in-chunks.js";
 import { copyThread, deleteForRuns, deleteThread, prune } from "./maintain-threads.js";
 import { checkpointColumns, readTuples } from "./read-tuples.js";
 
@@ -34,10 +35,10 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
       };
     });
     await db.transaction().execute(async (trx) => {
-      if (blobs.length > 0) {
+      for (const chunk of inChunks(blobs)) {
         await trx
           .insertInto("checkpoint_blobs")
-          .values(blobs)
+          .values(chunk)
           .onConflict((oc) => oc.columns(["thread_id", "checkpoint_ns", "channel", "version"]).doNothing())
           .execute();
       }
@@ -86,17 +87,17 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
     const special = [...rows.values()].filter((r) => r.idx < 0);
     const conflictColumns = ["thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx"] as const;
     await db.transaction().execute(async (trx) => {
-      if (ordinary.length > 0) {
+      for (const chunk of inChunks(ordinary)) {
         await trx
           .insertInto("checkpoint_writes")
-          .values(ordinary)
+          .values(chunk)
           .onConflict((oc) => oc.columns(conflictColumns).doNothing())
           .execute();
       }
-      if (special.length > 0) {
+      for (const chunk of inChunks(special)) {
         await trx
           .insertInto("checkpoint_writes")
-          .values(special)
+          .values(chunk)
           .onConflict((oc) =>
             oc.columns(conflictColumns).doUpdateSet((eb) => ({
               channel: eb.ref("excluded.channel"),
