@@ -23,9 +23,9 @@ const servicePrefix = "/checkpointd.v1.CheckpointService/"
 //
 // Every unary call whose context has no deadline gets the client's default
 // (WithTimeout), and idempotent calls are retried with jittered exponential
-// backoff on UNAVAILABLE within that deadline: every call but ClaimResume and a
-// Resume without an idempotency key. Errors are gRPC status errors: use
-// status.Code(err).
+// backoff on UNAVAILABLE within that deadline: every call but a Resume without
+// an idempotency key and a ClaimResume without a resume id. Errors are gRPC
+// status errors: use status.Code(err).
 type Client struct {
 	conn *grpc.ClientConn
 	rpc  checkpointdv1.CheckpointServiceClient

@@ -164,13 +164,16 @@ func TestGivesUpAfterMaxAttempts(t *testing.T) {
 	}
 }
 
-func TestDoesNotRetryClaimResumeOrResumeWithoutIdempotencyKey(t *testing.T) {
-	// Resume fails twice: once for the unkeyed call (not retried), once for the keyed one (retried).
+func TestRetriesResumeAndClaimResumeOnlyWhenARetryIsSafe(t *testing.T) {
+	// Each fails twice: once for the first call (not retried), once for the second (retried).
 	svc := &fakeService{failures: 2}
 	client := dialFake(t, serveFake(t, svc))
 	ctx := context.Background()
-	if _, err := client.Service().ClaimResume(ctx, &checkpointdv1.ClaimResumeRequest{ThreadId: "t"}); status.Code(err) != codes.Unavailable {
-		t.Errorf("ClaimResume: %v, want UNAVAILABLE (not retried)", err)
+	if _, err := client.Service().ClaimResume(ctx, &checkpointdv1.ClaimResumeRequest{ThreadId: "t", WorkerId: "w"}); status.Code(err) != codes.Unavailable {
+		t.Errorf("ClaimResume of the oldest resume: %v, want UNAVAILABLE (not retried)", err)
+	}
+	if _, err := client.Service().ClaimResume(ctx, &checkpointdv1.ClaimResumeRequest{ThreadId: "t", WorkerId: "w", ResumeId: "r"}); err != nil {
+		t.Errorf("ClaimResume of a named resume: %v, want it retried to success", err)
 	}
 	if _, err := client.Service().Resume(ctx, &checkpointdv1.ResumeRequest{ThreadId: "t"}); status.Code(err) != codes.Unavailable {
 		t.Errorf("Resume without a key: %v, want UNAVAILABLE (not retried)", err)
@@ -178,8 +181,8 @@ func TestDoesNotRetryClaimResumeOrResumeWithoutIdempotencyKey(t *testing.T) {
 	if _, err := client.Service().Resume(ctx, &checkpointdv1.ResumeRequest{ThreadId: "t", IdempotencyKey: "k"}); err != nil {
 		t.Errorf("Resume with a key: %v, want it retried to success", err)
 	}
-	if claims, resumes := svc.count("ClaimResume"), svc.count("Resume"); claims != 1 || resumes != 3 {
-		t.Errorf("attempts: ClaimResume %d, Resume %d; want 1 and 3 (1, then 2 for the keyed one)", claims, resumes)
+	if claims, resumes := svc.count("ClaimResume"), svc.count("Resume"); claims != 3 || resumes != 3 {
+		t.Errorf("attempts: ClaimResume %d, Resume %d; want 3 each (1, then 2 for the retried one)", claims, resumes)
 	}
 }
 

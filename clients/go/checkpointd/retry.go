@@ -12,12 +12,15 @@ import (
 )
 
 // idempotent reports whether a CheckpointService call may be sent again after
-// UNAVAILABLE: every call but ClaimResume (a claim whose answer was lost cannot
-// be told from one another worker won) and a Resume without an idempotency key.
+// UNAVAILABLE (the TypeScript client's rules): every call but a Resume without
+// an idempotency key and a ClaimResume without a resume id. The server answers
+// a worker's repeated claim of a named resume the same; "the oldest pending
+// one" could be another resume the second time.
 func idempotent(method string, req any) bool {
 	switch method {
 	case checkpointdv1.CheckpointService_ClaimResume_FullMethodName:
-		return false
+		r, ok := req.(*checkpointdv1.ClaimResumeRequest)
+		return ok && r.GetResumeId() != ""
 	case checkpointdv1.CheckpointService_Resume_FullMethodName:
 		r, ok := req.(*checkpointdv1.ResumeRequest)
 		return ok && r.GetIdempotencyKey() != ""

@@ -29,7 +29,8 @@ func TestIdempotentCalls(t *testing.T) {
 		{checkpointdv1.CheckpointService_PutWrites_FullMethodName, &checkpointdv1.PutWritesRequest{}, true},
 		{checkpointdv1.CheckpointService_DeleteThread_FullMethodName, &checkpointdv1.DeleteThreadRequest{}, true},
 		{checkpointdv1.CheckpointService_Prune_FullMethodName, &checkpointdv1.PruneRequest{}, true},
-		{checkpointdv1.CheckpointService_ClaimResume_FullMethodName, &checkpointdv1.ClaimResumeRequest{}, false},
+		{checkpointdv1.CheckpointService_ClaimResume_FullMethodName, &checkpointdv1.ClaimResumeRequest{WorkerId: "w"}, false},
+		{checkpointdv1.CheckpointService_ClaimResume_FullMethodName, &checkpointdv1.ClaimResumeRequest{WorkerId: "w", ResumeId: "r"}, true},
 		{checkpointdv1.CheckpointService_Resume_FullMethodName, &checkpointdv1.ResumeRequest{}, false},
 		{checkpointdv1.CheckpointService_Resume_FullMethodName, &checkpointdv1.ResumeRequest{IdempotencyKey: "k"}, true},
 	}
