@@ -1,0 +1,1 @@
+export { runCheckpointdProcess, type CheckpointdProcess, type RunCheckpointdProcessOptions } from "./run-checkpointd-process.js";
