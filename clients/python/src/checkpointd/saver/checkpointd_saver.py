@@ -1,0 +1,364 @@
+"""CheckpointdSaver: a LangGraph checkpointer whose state lives in a checkpointd server."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import weakref
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import (
+    BaseCheckpointSaver,
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+    get_serializable_checkpoint_metadata,
+)
+from langgraph.checkpoint.serde.base import SerializerProtocol
+
+from ..aio_client import AsyncCheckpointdClient
+from ..client import CheckpointdClient
+from ..options import ClientOptions
+from ..v1 import checkpoint_pb2
+from ..v1 import checkpoint_service_pb2 as service_pb2
+from .channel_version_codec import encode_channel_versions
+from .checkpoint_codec import dump_value, encode_checkpoint
+from .config_fields import configurable, proto_config, required
+from .metadata_codec import encode_struct
+from .tuple_codec import decode_tuple, migrate_pending_sends, needs_pending_sends_migration
+
+_MAX_LIMIT = 2**31 - 1
+_PRUNE_STRATEGIES = {
+    "keep_latest": service_pb2.PRUNE_STRATEGY_KEEP_LATEST,
+    "delete": service_pb2.PRUNE_STRATEGY_DELETE,
+}
+
+
+class CheckpointdSaver(BaseCheckpointSaver[str]):
+    """A LangGraph checkpointer backed by a checkpointd server.
+
+    ::
+
+        checkpointer = CheckpointdSaver.from_url("127.0.0.1:50051")
+        graph = builder.compile(checkpointer=checkpointer)
+        graph.invoke(inputs, {"configurable": {"thread_id": "t-1"}})       # or await graph.ainvoke(...)
+
+    Values are stored as the serializer writes them (``serde.dumps_typed``), byte for
+    byte; channel versions keep their type. The sync methods use a grpc channel, the
+    async ones (``aget_tuple``, ``aput``, …) a grpc.aio channel of the running event
+    loop, both to the same server.
+    """
+
+    def __init__(
+        self,
+        address: str,
+        *,
+        serde: SerializerProtocol | None = None,
+        options: ClientOptions | None = None,
+        **client_options: Any,
+    ) -> None:
+        """``address`` is ``host:port``, ``http://host:port`` or ``https://host:port`` (TLS);
+        ``client_options`` are ClientOptions fields (``timeout=5``, ``metadata=...``, ``tls=...``)."""
+        super().__init__(serde=serde)
+        if client_options and options is not None:
+            raise TypeError("CheckpointdSaver: pass either options= or client option keywords, not both")
+        self._address = address
+        self._options = ClientOptions(**client_options) if options is None else options
+        self.client = CheckpointdClient(address, self._options)
+        self._aclients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncCheckpointdClient] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    @classmethod
+    def from_url(cls, url: str, *, serde: SerializerProtocol | None = None, **client_options: Any) -> CheckpointdSaver:
+        """``host:port``, ``http://host:port`` or ``https://host:port`` (TLS, system roots)."""
+        return cls(url, serde=serde, **client_options)
+
+    # -- connections -----------------------------------------------------------------------------
+
+    def _aclient(self) -> AsyncCheckpointdClient:
+        """The asyncio client of the running loop (a grpc.aio channel belongs to one loop)."""
+        loop = asyncio.get_running_loop()
+        client = self._aclients.get(loop)
+        if client is None:
+            client = AsyncCheckpointdClient(self._address, self._options)
+            self._aclients[loop] = client
+        return client
+
+    def close(self) -> None:
+        """Closes the synchronous channel (``aclose()`` closes the running loop's asyncio channel too)."""
+        self.client.close()
+
+    async def aclose(self) -> None:
+        loop = asyncio.get_running_loop()
+        client = self._aclients.pop(loop, None)
+        if client is not None:
+            await client.close()
+        self.client.close()
+
+    def __enter__(self) -> CheckpointdSaver:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> CheckpointdSaver:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # -- requests (shared by the sync and async methods) -----------------------------------------
+
+    def _get_tuple_request(self, config: RunnableConfig) -> service_pb2.GetTupleRequest | None:
+        thread_id = configurable(config, "thread_id")
+        if not thread_id:
+            return None
+        return service_pb2.GetTupleRequest(
+            config=proto_config(
+                thread_id, configurable(config, "checkpoint_ns") or "", configurable(config, "checkpoint_id")
+            )
+        )
+
+    def _list_request(
+        self,
+        config: RunnableConfig | None,
+        filter: dict[str, Any] | None,
+        before: RunnableConfig | None,
+        limit: int | None,
+    ) -> service_pb2.ListRequest:
+        request = service_pb2.ListRequest(
+            config=proto_config(
+                configurable(config, "thread_id") or "",
+                configurable(config, "checkpoint_ns"),
+                configurable(config, "checkpoint_id"),
+            )
+        )
+        if filter:
+            request.filter.CopyFrom(encode_struct(filter, "filter"))
+        before_id = configurable(before, "checkpoint_id")
+        if before_id:
+            request.before.CopyFrom(checkpoint_pb2.CheckpointConfig(checkpoint_id=before_id))
+        if limit is not None:
+            request.limit = min(int(limit), _MAX_LIMIT)
+        return request
+
+    def _put_request(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> service_pb2.PutRequest:
+        thread_id = required(config, "thread_id", "put")
+        request = service_pb2.PutRequest(
+            config=proto_config(
+                thread_id, configurable(config, "checkpoint_ns") or "", configurable(config, "checkpoint_id")
+            ),
+            checkpoint=encode_checkpoint(self.serde, checkpoint, new_versions),
+            metadata=encode_struct(get_serializable_checkpoint_metadata(config, metadata), "metadata"),
+        )
+        encode_channel_versions(new_versions, request.new_versions, "new_versions")
+        return request
+
+    def _put_writes_request(
+        self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str, task_path: str
+    ) -> service_pb2.PutWritesRequest:
+        thread_id = required(config, "thread_id", "put_writes")
+        checkpoint_id = required(config, "checkpoint_id", "put_writes")
+        return service_pb2.PutWritesRequest(
+            config=proto_config(thread_id, configurable(config, "checkpoint_ns") or "", checkpoint_id),
+            writes=[
+                checkpoint_pb2.PendingWrite(channel=channel, value=dump_value(self.serde, value))
+                for channel, value in writes
+            ],
+            task_id=task_id,
+            task_path=task_path,
+        )
+
+    @staticmethod
+    def _saved_config(request: service_pb2.PutRequest, response: service_pb2.PutResponse) -> RunnableConfig:
+        saved = response.config
+        return {
+            "configurable": {
+                "thread_id": saved.thread_id or request.config.thread_id,
+                "checkpoint_ns": saved.checkpoint_ns
+                if saved.HasField("checkpoint_ns")
+                else request.config.checkpoint_ns,
+                "checkpoint_id": saved.checkpoint_id or request.checkpoint.id,
+            }
+        }
+
+    @staticmethod
+    def _thread_id(thread_id: Any, method: str) -> str:
+        if thread_id is None or str(thread_id) == "":
+            raise ValueError(f"CheckpointdSaver.{method}: thread_id is required")
+        return str(thread_id)
+
+    @staticmethod
+    def _prune_request(thread_ids: Sequence[str], strategy: str) -> service_pb2.PruneRequest:
+        if strategy not in _PRUNE_STRATEGIES:
+            raise ValueError(f'CheckpointdSaver.prune: strategy must be "keep_latest" or "delete", not {strategy!r}')
+        return service_pb2.PruneRequest(thread_ids=[str(t) for t in thread_ids], strategy=_PRUNE_STRATEGIES[strategy])
+
+    def _parent_request(self, tuple_: CheckpointTuple) -> service_pb2.GetTupleRequest:
+        parent = tuple_.parent_config or {}
+        return service_pb2.GetTupleRequest(
+            config=proto_config(
+                configurable(parent, "thread_id") or "",
+                configurable(parent, "checkpoint_ns") or "",
+                configurable(parent, "checkpoint_id"),
+            )
+        )
+
+    def _decode(self, proto: checkpoint_pb2.CheckpointTuple) -> CheckpointTuple:
+        tuple_ = decode_tuple(self.serde, proto)
+        if needs_pending_sends_migration(tuple_):
+            migrate_pending_sends(
+                tuple_, self.client.get_tuple(self._parent_request(tuple_)), self.serde, self.get_next_version
+            )
+        return tuple_
+
+    async def _adecode(self, proto: checkpoint_pb2.CheckpointTuple) -> CheckpointTuple:
+        tuple_ = decode_tuple(self.serde, proto)
+        if needs_pending_sends_migration(tuple_):
+            parent = await self._aclient().get_tuple(self._parent_request(tuple_))
+            migrate_pending_sends(tuple_, parent, self.serde, self.get_next_version)
+        return tuple_
+
+    # -- BaseCheckpointSaver: sync ---------------------------------------------------------------
+
+    def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        """The checkpoint ``checkpoint_id`` names, or the thread's latest; None when there is none."""
+        request = self._get_tuple_request(config)
+        if request is None:
+            return None
+        found = self.client.get_tuple(request)
+        return None if found is None else self._decode(found)
+
+    def list(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> Iterator[CheckpointTuple]:
+        """History newest first, as it streams; no thread_id lists every thread."""
+        if limit is not None and limit <= 0:
+            return
+        for found in self.client.list(self._list_request(config, filter, before, limit)):
+            yield self._decode(found)
+
+    def put(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        request = self._put_request(config, checkpoint, metadata, new_versions)
+        return self._saved_config(request, self.client.put(request))
+
+    def put_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        self.client.put_writes(self._put_writes_request(config, writes, task_id, task_path))
+
+    def delete_thread(self, thread_id: str) -> None:
+        self.client.delete_thread(self._thread_id(thread_id, "delete_thread"))
+
+    def delete_for_runs(self, run_ids: Sequence[str]) -> None:
+        """Deletes the checkpoints whose ``metadata["run_id"]`` is one of ``run_ids``."""
+        self.client.delete_for_runs(service_pb2.DeleteForRunsRequest(run_ids=[str(r) for r in run_ids]))
+
+    def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        """Copies every checkpoint (the whole parent chain), value and write into another thread."""
+        self.client.copy_thread(
+            service_pb2.CopyThreadRequest(
+                source_thread_id=self._thread_id(source_thread_id, "copy_thread"),
+                target_thread_id=self._thread_id(target_thread_id, "copy_thread"),
+            )
+        )
+
+    def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        """``keep_latest`` keeps each namespace's latest checkpoint; ``delete`` deletes the threads."""
+        self.client.prune(self._prune_request(thread_ids, strategy))
+
+    # -- BaseCheckpointSaver: async --------------------------------------------------------------
+
+    async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        request = self._get_tuple_request(config)
+        if request is None:
+            return None
+        found = await self._aclient().get_tuple(request)
+        return None if found is None else await self._adecode(found)
+
+    async def alist(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[CheckpointTuple]:
+        if limit is not None and limit <= 0:
+            return
+        async for found in self._aclient().list(self._list_request(config, filter, before, limit)):
+            yield await self._adecode(found)
+
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        request = self._put_request(config, checkpoint, metadata, new_versions)
+        return self._saved_config(request, await self._aclient().put(request))
+
+    async def aput_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        await self._aclient().put_writes(self._put_writes_request(config, writes, task_id, task_path))
+
+    async def adelete_thread(self, thread_id: str) -> None:
+        await self._aclient().delete_thread(self._thread_id(thread_id, "adelete_thread"))
+
+    async def adelete_for_runs(self, run_ids: Sequence[str]) -> None:
+        await self._aclient().delete_for_runs(service_pb2.DeleteForRunsRequest(run_ids=[str(r) for r in run_ids]))
+
+    async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        await self._aclient().copy_thread(
+            service_pb2.CopyThreadRequest(
+                source_thread_id=self._thread_id(source_thread_id, "acopy_thread"),
+                target_thread_id=self._thread_id(target_thread_id, "acopy_thread"),
+            )
+        )
+
+    async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        await self._aclient().prune(self._prune_request(thread_ids, strategy))
+
+    # -- versions --------------------------------------------------------------------------------
+
+    def get_next_version(self, current: str | float | None, channel: None = None) -> str:
+        """LangGraph Python's versions: ``f"{n:032}.{random:016}"`` (InMemorySaver's and
+        PostgresSaver's format). A number (a version LangGraph.js wrote) counts as ``n``."""
+        if current is None:
+            current_v = 0
+        elif isinstance(current, (int, float)):
+            current_v = int(current)
+        else:
+            current_v = int(current.split(".")[0])
+        return f"{current_v + 1:032}.{random.random():016}"
