@@ -196,9 +196,12 @@ class AsyncCheckpointdClient:
         timeout: float | None = None,
         metadata: Mapping[str, str] | None = None,
     ) -> service_pb2.ClaimResumeResponse:
-        """Takes a pending resume for one worker. Not retried."""
+        """Takes a pending resume for one worker. Retried only when it names the resume (``resume_id``):
+        the server answers a worker's repeated claim of a named resume the same, while "the oldest
+        pending one" could be another resume the second time."""
+        idempotent = request.resume_id != ""
         response: service_pb2.ClaimResumeResponse = await self._unary(
-            False, timeout, metadata, lambda t, m: self.raw.ClaimResume(request, timeout=t, metadata=m)
+            idempotent, timeout, metadata, lambda t, m: self.raw.ClaimResume(request, timeout=t, metadata=m)
         )
         return response
 

@@ -40,8 +40,8 @@ class CheckpointdClient:
     Every unary call has a deadline (``timeout`` seconds: the client's default
     unless the call names one) and is retried with jittered exponential backoff
     on ``UNAVAILABLE`` when it is idempotent — every call but a ``resume``
-    without an idempotency key, and ``claim_resume`` (a claim whose answer was
-    lost cannot be told from one another worker won). Failures raise
+    without an idempotency key and a ``claim_resume`` without a ``resume_id``
+    (as the TypeScript client). Failures raise
     :class:`~checkpointd.CheckpointdError`.
 
     >>> with CheckpointdClient("127.0.0.1:50051") as client:
@@ -216,9 +216,12 @@ class CheckpointdClient:
         timeout: float | None = None,
         metadata: Mapping[str, str] | None = None,
     ) -> service_pb2.ClaimResumeResponse:
-        """Takes a pending resume for one worker. Not retried."""
+        """Takes a pending resume for one worker. Retried only when it names the resume (``resume_id``):
+        the server answers a worker's repeated claim of a named resume the same, while "the oldest
+        pending one" could be another resume the second time."""
+        idempotent = request.resume_id != ""
         response: service_pb2.ClaimResumeResponse = self._unary(
-            False, timeout, metadata, lambda t, m: self.raw.ClaimResume(request, timeout=t, metadata=m)
+            idempotent, timeout, metadata, lambda t, m: self.raw.ClaimResume(request, timeout=t, metadata=m)
         )
         return response
 
