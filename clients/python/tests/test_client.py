@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -178,6 +179,17 @@ def test_watch_reconnects_and_resumes_after_the_last_event_id(server: FakeServer
     assert script.watch_subscriptions[0] == [("t-1", 0)]
     assert script.watch_subscriptions[1] == [("t-1", 2)]
     assert all(m.get("authorization") == "Bearer w" for m in script.metadata)
+
+
+def test_watch_close_from_another_thread_ends_the_iteration(server: FakeServer) -> None:
+    with CheckpointdClient(server.address) as client:
+        watch = client.watch(["t-3"], reconnect=ReconnectPolicy(initial_backoff=0.01, max_backoff=0.05))
+        seen = []
+        for event in watch:  # the second stream stays open after event 4: only close() ends this loop
+            seen.append(event.event_id)
+            if event.event_id == 4:
+                threading.Timer(0.2, watch.close).start()
+        assert seen == [1, 2, 3, 4]
 
 
 async def test_async_client_retries_lists_and_watches(server: FakeServer, script: Script) -> None:

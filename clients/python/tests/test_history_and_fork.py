@@ -8,8 +8,9 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
-from graphs import build_chat_graph
+from graphs import build_chat_graph, build_nested_graph
 from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.types import Command
 
 from checkpointd import CheckpointdSaver
 
@@ -85,3 +86,22 @@ def test_invoking_from_an_older_checkpoint_forks_a_branch(saver: CheckpointdSave
     updated = graph.update_state(after_turn1.config, {"messages": ["edited"]})
     assert graph.get_state(updated).values["messages"][-1] == "edited"
     assert len(list(graph.get_state_history(config))) == 10
+
+
+def interrupted_in_a_subgraph(graph: Any, thread_id: str) -> tuple[Any, Any, list[tuple[bool, int]]]:
+    config = {"configurable": {"thread_id": thread_id}}
+    first = graph.invoke({"log": ["start"]}, config)
+    done = graph.invoke(Command(resume="yes"), config)
+    history = list(graph.checkpointer.list({"configurable": {"thread_id": thread_id}}))
+    steps = sorted((t.config["configurable"]["checkpoint_ns"] != "", t.metadata["step"]) for t in history)
+    return first, done, steps
+
+
+def test_a_subgraph_interrupts_and_resumes_in_its_own_namespace(saver: CheckpointdSaver, thread_id: str) -> None:
+    ours = interrupted_in_a_subgraph(build_nested_graph(saver), thread_id)
+    reference = interrupted_in_a_subgraph(build_nested_graph(InMemorySaver()), thread_id)
+    first, done, steps = ours
+    assert [i.value for i in first["__interrupt__"]] == ["inner?"]
+    assert done["log"][-2:] == ["inner:yes", "after"]
+    assert (first["log"], done, steps) == (reference[0]["log"], reference[1], reference[2])
+    assert (True, 1) in steps  # the subgraph's checkpoints, in their namespace

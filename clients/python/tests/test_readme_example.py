@@ -12,7 +12,9 @@ README = Path(__file__).resolve().parents[3] / "README.md"
 
 def readme_example() -> str:
     section = re.search(
-        r"<!-- python-example:start -->\n```python\n(.*?)```\n<!-- python-example:end -->", README.read_text(), re.S
+        r"<!-- python-example:start -->\n```python\n(.*?)```\n<!-- python-example:end -->",
+        README.read_text(),
+        re.DOTALL,
     )
     assert section is not None, "README.md has no python-example block"
     return section.group(1)
@@ -29,6 +31,6 @@ def test_the_readme_example_runs(address: str) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    expected = re.search(r"^    # (\[.*\])$", code, re.M)
+    expected = re.search(r"^    # (\[.*\])$", code, re.MULTILINE)
     assert expected is not None, "the example shows what it prints in a comment"
     assert done.stdout.strip() == expected.group(1)

@@ -63,3 +63,26 @@ def build_chat_graph(checkpointer: BaseCheckpointSaver[Any]) -> Any:
     builder.add_edge(START, "reply")
     builder.add_edge("reply", END)
     return builder.compile(checkpointer=checkpointer)
+
+
+class LogState(TypedDict):
+    log: Annotated[list[str], operator.add]
+
+
+def build_nested_graph(checkpointer: BaseCheckpointSaver[Any]) -> Any:
+    """A subgraph node that interrupts: its checkpoints live in a namespace of their own."""
+
+    def inner(state: LogState) -> LogState:
+        return {"log": [f"inner:{interrupt('inner?')}"]}
+
+    sub = StateGraph(LogState)
+    sub.add_node("inner", inner)
+    sub.add_edge(START, "inner")
+    sub.add_edge("inner", END)
+    outer = StateGraph(LogState)
+    outer.add_node("sub", sub.compile())
+    outer.add_node("after", lambda state: {"log": ["after"]})
+    outer.add_edge(START, "sub")
+    outer.add_edge("sub", "after")
+    outer.add_edge("after", END)
+    return outer.compile(checkpointer=checkpointer)
