@@ -1,12 +1,12 @@
-import { sql, type Kysely } from "kysely";
+import { sql, type InsertQueryBuilder, type InsertResult, type Kysely, type QueryCreator } from "kysely";
 import type { CheckpointTuple } from "../domain/checkpoint.js";
 import { writeIndex } from "../domain/write-index.js";
 import { encodeCheckpoint, versionKey } from "./checkpoint-codec.js";
 import type { ListQuery, PutCheckpointInput, PutWritesInput, Storage, TupleQuery } from "./checkpoint-storage.js";
 import type { NewEvent } from "./event-storage.js";
-import { appendEvents, createEventStorage } from "./thread-events.js";
+import { appendEvents, createEventStorage, insertEventsAfterCounter, withEventCounter } from "./thread-events.js";
 import type { Database } from "./database-schema.js";
-import { inChunks } from "./in-chunks.js";
+import { inChunks, rowsPerInsert } from "./in-chunks.js";
 import { copyThread, deleteForRuns, deleteThread, prune } from "./maintain-threads.js";
 import { checkpointColumns, readTuples } from "./read-tuples.js";
 
@@ -16,10 +16,32 @@ export interface KyselyStorageOptions {
   listPageSize?: number;
 }
 
+/** One insert of a write; see writeInOneStatement. */
+// `any`: the parts insert into different tables.
+type WritePart = (qc: QueryCreator<Database>) => InsertQueryBuilder<Database, any, InsertResult>;
+
 /** Storage on Kysely: one implementation for PostgreSQL and PGlite. */
 export function createKyselyStorage(options: KyselyStorageOptions): Storage {
   const { db } = options;
   const pageSize = options.listPageSize ?? 100;
+
+  /**
+   * A write of at most rowsPerInsert rows as one statement: the inserts become
+   * CTEs of the events insert (or of the last insert when there are no
+   * events). One statement is atomic by itself, and one round trip instead of
+   * a transaction of up to six (BEGIN, the inserts, the event counter, the
+   * events, COMMIT) is most of what a Put or PutWrites costs the server and
+   * PostgreSQL. Larger writes take the chunked transaction instead.
+   */
+  async function writeInOneStatement(threadId: string, parts: WritePart[], events: readonly NewEvent[]): Promise<void> {
+    const main = events.length > 0 ? undefined : parts.pop();
+    let qc: QueryCreator<Database> = db;
+    parts.forEach((part, i) => {
+      qc = qc.with(`write_${i}`, part) as unknown as QueryCreator<Database>;
+    });
+    if (events.length > 0) await insertEventsAfterCounter(withEventCounter(qc, threadId, events.length), threadId, events).execute();
+    else if (main !== undefined) await main(qc).execute();
+  }
 
   async function put(input: PutCheckpointInput, events: readonly NewEvent[] = []) {
     const { threadId, checkpointNs, checkpoint } = input;
@@ -34,34 +56,43 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
         blob: value?.data ?? null,
       };
     });
-    await db.transaction().execute(async (trx) => {
-      for (const chunk of inChunks(blobs)) {
-        await trx
-          .insertInto("checkpoint_blobs")
-          .values(chunk)
-          .onConflict((oc) => oc.columns(["thread_id", "checkpoint_ns", "channel", "version"]).doNothing())
-          .execute();
-      }
-      await trx
+    const row = {
+      thread_id: threadId,
+      checkpoint_ns: checkpointNs,
+      checkpoint_id: checkpoint.id,
+      parent_checkpoint_id: input.parentCheckpointId ?? null,
+      checkpoint: encodeCheckpoint(checkpoint),
+      metadata: JSON.stringify(input.metadata),
+    };
+    const upsert = (qc: QueryCreator<Database>) =>
+      qc
         .insertInto("checkpoints")
-        .values({
-          thread_id: threadId,
-          checkpoint_ns: checkpointNs,
-          checkpoint_id: checkpoint.id,
-          parent_checkpoint_id: input.parentCheckpointId ?? null,
-          checkpoint: encodeCheckpoint(checkpoint),
-          metadata: JSON.stringify(input.metadata),
-        })
+        .values(row)
         .onConflict((oc) =>
           oc.columns(["thread_id", "checkpoint_ns", "checkpoint_id"]).doUpdateSet((eb) => ({
             parent_checkpoint_id: eb.ref("excluded.parent_checkpoint_id"),
             checkpoint: eb.ref("excluded.checkpoint"),
             metadata: eb.ref("excluded.metadata"),
           })),
-        )
-        .execute();
-      await appendEvents(trx, threadId, events);
-    });
+        );
+    const insertBlobs = (qc: QueryCreator<Database>, chunk: typeof blobs) =>
+      qc
+        .insertInto("checkpoint_blobs")
+        .values(chunk)
+        .onConflict((oc) => oc.columns(["thread_id", "checkpoint_ns", "channel", "version"]).doNothing());
+    if (blobs.length <= rowsPerInsert) {
+      await writeInOneStatement(
+        threadId,
+        [...(blobs.length > 0 ? [(qc: QueryCreator<Database>) => insertBlobs(qc, blobs)] : []), upsert],
+        events,
+      );
+    } else {
+      await db.transaction().execute(async (trx) => {
+        for (const chunk of inChunks(blobs)) await insertBlobs(trx, chunk).execute();
+        await upsert(trx).execute();
+        await appendEvents(trx, threadId, events);
+      });
+    }
     return { threadId, checkpointNs, checkpointId: checkpoint.id };
   }
 
@@ -86,28 +117,33 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
     const ordinary = [...rows.values()].filter((r) => r.idx >= 0);
     const special = [...rows.values()].filter((r) => r.idx < 0);
     const conflictColumns = ["thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx"] as const;
+    const insertOrdinary = (qc: QueryCreator<Database>, chunk: typeof ordinary) =>
+      qc
+        .insertInto("checkpoint_writes")
+        .values(chunk)
+        .onConflict((oc) => oc.columns(conflictColumns).doNothing());
+    const upsertSpecial = (qc: QueryCreator<Database>, chunk: typeof special) =>
+      qc
+        .insertInto("checkpoint_writes")
+        .values(chunk)
+        .onConflict((oc) =>
+          oc.columns(conflictColumns).doUpdateSet((eb) => ({
+            channel: eb.ref("excluded.channel"),
+            type: eb.ref("excluded.type"),
+            blob: eb.ref("excluded.blob"),
+            task_path: eb.ref("excluded.task_path"),
+          })),
+        );
+    if (rows.size <= rowsPerInsert) {
+      const parts: WritePart[] = [];
+      if (ordinary.length > 0) parts.push((qc) => insertOrdinary(qc, ordinary));
+      if (special.length > 0) parts.push((qc) => upsertSpecial(qc, special));
+      await writeInOneStatement(key.threadId, parts, events);
+      return;
+    }
     await db.transaction().execute(async (trx) => {
-      for (const chunk of inChunks(ordinary)) {
-        await trx
-          .insertInto("checkpoint_writes")
-          .values(chunk)
-          .onConflict((oc) => oc.columns(conflictColumns).doNothing())
-          .execute();
-      }
-      for (const chunk of inChunks(special)) {
-        await trx
-          .insertInto("checkpoint_writes")
-          .values(chunk)
-          .onConflict((oc) =>
-            oc.columns(conflictColumns).doUpdateSet((eb) => ({
-              channel: eb.ref("excluded.channel"),
-              type: eb.ref("excluded.type"),
-              blob: eb.ref("excluded.blob"),
-              task_path: eb.ref("excluded.task_path"),
-            })),
-          )
-          .execute();
-      }
+      for (const chunk of inChunks(ordinary)) await insertOrdinary(trx, chunk).execute();
+      for (const chunk of inChunks(special)) await upsertSpecial(trx, chunk).execute();
       await appendEvents(trx, key.threadId, events);
     });
   }

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from "kysely";
+import { sql, type InsertQueryBuilder, type InsertResult, type Kysely, type QueryCreator, type Transaction } from "kysely";
 import type { Database } from "./database-schema.js";
 import type { ClaimInput, EventKind, EventStorage, NewEvent, NewResume, StoredResume } from "./event-storage.js";
 
@@ -32,6 +32,45 @@ export async function appendEvents(trx: Db, threadId: string, events: readonly N
     )
     .execute();
   return last;
+}
+
+/** The name of the counter CTE that withEventCounter adds and insertEventsAfterCounter reads. */
+const counterCte = "event_counter";
+
+/**
+ * appendEvents as part of one statement, for writes that are a single
+ * statement (Put, PutWrites: one round trip instead of a transaction of
+ * five): the counter upsert becomes a CTE (`withEventCounter`) and the main
+ * query inserts the events numbered from what it returned
+ * (`insertEventsAfterCounter`). The upsert locks the thread's counter row
+ * until the statement commits, so ids stay gapless and in commit order.
+ */
+export function withEventCounter(qc: QueryCreator<Database>, threadId: string, count: number): QueryCreator<Database> {
+  return qc.with(counterCte, (qb) =>
+    qb
+      .insertInto("thread_event_counters")
+      .values({ thread_id: threadId, last_event_id: String(count) })
+      .onConflict((oc) => oc.column("thread_id").doUpdateSet({ last_event_id: sql`thread_event_counters.last_event_id + ${count}` }))
+      .returning("last_event_id"),
+  ) as unknown as QueryCreator<Database>;
+}
+
+/** The events insert that follows withEventCounter (events must not be empty). */
+export function insertEventsAfterCounter(
+  qc: QueryCreator<Database>,
+  threadId: string,
+  events: readonly NewEvent[],
+): InsertQueryBuilder<Database, "thread_events", InsertResult> {
+  const n = events.length;
+  return qc.insertInto("thread_events").values(
+    events.map((e, i) => ({
+      thread_id: threadId,
+      event_id: sql<string>`(select last_event_id - ${n - 1 - i} from ${sql.table(counterCte)})`,
+      checkpoint_ns: e.checkpointNs,
+      kind: e.kind,
+      body: e.body,
+    })),
+  );
 }
 
 const toResume = (r: {
