@@ -33,6 +33,8 @@ export interface GhzRun {
   maxDurationSeconds: number;
   /** GOMAXPROCS for ghz, so the load generator leaves CPU to the server. */
   cpus: number;
+  /** Ask the server for its schema (gRPC server reflection) instead of parsing the repository's protos. */
+  reflection?: boolean;
 }
 
 export interface GhzResult {
@@ -71,12 +73,11 @@ function percentile(report: GhzJson, percentage: number): number {
 
 /** Runs ghz once (bounded by request count and by time) and summarises its JSON report. */
 export function runGhz(run: GhzRun): Promise<GhzResult> {
+  const protoArgs =
+    run.reflection === true ? [] : ["--proto", join(protoRoot, "checkpointd/v1/checkpoint_service.proto"), "--import-paths", protoRoot];
   const args = [
     "--insecure",
-    "--proto",
-    join(protoRoot, "checkpointd/v1/checkpoint_service.proto"),
-    "--import-paths",
-    protoRoot,
+    ...protoArgs,
     "--call",
     run.call,
     "--data",

@@ -1,0 +1,135 @@
+import type { CompareCase } from "./compare-cases.js";
+import type { ComparePlan } from "./compare-plan.js";
+import { formatRatioTables } from "./format-ratio-tables.js";
+import { formatStorageGrowth } from "./format-storage-growth.js";
+import type { StorageGrowth } from "./measure-storage-growth.js";
+import type { GhzLoadRow } from "./run-ghz-loads.js";
+import { median, type CaseSummary } from "./summarize-measurements.js";
+import type { CpuProfileSummary } from "../cache/summarize-cpu-profile.js";
+
+export interface CompareReport {
+  machine: {
+    cores: number;
+    memoryGiB: number;
+    node: string;
+    postgres: string;
+    redis: string;
+    ghz: string;
+    /** `date -u` when the run finished. */
+    date: string;
+    /** 1-minute load average sampled before every round and at the end. */
+    loadAverages: number[];
+  };
+  command: string;
+  durationSeconds: number;
+  plan: ComparePlan;
+  checkpointdPoolSize: number;
+  data: { channelBytes: Record<string, number>; writesBytes: number; tupleBytes: number };
+  cases: readonly CompareCase[];
+  summaries: Map<string, CaseSummary>;
+  ghz: readonly GhzLoadRow[];
+  growth: { checkpointd: StorageGrowth; postgresSaver: StorageGrowth };
+  profiles: Map<string, CpuProfileSummary>;
+}
+
+export const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
+const micros = (value: number) => (Number.isFinite(value) && value > 0 ? value.toFixed(0) : "–");
+
+function mainTable(report: CompareReport): string[] {
+  const lines = [
+    "| workload | saver / floor | c | ops | errors | ops/s | ops/s range | p50 ms | p99 ms | CPU µs/op: bench process | checkpointd | PostgreSQL | Redis | L1 hits / misses / fills |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+  ];
+  for (const concurrency of report.plan.concurrencies) {
+    for (const c of report.cases) {
+      const s = report.summaries.get(`${c.id}@${concurrency}`);
+      if (s === undefined) continue;
+      const cache = s.cache === undefined ? "–" : `${s.cache.hits} / ${s.cache.misses} / ${s.cache.fills}`;
+      lines.push(
+        `| ${c.workload} | ${c.subject} | ${concurrency} | ${s.ops} | ${s.errors} | ${s.opsPerSecond.toFixed(0)} | ` +
+          `${s.opsPerSecondRange[0].toFixed(0)}–${s.opsPerSecondRange[1].toFixed(0)} | ${fixed(s.p50Ms)} | ${fixed(s.p99Ms)} | ` +
+          `${micros(s.cpu.bench)} | ${micros(s.cpu.checkpointd)} | ${micros(s.cpu.postgres)} | ${micros(s.cpu.redis)} | ${cache} |`,
+      );
+    }
+  }
+  return lines;
+}
+
+function ghzTable(report: CompareReport): string[] {
+  const cases = [...new Set(report.ghz.map((row) => row.case))];
+  const lines = [
+    `ghz (its own process, \`--cpus 1\`, one HTTP/2 connection, checkpointd's schema by server reflection, the stub's from the protos), c=${report.plan.ghz.concurrency}, medians over ${report.plan.rounds} round(s):`,
+    "",
+    "| call | requests | errors | req/s | p50 ms | p99 ms |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const name of cases) {
+    const rows = report.ghz.filter((row) => row.case === name).map((row) => row.result);
+    lines.push(
+      `| ${name} | ${rows.reduce((t, r) => t + r.count, 0)} | ${rows.reduce((t, r) => t + r.errors, 0)} | ` +
+        `${median(rows.map((r) => r.rps)).toFixed(0)} | ${fixed(median(rows.map((r) => r.p50Ms)))} | ${fixed(median(rows.map((r) => r.p99Ms)))} |`,
+    );
+  }
+  return lines;
+}
+
+function profileLines(report: CompareReport): string[] {
+  const lines: string[] = [];
+  for (const [name, profile] of report.profiles) {
+    lines.push(`**CPU profile: ${name}** (${profile.busyMs.toFixed(0)} ms busy; self time by package, then the top functions):`, "");
+    lines.push(
+      `- ${profile.byPackage
+        .slice(0, 10)
+        .map((e) => `${e.name} ${e.percent.toFixed(1)} %`)
+        .join(", ")}`,
+    );
+    for (const entry of profile.top) lines.push(`  - ${entry.percent.toFixed(1)} % ${entry.name.replaceAll("|", "\\|")}`);
+    lines.push("");
+  }
+  return lines;
+}
+
+/** The generated part of the "Checkpointd vs PostgresSaver" section of RESULTS.md. */
+export function formatCompareReport(report: CompareReport): string {
+  const { machine, plan } = report;
+  const loads = machine.loadAverages;
+  const channelBytes = Object.entries(report.data.channelBytes)
+    .map(([channel, bytes]) => `${channel} ${bytes}`)
+    .join(", ");
+  const totalChannelBytes = Object.values(report.data.channelBytes).reduce((t, b) => t + b, 0);
+  const bounds1 = plan.bounds(1);
+  const bounds64 = plan.bounds(64);
+  return [
+    `**Machine**: ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, Node ${machine.node}, PostgreSQL ${machine.postgres} (throwaway ` +
+      `cluster on loopback, \`fsync=off\`, \`synchronous_commit=off\`), redis-server ${machine.redis}, ghz ${machine.ghz}. ` +
+      `Run finished ${machine.date} (\`date -u\`) and took ${Math.round(report.durationSeconds / 60)} min. 1-minute load average ` +
+      `${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} (sampled before each round and at the end: ` +
+      `${loads.map((l) => l.toFixed(2)).join(", ")}); the machine is shared with other sessions.`,
+    "",
+    `**Reproduce**: \`${report.command}\``,
+    "",
+    `**Setup**: one PostgreSQL, one redis-server, one \`checkpointd serve\` (PostgreSQL + Redis L1, pool ${report.checkpointdPoolSize} ` +
+      `connections: the server's fixed default) and the bare grpc-js echo stub, all on 127.0.0.1. PostgresSaver ` +
+      `(\`@langchain/langgraph-checkpoint-postgres\` 1.0.5, \`setup()\` called) runs in the bench process on a \`pg.Pool\` of ` +
+      `${plan.saverPoolSize} in its own database on the same server; CheckpointdSaver (\`CheckpointdSaver.fromUrl\`) runs in the bench ` +
+      `process too and calls checkpointd over one HTTP/2 connection. Both get the same LangGraph calls with the same data: 5 channels, ` +
+      `serialized ${totalChannelBytes} B (${channelBytes}), one channel changed a step; PutWrites carries 3 writes (${report.data.writesBytes} B); ` +
+      `the reads go to a 100-checkpoint history (each checkpoint with 3 pending writes; checkpointd's encoded tuple ${report.data.tupleBytes} B), ` +
+      `older-id reads each to a (thread, id) never read before (SQL copies of the history). Put and PutWrites give each worker its own thread. ` +
+      `Concurrency c = async operations in flight from one Node process. Each loop: a discarded warm-up, then at most ` +
+      `${bounds1.maxOps} operations or ${bounds1.maxMs / 1000} s at c=1, ${bounds64.maxOps} or ${bounds64.maxMs / 1000} s at c=64 ` +
+      `(older-id reads: ${plan.missMaxOps(1)} / ${plan.missMaxOps(64)}). ${plan.rounds} round(s), each case order rotated per round; ` +
+      `figures are medians over the rounds, ops and errors totals. CPU per op: this process (load generator plus the saver in it), ` +
+      `checkpointd, PostgreSQL (postmaster and children) and redis-server, from process.cpuUsage and /proc (10 ms ticks).`,
+    "",
+    ...mainTable(report),
+    "",
+    ...formatRatioTables(report),
+    "",
+    ...ghzTable(report),
+    "",
+    ...formatStorageGrowth(report.growth),
+    "",
+    ...profileLines(report),
+  ].join("\n");
+}

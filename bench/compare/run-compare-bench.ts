@@ -1,0 +1,191 @@
+/**
+ * checkpointd vs PostgresSaver, side by side in one run (issue 8): Put,
+ * PutWrites, GetTuple latest (L1 hit) and by an older id (L1 miss), List of a
+ * 100-checkpoint history, each at concurrency 1 and 64, through
+ * `PostgresSaver` in-process and through `CheckpointdSaver` over gRPC; the
+ * floors under them (gRPC echo, Redis GET, SELECT 1); ghz against the server;
+ * and the storage a 1,000-step conversation takes. Starts its own PostgreSQL,
+ * redis-server, checkpointd and echo stub on 127.0.0.1 and stops them at the
+ * end. Progress on stderr, the report on stdout and in bench/RESULTS.md.
+ *
+ *   pnpm bench [--rounds N] [--quick] [--cpu-prof] [--no-write] [--pool N]
+ *
+ * --quick: a fifth of every bound, one round, 100 growth steps, RESULTS.md
+ * untouched. --cpu-prof: profile checkpointd and this process (the figures
+ * of such a run are a profile, not a measurement). --pool: PostgresSaver's
+ * pg pool size (default 64).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { JsonPlusSerializer } from "@langchain/langgraph-checkpoint";
+import { CheckpointdSaver } from "@checkpointd/langgraph";
+import { createDatabase } from "../../packages/server/dist/testing/start-postgres.js";
+import { summarizeCpuProfile, type CpuProfileSummary } from "../cache/summarize-cpu-profile.js";
+import { compareCases, roundOrder } from "./compare-cases.js";
+import { comparePlan } from "./compare-plan.js";
+import { benchChannels, channelValue, taskWrites } from "./conversation-state.js";
+import { startFloors } from "./floor-operations.js";
+import { formatCompareReport } from "./format-compare-report.js";
+import { measureCase, type CaseMeasurement } from "./measure-case.js";
+import { measureStorageGrowth } from "./measure-storage-growth.js";
+import { createPostgresSaver, prepareSavers } from "./prepare-savers.js";
+import { readVersions } from "./read-versions.js";
+import { runGhzLoads, type GhzLoadRow } from "./run-ghz-loads.js";
+import { saverWorkloads } from "./saver-workloads.js";
+import { startCompareServices } from "./start-compare-services.js";
+import { startProcessProfile } from "./start-process-profile.js";
+import { summarizeAll } from "./summarize-measurements.js";
+import { writeResultsSection } from "./write-results-section.js";
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: "string" },
+    quick: { type: "boolean", default: false },
+    "cpu-prof": { type: "boolean", default: false },
+    "no-write": { type: "boolean", default: false },
+    pool: { type: "string", default: "64" },
+  },
+});
+const rounds = Number(args.rounds ?? (args.quick ? 1 : 3));
+if (!Number.isInteger(rounds) || rounds < 1 || rounds > 9) throw new Error(`--rounds must be an integer from 1 to 9, not ${args.rounds}`);
+const plan = comparePlan({ rounds, quick: args.quick, saverPoolSize: Number(args.pool) });
+/** checkpointd's pg pool: `max: options.poolSize ?? 10` in packages/server/src/storage/create-database.ts, not configurable from the CLI. */
+const checkpointdPoolSize = 10;
+
+const began = performance.now();
+const log = (message: string) => console.error(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+process.once("SIGINT", () => process.exit(130));
+process.once("SIGTERM", () => process.exit(143));
+// Whatever happens, the run ends (exit handlers kill the servers).
+setTimeout(() => {
+  log("giving up after 30 minutes");
+  process.exit(1);
+}, 30 * 60_000).unref();
+
+const profileRoot = args["cpu-prof"] ? mkdtempSync(join(os.tmpdir(), "checkpointd-compare-prof-")) : undefined;
+const serverEnv: Record<string, string> = {};
+if (profileRoot !== undefined) {
+  mkdirSync(join(profileRoot, "checkpointd"));
+  mkdirSync(join(profileRoot, "bench"));
+  serverEnv["NODE_OPTIONS"] = `--import=${import.meta.resolve("tsx")} --import=${import.meta.resolve("../cache/cpu-profile-preload.ts")}`;
+  serverEnv["CHECKPOINTD_CPU_PROFILE_DIR"] = join(profileRoot, "checkpointd");
+}
+
+const loadAverages: number[] = [];
+const measurements: CaseMeasurement[] = [];
+const ghzRows: GhzLoadRow[] = [];
+const services = await startCompareServices({ serverEnv, log });
+let report: Omit<Parameters<typeof formatCompareReport>[0], "profiles" | "durationSeconds" | "machine"> | undefined;
+let versions: Awaited<ReturnType<typeof readVersions>> | undefined;
+try {
+  versions = await readVersions(services);
+  const savers = await prepareSavers(services, plan, log);
+  const floors = await startFloors({
+    checkpointdClient: savers.checkpointdSaver.client,
+    historyThreadId: savers.history.threadId,
+    echoPort: services.echo.port,
+    redisUrl: services.redis.url,
+    databaseUrl: services.saverDatabaseUrl,
+    poolSize: plan.saverPoolSize,
+  });
+  try {
+    const cases = compareCases({
+      postgresSaver: saverWorkloads(savers.postgresSaver, savers.history),
+      checkpointd: saverWorkloads(savers.checkpointdSaver, savers.history),
+      floors,
+      saverPoolSize: plan.saverPoolSize,
+    });
+    const profile = profileRoot === undefined ? undefined : startProcessProfile(join(profileRoot, "bench"));
+    for (let round = 1; round <= plan.rounds; round++) {
+      loadAverages.push(os.loadavg()[0] ?? Number.NaN);
+      for (const concurrency of plan.concurrencies) {
+        for (const group of roundOrder(cases, round)) {
+          for (const c of group) measurements.push(await measureCase(c, round, concurrency, plan, services, log));
+        }
+      }
+      const putRequest = savers.capturedPut.last();
+      if (putRequest === undefined) throw new Error("CheckpointdSaver sent no Put to replay");
+      ghzRows.push(
+        ...(await runGhzLoads({
+          round,
+          checkpointdPort: services.checkpointd.port,
+          echoPort: services.echo.port,
+          historyThreadId: savers.history.threadId,
+          putRequest,
+          ...plan.ghz,
+          log,
+        })),
+      );
+    }
+    profile?.stop();
+    loadAverages.push(os.loadavg()[0] ?? Number.NaN);
+
+    log(`storage growth: a ${plan.growthSteps}-step conversation through each saver`);
+    const growthCheckpointdUrl = await createDatabase(services.postgres.url, "growth_checkpointd");
+    const growthServer = await services.spawnExtraCheckpointd(growthCheckpointdUrl);
+    const growthCheckpointd = CheckpointdSaver.fromUrl(`127.0.0.1:${growthServer.port}`);
+    const growthSaverUrl = await createDatabase(services.postgres.url, "growth_postgres_saver");
+    const growthPostgresSaver = await createPostgresSaver(growthSaverUrl, plan.saverPoolSize);
+    const growth = {
+      checkpointd: await measureStorageGrowth(growthCheckpointd, growthCheckpointdUrl, plan.growthSteps),
+      postgresSaver: await measureStorageGrowth(growthPostgresSaver, growthSaverUrl, plan.growthSteps),
+    };
+    await growthCheckpointd.close();
+    await growthPostgresSaver.end();
+    log(`storage growth: checkpointd ${growth.checkpointd.bytes} B, PostgresSaver ${growth.postgresSaver.bytes} B`);
+
+    const serde = new JsonPlusSerializer();
+    const size = async (value: unknown) => (await serde.dumpsTyped(value))[1].byteLength;
+    const channelBytes: Record<string, number> = {};
+    for (const channel of benchChannels) channelBytes[channel] = await size(channelValue(channel, 0));
+    const writes = await Promise.all(taskWrites(0).map(([, value]) => size(value)));
+    report = {
+      command: `pnpm install && pnpm run build && pnpm bench${rounds !== 3 ? ` --rounds ${rounds}` : ""}${args.quick ? " --quick" : ""}`,
+      plan,
+      checkpointdPoolSize,
+      data: { channelBytes, writesBytes: writes.reduce((t, b) => t + b, 0), tupleBytes: floors.redisValueBytes },
+      cases,
+      summaries: summarizeAll(measurements),
+      ghz: ghzRows,
+      growth,
+    };
+  } finally {
+    await floors.close();
+    await savers.close();
+  }
+} finally {
+  await services.stop();
+}
+
+// Profiles are written when the processes exit: checkpointd has by now.
+const profiles = new Map<string, CpuProfileSummary>();
+if (profileRoot !== undefined) {
+  profiles.set("checkpointd (whole life)", summarizeCpuProfile(join(profileRoot, "checkpointd"), 15));
+  profiles.set("bench process (rounds only: load generator, both savers, floors)", summarizeCpuProfile(join(profileRoot, "bench"), 15));
+  log(`CPU profiles: ${profileRoot}`);
+}
+loadAverages.push(os.loadavg()[0] ?? Number.NaN);
+if (report === undefined || versions === undefined) throw new Error("the run ended without a report");
+const markdown = formatCompareReport({
+  ...report,
+  machine: {
+    ...versions,
+    date: spawnSync("date", ["-u"], { encoding: "utf8" }).stdout.trim(),
+    cores: os.availableParallelism(),
+    memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
+    node: process.version,
+    loadAverages,
+  },
+  durationSeconds: (performance.now() - began) / 1000,
+  profiles,
+});
+console.log(markdown);
+if (!args.quick && !args["no-write"]) {
+  writeResultsSection(fileURLToPath(new URL("../RESULTS.md", import.meta.url)), markdown);
+  log("bench/RESULTS.md updated");
+}
+process.exit(0);
