@@ -5,6 +5,7 @@ import { newEvent } from "../events/event-codec.js";
 import type { EventHub } from "../events/event-hub.js";
 import type { PruneStrategy as StoragePruneStrategy, Storage } from "../storage/checkpoint-storage.js";
 import { checkpointFromProto, tupleToProto, versionsFromProto } from "./proto-mapping.js";
+import { awaitCheckpoint, interruptCheckpointWaitMs } from "./await-checkpoint.js";
 import type { ServiceImpl } from "./service-impl.js";
 import { createWatchService } from "./watch-service.js";
 import { requireConfig, requireField } from "./validate-request.js";
@@ -56,11 +57,12 @@ export function createCheckpointService(storage: Storage, hub: EventHub): Servic
       });
       const key = { ...config, checkpointId };
       const task = { config: key, taskId, taskPath: req.taskPath };
+      const interrupts = writes.filter((w) => w.channel === "__interrupt__");
+      // "interrupted" promises a thread paused at this checkpoint: its writes may overtake it.
+      if (interrupts.length > 0) await awaitCheckpoint(storage, key, interruptCheckpointWaitMs);
       const events = [
         newEvent(config.checkpointNs, { case: "writesSaved", value: { ...task, channels: writes.map((w) => w.channel) } }),
-        ...writes
-          .filter((w) => w.channel === "__interrupt__")
-          .map((w) => newEvent(config.checkpointNs, { case: "interrupted", value: { ...task, value: w.value } })),
+        ...interrupts.map((w) => newEvent(config.checkpointNs, { case: "interrupted", value: { ...task, value: w.value } })),
       ];
       await storage.putWrites({ key, taskId, taskPath: req.taskPath, writes }, events);
       await hub.publish(config.threadId);

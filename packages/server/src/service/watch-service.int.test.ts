@@ -74,6 +74,60 @@ describe("Watch on one server", () => {
   });
 });
 
+describe("an interrupt whose writes overtake its checkpoint (LangGraph's async durability)", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer("pglite");
+  });
+  afterAll(() => server.close());
+
+  it("is announced only once the checkpoint is stored, so a watcher can resume from it at once", async () => {
+    const watch = openWatch(server.client);
+    watch.send({ kind: { case: "subscribe", value: { threadId: "overtaken" } } });
+    const [first, second] = sampleHistory("overtaken", "");
+    await server.client.put(first!.put);
+    expect((await watch.nextEvent()).event?.kind.case).toBe("checkpointSaved");
+
+    // The interrupt's writes arrive first; its checkpoint 150 ms later.
+    const interruptWrites = second!.writes.find((w) => w.writes.some((x) => x.channel === "__interrupt__"))!;
+    const writesDone = server.client.putWrites(interruptWrites);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await server.client.put(second!.put);
+    await writesDone;
+
+    const seen: string[] = [];
+    let latestAtInterrupt: string | undefined;
+    while (!seen.includes("interrupted")) {
+      const { event } = await watch.nextEvent();
+      seen.push(event!.kind.case!);
+      if (event!.kind.case === "interrupted") {
+        const { tuple } = await server.client.getTuple({ config: { threadId: "overtaken" } });
+        latestAtInterrupt = tuple?.config?.checkpointId;
+      }
+    }
+    expect(seen).toEqual(["checkpointSaved", "writesSaved", "interrupted"]);
+    expect(latestAtInterrupt).toBe(second!.put.checkpoint!.id);
+    watch.close();
+  });
+
+  it("still saves and announces interrupt writes whose checkpoint never comes, after a bounded wait", async () => {
+    const started = Date.now();
+    await server.client.putWrites({
+      config: { threadId: "orphan", checkpointId: "1f0b0000-0000-6000-8000-000000000009" },
+      taskId: "t",
+      writes: [{ channel: "__interrupt__", value: { type: "json", data: new Uint8Array([1]) } }],
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+    const kinds: string[] = [];
+    for await (const { event } of server.client.subscribe({ threadId: "orphan" }, { signal: AbortSignal.timeout(5_000) })) {
+      if (event!.kind.case === "heartbeat") continue;
+      kinds.push(event!.kind.case!);
+      if (kinds.length === 2) break;
+    }
+    expect(kinds).toEqual(["writesSaved", "interrupted"]);
+  });
+});
+
 describe("Watch for browsers: Subscribe over gRPC-Web, Resume and ClaimResume over Connect JSON", () => {
   let server: TestServer;
   beforeAll(async () => {

@@ -60,6 +60,8 @@ export interface CheckpointStorage {
   put(input: PutCheckpointInput, events?: readonly NewEvent[]): Promise<CheckpointKey>;
   putWrites(input: PutWritesInput, events?: readonly NewEvent[]): Promise<void>;
   getTuple(query: TupleQuery): Promise<CheckpointTuple | undefined>;
+  /** Whether that checkpoint is stored (read from the database, never from a cache). */
+  hasCheckpoint(key: CheckpointKey): Promise<boolean>;
   /** Newest first, fetched page by page as the consumer pulls. */
   list(query: ListQuery, signal?: AbortSignal): AsyncIterable<CheckpointTuple>;
   /** Deletes the thread's checkpoints and its event log; `events` (thread_deleted) start the new log. */

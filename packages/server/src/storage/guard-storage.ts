@@ -57,6 +57,7 @@ export function guardStorage(storage: Storage): Storage {
     put: wrap(storage.put),
     putWrites: wrap(storage.putWrites),
     getTuple: wrap(storage.getTuple),
+    hasCheckpoint: wrap(storage.hasCheckpoint),
     list: (query, signal) => wrapIterable(storage.list(query, signal)),
     deleteThread: wrap(storage.deleteThread),
     copyThread: wrap(storage.copyThread),

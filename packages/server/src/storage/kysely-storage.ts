@@ -1,5 +1,5 @@
 import { sql, type InsertQueryBuilder, type InsertResult, type Kysely, type QueryCreator } from "kysely";
-import type { CheckpointTuple } from "../domain/checkpoint.js";
+import type { CheckpointKey, CheckpointTuple } from "../domain/checkpoint.js";
 import { writeIndex } from "../domain/write-index.js";
 import { encodeCheckpoint, versionKey } from "./checkpoint-codec.js";
 import type { ListQuery, PutCheckpointInput, PutWritesInput, Storage, TupleQuery } from "./checkpoint-storage.js";
@@ -160,6 +160,17 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
     return tuple;
   }
 
+  async function hasCheckpoint(key: CheckpointKey): Promise<boolean> {
+    const row = await db
+      .selectFrom("checkpoints")
+      .select("checkpoint_id")
+      .where("thread_id", "=", key.threadId)
+      .where("checkpoint_ns", "=", key.checkpointNs)
+      .where("checkpoint_id", "=", key.checkpointId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async function* list(query: ListQuery, signal?: AbortSignal): AsyncGenerator<CheckpointTuple> {
     // Keyset pagination over a total order; columns fixed by the query drop out of the key.
     const keyColumns = [
@@ -196,6 +207,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
     put,
     putWrites,
     getTuple,
+    hasCheckpoint,
     list,
     ...createEventStorage(db),
     deleteThread: (threadId, events) => deleteThread(db, threadId, events),
