@@ -42,7 +42,8 @@ const REQUESTS = 2_000;
 const WARMUP_REQUESTS = 100;
 const CONCURRENCY = 12;
 const REQUEST_TIMEOUT_MS = 10_000;
-const RUN_BUDGET_MS = 40_000;
+// Bounds, not targets: on a loaded 2-core machine the 2,000 probes need far longer than when idle.
+const RUN_BUDGET_MS = 100_000;
 const MAX_RSS_GROWTH_MB = 100;
 const MiB = 1024 * 1024;
 const SERVICE = "checkpointd.v1.CheckpointService";
@@ -1215,7 +1216,7 @@ describe("wire fuzzing (real process on PostgreSQL)", () => {
     const warmupQuota = Object.fromEntries(
       (Object.entries(kinds) as [Kind, number][]).map(([kind, n]) => [kind, Math.ceil((n * WARMUP_REQUESTS) / REQUESTS)]),
     ) as Record<Kind, number>;
-    const warmup = await runProbes(warmupQuota, 0x5eed, 20_000);
+    const warmup = await runProbes(warmupQuota, 0x5eed, 30_000);
     await normalCalls("warmup2", 10);
     // V8 collects lazily (a run leaves 100+ MB of garbage in the heap for a minute or more), so
     // both readings follow full collections through the inspector: they compare what is kept.
@@ -1293,5 +1294,5 @@ describe("wire fuzzing (real process on PostgreSQL)", () => {
     );
     expect(rssAfter - rssBefore).toBeLessThan(MAX_RSS_GROWTH_MB);
     expect(exitedEarly).toBeUndefined();
-  }, 90_000);
+  }, 180_000);
 });
