@@ -97,7 +97,10 @@ export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxM
   bus?: EventBus | undefined;
   /** Idle watch streams get a heartbeat this often (default 5000 ms). */
   heartbeatMs?: number;
-  /** A stream whose client reads nothing for this long ends with RESOURCE_EXHAUSTED (default 30000 ms). */
+  /**
+   * A stream whose client reads nothing for this long ends (default 30000 ms): with RESOURCE_EXHAUSTED on
+   * the gRPC port, reset on the Connect/gRPC-Web port (its status would sit behind the unread data).
+   */
   streamStallMs?: number;
 }
 
@@ -142,6 +145,8 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
           maxMessageBytes: options.maxMessageBytes,
           corsOrigins: options.corsOrigins ?? [],
           logError,
+          ...(options.streamStallMs === undefined ? {} : { streamStallMs: options.streamStallMs }),
+          onStalled: (path) => logger.warn({ path }, "reset a stream whose client read nothing for the stall timeout"),
         }),
       );
     }

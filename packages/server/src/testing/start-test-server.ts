@@ -53,6 +53,8 @@ export interface TestServerOptions {
   corsOrigins?: string[];
   /** An L1 cache in front of storage, as the CLI sets one up. */
   cache?: CheckpointCache;
+  /** Passed to the server (default: the server's, 30 s). */
+  streamStallMs?: number;
 }
 
 export async function startTestServer(engine: TestEngine, databaseUrl?: string, options: TestServerOptions = {}): Promise<TestServer> {
@@ -69,6 +71,7 @@ export async function startTestServer(engine: TestEngine, databaseUrl?: string, 
     corsOrigins: options.corsOrigins ?? [],
     maxMessageBytes: 16 * 1024 * 1024,
     shutdownGraceMs: 2_000,
+    ...(options.streamStallMs === undefined ? {} : { streamStallMs: options.streamStallMs }),
   });
   const address = `127.0.0.1:${served.port}`;
   const client = createClient(CheckpointService, createGrpcTransport({ baseUrl: `http://${address}` }));

@@ -5,6 +5,7 @@ import type { ServiceImpl } from "../service/service-impl.js";
 import { errorInterceptor, recodeMalformedRequests } from "./connect-error.js";
 import type { ErrorLogger } from "./grpc-status.js";
 import { ListenError, type RunningGrpcServer } from "./grpc-js-server.js";
+import { guardStalledResponse } from "./guard-stalled-response.js";
 import { listenHttp, type HttpHandler } from "./listen-http.js";
 
 export interface ConnectServerOptions<S extends DescService> {
@@ -17,7 +18,14 @@ export interface ConnectServerOptions<S extends DescService> {
   /** Origins allowed by CORS; "*" allows any. Empty: no CORS headers. */
   corsOrigins: readonly string[];
   logError: ErrorLogger;
+  /** A streaming response whose client reads nothing for this long is reset (default 30 000 ms). */
+  streamStallMs?: number;
+  /** Told of each reset stream (for the log). */
+  onStalled?: (path: string) => void;
 }
+
+/** The service's streaming methods: the responses that can outgrow what a slow client reads. */
+const streamingPath = /\/(List|Subscribe|Watch)$/;
 
 const corsHeaders = {
   methods: "POST, GET, OPTIONS",
@@ -57,8 +65,12 @@ export async function startConnectServer<S extends DescService>(options: Connect
 
   let listener;
   try {
+    const stallMs = options.streamStallMs ?? 30_000;
     listener = await listenHttp(options.host, options.port, (req, res) => {
-      if (!withCors(req, res)) handler(req, res);
+      if (withCors(req, res)) return;
+      const path = req.url ?? "";
+      if (streamingPath.test(path)) guardStalledResponse(res, stallMs, () => options.onStalled?.(path));
+      handler(req, res);
     });
   } catch (error) {
     const address = `${options.host}:${options.port}`;
