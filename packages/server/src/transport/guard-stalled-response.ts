@@ -2,8 +2,8 @@ import type { ServerResponse } from "node:http";
 import { constants, type Http2ServerResponse } from "node:http2";
 
 /**
- * Ends a response whose client has read nothing for stallMs: its send buffer stayed full (the
- * writable side kept asking for "drain") that long. On the gRPC port a stalled stream gets
+ * Ends a response whose client has read nothing for stallMs: its send buffer stayed full, with
+ * no "drain" in between, that long. On the gRPC port a stalled stream gets
  * RESOURCE_EXHAUSTED in its trailers, which HTTP/2 sends outside flow control; Connect and
  * gRPC-Web carry their status inside the body, behind the data the client is not reading, so
  * here the stream is reset (HTTP/2 CANCEL) or the connection closed (HTTP/1.1). Either way the
@@ -28,5 +28,11 @@ export function guardStalledResponse(res: ServerResponse | Http2ServerResponse, 
     Math.max(25, Math.floor(stallMs / 4)),
   );
   timer.unref();
-  res.once("close", () => clearInterval(timer));
+  // A slow reader that keeps draining the buffer is not stalled, however full the buffer looks.
+  const drained = () => (blockedSince = undefined);
+  writable.on("drain", drained);
+  res.once("close", () => {
+    clearInterval(timer);
+    writable.off("drain", drained);
+  });
 }
