@@ -77,9 +77,9 @@ func (c *Client) Close() error {
 }
 
 // Service is the generated client on the same connection, for the calls this
-// package does not wrap (CopyThread, Prune, Resume, ClaimResume, Watch, …).
-// Its unary calls get the same default deadline, retries and headers; its
-// streams get the headers only.
+// package does not wrap (CopyThread, Prune, Resume, ClaimResume, the raw
+// Watch stream, …). Its unary calls get the same default deadline, retries
+// and headers; its streams get the headers only.
 func (c *Client) Service() checkpointdv1.CheckpointServiceClient {
 	return c.rpc
 }

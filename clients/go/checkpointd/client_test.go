@@ -145,26 +145,31 @@ func cmpTuple(got, want *checkpointdv1.CheckpointTuple) string {
 // with metadata {"step": i, "parity": "even"|"odd"}.
 func putN(t *testing.T, client *checkpointd.Client, thread *checkpointdv1.CheckpointConfig, n int) {
 	t.Helper()
-	ctx := context.Background()
 	for i := 1; i <= n; i++ {
-		parity := map[bool]string{true: "even", false: "odd"}[i%2 == 0]
-		config := thread
-		if i > 1 {
-			config = withID(thread, checkpointID(i-1))
-		}
-		_, err := client.Put(ctx, &checkpointdv1.PutRequest{
-			Config: config,
-			Checkpoint: &checkpointdv1.Checkpoint{
-				V: 4, Id: checkpointID(i), Ts: "2026-11-23T00:00:00+00:00",
-				ChannelValues:   map[string]*checkpointdv1.TypedValue{"step": {Type: "json", Data: []byte(fmt.Sprint(i))}},
-				ChannelVersions: map[string]*checkpointdv1.ChannelVersion{"step": checkpointd.IntVersion(int64(i))},
-			},
-			Metadata:    mustStruct(t, map[string]any{"step": i, "parity": parity}),
-			NewVersions: map[string]*checkpointdv1.ChannelVersion{"step": checkpointd.IntVersion(int64(i))},
-		})
-		if err != nil {
-			t.Fatalf("Put %d: %v", i, err)
-		}
+		putCheckpoint(t, client, thread, i)
+	}
+}
+
+// putCheckpoint saves checkpoint i of a thread as putN does, the child of checkpoint i-1.
+func putCheckpoint(t *testing.T, client *checkpointd.Client, thread *checkpointdv1.CheckpointConfig, i int) {
+	t.Helper()
+	parity := map[bool]string{true: "even", false: "odd"}[i%2 == 0]
+	config := thread
+	if i > 1 {
+		config = withID(thread, checkpointID(i-1))
+	}
+	_, err := client.Put(context.Background(), &checkpointdv1.PutRequest{
+		Config: config,
+		Checkpoint: &checkpointdv1.Checkpoint{
+			V: 4, Id: checkpointID(i), Ts: "2026-11-23T00:00:00+00:00",
+			ChannelValues:   map[string]*checkpointdv1.TypedValue{"step": {Type: "json", Data: []byte(fmt.Sprint(i))}},
+			ChannelVersions: map[string]*checkpointdv1.ChannelVersion{"step": checkpointd.IntVersion(int64(i))},
+		},
+		Metadata:    mustStruct(t, map[string]any{"step": i, "parity": parity}),
+		NewVersions: map[string]*checkpointdv1.ChannelVersion{"step": checkpointd.IntVersion(int64(i))},
+	})
+	if err != nil {
+		t.Fatalf("Put %d: %v", i, err)
 	}
 }
 

@@ -102,7 +102,7 @@ func (f *fakeService) List(req *checkpointdv1.ListRequest, stream grpc.ServerStr
 }
 
 // serveFake runs svc on 127.0.0.1 and returns its address.
-func serveFake(t *testing.T, svc *fakeService, opts ...grpc.ServerOption) string {
+func serveFake(t *testing.T, svc checkpointdv1.CheckpointServiceServer, opts ...grpc.ServerOption) string {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
