@@ -49,6 +49,7 @@ func TestReadmeExample(t *testing.T) {
 	for _, want := range []string{
 		`latest: 1f0c3a2e-0000-6000-8000-000000000001 ["hi"]`,
 		"history: 1f0c3a2e-0000-6000-8000-000000000001 map[source:input step:-1]",
+		"event: 1 checkpoint saved 1f0c3a2e-0000-6000-8000-000000000001",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the README example printed:\n%s\nwant a line %q", out, want)
