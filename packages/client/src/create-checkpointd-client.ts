@@ -26,16 +26,10 @@ import {
   type Client,
   type Interceptor,
 } from "@connectrpc/connect";
-import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
-import type { SecureClientSessionOptions } from "node:http2";
 import { callWithRetries, normalizeError } from "./call-with-retries.js";
-import {
-  defaultRetryOptions,
-  type CallOptions,
-  type CheckpointdClientOptions,
-  type CheckpointdTlsOptions,
-  type RetryOptions,
-} from "./checkpointd-client-options.js";
+import { defaultRetryOptions, type CallOptions, type CheckpointdClientOptions, type RetryOptions } from "./checkpointd-client-options.js";
+import { createGrpcJsClient } from "./create-grpc-js-client.js";
+import { createGrpcJsTransport } from "./create-grpc-js-transport.js";
 import { parseAddress } from "./parse-address.js";
 import { watchThreads, type ThreadWatch, type WatchOptions } from "./watch-threads.js";
 
@@ -95,28 +89,16 @@ function retryPolicy(option: CheckpointdClientOptions["retry"]): RetryOptions {
   return { ...defaultRetryOptions, ...option };
 }
 
-function tlsSessionOptions(tls: true | CheckpointdTlsOptions): SecureClientSessionOptions {
-  if (tls === true) return {};
-  const options: SecureClientSessionOptions = {};
-  if (tls.ca !== undefined) options.ca = tls.ca;
-  if (tls.cert !== undefined) options.cert = tls.cert;
-  if (tls.key !== undefined) options.key = tls.key;
-  if (tls.servername !== undefined) options.servername = tls.servername;
-  if (tls.rejectUnauthorized !== undefined) options.rejectUnauthorized = tls.rejectUnauthorized;
-  return options;
-}
-
-/** Creates a client over gRPC (HTTP/2, one multiplexed connection, re-opened as needed). */
+/**
+ * Creates a client over gRPC (HTTP/2, one multiplexed connection, re-opened as needed): Connect's
+ * client API and interceptors on a grpc-js connection (see createGrpcJsTransport).
+ */
 export function createCheckpointdClient(options: CheckpointdClientOptions): CheckpointdClient {
   const parsed = parseAddress(options.address);
   const tls = options.tls ?? parsed.tls;
   if (tls === false && parsed.tls) throw new Error(`checkpointd address "${options.address}" is https, but tls is false`);
   const baseUrl = tls === false ? parsed.baseUrl : parsed.baseUrl.replace(/^http:/, "https:");
-  const sessionManager = new Http2SessionManager(
-    baseUrl,
-    { pingIntervalMs: options.keepAliveMs ?? 30_000, pingTimeoutMs: 10_000 },
-    tls === false ? {} : tlsSessionOptions(tls),
-  );
+  const grpcJsClient = createGrpcJsClient({ host: parsed.host, port: parsed.port, tls, keepAliveMs: options.keepAliveMs ?? 30_000 });
 
   const headersHook: Interceptor = (next) => async (req) => {
     if (options.headers !== undefined) {
@@ -125,9 +107,9 @@ export function createCheckpointdClient(options: CheckpointdClientOptions): Chec
     }
     return next(req);
   };
-  const transport = createGrpcTransport({
+  const transport = createGrpcJsTransport({
+    client: grpcJsClient,
     baseUrl,
-    sessionManager,
     interceptors: [headersHook, ...(options.interceptors ?? [])],
   });
   const raw = createClient(CheckpointService, transport);
@@ -227,7 +209,7 @@ export function createCheckpointdClient(options: CheckpointdClientOptions): Chec
     async close() {
       if (closed) return;
       closed = true;
-      sessionManager.abort();
+      transport.close();
     },
   };
 }
