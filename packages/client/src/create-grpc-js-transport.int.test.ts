@@ -147,6 +147,28 @@ describe("createGrpcJsTransport against a grpc-js peer", () => {
     expect(trailer.get("x-trailer-bin")).toBe("AAEC/w");
   });
 
+  it("applies interceptors in Connect's order, and aborts req.signal once the call is over", async () => {
+    const order: string[] = [];
+    const signals: AbortSignal[] = [];
+    const named =
+      (name: string): Interceptor =>
+      (next) =>
+      async (req) => {
+        order.push(name);
+        signals.push(req.signal);
+        return next(req);
+      };
+    const client = createGrpcJsClient({ host: "127.0.0.1", port: peer.port, tls: false, keepAliveMs: 30_000 });
+    const own = createGrpcJsTransport({ client, baseUrl: "http://127.0.0.1", interceptors: [named("outer"), named("inner")] });
+    try {
+      await createClient(CheckpointService, own).getTuple({ config: { threadId: "ok" } });
+      expect(order).toEqual(["outer", "inner"]);
+      expect(signals[0]!.aborted).toBe(true);
+    } finally {
+      own.close();
+    }
+  });
+
   it("gives a failed call's code, message and trailers as a ConnectError", async () => {
     const raw = createClient(CheckpointService, transport);
     const error = await raw.getTuple({ config: { threadId: "fail" } }).catch((e: unknown) => e);
@@ -163,6 +185,14 @@ describe("createGrpcJsTransport against a grpc-js peer", () => {
       for await (const _ of iterable) void _;
     };
     let started = Date.now();
+    await expect(raw.getTuple({ config: { threadId: "hang" } }, { timeoutMs: 150 })).rejects.toMatchObject({ code: Code.DeadlineExceeded });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const unaryAbort = new AbortController();
+    setTimeout(() => unaryAbort.abort(new Error("caller gave up")), 50);
+    const aborted = await raw.getTuple({ config: { threadId: "hang" } }, { signal: unaryAbort.signal }).catch((e: unknown) => e);
+    expect(aborted).toMatchObject({ code: Code.Canceled, rawMessage: "caller gave up" });
+
+    started = Date.now();
     await expect(drain(raw.list({ config: { threadId: "hang" } }, { timeoutMs: 150 }))).rejects.toMatchObject({
       code: Code.DeadlineExceeded,
     });

@@ -10,13 +10,14 @@ import {
   type UnaryRequest,
   type UnaryResponse,
 } from "@connectrpc/connect";
-import { createMethodUrl, runStreamingCall, runUnaryCall } from "@connectrpc/connect/protocol";
+import { createMethodUrl, runStreamingCall } from "@connectrpc/connect/protocol";
 import type { Client } from "@grpc/grpc-js";
 import { callOptionsFromHeaders } from "./call-options-from-headers.js";
 import { connectErrorFromStatus } from "./connect-error-from-status.js";
 import { appendMetadata } from "./headers-from-metadata.js";
 import { metadataFromHeaders } from "./metadata-from-headers.js";
 import { methodCodec } from "./method-codec.js";
+import { runInterceptedUnary } from "./run-intercepted-unary.js";
 import { startGrpcJsStream } from "./start-grpc-js-stream.js";
 
 export interface GrpcJsTransportOptions {
@@ -106,22 +107,16 @@ export function createGrpcJsTransport(options: GrpcJsTransportOptions): GrpcJsTr
   }
 
   return {
-    async unary(method, signal, timeoutMs, header, message, contextValues) {
+    unary(method, signal, timeoutMs, header, message, contextValues) {
       const timeout = timeoutMs === undefined || timeoutMs <= 0 ? undefined : timeoutMs;
-      return runUnaryCall({
-        ...(interceptors === undefined ? {} : { interceptors }),
-        ...(signal === undefined ? {} : { signal }),
-        ...(timeout === undefined ? {} : { timeoutMs: timeout }),
-        req: {
-          stream: false,
-          service: method.parent,
-          method,
-          requestMethod: "POST",
-          url: createMethodUrl(baseUrl, method),
-          header: requestHeader(timeout, header),
-          contextValues: contextValues ?? createContextValues(),
-          message,
-        },
+      return runInterceptedUnary({
+        method,
+        url: createMethodUrl(baseUrl, method),
+        header: requestHeader(timeout, header),
+        contextValues: contextValues ?? createContextValues(),
+        message,
+        signal,
+        interceptors,
         next: callUnary,
       });
     },
