@@ -100,17 +100,21 @@ export function createCheckpointdClient(options: CheckpointdClientOptions): Chec
   const baseUrl = tls === false ? parsed.baseUrl : parsed.baseUrl.replace(/^http:/, "https:");
   const grpcJsClient = createGrpcJsClient({ host: parsed.host, port: parsed.port, tls, keepAliveMs: options.keepAliveMs ?? 30_000 });
 
-  const headersHook: Interceptor = (next) => async (req) => {
-    if (options.headers !== undefined) {
-      const extra = await options.headers();
-      for (const [name, value] of Object.entries(extra)) req.header.set(name, value);
-    }
-    return next(req);
-  };
+  const { headers } = options;
+  const headersHook: Interceptor[] =
+    headers === undefined
+      ? []
+      : [
+          (next) => async (req) => {
+            const extra = await headers();
+            for (const [name, value] of Object.entries(extra)) req.header.set(name, value);
+            return next(req);
+          },
+        ];
   const transport = createGrpcJsTransport({
     client: grpcJsClient,
     baseUrl,
-    interceptors: [headersHook, ...(options.interceptors ?? [])],
+    interceptors: [...headersHook, ...(options.interceptors ?? [])],
   });
   const raw = createClient(CheckpointService, transport);
   const policy = retryPolicy(options.retry);
