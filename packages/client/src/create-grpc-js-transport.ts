@@ -109,16 +109,21 @@ export function createGrpcJsTransport(options: GrpcJsTransportOptions): GrpcJsTr
   return {
     unary(method, signal, timeoutMs, header, message, contextValues) {
       const timeout = timeoutMs === undefined || timeoutMs <= 0 ? undefined : timeoutMs;
-      return runInterceptedUnary({
-        method,
-        url: createMethodUrl(baseUrl, method),
-        header: requestHeader(timeout, header),
-        contextValues: contextValues ?? createContextValues(),
-        message,
-        signal,
-        interceptors,
-        next: callUnary,
-      });
+      try {
+        return runInterceptedUnary({
+          method,
+          url: createMethodUrl(baseUrl, method),
+          header: requestHeader(timeout, header),
+          contextValues: contextValues ?? createContextValues(),
+          message,
+          signal,
+          interceptors,
+          next: callUnary,
+        });
+      } catch (error) {
+        // A bad header or message: a rejected call, as from Connect's transports, not a throw.
+        return Promise.reject(ConnectError.from(error));
+      }
     },
     async stream(method, signal, timeoutMs, header, input, contextValues) {
       const timeout = timeoutMs === undefined || timeoutMs <= 0 ? undefined : timeoutMs;
