@@ -21,6 +21,11 @@ export interface CompareReport {
     loadAverages: number[];
   };
   command: string;
+  /**
+   * CPU affinity of each process (`Cpus_allowed_list` over all its threads, from
+   * /proc), read after the rounds; `pinned` when the run had `--pin`.
+   */
+  affinity: { pinned: boolean; processes: { name: string; cpus: string }[] };
   durationSeconds: number;
   plan: ComparePlan;
   checkpointdPoolSize: number;
@@ -120,7 +125,14 @@ export function formatCompareReport(report: CompareReport): string {
       `${bounds1.maxOps} operations or ${bounds1.maxMs / 1000} s at c=1, ${bounds64.maxOps} or ${bounds64.maxMs / 1000} s at c=64 ` +
       `(older-id reads: ${plan.missMaxOps(1)} / ${plan.missMaxOps(64)}). ${plan.rounds} round(s), each case order rotated per round; ` +
       `figures are medians over the rounds, ops and errors totals. CPU per op: this process (load generator plus the saver in it), ` +
-      `checkpointd, PostgreSQL (postmaster and children) and redis-server, from process.cpuUsage and /proc (10 ms ticks).`,
+      `checkpointd, PostgreSQL (postmaster and children) and redis-server, from process.cpuUsage and /proc (10 ms ticks). ` +
+      (report.affinity.pinned
+        ? `**Pinned** (\`--pin\`, the worker on a machine of its own): the bench process (load generator and both savers) on CPU 0 only, ` +
+          `every service it starts (PostgreSQL's postmaster and so all its backends, redis-server, checkpointd, the echo stub, ghz) on ` +
+          `CPU 1 only, with \`taskset\`. `
+        : "Not pinned: every process may run on any core. ") +
+      `CPU affinity, \`Cpus_allowed_list\` of every thread from /proc after the rounds: ` +
+      `${report.affinity.processes.map((p) => `${p.name} ${p.cpus}`).join("; ")}.`,
     "",
     ...mainTable(report),
     "",

@@ -8,12 +8,14 @@
  * redis-server, checkpointd and echo stub on 127.0.0.1 and stops them at the
  * end. Progress on stderr, the report on stdout and in bench/RESULTS.md.
  *
- *   pnpm bench [--rounds N] [--quick] [--cpu-prof] [--no-write] [--pool N]
+ *   pnpm bench [--rounds N] [--quick] [--cpu-prof] [--no-write] [--pool N] [--pin]
  *
  * --quick: a fifth of every bound, one round, 100 growth steps, RESULTS.md
  * untouched. --cpu-prof: profile checkpointd and this process (the figures
  * of such a run are a profile, not a measurement). --pool: PostgresSaver's
- * pg pool size (default 64).
+ * pg pool size (default 64). --pin: the worker on a machine of its own: this
+ * process pins itself to CPU 0 and every service it starts to CPU 1
+ * (`taskset`), and the report goes to its own RESULTS.md section.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
@@ -32,6 +34,7 @@ import { startFloors } from "./floor-operations.js";
 import { formatCompareReport } from "./format-compare-report.js";
 import { measureCase, type CaseMeasurement } from "./measure-case.js";
 import { measureStorageGrowth } from "./measure-storage-growth.js";
+import { benchCpu, checkPinnable, cpusAllowed, pinGhz, pinProcess, serviceCpu, treeCpusAllowed } from "./pin-processes.js";
 import { createPostgresSaver, prepareSavers } from "./prepare-savers.js";
 import { readVersions } from "./read-versions.js";
 import { runGhzLoads, type GhzLoadRow } from "./run-ghz-loads.js";
@@ -39,7 +42,7 @@ import { saverWorkloads } from "./saver-workloads.js";
 import { startCompareServices } from "./start-compare-services.js";
 import { startProcessProfile } from "./start-process-profile.js";
 import { summarizeAll } from "./summarize-measurements.js";
-import { writeResultsSection } from "./write-results-section.js";
+import { compareSection, pinnedCompareSection, writeResultsSection } from "./write-results-section.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -48,6 +51,7 @@ const { values: args } = parseArgs({
     "cpu-prof": { type: "boolean", default: false },
     "no-write": { type: "boolean", default: false },
     pool: { type: "string", default: "64" },
+    pin: { type: "boolean", default: false },
   },
 });
 const rounds = Number(args.rounds ?? (args.quick ? 1 : 3));
@@ -66,6 +70,14 @@ setTimeout(() => {
   process.exit(1);
 }, 30 * 60_000).unref();
 
+// --pin: this process and every thread it has (and will have: new threads and
+// children inherit it) on benchCpu, before anything starts; each service is
+// moved to serviceCpu as soon as it is up (startCompareServices, pinGhz).
+if (args.pin) {
+  checkPinnable();
+  pinProcess(process.pid, benchCpu);
+}
+
 const profileRoot = args["cpu-prof"] ? mkdtempSync(join(os.tmpdir(), "checkpointd-compare-prof-")) : undefined;
 const serverEnv: Record<string, string> = {};
 if (profileRoot !== undefined) {
@@ -78,11 +90,12 @@ if (profileRoot !== undefined) {
 const loadAverages: number[] = [];
 const measurements: CaseMeasurement[] = [];
 const ghzRows: GhzLoadRow[] = [];
-const services = await startCompareServices({ serverEnv, log });
+const services = await startCompareServices({ serverEnv, log, ...(args.pin ? { pinCpu: serviceCpu } : {}) });
 let report: Omit<Parameters<typeof formatCompareReport>[0], "profiles" | "durationSeconds" | "machine"> | undefined;
 let versions: Awaited<ReturnType<typeof readVersions>> | undefined;
 try {
   versions = await readVersions(services);
+  const ghzCpusAllowed = args.pin ? pinGhz(serviceCpu) : undefined;
   const savers = await prepareSavers(services, plan, log);
   const floors = await startFloors({
     checkpointdClient: savers.checkpointdSaver.client,
@@ -123,6 +136,17 @@ try {
     }
     profile?.stop();
     loadAverages.push(os.loadavg()[0] ?? Number.NaN);
+    // Read while the pools' connections (PostgreSQL backends) are still open.
+    const postgresTree = treeCpusAllowed(services.pids.postgres);
+    const affinityProcesses = [
+      { name: "bench process", cpus: cpusAllowed(process.pid).join(" / ") },
+      { name: `PostgreSQL (postmaster and its ${postgresTree.processes - 1} children)`, cpus: postgresTree.cpus.join(" / ") },
+      { name: "redis-server", cpus: cpusAllowed(services.pids.redis).join(" / ") },
+      { name: "checkpointd", cpus: cpusAllowed(services.pids.checkpointd).join(" / ") },
+      { name: "echo stub", cpus: cpusAllowed(services.pids.echo).join(" / ") },
+      ...(ghzCpusAllowed === undefined ? [] : [{ name: "ghz (as it started)", cpus: ghzCpusAllowed() }]),
+    ];
+    log(`CPU affinity: ${affinityProcesses.map((p) => `${p.name} ${p.cpus}`).join("; ")}`);
 
     log(`storage growth: a ${plan.growthSteps}-step conversation through each saver`);
     const growthCheckpointdUrl = await createDatabase(services.postgres.url, "growth_checkpointd");
@@ -144,7 +168,8 @@ try {
     for (const channel of benchChannels) channelBytes[channel] = await size(channelValue(channel, 0));
     const writes = await Promise.all(taskWrites(0).map(([, value]) => size(value)));
     report = {
-      command: `pnpm install && pnpm run build && pnpm bench${rounds !== 3 ? ` --rounds ${rounds}` : ""}${args.quick ? " --quick" : ""}`,
+      command: `pnpm install && pnpm run build && pnpm bench${rounds !== 3 ? ` --rounds ${rounds}` : ""}${args.quick ? " --quick" : ""}${args.pin ? " --pin" : ""}`,
+      affinity: { pinned: args.pin, processes: affinityProcesses },
       plan,
       checkpointdPoolSize,
       data: { channelBytes, writesBytes: writes.reduce((t, b) => t + b, 0), tupleBytes: floors.redisValueBytes },
@@ -175,7 +200,8 @@ const markdown = formatCompareReport({
   machine: {
     ...versions,
     date: spawnSync("date", ["-u"], { encoding: "utf8" }).stdout.trim(),
-    cores: os.availableParallelism(),
+    // os.cpus(), not os.availableParallelism(): the latter follows this process's affinity.
+    cores: os.cpus().length,
     memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
     node: process.version,
     loadAverages,
@@ -185,7 +211,7 @@ const markdown = formatCompareReport({
 });
 console.log(markdown);
 if (!args.quick && !args["no-write"]) {
-  writeResultsSection(fileURLToPath(new URL("../RESULTS.md", import.meta.url)), markdown);
+  writeResultsSection(fileURLToPath(new URL("../RESULTS.md", import.meta.url)), markdown, args.pin ? pinnedCompareSection : compareSection);
   log("bench/RESULTS.md updated");
 }
 process.exit(0);

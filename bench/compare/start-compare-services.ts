@@ -7,6 +7,7 @@ import { latestCacheStats, type CacheCounters } from "../cache/latest-cache-stat
 import { readProcessStat } from "../cache/read-process-stat.js";
 import { readProcessTreeCpuMicros } from "../cache/read-process-tree-cpu-micros.js";
 import { spawnStubServer, type SpawnedStubServer } from "../transport/spawn-stub-server.js";
+import { childPids, pinProcess, pinProcessTree } from "./pin-processes.js";
 
 /** Everything the comparison runs against, all on 127.0.0.1. */
 export interface CompareServices {
@@ -24,12 +25,21 @@ export interface CompareServices {
   cacheCounters(): Promise<CacheCounters>;
   /** Starts another checkpointd on a database of its own (storage growth); stopped by stop(). */
   spawnExtraCheckpointd(databaseUrl: string): Promise<SpawnedCheckpointd>;
+  /** Process ids, for reading their CPU affinity. */
+  pids: { postgres: number; redis: number; checkpointd: number; echo: number };
   stop(): Promise<void>;
 }
 
 export interface CompareServicesOptions {
   /** Extra environment for checkpointd processes (NODE_OPTIONS for the profiler). */
   serverEnv?: Record<string, string>;
+  /**
+   * `--pin`: the CPU every service runs on. The postmaster (and the children it
+   * has by then) is pinned as soon as it is up, before any database is created;
+   * redis-server, checkpointd (also the extra one) and the echo stub right after
+   * they start, before any load.
+   */
+  pinCpu?: number;
   log: (message: string) => void;
 }
 
@@ -65,6 +75,7 @@ export async function startCompareServices(options: CompareServicesOptions): Pro
   const spawnServer = async (args: string[], env: Record<string, string>) => {
     const server = await spawnCheckpointd(args, env);
     children.add(server);
+    if (options.pinCpu !== undefined) pinProcess(server.process.pid ?? -1, options.pinCpu);
     cleanups.push(async () => {
       await server.stop();
       children.delete(server);
@@ -74,8 +85,12 @@ export async function startCompareServices(options: CompareServicesOptions): Pro
   try {
     const postgres = await startPostgres();
     cleanups.push(() => postgres.destroy());
+    const postgresPid = await postmasterPid(postgres.url);
+    if (options.pinCpu !== undefined) pinProcessTree(postgresPid, options.pinCpu);
     const redis = await startRedis();
     cleanups.push(() => redis.stop());
+    const redisPid = Number(/process_id:(\d+)/.exec(await sendRedisCommand(redis.port, ["INFO", "server"]))?.[1]);
+    if (options.pinCpu !== undefined) pinProcess(redisPid, options.pinCpu);
     const checkpointdDatabaseUrl = await createDatabase(postgres.url, "checkpointd");
     const saverDatabaseUrl = await createDatabase(postgres.url, "postgres_saver");
     const checkpointd = await spawnServer(["--stats-interval-seconds", "1", "--http-port", "off"], {
@@ -83,12 +98,15 @@ export async function startCompareServices(options: CompareServicesOptions): Pro
       REDIS_URL: redis.url,
       ...options.serverEnv,
     });
+    const childrenBefore = new Set(childPids(process.pid));
     const echo = await spawnStubServer("grpc-js");
     cleanups.push(() => echo.stop());
+    const echoPids = childPids(process.pid).filter((pid) => !childrenBefore.has(pid) && pid !== checkpointd.process.pid);
+    if (echoPids.length !== 1) throw new Error(`expected one new child process for the echo stub, found ${echoPids.length}`);
+    const echoPid = echoPids[0] ?? -1;
+    if (options.pinCpu !== undefined) pinProcess(echoPid, options.pinCpu);
     options.log(`PostgreSQL on ${postgres.port}, Redis on ${redis.port}, checkpointd on ${checkpointd.port}, echo stub on ${echo.port}`);
 
-    const postgresPid = await postmasterPid(checkpointdDatabaseUrl);
-    const redisPid = Number(/process_id:(\d+)/.exec(await sendRedisCommand(redis.port, ["INFO", "server"]))?.[1]);
     const checkpointdPid = checkpointd.process.pid ?? -1;
     return {
       postgres,
@@ -112,6 +130,7 @@ export async function startCompareServices(options: CompareServicesOptions): Pro
         throw new Error("checkpointd logged no cache stats line within 5 s");
       },
       spawnExtraCheckpointd: (databaseUrl) => spawnServer(["--cache", "off", "--http-port", "off"], { DATABASE_URL: databaseUrl }),
+      pids: { postgres: postgresPid, redis: redisPid, checkpointd: checkpointdPid, echo: echoPid },
       stop,
     };
   } catch (error) {
