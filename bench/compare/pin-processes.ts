@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { readProcessStat } from "../cache/read-process-stat.js";
@@ -94,6 +94,7 @@ export function treeCpusAllowed(pid: number): { processes: number; cpus: string[
 export function pinGhz(cpu: number): () => string {
   const real = ghzPath();
   const dir = mkdtempSync(join(os.tmpdir(), "checkpointd-ghz-pin-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   const script = join(dir, "ghz");
   const record = join(dir, "cpus-allowed");
   const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
