@@ -137,7 +137,8 @@ describe("the Redis L1 over real PostgreSQL and redis-server", () => {
     // Redis with an append-only file: after a restart it holds what it held before, including "o1" as latest.
     const persistent = await startRedis({ persistent: true });
     try {
-      const make = () => createRedisCache({ url: persistent.url, logger, epochRefreshMs: 200 });
+      const graceMs = 1_500;
+      const make = () => createRedisCache({ url: persistent.url, logger, epochRefreshMs: 200, reconnectGraceMs: graceMs });
       const [cacheA, cacheB] = [make(), make()];
       caches.push(cacheA, cacheB);
       for (const c of [cacheA, cacheB])
@@ -156,7 +157,13 @@ describe("the Redis L1 over real PostgreSQL and redis-server", () => {
 
       await persistent.start();
       for (const c of [cacheA, cacheB]) await waitUntil("recovered", async () => expect(c.stats().state).toBe("ok"), { timeoutMs: 10_000 });
-      await new Promise((resolve) => setTimeout(resolve, 400)); // both replicas re-read the epoch
+      const recoveredAt = Date.now();
+      // Within the reconnect grace nothing is filled: a replica still reconnecting may have
+      // acknowledged Puts it could not invalidate, and its reconnect will retire what is stored now.
+      const fills = cacheA.stats().fills;
+      for (let i = 0; i < 2; i++) expect((await a.client.getTuple({ config: { threadId: "outage" } })).tuple?.checkpoint?.id).toBe("o2");
+      if (Date.now() - recoveredAt < graceMs) expect(cacheA.stats().fills).toBe(fills);
+      await new Promise((resolve) => setTimeout(resolve, graceMs + 200)); // the grace is over; both re-read the epoch
       for (const s of [a, b]) expect((await s.client.getTuple({ config: { threadId: "outage" } })).tuple?.checkpoint?.id).toBe("o2");
       expect(cacheA.stats().outages).toBe(1);
       // And the cache works again: the next read is a hit.

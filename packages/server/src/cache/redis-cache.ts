@@ -15,6 +15,11 @@ export interface RedisCacheOptions {
   ttlSeconds?: number;
   /** How often the shared epoch is re-read (default 1000 ms). */
   epochRefreshMs?: number;
+  /**
+   * After an outage, how long this replica reads but does not fill (default 3000 ms): time for
+   * the other replicas to reconnect and retire, through the epoch, what they wrote unseen.
+   */
+  reconnectGraceMs?: number;
   logger: Logger;
   /** Test hook: runs before each post-commit cache write (a test delays one to reorder writers). */
   beforeWrite?: (operation: "put" | "writes" | "invalidate", key: { threadId: string; checkpointId?: string }) => Promise<void>;
@@ -40,9 +45,12 @@ const unset = "";
  * uses Redis again; entries carry the epoch they were written under and are
  * ignored once it changes, so nothing written during an outage is read stale
  * even if Redis kept its data. Other replicas pick the new epoch up within
- * epochRefreshMs. Known limit: a partition that cuts one replica off Redis
- * while others still reach it can let those others serve entries of the
- * threads the cut-off replica wrote, until it reconnects (or the TTL).
+ * epochRefreshMs. After an outage a replica fills nothing for
+ * reconnectGraceMs, so that replicas reconnecting a little later (their Puts
+ * in between could not invalidate) bump the epoch before anything is stored.
+ * Known limit: a partition that cuts one replica off Redis for longer, while
+ * others still reach it, can let those others serve entries of the threads
+ * the cut-off replica wrote, until it reconnects (or the TTL).
  */
 export function createRedisCache(options: RedisCacheOptions): CheckpointCache {
   const { logger } = options;
@@ -73,6 +81,9 @@ export function createRedisCache(options: RedisCacheOptions): CheckpointCache {
   let epoch: string | undefined;
   let dirty = false;
   let everReady = false;
+  // No fills before this time: set when the cache comes back after an outage.
+  let fillsFrom = 0;
+  const reconnectGraceMs = options.reconnectGraceMs ?? 3_000;
 
   const down = (error: unknown) => {
     stats.errors++;
@@ -96,7 +107,12 @@ export function createRedisCache(options: RedisCacheOptions): CheckpointCache {
       }
       everReady = true;
       dirty = false;
-      if (stats.state === "degraded") logger.info({ epoch: next }, "redis cache back: earlier entries retired");
+      if (stats.state === "degraded") {
+        logger.info({ epoch: next }, "redis cache back: earlier entries retired");
+        // A replica that is still reconnecting may have acknowledged Puts it could not invalidate;
+        // a fill now could store what they replaced. Its reconnect bumps the epoch: wait for it.
+        fillsFrom = Date.now() + reconnectGraceMs;
+      }
       epoch = next;
       stats.state = "ok";
     } catch (error) {
@@ -171,7 +187,7 @@ export function createRedisCache(options: RedisCacheOptions): CheckpointCache {
     },
     async fill(token, tuple: CheckpointTuple, asLatest) {
       const current = epoch;
-      if (token === undefined || current === undefined) return;
+      if (token === undefined || current === undefined || Date.now() < fillsFrom) return;
       const [tokenEpoch, g, n] = splitToken(token);
       if (tokenEpoch !== current) {
         stats.staleFillsRefused++;
