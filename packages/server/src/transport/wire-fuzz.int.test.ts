@@ -41,7 +41,8 @@ import { spawnCheckpointd, type SpawnedCheckpointd } from "../testing/spawn-chec
 const REQUESTS = 2_000;
 const WARMUP_REQUESTS = 100;
 const CONCURRENCY = 12;
-const REQUEST_TIMEOUT_MS = 10_000;
+// A hang detector: a List of every thread after the 10k-entry probes streams tens of MB and takes ~10 s here.
+const REQUEST_TIMEOUT_MS = 30_000;
 // Bounds, not targets: on a loaded 2-core machine the 2,000 probes need far longer than when idle.
 const RUN_BUDGET_MS = 100_000;
 const MAX_RSS_GROWTH_MB = 100;
