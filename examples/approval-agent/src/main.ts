@@ -10,12 +10,10 @@
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { createCheckpointdClient } from "@checkpointd/client";
-import { CheckpointdSaver } from "@checkpointd/langgraph";
+import { answerInterrupt, CheckpointdSaver, waitForResume } from "@checkpointd/langgraph";
 import { Command } from "@langchain/langgraph";
-import { answerInterrupt } from "./answer-interrupt.js";
 import { buildReleaseGraph } from "./release-graph.js";
 import { startEmbeddedCheckpointd } from "./start-embedded-checkpointd.js";
-import { waitForResume } from "./wait-for-resume.js";
 
 const { values: flags } = parseArgs({ options: { answer: { type: "string" }, version: { type: "string", default: "1.4.0" } } });
 
@@ -55,11 +53,11 @@ try {
   console.log(`[worker 1] ${paused.log.join("; ")}; paused before ${waiting.next.join(", ")}`);
   await worker1.close();
 
-  console.log(`[approver] resume ${await answered} sent`);
+  console.log(`[approver] resume ${(await answered).resumeId} sent`);
   await approverClient.close();
 
   // Worker 2: resumes the thread from its checkpoint with the approver's answer.
-  const resume = await resumed;
+  const { resume } = await resumed;
   const saver = new CheckpointdSaver(workerClient);
   const graph = buildReleaseGraph(saver);
   const done = await graph.invoke(new Command({ resume }), config);

@@ -1,17 +1,23 @@
 import type { CheckpointdClient } from "@checkpointd/client";
-import { JsonPlusSerializer } from "@langchain/langgraph-checkpoint";
+import { JsonPlusSerializer, type SerializerProtocol } from "@langchain/langgraph-checkpoint";
 
-const serde = new JsonPlusSerializer();
+export interface AnsweredInterrupt {
+  resumeId: string;
+  /** The resume_requested event's id. */
+  eventId: bigint;
+}
 
 /**
- * The approver's side: waits on Watch for the thread's interrupt (it is pushed, not polled),
- * asks `decide` for an answer, and sends it with Resume. Returns the resume id.
+ * The approver's side of human-in-the-loop: waits on Watch for the thread's interrupt (pushed, not
+ * polled), asks `decide` for an answer to each interrupt value, and sends them with Resume, under
+ * an idempotency key so that a retried answer records one resume.
  */
 export async function answerInterrupt(
   client: CheckpointdClient,
   threadId: string,
-  decide: (question: unknown) => Promise<string>,
-): Promise<string> {
+  decide: (value: unknown) => unknown,
+  serde: SerializerProtocol = new JsonPlusSerializer(),
+): Promise<AnsweredInterrupt> {
   const watch = client.watch({ threads: [threadId] });
   try {
     for await (const event of watch) {
@@ -25,14 +31,13 @@ export async function answerInterrupt(
         const [answerType, answer] = await serde.dumpsTyped(await decide(value));
         values[id] = { type: answerType, data: answer };
       }
-      const { resumeId } = await client.resume({
+      const resumed = await client.resume({
         threadId,
         checkpointNs: event.kind.value.config?.checkpointNs ?? "",
         values,
-        // Sending the same answer twice (a retry) records one resume.
         idempotencyKey: `approver:${threadId}:${event.eventId}`,
       });
-      return resumeId;
+      return { resumeId: resumed.resumeId, eventId: resumed.eventId };
     }
     throw new Error(`the watch on ${threadId} ended before an interrupt`);
   } finally {
