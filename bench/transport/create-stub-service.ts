@@ -1,5 +1,5 @@
 import type { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
-import type { ServiceImpl } from "@checkpointd/server";
+import { createBatchMethod, type ServiceImpl } from "@checkpointd/server";
 import { cannedGetTupleResponse } from "./canned-get-tuple-response.js";
 import { putErrorMessage } from "./put-error-message.js";
 
@@ -9,10 +9,11 @@ import { putErrorMessage } from "./put-error-message.js";
  * (HTTP/2, framing, (de)serialization, dispatch). Put always fails with
  * `putErrorMessage`, through an error the transport in use knows how to map.
  * The streaming event methods (Watch, Subscribe) end at once; Resume and
- * ClaimResume answer empty.
+ * ClaimResume answer empty. Batch runs its calls through the methods above, as
+ * checkpointd's does.
  */
 export function createStubService(invalidArgument: (message: string) => Error): ServiceImpl<typeof CheckpointService> {
-  return {
+  const service: ServiceImpl<typeof CheckpointService> = {
     put: () => Promise.reject(invalidArgument(putErrorMessage)),
     putWrites: () => Promise.resolve({}),
     getTuple: () => Promise.resolve(cannedGetTupleResponse),
@@ -25,5 +26,8 @@ export function createStubService(invalidArgument: (message: string) => Error): 
     subscribe: async function* () {},
     resume: () => Promise.resolve({}),
     claimResume: () => Promise.resolve({}),
+    batch: (request, context) => batch(request, context),
   };
+  const batch = createBatchMethod(service);
+  return service;
 }

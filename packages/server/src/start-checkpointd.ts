@@ -115,7 +115,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
   const health = createHealthService([CheckpointService.typeName, ...(cache === undefined ? [] : [cacheHealthName])]);
   const bus = options.bus ?? createInProcessEventBus();
   const hub = createEventHub({ storage, bus, heartbeatMs: options.heartbeatMs ?? 5_000 });
-  const impl = createCheckpointService(storage, hub);
+  const impl = createCheckpointService(storage, hub, { logError });
   const servers: RunningGrpcServer[] = [];
   const stopServers = (graceMs: number) => Promise.all(servers.map((s) => s.shutdown(graceMs)));
   try {

@@ -12,6 +12,9 @@ export enum Code {
   Unavailable = 14,
 }
 
+/** Logs a failure that the client sees only as INTERNAL (or UNAVAILABLE). */
+export type ErrorLogger = (error: unknown, method: string) => void;
+
 /** An error whose message is safe to show a client as is. */
 export class ServiceError extends Error {
   constructor(

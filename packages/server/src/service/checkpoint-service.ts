@@ -1,11 +1,12 @@
 import type { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { PruneStrategy } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
-import { invalidArgument } from "../errors/service-error.js";
+import { invalidArgument, type ErrorLogger } from "../errors/service-error.js";
 import { newEvent } from "../events/event-codec.js";
 import type { EventHub } from "../events/event-hub.js";
 import type { PruneStrategy as StoragePruneStrategy, Storage } from "../storage/checkpoint-storage.js";
 import { checkpointFromProto, tupleToProto, versionsFromProto } from "./proto-mapping.js";
 import { awaitCheckpoint, interruptCheckpointWaitMs } from "./await-checkpoint.js";
+import { createBatchMethod } from "./batch-method.js";
 import type { ServiceImpl } from "./service-impl.js";
 import { createWatchService } from "./watch-service.js";
 import { requireConfig, requireField } from "./validate-request.js";
@@ -16,13 +17,22 @@ const pruneStrategies: Record<number, StoragePruneStrategy> = {
   [PruneStrategy.DELETE]: "delete",
 };
 
+export interface CheckpointServiceOptions {
+  /** Where the unexpected failures of a Batch's calls go (each is INTERNAL to the client). */
+  logError?: ErrorLogger;
+}
+
 /**
  * checkpointd.v1.CheckpointService: validation and mapping around storage.
  * Writes append their thread events in the same transaction and then tell the
  * event hub, which wakes the thread's watchers on every replica.
  */
-export function createCheckpointService(storage: Storage, hub: EventHub): ServiceImpl<typeof CheckpointService> {
-  return {
+export function createCheckpointService(
+  storage: Storage,
+  hub: EventHub,
+  options: CheckpointServiceOptions = {},
+): ServiceImpl<typeof CheckpointService> {
+  const service: ServiceImpl<typeof CheckpointService> = {
     ...createWatchService(storage, hub),
 
     async put(req) {
@@ -117,5 +127,9 @@ export function createCheckpointService(storage: Storage, hub: EventHub): Servic
       if (strategy === "delete") for (const threadId of req.threadIds) await hub.publish(threadId);
       return {};
     },
+
+    batch: (req, context) => batch(req, context),
   };
+  const batch = createBatchMethod(service, options.logError);
+  return service;
 }

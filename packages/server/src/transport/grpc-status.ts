@@ -1,8 +1,8 @@
 import { status, type StatusObject } from "@grpc/grpc-js";
 import { Metadata } from "@grpc/grpc-js";
-import { ServiceError, ShuttingDownError } from "../errors/service-error.js";
+import { ServiceError, ShuttingDownError, type ErrorLogger } from "../errors/service-error.js";
 
-export type ErrorLogger = (error: unknown, method: string) => void;
+export type { ErrorLogger };
 
 /** A client-safe gRPC status for any error: ServiceErrors keep their code and text, the rest are INTERNAL with no detail. */
 export function toGrpcStatus(error: unknown, method: string, logError: ErrorLogger): StatusObject {

@@ -1422,6 +1422,363 @@ func (x *ClaimResumeResponse) GetValues() map[string]*TypedValue {
 	return nil
 }
 
+type BatchRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Calls         []*BatchCall           `protobuf:"bytes,1,rep,name=calls,proto3" json:"calls,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchRequest) Reset() {
+	*x = BatchRequest{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchRequest) ProtoMessage() {}
+
+func (x *BatchRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchRequest.ProtoReflect.Descriptor instead.
+func (*BatchRequest) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *BatchRequest) GetCalls() []*BatchCall {
+	if x != nil {
+		return x.Calls
+	}
+	return nil
+}
+
+// One call of a batch, as it would be sent on its own.
+type BatchCall struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Call:
+	//
+	//	*BatchCall_Put
+	//	*BatchCall_PutWrites
+	//	*BatchCall_GetTuple
+	Call          isBatchCall_Call `protobuf_oneof:"call"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchCall) Reset() {
+	*x = BatchCall{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchCall) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchCall) ProtoMessage() {}
+
+func (x *BatchCall) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchCall.ProtoReflect.Descriptor instead.
+func (*BatchCall) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *BatchCall) GetCall() isBatchCall_Call {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+func (x *BatchCall) GetPut() *PutRequest {
+	if x != nil {
+		if x, ok := x.Call.(*BatchCall_Put); ok {
+			return x.Put
+		}
+	}
+	return nil
+}
+
+func (x *BatchCall) GetPutWrites() *PutWritesRequest {
+	if x != nil {
+		if x, ok := x.Call.(*BatchCall_PutWrites); ok {
+			return x.PutWrites
+		}
+	}
+	return nil
+}
+
+func (x *BatchCall) GetGetTuple() *GetTupleRequest {
+	if x != nil {
+		if x, ok := x.Call.(*BatchCall_GetTuple); ok {
+			return x.GetTuple
+		}
+	}
+	return nil
+}
+
+type isBatchCall_Call interface {
+	isBatchCall_Call()
+}
+
+type BatchCall_Put struct {
+	Put *PutRequest `protobuf:"bytes,1,opt,name=put,proto3,oneof"`
+}
+
+type BatchCall_PutWrites struct {
+	PutWrites *PutWritesRequest `protobuf:"bytes,2,opt,name=put_writes,json=putWrites,proto3,oneof"`
+}
+
+type BatchCall_GetTuple struct {
+	GetTuple *GetTupleRequest `protobuf:"bytes,3,opt,name=get_tuple,json=getTuple,proto3,oneof"`
+}
+
+func (*BatchCall_Put) isBatchCall_Call() {}
+
+func (*BatchCall_PutWrites) isBatchCall_Call() {}
+
+func (*BatchCall_GetTuple) isBatchCall_Call() {}
+
+type BatchResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One per call, in the order of the calls.
+	Results       []*BatchResult `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchResponse) Reset() {
+	*x = BatchResponse{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchResponse) ProtoMessage() {}
+
+func (x *BatchResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchResponse.ProtoReflect.Descriptor instead.
+func (*BatchResponse) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *BatchResponse) GetResults() []*BatchResult {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+type BatchResult struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Result:
+	//
+	//	*BatchResult_Put
+	//	*BatchResult_PutWrites
+	//	*BatchResult_GetTuple
+	//	*BatchResult_Error
+	Result        isBatchResult_Result `protobuf_oneof:"result"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchResult) Reset() {
+	*x = BatchResult{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchResult) ProtoMessage() {}
+
+func (x *BatchResult) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchResult.ProtoReflect.Descriptor instead.
+func (*BatchResult) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *BatchResult) GetResult() isBatchResult_Result {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+func (x *BatchResult) GetPut() *PutResponse {
+	if x != nil {
+		if x, ok := x.Result.(*BatchResult_Put); ok {
+			return x.Put
+		}
+	}
+	return nil
+}
+
+func (x *BatchResult) GetPutWrites() *PutWritesResponse {
+	if x != nil {
+		if x, ok := x.Result.(*BatchResult_PutWrites); ok {
+			return x.PutWrites
+		}
+	}
+	return nil
+}
+
+func (x *BatchResult) GetGetTuple() *GetTupleResponse {
+	if x != nil {
+		if x, ok := x.Result.(*BatchResult_GetTuple); ok {
+			return x.GetTuple
+		}
+	}
+	return nil
+}
+
+func (x *BatchResult) GetError() *BatchError {
+	if x != nil {
+		if x, ok := x.Result.(*BatchResult_Error); ok {
+			return x.Error
+		}
+	}
+	return nil
+}
+
+type isBatchResult_Result interface {
+	isBatchResult_Result()
+}
+
+type BatchResult_Put struct {
+	Put *PutResponse `protobuf:"bytes,1,opt,name=put,proto3,oneof"`
+}
+
+type BatchResult_PutWrites struct {
+	PutWrites *PutWritesResponse `protobuf:"bytes,2,opt,name=put_writes,json=putWrites,proto3,oneof"`
+}
+
+type BatchResult_GetTuple struct {
+	GetTuple *GetTupleResponse `protobuf:"bytes,3,opt,name=get_tuple,json=getTuple,proto3,oneof"`
+}
+
+type BatchResult_Error struct {
+	// The call failed; the others are unaffected.
+	Error *BatchError `protobuf:"bytes,4,opt,name=error,proto3,oneof"`
+}
+
+func (*BatchResult_Put) isBatchResult_Result() {}
+
+func (*BatchResult_PutWrites) isBatchResult_Result() {}
+
+func (*BatchResult_GetTuple) isBatchResult_Result() {}
+
+func (*BatchResult_Error) isBatchResult_Result() {}
+
+// What the call would have failed with on its own.
+type BatchError struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A gRPC status code (google.rpc.Code), never OK.
+	Code          int32  `protobuf:"varint,1,opt,name=code,proto3" json:"code,omitempty"`
+	Message       string `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchError) Reset() {
+	*x = BatchError{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchError) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchError) ProtoMessage() {}
+
+func (x *BatchError) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchError.ProtoReflect.Descriptor instead.
+func (*BatchError) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *BatchError) GetCode() int32 {
+	if x != nil {
+		return x.Code
+	}
+	return 0
+}
+
+func (x *BatchError) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
 var File_checkpointd_v1_checkpoint_service_proto protoreflect.FileDescriptor
 
 const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
@@ -1515,11 +1872,32 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\x06values\x18\x04 \x03(\v2/.checkpointd.v1.ClaimResumeResponse.ValuesEntryR\x06values\x1aU\n" +
 	"\vValuesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x120\n" +
-	"\x05value\x18\x02 \x01(\v2\x1a.checkpointd.v1.TypedValueR\x05value:\x028\x01*j\n" +
+	"\x05value\x18\x02 \x01(\v2\x1a.checkpointd.v1.TypedValueR\x05value:\x028\x01\"?\n" +
+	"\fBatchRequest\x12/\n" +
+	"\x05calls\x18\x01 \x03(\v2\x19.checkpointd.v1.BatchCallR\x05calls\"\xc6\x01\n" +
+	"\tBatchCall\x12.\n" +
+	"\x03put\x18\x01 \x01(\v2\x1a.checkpointd.v1.PutRequestH\x00R\x03put\x12A\n" +
+	"\n" +
+	"put_writes\x18\x02 \x01(\v2 .checkpointd.v1.PutWritesRequestH\x00R\tputWrites\x12>\n" +
+	"\tget_tuple\x18\x03 \x01(\v2\x1f.checkpointd.v1.GetTupleRequestH\x00R\bgetTupleB\x06\n" +
+	"\x04call\"F\n" +
+	"\rBatchResponse\x125\n" +
+	"\aresults\x18\x01 \x03(\v2\x1b.checkpointd.v1.BatchResultR\aresults\"\x81\x02\n" +
+	"\vBatchResult\x12/\n" +
+	"\x03put\x18\x01 \x01(\v2\x1b.checkpointd.v1.PutResponseH\x00R\x03put\x12B\n" +
+	"\n" +
+	"put_writes\x18\x02 \x01(\v2!.checkpointd.v1.PutWritesResponseH\x00R\tputWrites\x12?\n" +
+	"\tget_tuple\x18\x03 \x01(\v2 .checkpointd.v1.GetTupleResponseH\x00R\bgetTuple\x122\n" +
+	"\x05error\x18\x04 \x01(\v2\x1a.checkpointd.v1.BatchErrorH\x00R\x05errorB\b\n" +
+	"\x06result\":\n" +
+	"\n" +
+	"BatchError\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\x05R\x04code\x12\x18\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage*j\n" +
 	"\rPruneStrategy\x12\x1e\n" +
 	"\x1aPRUNE_STRATEGY_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aPRUNE_STRATEGY_KEEP_LATEST\x10\x01\x12\x19\n" +
-	"\x15PRUNE_STRATEGY_DELETE\x10\x022\xcc\a\n" +
+	"\x15PRUNE_STRATEGY_DELETE\x10\x022\x92\b\n" +
 	"\x11CheckpointService\x12>\n" +
 	"\x03Put\x12\x1a.checkpointd.v1.PutRequest\x1a\x1b.checkpointd.v1.PutResponse\x12P\n" +
 	"\tPutWrites\x12 .checkpointd.v1.PutWritesRequest\x1a!.checkpointd.v1.PutWritesResponse\x12M\n" +
@@ -1533,7 +1911,8 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\x05Watch\x12\x1c.checkpointd.v1.WatchRequest\x1a\x1d.checkpointd.v1.WatchResponse(\x010\x01\x12R\n" +
 	"\tSubscribe\x12 .checkpointd.v1.SubscribeRequest\x1a!.checkpointd.v1.SubscribeResponse0\x01\x12G\n" +
 	"\x06Resume\x12\x1d.checkpointd.v1.ResumeRequest\x1a\x1e.checkpointd.v1.ResumeResponse\x12V\n" +
-	"\vClaimResume\x12\".checkpointd.v1.ClaimResumeRequest\x1a#.checkpointd.v1.ClaimResumeResponseb\x06proto3"
+	"\vClaimResume\x12\".checkpointd.v1.ClaimResumeRequest\x1a#.checkpointd.v1.ClaimResumeResponse\x12D\n" +
+	"\x05Batch\x12\x1c.checkpointd.v1.BatchRequest\x1a\x1d.checkpointd.v1.BatchResponseb\x06proto3"
 
 var (
 	file_checkpointd_v1_checkpoint_service_proto_rawDescOnce sync.Once
@@ -1548,7 +1927,7 @@ func file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP() []byte {
 }
 
 var file_checkpointd_v1_checkpoint_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_checkpointd_v1_checkpoint_service_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
+var file_checkpointd_v1_checkpoint_service_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_checkpointd_v1_checkpoint_service_proto_goTypes = []any{
 	(PruneStrategy)(0),            // 0: checkpointd.v1.PruneStrategy
 	(*PutRequest)(nil),            // 1: checkpointd.v1.PutRequest
@@ -1576,75 +1955,91 @@ var file_checkpointd_v1_checkpoint_service_proto_goTypes = []any{
 	(*ResumeResponse)(nil),        // 23: checkpointd.v1.ResumeResponse
 	(*ClaimResumeRequest)(nil),    // 24: checkpointd.v1.ClaimResumeRequest
 	(*ClaimResumeResponse)(nil),   // 25: checkpointd.v1.ClaimResumeResponse
-	nil,                           // 26: checkpointd.v1.PutRequest.NewVersionsEntry
-	nil,                           // 27: checkpointd.v1.ResumeRequest.ValuesEntry
-	nil,                           // 28: checkpointd.v1.ClaimResumeResponse.ValuesEntry
-	(*CheckpointConfig)(nil),      // 29: checkpointd.v1.CheckpointConfig
-	(*Checkpoint)(nil),            // 30: checkpointd.v1.Checkpoint
-	(*structpb.Struct)(nil),       // 31: google.protobuf.Struct
-	(*PendingWrite)(nil),          // 32: checkpointd.v1.PendingWrite
-	(*CheckpointTuple)(nil),       // 33: checkpointd.v1.CheckpointTuple
-	(*WatchEvent)(nil),            // 34: checkpointd.v1.WatchEvent
-	(*ChannelVersion)(nil),        // 35: checkpointd.v1.ChannelVersion
-	(*TypedValue)(nil),            // 36: checkpointd.v1.TypedValue
+	(*BatchRequest)(nil),          // 26: checkpointd.v1.BatchRequest
+	(*BatchCall)(nil),             // 27: checkpointd.v1.BatchCall
+	(*BatchResponse)(nil),         // 28: checkpointd.v1.BatchResponse
+	(*BatchResult)(nil),           // 29: checkpointd.v1.BatchResult
+	(*BatchError)(nil),            // 30: checkpointd.v1.BatchError
+	nil,                           // 31: checkpointd.v1.PutRequest.NewVersionsEntry
+	nil,                           // 32: checkpointd.v1.ResumeRequest.ValuesEntry
+	nil,                           // 33: checkpointd.v1.ClaimResumeResponse.ValuesEntry
+	(*CheckpointConfig)(nil),      // 34: checkpointd.v1.CheckpointConfig
+	(*Checkpoint)(nil),            // 35: checkpointd.v1.Checkpoint
+	(*structpb.Struct)(nil),       // 36: google.protobuf.Struct
+	(*PendingWrite)(nil),          // 37: checkpointd.v1.PendingWrite
+	(*CheckpointTuple)(nil),       // 38: checkpointd.v1.CheckpointTuple
+	(*WatchEvent)(nil),            // 39: checkpointd.v1.WatchEvent
+	(*ChannelVersion)(nil),        // 40: checkpointd.v1.ChannelVersion
+	(*TypedValue)(nil),            // 41: checkpointd.v1.TypedValue
 }
 var file_checkpointd_v1_checkpoint_service_proto_depIdxs = []int32{
-	29, // 0: checkpointd.v1.PutRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	30, // 1: checkpointd.v1.PutRequest.checkpoint:type_name -> checkpointd.v1.Checkpoint
-	31, // 2: checkpointd.v1.PutRequest.metadata:type_name -> google.protobuf.Struct
-	26, // 3: checkpointd.v1.PutRequest.new_versions:type_name -> checkpointd.v1.PutRequest.NewVersionsEntry
-	29, // 4: checkpointd.v1.PutResponse.config:type_name -> checkpointd.v1.CheckpointConfig
-	29, // 5: checkpointd.v1.PutWritesRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	32, // 6: checkpointd.v1.PutWritesRequest.writes:type_name -> checkpointd.v1.PendingWrite
-	29, // 7: checkpointd.v1.GetTupleRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	33, // 8: checkpointd.v1.GetTupleResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
-	29, // 9: checkpointd.v1.ListRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	31, // 10: checkpointd.v1.ListRequest.filter:type_name -> google.protobuf.Struct
-	29, // 11: checkpointd.v1.ListRequest.before:type_name -> checkpointd.v1.CheckpointConfig
-	33, // 12: checkpointd.v1.ListResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
+	34, // 0: checkpointd.v1.PutRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	35, // 1: checkpointd.v1.PutRequest.checkpoint:type_name -> checkpointd.v1.Checkpoint
+	36, // 2: checkpointd.v1.PutRequest.metadata:type_name -> google.protobuf.Struct
+	31, // 3: checkpointd.v1.PutRequest.new_versions:type_name -> checkpointd.v1.PutRequest.NewVersionsEntry
+	34, // 4: checkpointd.v1.PutResponse.config:type_name -> checkpointd.v1.CheckpointConfig
+	34, // 5: checkpointd.v1.PutWritesRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	37, // 6: checkpointd.v1.PutWritesRequest.writes:type_name -> checkpointd.v1.PendingWrite
+	34, // 7: checkpointd.v1.GetTupleRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	38, // 8: checkpointd.v1.GetTupleResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
+	34, // 9: checkpointd.v1.ListRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	36, // 10: checkpointd.v1.ListRequest.filter:type_name -> google.protobuf.Struct
+	34, // 11: checkpointd.v1.ListRequest.before:type_name -> checkpointd.v1.CheckpointConfig
+	38, // 12: checkpointd.v1.ListResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
 	0,  // 13: checkpointd.v1.PruneRequest.strategy:type_name -> checkpointd.v1.PruneStrategy
 	20, // 14: checkpointd.v1.WatchRequest.subscribe:type_name -> checkpointd.v1.SubscribeRequest
 	18, // 15: checkpointd.v1.WatchRequest.unsubscribe:type_name -> checkpointd.v1.Unsubscribe
 	22, // 16: checkpointd.v1.WatchRequest.resume:type_name -> checkpointd.v1.ResumeRequest
 	24, // 17: checkpointd.v1.WatchRequest.claim:type_name -> checkpointd.v1.ClaimResumeRequest
-	34, // 18: checkpointd.v1.WatchResponse.event:type_name -> checkpointd.v1.WatchEvent
+	39, // 18: checkpointd.v1.WatchResponse.event:type_name -> checkpointd.v1.WatchEvent
 	23, // 19: checkpointd.v1.WatchResponse.resumed:type_name -> checkpointd.v1.ResumeResponse
 	25, // 20: checkpointd.v1.WatchResponse.claimed:type_name -> checkpointd.v1.ClaimResumeResponse
-	34, // 21: checkpointd.v1.SubscribeResponse.event:type_name -> checkpointd.v1.WatchEvent
-	27, // 22: checkpointd.v1.ResumeRequest.values:type_name -> checkpointd.v1.ResumeRequest.ValuesEntry
-	28, // 23: checkpointd.v1.ClaimResumeResponse.values:type_name -> checkpointd.v1.ClaimResumeResponse.ValuesEntry
-	35, // 24: checkpointd.v1.PutRequest.NewVersionsEntry.value:type_name -> checkpointd.v1.ChannelVersion
-	36, // 25: checkpointd.v1.ResumeRequest.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
-	36, // 26: checkpointd.v1.ClaimResumeResponse.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
-	1,  // 27: checkpointd.v1.CheckpointService.Put:input_type -> checkpointd.v1.PutRequest
-	3,  // 28: checkpointd.v1.CheckpointService.PutWrites:input_type -> checkpointd.v1.PutWritesRequest
-	5,  // 29: checkpointd.v1.CheckpointService.GetTuple:input_type -> checkpointd.v1.GetTupleRequest
-	7,  // 30: checkpointd.v1.CheckpointService.List:input_type -> checkpointd.v1.ListRequest
-	9,  // 31: checkpointd.v1.CheckpointService.DeleteThread:input_type -> checkpointd.v1.DeleteThreadRequest
-	11, // 32: checkpointd.v1.CheckpointService.CopyThread:input_type -> checkpointd.v1.CopyThreadRequest
-	13, // 33: checkpointd.v1.CheckpointService.DeleteForRuns:input_type -> checkpointd.v1.DeleteForRunsRequest
-	15, // 34: checkpointd.v1.CheckpointService.Prune:input_type -> checkpointd.v1.PruneRequest
-	17, // 35: checkpointd.v1.CheckpointService.Watch:input_type -> checkpointd.v1.WatchRequest
-	20, // 36: checkpointd.v1.CheckpointService.Subscribe:input_type -> checkpointd.v1.SubscribeRequest
-	22, // 37: checkpointd.v1.CheckpointService.Resume:input_type -> checkpointd.v1.ResumeRequest
-	24, // 38: checkpointd.v1.CheckpointService.ClaimResume:input_type -> checkpointd.v1.ClaimResumeRequest
-	2,  // 39: checkpointd.v1.CheckpointService.Put:output_type -> checkpointd.v1.PutResponse
-	4,  // 40: checkpointd.v1.CheckpointService.PutWrites:output_type -> checkpointd.v1.PutWritesResponse
-	6,  // 41: checkpointd.v1.CheckpointService.GetTuple:output_type -> checkpointd.v1.GetTupleResponse
-	8,  // 42: checkpointd.v1.CheckpointService.List:output_type -> checkpointd.v1.ListResponse
-	10, // 43: checkpointd.v1.CheckpointService.DeleteThread:output_type -> checkpointd.v1.DeleteThreadResponse
-	12, // 44: checkpointd.v1.CheckpointService.CopyThread:output_type -> checkpointd.v1.CopyThreadResponse
-	14, // 45: checkpointd.v1.CheckpointService.DeleteForRuns:output_type -> checkpointd.v1.DeleteForRunsResponse
-	16, // 46: checkpointd.v1.CheckpointService.Prune:output_type -> checkpointd.v1.PruneResponse
-	19, // 47: checkpointd.v1.CheckpointService.Watch:output_type -> checkpointd.v1.WatchResponse
-	21, // 48: checkpointd.v1.CheckpointService.Subscribe:output_type -> checkpointd.v1.SubscribeResponse
-	23, // 49: checkpointd.v1.CheckpointService.Resume:output_type -> checkpointd.v1.ResumeResponse
-	25, // 50: checkpointd.v1.CheckpointService.ClaimResume:output_type -> checkpointd.v1.ClaimResumeResponse
-	39, // [39:51] is the sub-list for method output_type
-	27, // [27:39] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	39, // 21: checkpointd.v1.SubscribeResponse.event:type_name -> checkpointd.v1.WatchEvent
+	32, // 22: checkpointd.v1.ResumeRequest.values:type_name -> checkpointd.v1.ResumeRequest.ValuesEntry
+	33, // 23: checkpointd.v1.ClaimResumeResponse.values:type_name -> checkpointd.v1.ClaimResumeResponse.ValuesEntry
+	27, // 24: checkpointd.v1.BatchRequest.calls:type_name -> checkpointd.v1.BatchCall
+	1,  // 25: checkpointd.v1.BatchCall.put:type_name -> checkpointd.v1.PutRequest
+	3,  // 26: checkpointd.v1.BatchCall.put_writes:type_name -> checkpointd.v1.PutWritesRequest
+	5,  // 27: checkpointd.v1.BatchCall.get_tuple:type_name -> checkpointd.v1.GetTupleRequest
+	29, // 28: checkpointd.v1.BatchResponse.results:type_name -> checkpointd.v1.BatchResult
+	2,  // 29: checkpointd.v1.BatchResult.put:type_name -> checkpointd.v1.PutResponse
+	4,  // 30: checkpointd.v1.BatchResult.put_writes:type_name -> checkpointd.v1.PutWritesResponse
+	6,  // 31: checkpointd.v1.BatchResult.get_tuple:type_name -> checkpointd.v1.GetTupleResponse
+	30, // 32: checkpointd.v1.BatchResult.error:type_name -> checkpointd.v1.BatchError
+	40, // 33: checkpointd.v1.PutRequest.NewVersionsEntry.value:type_name -> checkpointd.v1.ChannelVersion
+	41, // 34: checkpointd.v1.ResumeRequest.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
+	41, // 35: checkpointd.v1.ClaimResumeResponse.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
+	1,  // 36: checkpointd.v1.CheckpointService.Put:input_type -> checkpointd.v1.PutRequest
+	3,  // 37: checkpointd.v1.CheckpointService.PutWrites:input_type -> checkpointd.v1.PutWritesRequest
+	5,  // 38: checkpointd.v1.CheckpointService.GetTuple:input_type -> checkpointd.v1.GetTupleRequest
+	7,  // 39: checkpointd.v1.CheckpointService.List:input_type -> checkpointd.v1.ListRequest
+	9,  // 40: checkpointd.v1.CheckpointService.DeleteThread:input_type -> checkpointd.v1.DeleteThreadRequest
+	11, // 41: checkpointd.v1.CheckpointService.CopyThread:input_type -> checkpointd.v1.CopyThreadRequest
+	13, // 42: checkpointd.v1.CheckpointService.DeleteForRuns:input_type -> checkpointd.v1.DeleteForRunsRequest
+	15, // 43: checkpointd.v1.CheckpointService.Prune:input_type -> checkpointd.v1.PruneRequest
+	17, // 44: checkpointd.v1.CheckpointService.Watch:input_type -> checkpointd.v1.WatchRequest
+	20, // 45: checkpointd.v1.CheckpointService.Subscribe:input_type -> checkpointd.v1.SubscribeRequest
+	22, // 46: checkpointd.v1.CheckpointService.Resume:input_type -> checkpointd.v1.ResumeRequest
+	24, // 47: checkpointd.v1.CheckpointService.ClaimResume:input_type -> checkpointd.v1.ClaimResumeRequest
+	26, // 48: checkpointd.v1.CheckpointService.Batch:input_type -> checkpointd.v1.BatchRequest
+	2,  // 49: checkpointd.v1.CheckpointService.Put:output_type -> checkpointd.v1.PutResponse
+	4,  // 50: checkpointd.v1.CheckpointService.PutWrites:output_type -> checkpointd.v1.PutWritesResponse
+	6,  // 51: checkpointd.v1.CheckpointService.GetTuple:output_type -> checkpointd.v1.GetTupleResponse
+	8,  // 52: checkpointd.v1.CheckpointService.List:output_type -> checkpointd.v1.ListResponse
+	10, // 53: checkpointd.v1.CheckpointService.DeleteThread:output_type -> checkpointd.v1.DeleteThreadResponse
+	12, // 54: checkpointd.v1.CheckpointService.CopyThread:output_type -> checkpointd.v1.CopyThreadResponse
+	14, // 55: checkpointd.v1.CheckpointService.DeleteForRuns:output_type -> checkpointd.v1.DeleteForRunsResponse
+	16, // 56: checkpointd.v1.CheckpointService.Prune:output_type -> checkpointd.v1.PruneResponse
+	19, // 57: checkpointd.v1.CheckpointService.Watch:output_type -> checkpointd.v1.WatchResponse
+	21, // 58: checkpointd.v1.CheckpointService.Subscribe:output_type -> checkpointd.v1.SubscribeResponse
+	23, // 59: checkpointd.v1.CheckpointService.Resume:output_type -> checkpointd.v1.ResumeResponse
+	25, // 60: checkpointd.v1.CheckpointService.ClaimResume:output_type -> checkpointd.v1.ClaimResumeResponse
+	28, // 61: checkpointd.v1.CheckpointService.Batch:output_type -> checkpointd.v1.BatchResponse
+	49, // [49:62] is the sub-list for method output_type
+	36, // [36:49] is the sub-list for method input_type
+	36, // [36:36] is the sub-list for extension type_name
+	36, // [36:36] is the sub-list for extension extendee
+	0,  // [0:36] is the sub-list for field type_name
 }
 
 func init() { file_checkpointd_v1_checkpoint_service_proto_init() }
@@ -1662,13 +2057,24 @@ func file_checkpointd_v1_checkpoint_service_proto_init() {
 		(*WatchRequest_Claim)(nil),
 	}
 	file_checkpointd_v1_checkpoint_service_proto_msgTypes[19].OneofWrappers = []any{}
+	file_checkpointd_v1_checkpoint_service_proto_msgTypes[26].OneofWrappers = []any{
+		(*BatchCall_Put)(nil),
+		(*BatchCall_PutWrites)(nil),
+		(*BatchCall_GetTuple)(nil),
+	}
+	file_checkpointd_v1_checkpoint_service_proto_msgTypes[28].OneofWrappers = []any{
+		(*BatchResult_Put)(nil),
+		(*BatchResult_PutWrites)(nil),
+		(*BatchResult_GetTuple)(nil),
+		(*BatchResult_Error)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_checkpointd_v1_checkpoint_service_proto_rawDesc), len(file_checkpointd_v1_checkpoint_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   28,
+			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

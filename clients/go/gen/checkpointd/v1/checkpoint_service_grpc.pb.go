@@ -31,6 +31,7 @@ const (
 	CheckpointService_Subscribe_FullMethodName     = "/checkpointd.v1.CheckpointService/Subscribe"
 	CheckpointService_Resume_FullMethodName        = "/checkpointd.v1.CheckpointService/Resume"
 	CheckpointService_ClaimResume_FullMethodName   = "/checkpointd.v1.CheckpointService/ClaimResume"
+	CheckpointService_Batch_FullMethodName         = "/checkpointd.v1.CheckpointService/Batch"
 )
 
 // CheckpointServiceClient is the client API for CheckpointService service.
@@ -65,6 +66,10 @@ type CheckpointServiceClient interface {
 	// Takes a pending resume for one worker. Exactly one worker's claim of a resume succeeds; the
 	// same worker claiming the same resume_id again gets it again (a retry is safe).
 	ClaimResume(ctx context.Context, in *ClaimResumeRequest, opts ...grpc.CallOption) (*ClaimResumeResponse, error)
+	// Runs several independent Put, PutWrites and GetTuple calls in one round trip: clients send
+	// the calls they have in flight together. The calls run concurrently, in no particular order,
+	// and each has its own result or error, in request order. At most 1000 calls.
+	Batch(ctx context.Context, in *BatchRequest, opts ...grpc.CallOption) (*BatchResponse, error)
 }
 
 type checkpointServiceClient struct {
@@ -216,6 +221,16 @@ func (c *checkpointServiceClient) ClaimResume(ctx context.Context, in *ClaimResu
 	return out, nil
 }
 
+func (c *checkpointServiceClient) Batch(ctx context.Context, in *BatchRequest, opts ...grpc.CallOption) (*BatchResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(BatchResponse)
+	err := c.cc.Invoke(ctx, CheckpointService_Batch_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CheckpointServiceServer is the server API for CheckpointService service.
 // All implementations must embed UnimplementedCheckpointServiceServer
 // for forward compatibility.
@@ -248,6 +263,10 @@ type CheckpointServiceServer interface {
 	// Takes a pending resume for one worker. Exactly one worker's claim of a resume succeeds; the
 	// same worker claiming the same resume_id again gets it again (a retry is safe).
 	ClaimResume(context.Context, *ClaimResumeRequest) (*ClaimResumeResponse, error)
+	// Runs several independent Put, PutWrites and GetTuple calls in one round trip: clients send
+	// the calls they have in flight together. The calls run concurrently, in no particular order,
+	// and each has its own result or error, in request order. At most 1000 calls.
+	Batch(context.Context, *BatchRequest) (*BatchResponse, error)
 	mustEmbedUnimplementedCheckpointServiceServer()
 }
 
@@ -293,6 +312,9 @@ func (UnimplementedCheckpointServiceServer) Resume(context.Context, *ResumeReque
 }
 func (UnimplementedCheckpointServiceServer) ClaimResume(context.Context, *ClaimResumeRequest) (*ClaimResumeResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ClaimResume not implemented")
+}
+func (UnimplementedCheckpointServiceServer) Batch(context.Context, *BatchRequest) (*BatchResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Batch not implemented")
 }
 func (UnimplementedCheckpointServiceServer) mustEmbedUnimplementedCheckpointServiceServer() {}
 func (UnimplementedCheckpointServiceServer) testEmbeddedByValue()                           {}
@@ -506,6 +528,24 @@ func _CheckpointService_ClaimResume_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CheckpointService_Batch_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BatchRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CheckpointServiceServer).Batch(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CheckpointService_Batch_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CheckpointServiceServer).Batch(ctx, req.(*BatchRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CheckpointService_ServiceDesc is the grpc.ServiceDesc for CheckpointService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -548,6 +588,10 @@ var CheckpointService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ClaimResume",
 			Handler:    _CheckpointService_ClaimResume_Handler,
+		},
+		{
+			MethodName: "Batch",
+			Handler:    _CheckpointService_Batch_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

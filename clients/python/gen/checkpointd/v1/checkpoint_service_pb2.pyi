@@ -235,3 +235,45 @@ class ClaimResumeResponse(_message.Message):
     checkpoint_ns: str
     values: _containers.MessageMap[str, _checkpoint_pb2.TypedValue]
     def __init__(self, claimed: _Optional[bool] = ..., resume_id: _Optional[str] = ..., checkpoint_ns: _Optional[str] = ..., values: _Optional[_Mapping[str, _checkpoint_pb2.TypedValue]] = ...) -> None: ...
+
+class BatchRequest(_message.Message):
+    __slots__ = ("calls",)
+    CALLS_FIELD_NUMBER: _ClassVar[int]
+    calls: _containers.RepeatedCompositeFieldContainer[BatchCall]
+    def __init__(self, calls: _Optional[_Iterable[_Union[BatchCall, _Mapping]]] = ...) -> None: ...
+
+class BatchCall(_message.Message):
+    __slots__ = ("put", "put_writes", "get_tuple")
+    PUT_FIELD_NUMBER: _ClassVar[int]
+    PUT_WRITES_FIELD_NUMBER: _ClassVar[int]
+    GET_TUPLE_FIELD_NUMBER: _ClassVar[int]
+    put: PutRequest
+    put_writes: PutWritesRequest
+    get_tuple: GetTupleRequest
+    def __init__(self, put: _Optional[_Union[PutRequest, _Mapping]] = ..., put_writes: _Optional[_Union[PutWritesRequest, _Mapping]] = ..., get_tuple: _Optional[_Union[GetTupleRequest, _Mapping]] = ...) -> None: ...
+
+class BatchResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[BatchResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[BatchResult, _Mapping]]] = ...) -> None: ...
+
+class BatchResult(_message.Message):
+    __slots__ = ("put", "put_writes", "get_tuple", "error")
+    PUT_FIELD_NUMBER: _ClassVar[int]
+    PUT_WRITES_FIELD_NUMBER: _ClassVar[int]
+    GET_TUPLE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    put: PutResponse
+    put_writes: PutWritesResponse
+    get_tuple: GetTupleResponse
+    error: BatchError
+    def __init__(self, put: _Optional[_Union[PutResponse, _Mapping]] = ..., put_writes: _Optional[_Union[PutWritesResponse, _Mapping]] = ..., get_tuple: _Optional[_Union[GetTupleResponse, _Mapping]] = ..., error: _Optional[_Union[BatchError, _Mapping]] = ...) -> None: ...
+
+class BatchError(_message.Message):
+    __slots__ = ("code", "message")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    code: int
+    message: str
+    def __init__(self, code: _Optional[int] = ..., message: _Optional[str] = ...) -> None: ...

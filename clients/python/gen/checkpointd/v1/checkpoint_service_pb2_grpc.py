@@ -95,6 +95,11 @@ class CheckpointServiceStub:
                 request_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.ClaimResumeRequest.SerializeToString,
                 response_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.ClaimResumeResponse.FromString,
                 _registered_method=True)
+        self.Batch = channel.unary_unary(
+                '/checkpointd.v1.CheckpointService/Batch',
+                request_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.BatchRequest.SerializeToString,
+                response_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.BatchResponse.FromString,
+                _registered_method=True)
 
 
 class CheckpointServiceServicer:
@@ -187,6 +192,15 @@ class CheckpointServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Batch(self, request, context):
+        """Runs several independent Put, PutWrites and GetTuple calls in one round trip: clients send
+        the calls they have in flight together. The calls run concurrently, in no particular order,
+        and each has its own result or error, in request order. At most 1000 calls.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CheckpointServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -249,6 +263,11 @@ def add_CheckpointServiceServicer_to_server(servicer, server):
                     servicer.ClaimResume,
                     request_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.ClaimResumeRequest.FromString,
                     response_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.ClaimResumeResponse.SerializeToString,
+            ),
+            'Batch': grpc.unary_unary_rpc_method_handler(
+                    servicer.Batch,
+                    request_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.BatchRequest.FromString,
+                    response_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.BatchResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -576,6 +595,33 @@ class CheckpointService:
             '/checkpointd.v1.CheckpointService/ClaimResume',
             checkpointd_dot_v1_dot_checkpoint__service__pb2.ClaimResumeRequest.SerializeToString,
             checkpointd_dot_v1_dot_checkpoint__service__pb2.ClaimResumeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Batch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/checkpointd.v1.CheckpointService/Batch',
+            checkpointd_dot_v1_dot_checkpoint__service__pb2.BatchRequest.SerializeToString,
+            checkpointd_dot_v1_dot_checkpoint__service__pb2.BatchResponse.FromString,
             options,
             channel_credentials,
             insecure,

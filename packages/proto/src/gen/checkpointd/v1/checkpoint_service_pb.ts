@@ -15,7 +15,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file checkpointd/v1/checkpoint_service.proto.
  */
 export const file_checkpointd_v1_checkpoint_service: GenFile = /*@__PURE__*/
-  fileDesc("CidjaGVja3BvaW50ZC92MS9jaGVja3BvaW50X3NlcnZpY2UucHJvdG8SDmNoZWNrcG9pbnRkLnYxIrACCgpQdXRSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSLgoKY2hlY2twb2ludBgCIAEoCzIaLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnQSKQoIbWV0YWRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EkEKDG5ld192ZXJzaW9ucxgEIAMoCzIrLmNoZWNrcG9pbnRkLnYxLlB1dFJlcXVlc3QuTmV3VmVyc2lvbnNFbnRyeRpSChBOZXdWZXJzaW9uc0VudHJ5EgsKA2tleRgBIAEoCRItCgV2YWx1ZRgCIAEoCzIeLmNoZWNrcG9pbnRkLnYxLkNoYW5uZWxWZXJzaW9uOgI4ASI/CgtQdXRSZXNwb25zZRIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnIpYBChBQdXRXcml0ZXNSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSLAoGd3JpdGVzGAIgAygLMhwuY2hlY2twb2ludGQudjEuUGVuZGluZ1dyaXRlEg8KB3Rhc2tfaWQYAyABKAkSEQoJdGFza19wYXRoGAQgASgJIhMKEVB1dFdyaXRlc1Jlc3BvbnNlIkMKD0dldFR1cGxlUmVxdWVzdBIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnIkIKEEdldFR1cGxlUmVzcG9uc2USLgoFdHVwbGUYASABKAsyHy5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50VHVwbGUiuAEKC0xpc3RSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSJwoGZmlsdGVyGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIwCgZiZWZvcmUYAyABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnEhIKBWxpbWl0GAQgASgFSACIAQFCCAoGX2xpbWl0Ij4KDExpc3RSZXNwb25zZRIuCgV0dXBsZRgBIAEoCzIfLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRUdXBsZSIoChNEZWxldGVUaHJlYWRSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCSIWChREZWxldGVUaHJlYWRSZXNwb25zZSJHChFDb3B5VGhyZWFkUmVxdWVzdBIYChBzb3VyY2VfdGhyZWFkX2lkGAEgASgJEhgKEHRhcmdldF90aHJlYWRfaWQYAiABKAkiFAoSQ29weVRocmVhZFJlc3BvbnNlIicKFERlbGV0ZUZvclJ1bnNSZXF1ZXN0Eg8KB3J1bl9pZHMYASADKAkiKAoVRGVsZXRlRm9yUnVuc1Jlc3BvbnNlEg8KB2RlbGV0ZWQYASABKAMiUwoMUHJ1bmVSZXF1ZXN0EhIKCnRocmVhZF9pZHMYASADKAkSLwoIc3RyYXRlZ3kYAiABKA4yHS5jaGVja3BvaW50ZC52MS5QcnVuZVN0cmF0ZWd5Ig8KDVBydW5lUmVzcG9uc2Ui5wEKDFdhdGNoUmVxdWVzdBI1CglzdWJzY3JpYmUYASABKAsyIC5jaGVja3BvaW50ZC52MS5TdWJzY3JpYmVSZXF1ZXN0SAASMgoLdW5zdWJzY3JpYmUYAiABKAsyGy5jaGVja3BvaW50ZC52MS5VbnN1YnNjcmliZUgAEi8KBnJlc3VtZRgDIAEoCzIdLmNoZWNrcG9pbnRkLnYxLlJlc3VtZVJlcXVlc3RIABIzCgVjbGFpbRgEIAEoCzIiLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVxdWVzdEgAQgYKBGtpbmQiIAoLVW5zdWJzY3JpYmUSEQoJdGhyZWFkX2lkGAEgASgJIqEBCg1XYXRjaFJlc3BvbnNlEikKBWV2ZW50GAEgASgLMhouY2hlY2twb2ludGQudjEuV2F0Y2hFdmVudBIvCgdyZXN1bWVkGAIgASgLMh4uY2hlY2twb2ludGQudjEuUmVzdW1lUmVzcG9uc2USNAoHY2xhaW1lZBgDIAEoCzIjLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVzcG9uc2UiawoQU3Vic2NyaWJlUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFgoOYWZ0ZXJfZXZlbnRfaWQYAiABKAQSGgoNY2hlY2twb2ludF9ucxgDIAEoCUgAiAEBQhAKDl9jaGVja3BvaW50X25zIj4KEVN1YnNjcmliZVJlc3BvbnNlEikKBWV2ZW50GAEgASgLMhouY2hlY2twb2ludGQudjEuV2F0Y2hFdmVudCLYAQoNUmVzdW1lUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFQoNY2hlY2twb2ludF9ucxgCIAEoCRI5CgZ2YWx1ZXMYAyADKAsyKS5jaGVja3BvaW50ZC52MS5SZXN1bWVSZXF1ZXN0LlZhbHVlc0VudHJ5EhcKD2lkZW1wb3RlbmN5X2tleRgEIAEoCRpJCgtWYWx1ZXNFbnRyeRILCgNrZXkYASABKAkSKQoFdmFsdWUYAiABKAsyGi5jaGVja3BvaW50ZC52MS5UeXBlZFZhbHVlOgI4ASI1Cg5SZXN1bWVSZXNwb25zZRIRCglyZXN1bWVfaWQYASABKAkSEAoIZXZlbnRfaWQYAiABKAQiTQoSQ2xhaW1SZXN1bWVSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCRIRCglyZXN1bWVfaWQYAiABKAkSEQoJd29ya2VyX2lkGAMgASgJItwBChNDbGFpbVJlc3VtZVJlc3BvbnNlEg8KB2NsYWltZWQYASABKAgSEQoJcmVzdW1lX2lkGAIgASgJEhUKDWNoZWNrcG9pbnRfbnMYAyABKAkSPwoGdmFsdWVzGAQgAygLMi8uY2hlY2twb2ludGQudjEuQ2xhaW1SZXN1bWVSZXNwb25zZS5WYWx1ZXNFbnRyeRpJCgtWYWx1ZXNFbnRyeRILCgNrZXkYASABKAkSKQoFdmFsdWUYAiABKAsyGi5jaGVja3BvaW50ZC52MS5UeXBlZFZhbHVlOgI4ASpqCg1QcnVuZVN0cmF0ZWd5Eh4KGlBSVU5FX1NUUkFURUdZX1VOU1BFQ0lGSUVEEAASHgoaUFJVTkVfU1RSQVRFR1lfS0VFUF9MQVRFU1QQARIZChVQUlVORV9TVFJBVEVHWV9ERUxFVEUQAjLMBwoRQ2hlY2twb2ludFNlcnZpY2USPgoDUHV0EhouY2hlY2twb2ludGQudjEuUHV0UmVxdWVzdBobLmNoZWNrcG9pbnRkLnYxLlB1dFJlc3BvbnNlElAKCVB1dFdyaXRlcxIgLmNoZWNrcG9pbnRkLnYxLlB1dFdyaXRlc1JlcXVlc3QaIS5jaGVja3BvaW50ZC52MS5QdXRXcml0ZXNSZXNwb25zZRJNCghHZXRUdXBsZRIfLmNoZWNrcG9pbnRkLnYxLkdldFR1cGxlUmVxdWVzdBogLmNoZWNrcG9pbnRkLnYxLkdldFR1cGxlUmVzcG9uc2USQwoETGlzdBIbLmNoZWNrcG9pbnRkLnYxLkxpc3RSZXF1ZXN0GhwuY2hlY2twb2ludGQudjEuTGlzdFJlc3BvbnNlMAESWQoMRGVsZXRlVGhyZWFkEiMuY2hlY2twb2ludGQudjEuRGVsZXRlVGhyZWFkUmVxdWVzdBokLmNoZWNrcG9pbnRkLnYxLkRlbGV0ZVRocmVhZFJlc3BvbnNlElMKCkNvcHlUaHJlYWQSIS5jaGVja3BvaW50ZC52MS5Db3B5VGhyZWFkUmVxdWVzdBoiLmNoZWNrcG9pbnRkLnYxLkNvcHlUaHJlYWRSZXNwb25zZRJcCg1EZWxldGVGb3JSdW5zEiQuY2hlY2twb2ludGQudjEuRGVsZXRlRm9yUnVuc1JlcXVlc3QaJS5jaGVja3BvaW50ZC52MS5EZWxldGVGb3JSdW5zUmVzcG9uc2USRAoFUHJ1bmUSHC5jaGVja3BvaW50ZC52MS5QcnVuZVJlcXVlc3QaHS5jaGVja3BvaW50ZC52MS5QcnVuZVJlc3BvbnNlEkgKBVdhdGNoEhwuY2hlY2twb2ludGQudjEuV2F0Y2hSZXF1ZXN0Gh0uY2hlY2twb2ludGQudjEuV2F0Y2hSZXNwb25zZSgBMAESUgoJU3Vic2NyaWJlEiAuY2hlY2twb2ludGQudjEuU3Vic2NyaWJlUmVxdWVzdBohLmNoZWNrcG9pbnRkLnYxLlN1YnNjcmliZVJlc3BvbnNlMAESRwoGUmVzdW1lEh0uY2hlY2twb2ludGQudjEuUmVzdW1lUmVxdWVzdBoeLmNoZWNrcG9pbnRkLnYxLlJlc3VtZVJlc3BvbnNlElYKC0NsYWltUmVzdW1lEiIuY2hlY2twb2ludGQudjEuQ2xhaW1SZXN1bWVSZXF1ZXN0GiMuY2hlY2twb2ludGQudjEuQ2xhaW1SZXN1bWVSZXNwb25zZWIGcHJvdG8z", [file_checkpointd_v1_checkpoint, file_checkpointd_v1_watch, file_google_protobuf_struct]);
+  fileDesc("CidjaGVja3BvaW50ZC92MS9jaGVja3BvaW50X3NlcnZpY2UucHJvdG8SDmNoZWNrcG9pbnRkLnYxIrACCgpQdXRSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSLgoKY2hlY2twb2ludBgCIAEoCzIaLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnQSKQoIbWV0YWRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EkEKDG5ld192ZXJzaW9ucxgEIAMoCzIrLmNoZWNrcG9pbnRkLnYxLlB1dFJlcXVlc3QuTmV3VmVyc2lvbnNFbnRyeRpSChBOZXdWZXJzaW9uc0VudHJ5EgsKA2tleRgBIAEoCRItCgV2YWx1ZRgCIAEoCzIeLmNoZWNrcG9pbnRkLnYxLkNoYW5uZWxWZXJzaW9uOgI4ASI/CgtQdXRSZXNwb25zZRIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnIpYBChBQdXRXcml0ZXNSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSLAoGd3JpdGVzGAIgAygLMhwuY2hlY2twb2ludGQudjEuUGVuZGluZ1dyaXRlEg8KB3Rhc2tfaWQYAyABKAkSEQoJdGFza19wYXRoGAQgASgJIhMKEVB1dFdyaXRlc1Jlc3BvbnNlIkMKD0dldFR1cGxlUmVxdWVzdBIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnIkIKEEdldFR1cGxlUmVzcG9uc2USLgoFdHVwbGUYASABKAsyHy5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50VHVwbGUiuAEKC0xpc3RSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSJwoGZmlsdGVyGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIwCgZiZWZvcmUYAyABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnEhIKBWxpbWl0GAQgASgFSACIAQFCCAoGX2xpbWl0Ij4KDExpc3RSZXNwb25zZRIuCgV0dXBsZRgBIAEoCzIfLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRUdXBsZSIoChNEZWxldGVUaHJlYWRSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCSIWChREZWxldGVUaHJlYWRSZXNwb25zZSJHChFDb3B5VGhyZWFkUmVxdWVzdBIYChBzb3VyY2VfdGhyZWFkX2lkGAEgASgJEhgKEHRhcmdldF90aHJlYWRfaWQYAiABKAkiFAoSQ29weVRocmVhZFJlc3BvbnNlIicKFERlbGV0ZUZvclJ1bnNSZXF1ZXN0Eg8KB3J1bl9pZHMYASADKAkiKAoVRGVsZXRlRm9yUnVuc1Jlc3BvbnNlEg8KB2RlbGV0ZWQYASABKAMiUwoMUHJ1bmVSZXF1ZXN0EhIKCnRocmVhZF9pZHMYASADKAkSLwoIc3RyYXRlZ3kYAiABKA4yHS5jaGVja3BvaW50ZC52MS5QcnVuZVN0cmF0ZWd5Ig8KDVBydW5lUmVzcG9uc2Ui5wEKDFdhdGNoUmVxdWVzdBI1CglzdWJzY3JpYmUYASABKAsyIC5jaGVja3BvaW50ZC52MS5TdWJzY3JpYmVSZXF1ZXN0SAASMgoLdW5zdWJzY3JpYmUYAiABKAsyGy5jaGVja3BvaW50ZC52MS5VbnN1YnNjcmliZUgAEi8KBnJlc3VtZRgDIAEoCzIdLmNoZWNrcG9pbnRkLnYxLlJlc3VtZVJlcXVlc3RIABIzCgVjbGFpbRgEIAEoCzIiLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVxdWVzdEgAQgYKBGtpbmQiIAoLVW5zdWJzY3JpYmUSEQoJdGhyZWFkX2lkGAEgASgJIqEBCg1XYXRjaFJlc3BvbnNlEikKBWV2ZW50GAEgASgLMhouY2hlY2twb2ludGQudjEuV2F0Y2hFdmVudBIvCgdyZXN1bWVkGAIgASgLMh4uY2hlY2twb2ludGQudjEuUmVzdW1lUmVzcG9uc2USNAoHY2xhaW1lZBgDIAEoCzIjLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVzcG9uc2UiawoQU3Vic2NyaWJlUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFgoOYWZ0ZXJfZXZlbnRfaWQYAiABKAQSGgoNY2hlY2twb2ludF9ucxgDIAEoCUgAiAEBQhAKDl9jaGVja3BvaW50X25zIj4KEVN1YnNjcmliZVJlc3BvbnNlEikKBWV2ZW50GAEgASgLMhouY2hlY2twb2ludGQudjEuV2F0Y2hFdmVudCLYAQoNUmVzdW1lUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFQoNY2hlY2twb2ludF9ucxgCIAEoCRI5CgZ2YWx1ZXMYAyADKAsyKS5jaGVja3BvaW50ZC52MS5SZXN1bWVSZXF1ZXN0LlZhbHVlc0VudHJ5EhcKD2lkZW1wb3RlbmN5X2tleRgEIAEoCRpJCgtWYWx1ZXNFbnRyeRILCgNrZXkYASABKAkSKQoFdmFsdWUYAiABKAsyGi5jaGVja3BvaW50ZC52MS5UeXBlZFZhbHVlOgI4ASI1Cg5SZXN1bWVSZXNwb25zZRIRCglyZXN1bWVfaWQYASABKAkSEAoIZXZlbnRfaWQYAiABKAQiTQoSQ2xhaW1SZXN1bWVSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCRIRCglyZXN1bWVfaWQYAiABKAkSEQoJd29ya2VyX2lkGAMgASgJItwBChNDbGFpbVJlc3VtZVJlc3BvbnNlEg8KB2NsYWltZWQYASABKAgSEQoJcmVzdW1lX2lkGAIgASgJEhUKDWNoZWNrcG9pbnRfbnMYAyABKAkSPwoGdmFsdWVzGAQgAygLMi8uY2hlY2twb2ludGQudjEuQ2xhaW1SZXN1bWVSZXNwb25zZS5WYWx1ZXNFbnRyeRpJCgtWYWx1ZXNFbnRyeRILCgNrZXkYASABKAkSKQoFdmFsdWUYAiABKAsyGi5jaGVja3BvaW50ZC52MS5UeXBlZFZhbHVlOgI4ASI4CgxCYXRjaFJlcXVlc3QSKAoFY2FsbHMYASADKAsyGS5jaGVja3BvaW50ZC52MS5CYXRjaENhbGwirAEKCUJhdGNoQ2FsbBIpCgNwdXQYASABKAsyGi5jaGVja3BvaW50ZC52MS5QdXRSZXF1ZXN0SAASNgoKcHV0X3dyaXRlcxgCIAEoCzIgLmNoZWNrcG9pbnRkLnYxLlB1dFdyaXRlc1JlcXVlc3RIABI0CglnZXRfdHVwbGUYAyABKAsyHy5jaGVja3BvaW50ZC52MS5HZXRUdXBsZVJlcXVlc3RIAEIGCgRjYWxsIj0KDUJhdGNoUmVzcG9uc2USLAoHcmVzdWx0cxgBIAMoCzIbLmNoZWNrcG9pbnRkLnYxLkJhdGNoUmVzdWx0IuABCgtCYXRjaFJlc3VsdBIqCgNwdXQYASABKAsyGy5jaGVja3BvaW50ZC52MS5QdXRSZXNwb25zZUgAEjcKCnB1dF93cml0ZXMYAiABKAsyIS5jaGVja3BvaW50ZC52MS5QdXRXcml0ZXNSZXNwb25zZUgAEjUKCWdldF90dXBsZRgDIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkdldFR1cGxlUmVzcG9uc2VIABIrCgVlcnJvchgEIAEoCzIaLmNoZWNrcG9pbnRkLnYxLkJhdGNoRXJyb3JIAEIICgZyZXN1bHQiKwoKQmF0Y2hFcnJvchIMCgRjb2RlGAEgASgFEg8KB21lc3NhZ2UYAiABKAkqagoNUHJ1bmVTdHJhdGVneRIeChpQUlVORV9TVFJBVEVHWV9VTlNQRUNJRklFRBAAEh4KGlBSVU5FX1NUUkFURUdZX0tFRVBfTEFURVNUEAESGQoVUFJVTkVfU1RSQVRFR1lfREVMRVRFEAIykggKEUNoZWNrcG9pbnRTZXJ2aWNlEj4KA1B1dBIaLmNoZWNrcG9pbnRkLnYxLlB1dFJlcXVlc3QaGy5jaGVja3BvaW50ZC52MS5QdXRSZXNwb25zZRJQCglQdXRXcml0ZXMSIC5jaGVja3BvaW50ZC52MS5QdXRXcml0ZXNSZXF1ZXN0GiEuY2hlY2twb2ludGQudjEuUHV0V3JpdGVzUmVzcG9uc2USTQoIR2V0VHVwbGUSHy5jaGVja3BvaW50ZC52MS5HZXRUdXBsZVJlcXVlc3QaIC5jaGVja3BvaW50ZC52MS5HZXRUdXBsZVJlc3BvbnNlEkMKBExpc3QSGy5jaGVja3BvaW50ZC52MS5MaXN0UmVxdWVzdBocLmNoZWNrcG9pbnRkLnYxLkxpc3RSZXNwb25zZTABElkKDERlbGV0ZVRocmVhZBIjLmNoZWNrcG9pbnRkLnYxLkRlbGV0ZVRocmVhZFJlcXVlc3QaJC5jaGVja3BvaW50ZC52MS5EZWxldGVUaHJlYWRSZXNwb25zZRJTCgpDb3B5VGhyZWFkEiEuY2hlY2twb2ludGQudjEuQ29weVRocmVhZFJlcXVlc3QaIi5jaGVja3BvaW50ZC52MS5Db3B5VGhyZWFkUmVzcG9uc2USXAoNRGVsZXRlRm9yUnVucxIkLmNoZWNrcG9pbnRkLnYxLkRlbGV0ZUZvclJ1bnNSZXF1ZXN0GiUuY2hlY2twb2ludGQudjEuRGVsZXRlRm9yUnVuc1Jlc3BvbnNlEkQKBVBydW5lEhwuY2hlY2twb2ludGQudjEuUHJ1bmVSZXF1ZXN0Gh0uY2hlY2twb2ludGQudjEuUHJ1bmVSZXNwb25zZRJICgVXYXRjaBIcLmNoZWNrcG9pbnRkLnYxLldhdGNoUmVxdWVzdBodLmNoZWNrcG9pbnRkLnYxLldhdGNoUmVzcG9uc2UoATABElIKCVN1YnNjcmliZRIgLmNoZWNrcG9pbnRkLnYxLlN1YnNjcmliZVJlcXVlc3QaIS5jaGVja3BvaW50ZC52MS5TdWJzY3JpYmVSZXNwb25zZTABEkcKBlJlc3VtZRIdLmNoZWNrcG9pbnRkLnYxLlJlc3VtZVJlcXVlc3QaHi5jaGVja3BvaW50ZC52MS5SZXN1bWVSZXNwb25zZRJWCgtDbGFpbVJlc3VtZRIiLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVxdWVzdBojLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVzcG9uc2USRAoFQmF0Y2gSHC5jaGVja3BvaW50ZC52MS5CYXRjaFJlcXVlc3QaHS5jaGVja3BvaW50ZC52MS5CYXRjaFJlc3BvbnNlYgZwcm90bzM", [file_checkpointd_v1_checkpoint, file_checkpointd_v1_watch, file_google_protobuf_struct]);
 
 /**
  * @generated from message checkpointd.v1.PutRequest
@@ -607,6 +607,148 @@ export const ClaimResumeResponseSchema: GenMessage<ClaimResumeResponse> = /*@__P
   messageDesc(file_checkpointd_v1_checkpoint_service, 24);
 
 /**
+ * @generated from message checkpointd.v1.BatchRequest
+ */
+export type BatchRequest = Message<"checkpointd.v1.BatchRequest"> & {
+  /**
+   * @generated from field: repeated checkpointd.v1.BatchCall calls = 1;
+   */
+  calls: BatchCall[];
+};
+
+/**
+ * Describes the message checkpointd.v1.BatchRequest.
+ * Use `create(BatchRequestSchema)` to create a new message.
+ */
+export const BatchRequestSchema: GenMessage<BatchRequest> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 25);
+
+/**
+ * One call of a batch, as it would be sent on its own.
+ *
+ * @generated from message checkpointd.v1.BatchCall
+ */
+export type BatchCall = Message<"checkpointd.v1.BatchCall"> & {
+  /**
+   * @generated from oneof checkpointd.v1.BatchCall.call
+   */
+  call: {
+    /**
+     * @generated from field: checkpointd.v1.PutRequest put = 1;
+     */
+    value: PutRequest;
+    case: "put";
+  } | {
+    /**
+     * @generated from field: checkpointd.v1.PutWritesRequest put_writes = 2;
+     */
+    value: PutWritesRequest;
+    case: "putWrites";
+  } | {
+    /**
+     * @generated from field: checkpointd.v1.GetTupleRequest get_tuple = 3;
+     */
+    value: GetTupleRequest;
+    case: "getTuple";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message checkpointd.v1.BatchCall.
+ * Use `create(BatchCallSchema)` to create a new message.
+ */
+export const BatchCallSchema: GenMessage<BatchCall> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 26);
+
+/**
+ * @generated from message checkpointd.v1.BatchResponse
+ */
+export type BatchResponse = Message<"checkpointd.v1.BatchResponse"> & {
+  /**
+   * One per call, in the order of the calls.
+   *
+   * @generated from field: repeated checkpointd.v1.BatchResult results = 1;
+   */
+  results: BatchResult[];
+};
+
+/**
+ * Describes the message checkpointd.v1.BatchResponse.
+ * Use `create(BatchResponseSchema)` to create a new message.
+ */
+export const BatchResponseSchema: GenMessage<BatchResponse> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 27);
+
+/**
+ * @generated from message checkpointd.v1.BatchResult
+ */
+export type BatchResult = Message<"checkpointd.v1.BatchResult"> & {
+  /**
+   * @generated from oneof checkpointd.v1.BatchResult.result
+   */
+  result: {
+    /**
+     * @generated from field: checkpointd.v1.PutResponse put = 1;
+     */
+    value: PutResponse;
+    case: "put";
+  } | {
+    /**
+     * @generated from field: checkpointd.v1.PutWritesResponse put_writes = 2;
+     */
+    value: PutWritesResponse;
+    case: "putWrites";
+  } | {
+    /**
+     * @generated from field: checkpointd.v1.GetTupleResponse get_tuple = 3;
+     */
+    value: GetTupleResponse;
+    case: "getTuple";
+  } | {
+    /**
+     * The call failed; the others are unaffected.
+     *
+     * @generated from field: checkpointd.v1.BatchError error = 4;
+     */
+    value: BatchError;
+    case: "error";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message checkpointd.v1.BatchResult.
+ * Use `create(BatchResultSchema)` to create a new message.
+ */
+export const BatchResultSchema: GenMessage<BatchResult> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 28);
+
+/**
+ * What the call would have failed with on its own.
+ *
+ * @generated from message checkpointd.v1.BatchError
+ */
+export type BatchError = Message<"checkpointd.v1.BatchError"> & {
+  /**
+   * A gRPC status code (google.rpc.Code), never OK.
+   *
+   * @generated from field: int32 code = 1;
+   */
+  code: number;
+
+  /**
+   * @generated from field: string message = 2;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message checkpointd.v1.BatchError.
+ * Use `create(BatchErrorSchema)` to create a new message.
+ */
+export const BatchErrorSchema: GenMessage<BatchError> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 29);
+
+/**
  * @generated from enum checkpointd.v1.PruneStrategy
  */
 export enum PruneStrategy {
@@ -765,6 +907,18 @@ export const CheckpointService: GenService<{
     methodKind: "unary";
     input: typeof ClaimResumeRequestSchema;
     output: typeof ClaimResumeResponseSchema;
+  },
+  /**
+   * Runs several independent Put, PutWrites and GetTuple calls in one round trip: clients send
+   * the calls they have in flight together. The calls run concurrently, in no particular order,
+   * and each has its own result or error, in request order. At most 1000 calls.
+   *
+   * @generated from rpc checkpointd.v1.CheckpointService.Batch
+   */
+  batch: {
+    methodKind: "unary";
+    input: typeof BatchRequestSchema;
+    output: typeof BatchResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_checkpointd_v1_checkpoint_service, 0);
