@@ -45,6 +45,13 @@ export interface CheckpointdClientOptions {
   interceptors?: Interceptor[];
   /** Send HTTP/2 PINGs this often on open streams (default 30 000 ms), to notice a dead peer. */
   keepAliveMs?: number;
+  /**
+   * Put, PutWrites and GetTuple calls made in the same turn of the event loop
+   * without call options go to the server together, as one Batch request (a call
+   * alone still goes as itself). Interceptors then see the Batch. `false` sends
+   * every call on its own. Default: on, at most 32 calls a request.
+   */
+  batch?: false | { maxCalls?: number };
 }
 
 /** Options of one call. */

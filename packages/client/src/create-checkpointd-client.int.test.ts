@@ -40,6 +40,18 @@ function countingInterceptor(): { interceptor: Interceptor; count: () => number;
   };
 }
 
+/** The method names of the RPCs that reach the transport. */
+function methodRecorder(): { interceptor: Interceptor; names: string[] } {
+  const names: string[] = [];
+  return {
+    interceptor: (next) => async (req) => {
+      names.push(req.method.name);
+      return next(req);
+    },
+    names,
+  };
+}
+
 /** A free loopback port with nothing listening on it. */
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -135,6 +147,76 @@ describe("createCheckpointdClient against a real checkpointd", () => {
     await client.getTuple({ config: { threadId: "t-close" } });
     await client.close();
     await expect(client.getTuple({ config: { threadId: "t-close" } })).rejects.toThrow(/closed/);
+  });
+
+  describe("batching", () => {
+    it("sends the Puts, PutWrites and GetTuples made together as one Batch, with the answers of single calls", async () => {
+      const methods = methodRecorder();
+      const client = createCheckpointdClient({ address: server.address, interceptors: [methods.interceptor] });
+      const single = createCheckpointdClient({ address: server.address, batch: false });
+      try {
+        const threads = Array.from({ length: 20 }, (_, i) => `batched-${i}`);
+        const saved = await Promise.all(threads.map((t, i) => client.put(putInput(t, i + 1))));
+        expect(saved.map((s) => s.config?.checkpointId)).toEqual(threads.map((_, i) => id(i + 1)));
+        await Promise.all(
+          threads.map((t, i) =>
+            client.putWrites({
+              config: { threadId: t, checkpointNs: "", checkpointId: id(i + 1) },
+              taskId: "task",
+              writes: [{ channel: "messages", value: { type: "json", data: new TextEncoder().encode(`"w${i}"`) } }],
+            }),
+          ),
+        );
+        const [tuples, missing] = await Promise.all([
+          Promise.all(threads.map((t) => client.getTuple({ config: { threadId: t } }))),
+          client.getTuple({ config: { threadId: "batched-none" } }),
+        ]);
+        expect(methods.names).toEqual(["Batch", "Batch", "Batch"]);
+        expect(missing).toBeUndefined();
+        for (const [i, t] of threads.entries()) {
+          const alone = await single.getTuple({ config: { threadId: t } });
+          expect(tuples[i]).toEqual(alone);
+          expect(alone?.pendingWrites.map((w) => new TextDecoder().decode(w.value?.data))).toEqual([`"w${i}"`]);
+        }
+      } finally {
+        await client.close();
+        await single.close();
+      }
+    });
+
+    it("rejects only the bad call of a batch, as the call alone would be", async () => {
+      const client = createCheckpointdClient({ address: server.address });
+      try {
+        const [ok, bad] = await Promise.allSettled([
+          client.put(putInput("batched-ok", 1)),
+          client.put({ ...putInput("", 1), config: { threadId: "" } }),
+        ]);
+        expect(ok.status).toBe("fulfilled");
+        const error = (bad as PromiseRejectedResult).reason as ConnectError;
+        expect(error).toBeInstanceOf(ConnectError);
+        expect(error.code).toBe(Code.InvalidArgument);
+        const alone = await client.put({ ...putInput("", 1), config: { threadId: "" } }).catch((e: unknown) => e as ConnectError);
+        expect(error.rawMessage).toBe(alone.rawMessage);
+      } finally {
+        await client.close();
+      }
+    });
+
+    it("sends calls with options of their own, and every call with batch: false, alone", async () => {
+      const methods = methodRecorder();
+      const client = createCheckpointdClient({ address: server.address, interceptors: [methods.interceptor] });
+      const offMethods = methodRecorder();
+      const off = createCheckpointdClient({ address: server.address, interceptors: [offMethods.interceptor], batch: false });
+      try {
+        await Promise.all([1, 2, 3].map(() => client.getTuple({ config: { threadId: "batched-0" } }, { timeoutMs: 5_000 })));
+        expect(methods.names).toEqual(["GetTuple", "GetTuple", "GetTuple"]);
+        await Promise.all([1, 2, 3].map(() => off.getTuple({ config: { threadId: "batched-0" } })));
+        expect(offMethods.names).toEqual(["GetTuple", "GetTuple", "GetTuple"]);
+      } finally {
+        await client.close();
+        await off.close();
+      }
+    });
   });
 });
 

@@ -26,6 +26,7 @@ import {
   type Client,
   type Interceptor,
 } from "@connectrpc/connect";
+import { createCallBatcher, type BatchCallInit, type BatchCallResult } from "./batch-calls.js";
 import { callWithRetries, normalizeError } from "./call-with-retries.js";
 import { defaultRetryOptions, type CallOptions, type CheckpointdClientOptions, type RetryOptions } from "./checkpointd-client-options.js";
 import { createGrpcJsClient } from "./create-grpc-js-client.js";
@@ -145,6 +146,37 @@ export function createCheckpointdClient(options: CheckpointdClientOptions): Chec
     });
   }
 
+  /** A Put, PutWrites or GetTuple as its own RPC. */
+  async function sendOne(call: BatchCallInit, callOptions?: CallOptions): Promise<BatchCallResult> {
+    const c = call.call;
+    switch (c?.case) {
+      case "put":
+        return { case: "put", value: await unary(true, callOptions, (o) => raw.put(c.value, o)) };
+      case "putWrites":
+        return { case: "putWrites", value: await unary(true, callOptions, (o) => raw.putWrites(c.value, o)) };
+      case "getTuple":
+        return { case: "getTuple", value: await unary(true, callOptions, (o) => raw.getTuple(c.value, o)) };
+      default:
+        throw new Error("checkpointd client: a batch call names no call");
+    }
+  }
+  const batcher =
+    options.batch === false
+      ? undefined
+      : createCallBatcher({
+          maxCalls: options.batch?.maxCalls ?? 32,
+          sendOne: (call) => sendOne(call),
+          sendBatch: (calls) => unary(true, undefined, (o) => raw.batch({ calls }, o)),
+        });
+
+  /** Batched unless batching is off or the call has options of its own (a deadline, a signal, headers). */
+  function batchable(call: BatchCallInit, callOptions: CallOptions | undefined): Promise<BatchCallResult> {
+    if (closed) return Promise.reject(new Error("checkpointd client is closed"));
+    return batcher === undefined || callOptions !== undefined ? sendOne(call, callOptions) : batcher.run(call);
+  }
+  const mismatch = (asked: string, result: BatchCallResult) =>
+    new ConnectError(`a ${asked} call was answered as ${result.case ?? "nothing"}`, Code.Internal);
+
   async function* list(request: ListInput, call?: CallOptions): AsyncGenerator<CheckpointTuple> {
     if (closed) throw new Error("checkpointd client is closed");
     const deadline = deadlineOf(call, listTimeout);
@@ -186,11 +218,20 @@ export function createCheckpointdClient(options: CheckpointdClientOptions): Chec
 
   return {
     raw,
-    put: (request, call) => unary(true, call, (o) => raw.put(request, o)),
-    putWrites: async (request, call) => {
-      await unary(true, call, (o) => raw.putWrites(request, o));
+    put: async (request, call) => {
+      const result = await batchable({ call: { case: "put", value: request } }, call);
+      if (result.case !== "put") throw mismatch("put", result);
+      return result.value;
     },
-    getTuple: async (request, call) => (await unary(true, call, (o) => raw.getTuple(request, o))).tuple,
+    putWrites: async (request, call) => {
+      const result = await batchable({ call: { case: "putWrites", value: request } }, call);
+      if (result.case !== "putWrites") throw mismatch("putWrites", result);
+    },
+    getTuple: async (request, call) => {
+      const result = await batchable({ call: { case: "getTuple", value: request } }, call);
+      if (result.case !== "getTuple") throw mismatch("getTuple", result);
+      return result.value.tuple;
+    },
     list,
     deleteThread: async (threadId, call) => {
       await unary(true, call, (o) => raw.deleteThread({ threadId }, o));
