@@ -1,21 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { CheckpointService, GetTupleResponseSchema } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
-import type { Interceptor } from "@connectrpc/connect";
 import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from "@grpc/grpc-js";
 import { createCheckpointdClient } from "./create-checkpointd-client.js";
-
-/** The method names of the RPCs that reach the transport. */
-function methodRecorder(): { interceptor: Interceptor; methods: string[] } {
-  const methods: string[] = [];
-  return {
-    interceptor: (next) => async (req) => {
-      methods.push(req.method.name);
-      return next(req);
-    },
-    methods,
-  };
-}
+import { recordMethods } from "./testing/record-methods.js";
 
 describe("client batching against a server without Batch", () => {
   const server = new Server();
@@ -50,14 +38,14 @@ describe("client batching against a server without Batch", () => {
   });
 
   it("falls back to single calls after the server answers UNIMPLEMENTED", async () => {
-    const seen = methodRecorder();
+    const seen = recordMethods();
     const client = createCheckpointdClient({ address: `127.0.0.1:${port}`, interceptors: [seen.interceptor] });
     try {
       for (let round = 0; round < 2; round++) {
         const tuples = await Promise.all(["a", "b", "c"].map((t) => client.getTuple({ config: { threadId: t } })));
         expect(tuples.map((t) => t?.config?.threadId)).toEqual(["a", "b", "c"]);
       }
-      expect(seen.methods).toEqual(["Batch", ...Array<string>(6).fill("GetTuple")]);
+      expect(seen.names).toEqual(["Batch", ...Array<string>(6).fill("GetTuple")]);
     } finally {
       await client.close();
     }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { createCheckpointdClient } from "./create-checkpointd-client.js";
 import type { PutInput } from "./create-checkpointd-client.js";
 import { spawnCheckpointd, type RunningCheckpointd } from "./testing/spawn-checkpointd.js";
+import { recordMethods } from "./testing/record-methods.js";
 
 const id = (n: number) => `1f0b0000-0000-6000-8000-${String(n).padStart(12, "0")}`;
 
@@ -37,18 +38,6 @@ function countingInterceptor(): { interceptor: Interceptor; count: () => number;
     },
     count: () => n,
     headers,
-  };
-}
-
-/** The method names of the RPCs that reach the transport. */
-function methodRecorder(): { interceptor: Interceptor; names: string[] } {
-  const names: string[] = [];
-  return {
-    interceptor: (next) => async (req) => {
-      names.push(req.method.name);
-      return next(req);
-    },
-    names,
   };
 }
 
@@ -151,7 +140,7 @@ describe("createCheckpointdClient against a real checkpointd", () => {
 
   describe("batching", () => {
     it("sends the Puts, PutWrites and GetTuples made together as one Batch, with the answers of single calls", async () => {
-      const methods = methodRecorder();
+      const methods = recordMethods();
       const client = createCheckpointdClient({ address: server.address, interceptors: [methods.interceptor] });
       const single = createCheckpointdClient({ address: server.address, batch: false });
       try {
@@ -203,9 +192,9 @@ describe("createCheckpointdClient against a real checkpointd", () => {
     });
 
     it("sends calls with options of their own, and every call with batch: false, alone", async () => {
-      const methods = methodRecorder();
+      const methods = recordMethods();
       const client = createCheckpointdClient({ address: server.address, interceptors: [methods.interceptor] });
-      const offMethods = methodRecorder();
+      const offMethods = recordMethods();
       const off = createCheckpointdClient({ address: server.address, interceptors: [offMethods.interceptor], batch: false });
       try {
         await Promise.all([1, 2, 3].map(() => client.getTuple({ config: { threadId: "batched-0" } }, { timeoutMs: 5_000 })));
