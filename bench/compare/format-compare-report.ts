@@ -117,7 +117,9 @@ export function formatCompareReport(report: CompareReport): string {
       `connections: the server's fixed default) and the bare grpc-js echo stub, all on 127.0.0.1. PostgresSaver ` +
       `(\`@langchain/langgraph-checkpoint-postgres\` 1.0.5, \`setup()\` called) runs in the bench process on a \`pg.Pool\` of ` +
       `${plan.saverPoolSize} in its own database on the same server; CheckpointdSaver (\`CheckpointdSaver.fromUrl\`) runs in the bench ` +
-      `process too and calls checkpointd over one HTTP/2 connection. Both get the same LangGraph calls with the same data: 5 channels, ` +
+      `process too and calls checkpointd over one HTTP/2 connection, batching as its client does by default (the Put, PutWrites and ` +
+      `GetTuple calls of one event-loop turn go as one \`Batch\` request of at most 32 calls; a lone call goes as itself). ` +
+      `Both get the same LangGraph calls with the same data: 5 channels, ` +
       `serialized ${totalChannelBytes} B (${channelBytes}), one channel changed a step; PutWrites carries 3 writes (${report.data.writesBytes} B); ` +
       `the reads go to a 100-checkpoint history (each checkpoint with 3 pending writes; checkpointd's encoded tuple ${report.data.tupleBytes} B), ` +
       `older-id reads each to a (thread, id) never read before (SQL copies of the history). Put and PutWrites give each worker its own thread. ` +

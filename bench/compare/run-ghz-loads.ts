@@ -1,5 +1,10 @@
 import { toJson, type JsonObject } from "@bufbuild/protobuf";
-import { CheckpointService, PutRequestSchema, type PutRequest } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
+import {
+  CheckpointService,
+  PutRequestSchema,
+  type BatchRequest,
+  type PutRequest,
+} from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import type { Interceptor } from "@connectrpc/connect";
 import { runGhz, type GhzResult } from "../transport/run-ghz.js";
 
@@ -25,12 +30,16 @@ export interface GhzLoadOptions {
   log: (message: string) => void;
 }
 
-/** A Connect interceptor that keeps the last PutRequest a client sent, to replay it with ghz. */
+/** A Connect interceptor that keeps the last PutRequest a client sent (alone or in a Batch), to replay it with ghz. */
 export function capturePutRequests(): { interceptor: Interceptor; last(): JsonObject | undefined } {
   let last: PutRequest | undefined;
   return {
     interceptor: (next) => async (req) => {
-      if (req.method.name === CheckpointService.method.put.name && !req.stream) last = req.message as PutRequest;
+      if (req.stream) return next(req);
+      if (req.method.name === CheckpointService.method.put.name) last = req.message as PutRequest;
+      if (req.method.name === CheckpointService.method.batch.name) {
+        for (const { call } of (req.message as BatchRequest).calls) if (call.case === "put") last = call.value;
+      }
       return next(req);
     },
     last: () => (last === undefined ? undefined : (toJson(PutRequestSchema, last) as JsonObject)),
