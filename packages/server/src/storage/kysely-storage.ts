@@ -4,7 +4,7 @@ import { writeIndex } from "../domain/write-index.js";
 import { encodeCheckpoint, versionKey } from "./checkpoint-codec.js";
 import type { ListQuery, PutCheckpointInput, PutWritesInput, Storage, TupleQuery } from "./checkpoint-storage.js";
 import type { NewEvent } from "./event-storage.js";
-import { appendEvents, createEventStorage, insertEventsAfterCounter, withEventCounter } from "./thread-events.js";
+import { appendEvents, createEventStorage, insertEventsAfterCounter, withEventCounter, type ThreadEvents } from "./thread-events.js";
 import type { Database } from "./database-schema.js";
 import { inChunks, rowsPerInsert } from "./in-chunks.js";
 import { copyThread, deleteForRuns, deleteThread, prune } from "./maintain-threads.js";
@@ -31,15 +31,17 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
    * events). One statement is atomic by itself, and one round trip instead of
    * a transaction of up to six (BEGIN, the inserts, the event counter, the
    * events, COMMIT) is most of what a Put or PutWrites costs the server and
-   * PostgreSQL. Larger writes take the chunked transaction instead.
+   * PostgreSQL. Larger writes take the chunked transaction instead. `threads`:
+   * distinct, sorted by thread id (see withEventCounter).
    */
-  async function writeInOneStatement(threadId: string, parts: WritePart[], events: readonly NewEvent[]): Promise<void> {
-    const main = events.length > 0 ? undefined : parts.pop();
+  async function writeInOneStatement(parts: WritePart[], threads: readonly ThreadEvents[]): Promise<void> {
+    const withEvents = threads.filter((t) => t.events.length > 0);
+    const main = withEvents.length > 0 ? undefined : parts.pop();
     let qc: QueryCreator<Database> = db;
     parts.forEach((part, i) => {
       qc = qc.with(`write_${i}`, part) as unknown as QueryCreator<Database>;
     });
-    if (events.length > 0) await insertEventsAfterCounter(withEventCounter(qc, threadId, events.length), threadId, events).execute();
+    if (withEvents.length > 0) await insertEventsAfterCounter(withEventCounter(qc, withEvents), withEvents).execute();
     else if (main !== undefined) await main(qc).execute();
   }
 
@@ -82,9 +84,8 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
         .onConflict((oc) => oc.columns(["thread_id", "checkpoint_ns", "channel", "version"]).doNothing());
     if (blobs.length <= rowsPerInsert) {
       await writeInOneStatement(
-        threadId,
         [...(blobs.length > 0 ? [(qc: QueryCreator<Database>) => insertBlobs(qc, blobs)] : []), upsert],
-        events,
+        [{ threadId, events }],
       );
     } else {
       await db.transaction().execute(async (trx) => {
@@ -138,7 +139,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
       const parts: WritePart[] = [];
       if (ordinary.length > 0) parts.push((qc) => insertOrdinary(qc, ordinary));
       if (special.length > 0) parts.push((qc) => upsertSpecial(qc, special));
-      await writeInOneStatement(key.threadId, parts, events);
+      await writeInOneStatement(parts, [{ threadId: key.threadId, events }]);
       return;
     }
     await db.transaction().execute(async (trx) => {

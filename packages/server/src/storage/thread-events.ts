@@ -37,39 +37,50 @@ export async function appendEvents(trx: Db, threadId: string, events: readonly N
 /** The name of the counter CTE that withEventCounter adds and insertEventsAfterCounter reads. */
 const counterCte = "event_counter";
 
+/** A thread's events to append with a write (empty: none). */
+export interface ThreadEvents {
+  threadId: string;
+  events: readonly NewEvent[];
+}
+
 /**
  * appendEvents as part of one statement, for writes that are a single
  * statement (Put, PutWrites: one round trip instead of a transaction of
- * five): the counter upsert becomes a CTE (`withEventCounter`) and the main
- * query inserts the events numbered from what it returned
- * (`insertEventsAfterCounter`). The upsert locks the thread's counter row
- * until the statement commits, so ids stay gapless and in commit order.
+ * five; a group of Puts of distinct threads): the counter upserts become a
+ * CTE (`withEventCounter`) and the main query inserts the events numbered
+ * from what it returned (`insertEventsAfterCounter`). The upsert locks each
+ * thread's counter row until the statement commits, so ids stay gapless and
+ * in commit order. `threads` must have distinct thread ids and events each;
+ * statements that run concurrently lock counter rows in the order given, so
+ * give them in one order (sorted by thread id) to rule out deadlocks.
  */
-export function withEventCounter(qc: QueryCreator<Database>, threadId: string, count: number): QueryCreator<Database> {
+export function withEventCounter(qc: QueryCreator<Database>, threads: readonly ThreadEvents[]): QueryCreator<Database> {
   return qc.with(counterCte, (qb) =>
     qb
       .insertInto("thread_event_counters")
-      .values({ thread_id: threadId, last_event_id: String(count) })
-      .onConflict((oc) => oc.column("thread_id").doUpdateSet({ last_event_id: sql`thread_event_counters.last_event_id + ${count}` }))
-      .returning("last_event_id"),
+      .values(threads.map((t) => ({ thread_id: t.threadId, last_event_id: String(t.events.length) })))
+      .onConflict((oc) =>
+        oc.column("thread_id").doUpdateSet({ last_event_id: sql`thread_event_counters.last_event_id + excluded.last_event_id` }),
+      )
+      .returning(["thread_id", "last_event_id"]),
   ) as unknown as QueryCreator<Database>;
 }
 
-/** The events insert that follows withEventCounter (events must not be empty). */
+/** The events insert that follows withEventCounter, over the same threads. */
 export function insertEventsAfterCounter(
   qc: QueryCreator<Database>,
-  threadId: string,
-  events: readonly NewEvent[],
+  threads: readonly ThreadEvents[],
 ): InsertQueryBuilder<Database, "thread_events", InsertResult> {
-  const n = events.length;
   return qc.insertInto("thread_events").values(
-    events.map((e, i) => ({
-      thread_id: threadId,
-      event_id: sql<string>`(select last_event_id - ${n - 1 - i} from ${sql.table(counterCte)})`,
-      checkpoint_ns: e.checkpointNs,
-      kind: e.kind,
-      body: e.body,
-    })),
+    threads.flatMap(({ threadId, events }) =>
+      events.map((e, i) => ({
+        thread_id: threadId,
+        event_id: sql<string>`(select last_event_id - ${events.length - 1 - i} from ${sql.table(counterCte)} where thread_id = ${threadId})`,
+        checkpoint_ns: e.checkpointNs,
+        kind: e.kind,
+        body: e.body,
+      })),
+    ),
   );
 }
 
