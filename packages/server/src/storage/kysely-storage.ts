@@ -1,4 +1,4 @@
-import { sql, type InsertQueryBuilder, type InsertResult, type Kysely, type QueryCreator } from "kysely";
+import { sql, type Insertable, type InsertQueryBuilder, type InsertResult, type Kysely, type QueryCreator } from "kysely";
 import type { CheckpointKey, CheckpointTuple } from "../domain/checkpoint.js";
 import { writeIndex } from "../domain/write-index.js";
 import { encodeCheckpoint, versionKey } from "./checkpoint-codec.js";
@@ -6,6 +6,7 @@ import type { ListQuery, PutCheckpointInput, PutWritesInput, Storage, TupleQuery
 import type { NewEvent } from "./event-storage.js";
 import { appendEvents, createEventStorage, insertEventsAfterCounter, withEventCounter, type ThreadEvents } from "./thread-events.js";
 import type { Database } from "./database-schema.js";
+import { createPutGrouper } from "./group-puts.js";
 import { inChunks, rowsPerInsert } from "./in-chunks.js";
 import { copyThread, deleteForRuns, deleteThread, prune } from "./maintain-threads.js";
 import { checkpointColumns, readTuples } from "./read-tuples.js";
@@ -19,6 +20,12 @@ export interface KyselyStorageOptions {
 /** One insert of a write; see writeInOneStatement. */
 // `any`: the parts insert into different tables.
 type WritePart = (qc: QueryCreator<Database>) => InsertQueryBuilder<Database, any, InsertResult>;
+
+/** A Put as rows, ready to write alone or in a group. */
+interface PreparedPut extends ThreadEvents {
+  blobs: Array<Database["checkpoint_blobs"]>;
+  row: Insertable<Database["checkpoints"]>;
+}
 
 /** Storage on Kysely: one implementation for PostgreSQL and PGlite. */
 export function createKyselyStorage(options: KyselyStorageOptions): Storage {
@@ -45,6 +52,51 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
     else if (main !== undefined) await main(qc).execute();
   }
 
+  const upsertCheckpoints = (qc: QueryCreator<Database>, rows: Array<Insertable<Database["checkpoints"]>>) =>
+    qc
+      .insertInto("checkpoints")
+      .values(rows)
+      .onConflict((oc) =>
+        oc.columns(["thread_id", "checkpoint_ns", "checkpoint_id"]).doUpdateSet((eb) => ({
+          parent_checkpoint_id: eb.ref("excluded.parent_checkpoint_id"),
+          checkpoint: eb.ref("excluded.checkpoint"),
+          metadata: eb.ref("excluded.metadata"),
+        })),
+      );
+  const insertBlobs = (qc: QueryCreator<Database>, blobs: Array<Database["checkpoint_blobs"]>) =>
+    qc
+      .insertInto("checkpoint_blobs")
+      .values(blobs)
+      .onConflict((oc) => oc.columns(["thread_id", "checkpoint_ns", "channel", "version"]).doNothing());
+
+  /** Puts of distinct threads, sorted by thread id, as one statement (at most rowsPerInsert rows in all). */
+  async function writePuts(puts: readonly PreparedPut[]): Promise<void> {
+    const blobs = puts.flatMap((p) => p.blobs);
+    const rows = puts.map((p) => p.row);
+    const parts: WritePart[] = [];
+    if (blobs.length > 0) parts.push((qc) => insertBlobs(qc, blobs));
+    parts.push((qc) => upsertCheckpoints(qc, rows));
+    await writeInOneStatement(parts, puts);
+  }
+
+  async function writePut(put: PreparedPut): Promise<void> {
+    if (put.blobs.length <= rowsPerInsert) return writePuts([put]);
+    await db.transaction().execute(async (trx) => {
+      for (const chunk of inChunks(put.blobs)) await insertBlobs(trx, chunk).execute();
+      await upsertCheckpoints(trx, [put.row]).execute();
+      await appendEvents(trx, put.threadId, put.events);
+    });
+  }
+
+  // Concurrent Puts are written in groups: see group-puts.ts.
+  const putGrouper = createPutGrouper<PreparedPut>({
+    threadOf: (p) => p.threadId,
+    rowsOf: (p) => p.blobs.length + 1 + (p.events.length > 0 ? p.events.length + 1 : 0),
+    maxRows: rowsPerInsert,
+    writeGroup: writePuts,
+    writeAlone: writePut,
+  });
+
   async function put(input: PutCheckpointInput, events: readonly NewEvent[] = []) {
     const { threadId, checkpointNs, checkpoint } = input;
     const blobs = Object.entries(input.newVersions).map(([channel, version]) => {
@@ -66,34 +118,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
       checkpoint: encodeCheckpoint(checkpoint),
       metadata: JSON.stringify(input.metadata),
     };
-    const upsert = (qc: QueryCreator<Database>) =>
-      qc
-        .insertInto("checkpoints")
-        .values(row)
-        .onConflict((oc) =>
-          oc.columns(["thread_id", "checkpoint_ns", "checkpoint_id"]).doUpdateSet((eb) => ({
-            parent_checkpoint_id: eb.ref("excluded.parent_checkpoint_id"),
-            checkpoint: eb.ref("excluded.checkpoint"),
-            metadata: eb.ref("excluded.metadata"),
-          })),
-        );
-    const insertBlobs = (qc: QueryCreator<Database>, chunk: typeof blobs) =>
-      qc
-        .insertInto("checkpoint_blobs")
-        .values(chunk)
-        .onConflict((oc) => oc.columns(["thread_id", "checkpoint_ns", "channel", "version"]).doNothing());
-    if (blobs.length <= rowsPerInsert) {
-      await writeInOneStatement(
-        [...(blobs.length > 0 ? [(qc: QueryCreator<Database>) => insertBlobs(qc, blobs)] : []), upsert],
-        [{ threadId, events }],
-      );
-    } else {
-      await db.transaction().execute(async (trx) => {
-        for (const chunk of inChunks(blobs)) await insertBlobs(trx, chunk).execute();
-        await upsert(trx).execute();
-        await appendEvents(trx, threadId, events);
-      });
-    }
+    await putGrouper.put({ threadId, blobs, row, events });
     return { threadId, checkpointNs, checkpointId: checkpoint.id };
   }
 
@@ -218,6 +243,9 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
     async ping() {
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    async close() {
+      await putGrouper.settled();
+      await db.destroy();
+    },
   };
 }
