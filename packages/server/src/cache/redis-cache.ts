@@ -64,9 +64,10 @@ export function createRedisCache(options: RedisCacheOptions): CheckpointCache {
     retryStrategy: (attempt) => Math.min(100 * attempt, 1_000),
     lazyConnect: false,
   };
+  // Auto-pipelining: the reads and invalidations of one event-loop turn (a Batch's calls) go in one write.
   const client: Client = options.cluster
-    ? new Cluster([options.url], { enableOfflineQueue: false, enableReadyCheck: false, redisOptions })
-    : new Redis(options.url, redisOptions);
+    ? new Cluster([options.url], { enableOfflineQueue: false, enableReadyCheck: false, enableAutoPipelining: true, redisOptions })
+    : new Redis(options.url, { ...redisOptions, enableAutoPipelining: true });
   for (const [name, lua, numberOfKeys] of [
     ["cpdRead", readScript, 2],
     ["cpdFill", fillScript, 3],

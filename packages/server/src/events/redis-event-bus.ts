@@ -52,12 +52,13 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
   };
   // No cluster ready check: without an offline queue its CLUSTER INFO, sent to a random node, fails while
   // the other nodes are still connecting and the client reconnects over and over. The slots refresh suffices.
-  const connect = (): Client =>
+  const connect = (autoPipelining: boolean): Client =>
     options.cluster === true
-      ? new Cluster([options.url], { enableOfflineQueue: false, enableReadyCheck: false, redisOptions })
-      : new Redis(options.url, redisOptions);
-  const publisher = connect();
-  const subscriber = connect();
+      ? new Cluster([options.url], { enableOfflineQueue: false, enableReadyCheck: false, enableAutoPipelining: autoPipelining, redisOptions })
+      : new Redis(options.url, { ...redisOptions, enableAutoPipelining: autoPipelining });
+  // The publishes of one event-loop turn (a Batch's writes) go in one write; a subscriber sends no commands to pipeline.
+  const publisher = connect(true);
+  const subscriber = connect(false);
 
   let closed = false;
   const publishing = createOutageLog(logger, "redis event bus");
