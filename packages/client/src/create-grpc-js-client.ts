@@ -45,6 +45,9 @@ export function createGrpcJsClient(options: GrpcJsClientOptions): Client {
     // calls fail fast with UNAVAILABLE meanwhile, and the client's own retry policy paces them.
     "grpc.initial_reconnect_backoff_ms": 100,
     "grpc.max_reconnect_backoff_ms": 2_000,
+    // A 1 MiB HTTP/2 receive window (65,535 B by default): a Batch's answer (32 tuples of a few KB)
+    // then arrives without the server waiting for WINDOW_UPDATEs from a client busy decoding the last one.
+    "grpc-node.flow_control_window": 1 << 20,
   };
   if (options.tls !== false && options.tls !== true && options.tls.servername !== undefined) {
     channelOptions["grpc.ssl_target_name_override"] = options.tls.servername;
