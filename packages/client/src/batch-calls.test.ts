@@ -61,15 +61,20 @@ describe("createCallBatcher", () => {
     expect(server.batches).toEqual([]);
   });
 
-  it("splits a turn's calls into batches of maxCalls", async () => {
+  it("sends a burst as batches of maxCalls, one a turn, later calls joining the queue", async () => {
     const server = recorder();
     const batcher = createCallBatcher({ maxCalls: 2, ...server });
-    await Promise.all(["a", "b", "c", "d", "e"].map((t) => batcher.run(get(t))));
+    const first = ["a", "b", "c", "d", "e"].map((t) => batcher.run(get(t)));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(server.batches).toEqual([["a", "b"]]);
+    const later = batcher.run(get("f"));
+    await Promise.all([...first, later]);
     expect(server.batches).toEqual([
       ["a", "b"],
       ["c", "d"],
+      ["e", "f"],
     ]);
-    expect(server.singles).toEqual(["e"]);
+    expect(server.singles).toEqual([]);
   });
 
   it("rejects a failed call alone, with the server's code and message", async () => {

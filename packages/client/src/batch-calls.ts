@@ -30,16 +30,16 @@ interface Queued {
 /**
  * Groups the calls made in one turn of the event loop (what a process with
  * many graphs in flight issues while it handles a burst of responses) into
- * Batch requests, so that they share one round trip and the per-call cost of
- * the gRPC stack. A call alone goes as its own RPC, so a quiet client waits at
- * most one turn. A failed call is rejected on its own; one that failed with
+ * Batch requests of at most maxCalls, one a turn, so that they share one round
+ * trip and the per-call cost of the gRPC stack. A call alone goes as its own
+ * RPC, so a quiet client waits at most one turn. A failed call is rejected on its own; one that failed with
  * UNAVAILABLE is sent again on its own, so it gets the same retries as
  * unbatched. A server without Batch (UNIMPLEMENTED) is sent single calls from
  * then on.
  */
 export function createCallBatcher(options: CallBatcherOptions): CallBatcher {
   const maxCalls = Math.max(1, Math.floor(options.maxCalls));
-  let queue: Queued[] = [];
+  const queue: Queued[] = [];
   let scheduled = false;
   let batchSupported = true;
 
@@ -74,17 +74,24 @@ export function createCallBatcher(options: CallBatcherOptions): CallBatcher {
     await Promise.all(retries);
   }
 
+  /**
+   * One batch a turn: the first maxCalls queued calls go now, the rest at the next
+   * turn, with whatever calls that turn adds. Sending every batch of a burst at once
+   * kept a busy client in lockstep with the server (the server answered them all
+   * together, then idled while the client worked through the answers); a batch a
+   * turn keeps both busy.
+   */
   function flush() {
     scheduled = false;
-    const calls = queue;
-    queue = [];
+    const calls = queue.splice(0, maxCalls);
+    if (queue.length > 0) {
+      scheduled = true;
+      setImmediate(flush);
+    }
     if (calls.length === 1 || !batchSupported) {
       for (const q of calls) void sendAlone(q);
-      return;
-    }
-    for (let start = 0; start < calls.length; start += maxCalls) {
-      const chunk = calls.slice(start, start + maxCalls);
-      void (chunk.length === 1 ? sendAlone(chunk[0] as Queued) : sendBatch(chunk));
+    } else if (calls.length > 1) {
+      void sendBatch(calls);
     }
   }
 
