@@ -18,8 +18,13 @@ export interface EventHub {
    * no duplicate at the seam between replay and live. Ends when signal aborts.
    */
   follow(threadId: string, afterEventId: bigint, signal: AbortSignal): AsyncGenerator<StoredEvent | "heartbeat">;
-  /** After a transaction that appended events to the thread committed. */
-  publish(threadId: string): Promise<void>;
+  /**
+   * After a transaction that appended events to the thread committed: wakes the
+   * thread's followers on every replica. The caller does not wait for the bus
+   * (its answer does not depend on it: the events are stored, and a follower
+   * reads them from storage); a lost notification costs a heartbeat interval.
+   */
+  publish(threadId: string): void;
 }
 
 export function createEventHub(options: EventHubOptions): EventHub {
@@ -66,5 +71,11 @@ export function createEventHub(options: EventHubOptions): EventHub {
     }
   }
 
-  return { follow, publish: (threadId) => bus.publish(threadId) };
+  return {
+    follow,
+    publish(threadId) {
+      // The bus logs its own failures and never rejects; the catch only keeps a broken bus from crashing the process.
+      bus.publish(threadId).catch(() => undefined);
+    },
+  };
 }

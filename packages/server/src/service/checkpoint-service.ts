@@ -52,7 +52,7 @@ export function createCheckpointService(
         },
         [newEvent(config.checkpointNs, { case: "checkpointSaved", value: { config: saved, metadata: req.metadata ?? {}, ...parent } })],
       );
-      await hub.publish(config.threadId);
+      hub.publish(config.threadId);
       return { config: key };
     },
 
@@ -75,7 +75,7 @@ export function createCheckpointService(
         ...interrupts.map((w) => newEvent(config.checkpointNs, { case: "interrupted", value: { ...task, value: w.value } })),
       ];
       await storage.putWrites({ key, taskId, taskPath: req.taskPath, writes }, events);
-      await hub.publish(config.threadId);
+      hub.publish(config.threadId);
       return {};
     },
 
@@ -102,7 +102,7 @@ export function createCheckpointService(
     async deleteThread(req) {
       const threadId = requireField(req.threadId, "thread_id");
       await storage.deleteThread(threadId, [newEvent("", { case: "threadDeleted", value: {} })]);
-      await hub.publish(threadId);
+      hub.publish(threadId);
       return {};
     },
 
@@ -124,7 +124,7 @@ export function createCheckpointService(
       if (strategy === undefined) throw invalidArgument(`strategy ${req.strategy} is not a known PruneStrategy`);
       req.threadIds.forEach((id, i) => requireField(id, `thread_ids[${i}]`));
       await storage.prune(req.threadIds, strategy, newEvent("", { case: "threadDeleted", value: {} }));
-      if (strategy === "delete") for (const threadId of req.threadIds) await hub.publish(threadId);
+      if (strategy === "delete") for (const threadId of req.threadIds) hub.publish(threadId);
       return {};
     },
 

@@ -41,7 +41,7 @@ export function createWatchService(storage: EventStorage, hub: EventHub): WatchM
       body: toBinary(ResumeRequestedSchema, create(ResumeRequestedSchema, requested)),
       event: newEvent(req.checkpointNs, { case: "resumeRequested", value: requested }),
     });
-    if (stored.created) await hub.publish(threadId);
+    if (stored.created) hub.publish(threadId);
     return { resumeId: stored.resumeId, eventId: stored.eventId };
   }
 
@@ -55,7 +55,7 @@ export function createWatchService(storage: EventStorage, hub: EventHub): WatchM
       event: (r) => newEvent(r.checkpointNs, { case: "resumeClaimed", value: { resumeId: r.resumeId, workerId } }),
     });
     if (claimed === undefined) return { claimed: false, resumeId: req.resumeId };
-    if (claimed.created) await hub.publish(threadId);
+    if (claimed.created) hub.publish(threadId);
     const { values } = fromBinary(ResumeRequestedSchema, claimed.body);
     return { claimed: true, resumeId: claimed.resumeId, checkpointNs: claimed.checkpointNs, values };
   }
