@@ -54,7 +54,12 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
   // the other nodes are still connecting and the client reconnects over and over. The slots refresh suffices.
   const connect = (autoPipelining: boolean): Client =>
     options.cluster === true
-      ? new Cluster([options.url], { enableOfflineQueue: false, enableReadyCheck: false, enableAutoPipelining: autoPipelining, redisOptions })
+      ? new Cluster([options.url], {
+          enableOfflineQueue: false,
+          enableReadyCheck: false,
+          enableAutoPipelining: autoPipelining,
+          redisOptions,
+        })
       : new Redis(options.url, { ...redisOptions, enableAutoPipelining: autoPipelining });
   // The publishes of one event-loop turn (a Batch's writes) go in one write; a subscriber sends no commands to pipeline.
   const publisher = connect(true);
