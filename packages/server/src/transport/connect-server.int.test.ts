@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { connect } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { create, equals, fromBinary, fromJson, toBinary, type JsonValue } from "@bufbuild/protobuf";
@@ -79,6 +80,28 @@ describe("the Connect / gRPC-Web port", () => {
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ code: "invalid_argument", message: "config.thread_id is required" });
+  });
+
+  it("closes an HTTP/1.1 connection it answered before the request body arrived", async () => {
+    // A List whose envelope declares more than the limit is refused after its first bytes. A client that
+    // stops sending the rest must not be kept alive: the unread body would swallow its next request.
+    const declared = 300_000;
+    const socket = connect(server.httpPort, "127.0.0.1");
+    const answer = new Promise<string>((resolve, reject) => {
+      let text = "";
+      socket.on("data", (chunk: Buffer) => (text += chunk.toString("latin1")));
+      socket.once("close", () => resolve(text));
+      socket.once("error", reject);
+    });
+    socket.write(
+      `POST /checkpointd.v1.CheckpointService/List HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+        `Content-Type: application/connect+json\r\nContent-Length: ${declared}\r\n\r\n` +
+        "[".repeat(1_000),
+    );
+    const text = await answer;
+    expect(text).toMatch(/^HTTP\/1\.1 200/);
+    expect(text).toMatch(/\r\nconnection: close\r\n/i);
+    expect(text).toMatch(/resource_exhausted/);
   });
 
   it("answers CORS preflights for configured origins only", async () => {

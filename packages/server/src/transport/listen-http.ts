@@ -13,12 +13,31 @@ export interface HttpListener {
 const h2Preface = "PRI ";
 
 /**
+ * An HTTP/1.1 answer that starts before its request body has arrived in full
+ * (an early error: a declared size over the limit, an undecodable frame) ends
+ * the connection after it. The client may stop sending the rest of the body,
+ * and a connection kept alive with a body half read would swallow the next
+ * request on it until the keep-alive timeout reset it.
+ */
+function closeIfAnsweredEarly(req: IncomingMessage, res: ServerResponse) {
+  type WriteHead = (...args: unknown[]) => ServerResponse;
+  const writeHead = (res.writeHead as WriteHead).bind(res);
+  (res as unknown as { writeHead: WriteHead }).writeHead = (...args) => {
+    if (!req.complete) res.shouldKeepAlive = false;
+    return writeHead(...args);
+  };
+}
+
+/**
  * HTTP/1.1 and cleartext HTTP/2 (h2c, prior knowledge) on one port. Node's
  * http2 server accepts HTTP/1.1 only over TLS, so each connection's first
  * bytes decide which server gets it.
  */
 export async function listenHttp(host: string, port: number, handler: HttpHandler): Promise<HttpListener> {
-  const http1 = createHttp1Server(handler);
+  const http1 = createHttp1Server((req, res) => {
+    closeIfAnsweredEarly(req, res);
+    handler(req, res);
+  });
   const http2 = createHttp2Server(handler);
   const sessions = new Set<ServerHttp2Session>();
   http2.on("session", (session) => {
