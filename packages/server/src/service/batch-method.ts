@@ -1,6 +1,7 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { BatchCall, BatchResultSchema, CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
-import { Code, ServiceError, invalidArgument, type ErrorLogger } from "../errors/service-error.js";
+import { clientSafeStatus } from "../errors/client-safe-status.js";
+import { invalidArgument, type ErrorLogger } from "../errors/service-error.js";
 import type { HandlerContext, ServiceImpl } from "./service-impl.js";
 
 type Methods = ServiceImpl<typeof CheckpointService>;
@@ -11,17 +12,9 @@ export const maxBatchCalls = 1000;
 
 const batchPath = `/checkpointd.v1.CheckpointService/Batch`;
 
-/**
- * What a failed call of a batch reports: a ServiceError's code and text, as the
- * call alone would have failed; anything else INTERNAL with no detail (logged).
- */
+/** A failed call's result: the status the call alone would have failed with. */
 function errorResult(error: unknown, method: string, logError: ErrorLogger | undefined): BatchResultInit {
-  if (error instanceof ServiceError) {
-    if (error.code === Code.Internal || error.code === Code.Unavailable) logError?.(error, `${batchPath} ${method}`);
-    return { result: { case: "error", value: { code: error.code, message: error.message } } };
-  }
-  logError?.(error, `${batchPath} ${method}`);
-  return { result: { case: "error", value: { code: Code.Internal, message: "internal error (logged on the server)" } } };
+  return { result: { case: "error", value: clientSafeStatus(error, `${batchPath} ${method}`, logError) } };
 }
 
 async function runCall(methods: Methods, call: BatchCall, index: number, context: HandlerContext): Promise<BatchResultInit> {

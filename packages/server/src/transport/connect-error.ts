@@ -1,16 +1,12 @@
 import { Code as ConnectCode, ConnectError, type HandlerContext, type Interceptor } from "@connectrpc/connect";
-import { ServiceError } from "../errors/service-error.js";
-import type { ErrorLogger } from "./grpc-status.js";
+import { clientSafeStatus } from "../errors/client-safe-status.js";
+import type { ErrorLogger } from "../errors/service-error.js";
 
-/** gRPC and Connect share the numbering: a ServiceError's code is a ConnectError's code. */
+/** gRPC and Connect share the numbering: a client-safe status's code is a ConnectError's code. */
 function toConnectError(error: unknown, method: string, logError: ErrorLogger): ConnectError {
   if (error instanceof ConnectError) return error;
-  if (error instanceof ServiceError) {
-    if (error.code === 14 || error.code === 13) logError(error, method);
-    return new ConnectError(error.message, error.code as number as ConnectCode);
-  }
-  logError(error, method);
-  return new ConnectError("internal error (logged on the server)", ConnectCode.Internal);
+  const { code, message } = clientSafeStatus(error, method, logError);
+  return new ConnectError(message, code as number as ConnectCode);
 }
 
 async function* mapErrors<T>(iterable: AsyncIterable<T>, map: (error: unknown) => ConnectError): AsyncGenerator<T> {
