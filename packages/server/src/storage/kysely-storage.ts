@@ -1,4 +1,4 @@
-import { sql, type Insertable, type InsertQueryBuilder, type InsertResult, type Kysely, type QueryCreator } from "kysely";
+import { sql, type InsertQueryBuilder, type InsertResult, type Kysely, type QueryCreator } from "kysely";
 import type { CheckpointKey, CheckpointTuple } from "../domain/checkpoint.js";
 import { writeIndex } from "../domain/write-index.js";
 import { encodeCheckpoint, versionKey } from "./checkpoint-codec.js";
@@ -7,6 +7,7 @@ import type { NewEvent } from "./event-storage.js";
 import { appendEvents, createEventStorage, insertEventsAfterCounter, withEventCounter, type ThreadEvents } from "./thread-events.js";
 import type { Database } from "./database-schema.js";
 import { createPutGrouper } from "./group-puts.js";
+import { blobsStatement, putStatement, type PreparedPut } from "./put-statement.js";
 import { inChunks, rowsPerInsert } from "./in-chunks.js";
 import { copyThread, deleteForRuns, deleteThread, prune } from "./maintain-threads.js";
 import { checkpointColumns, readTuples } from "./read-tuples.js";
@@ -21,25 +22,20 @@ export interface KyselyStorageOptions {
 // `any`: the parts insert into different tables.
 type WritePart = (qc: QueryCreator<Database>) => InsertQueryBuilder<Database, any, InsertResult>;
 
-/** A Put as rows, ready to write alone or in a group. */
-interface PreparedPut extends ThreadEvents {
-  blobs: Array<Database["checkpoint_blobs"]>;
-  row: Insertable<Database["checkpoints"]>;
-}
-
 /** Storage on Kysely: one implementation for PostgreSQL and PGlite. */
 export function createKyselyStorage(options: KyselyStorageOptions): Storage {
   const { db } = options;
   const pageSize = options.listPageSize ?? 100;
 
   /**
-   * A write of at most rowsPerInsert rows as one statement: the inserts become
-   * CTEs of the events insert (or of the last insert when there are no
+   * A PutWrites of at most rowsPerInsert rows as one statement: the inserts
+   * become CTEs of the events insert (or of the last insert when there are no
    * events). One statement is atomic by itself, and one round trip instead of
    * a transaction of up to six (BEGIN, the inserts, the event counter, the
-   * events, COMMIT) is most of what a Put or PutWrites costs the server and
-   * PostgreSQL. Larger writes take the chunked transaction instead. `threads`:
-   * distinct, sorted by thread id (see withEventCounter).
+   * events, COMMIT) is most of what a write costs the server and PostgreSQL
+   * (Puts do the same through putStatement). Larger writes take the chunked
+   * transaction instead. `threads`: distinct, sorted by thread id (see
+   * withEventCounter).
    */
   async function writeInOneStatement(parts: WritePart[], threads: readonly ThreadEvents[]): Promise<void> {
     const withEvents = threads.filter((t) => t.events.length > 0);
@@ -52,39 +48,16 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
     else if (main !== undefined) await main(qc).execute();
   }
 
-  const upsertCheckpoints = (qc: QueryCreator<Database>, rows: Array<Insertable<Database["checkpoints"]>>) =>
-    qc
-      .insertInto("checkpoints")
-      .values(rows)
-      .onConflict((oc) =>
-        oc.columns(["thread_id", "checkpoint_ns", "checkpoint_id"]).doUpdateSet((eb) => ({
-          parent_checkpoint_id: eb.ref("excluded.parent_checkpoint_id"),
-          checkpoint: eb.ref("excluded.checkpoint"),
-          metadata: eb.ref("excluded.metadata"),
-        })),
-      );
-  const insertBlobs = (qc: QueryCreator<Database>, blobs: Array<Database["checkpoint_blobs"]>) =>
-    qc
-      .insertInto("checkpoint_blobs")
-      .values(blobs)
-      .onConflict((oc) => oc.columns(["thread_id", "checkpoint_ns", "channel", "version"]).doNothing());
-
   /** Puts of distinct threads, sorted by thread id, as one statement (at most rowsPerInsert rows in all). */
   async function writePuts(puts: readonly PreparedPut[]): Promise<void> {
-    const blobs = puts.flatMap((p) => p.blobs);
-    const rows = puts.map((p) => p.row);
-    const parts: WritePart[] = [];
-    if (blobs.length > 0) parts.push((qc) => insertBlobs(qc, blobs));
-    parts.push((qc) => upsertCheckpoints(qc, rows));
-    await writeInOneStatement(parts, puts);
+    await db.executeQuery(putStatement(puts));
   }
 
   async function writePut(put: PreparedPut): Promise<void> {
     if (put.blobs.length <= rowsPerInsert) return writePuts([put]);
     await db.transaction().execute(async (trx) => {
-      for (const chunk of inChunks(put.blobs)) await insertBlobs(trx, chunk).execute();
-      await upsertCheckpoints(trx, [put.row]).execute();
-      await appendEvents(trx, put.threadId, put.events);
+      for (const chunk of inChunks(put.blobs)) await trx.executeQuery(blobsStatement(chunk));
+      await trx.executeQuery(putStatement([{ ...put, blobs: [] }]));
     });
   }
 
