@@ -5,8 +5,12 @@
  * every heartbeat).
  */
 export interface EventBus {
-  /** After the events' transaction committed. Never throws: a failed publish is logged. */
-  publish(threadId: string): Promise<void>;
+  /**
+   * After the events' transactions committed: one notification for each of
+   * the threads (the EventHub hands over all the threads of one event-loop
+   * turn at once). Never throws: a failed publish is logged.
+   */
+  publish(threadIds: readonly string[]): Promise<void>;
   /** Calls `listener` on every notification for the thread, from any replica. Returns the unsubscribe. */
   subscribe(threadId: string, listener: () => void): () => void;
   close(): Promise<void>;

@@ -23,6 +23,8 @@ export interface EventHub {
    * thread's followers on every replica. The caller does not wait for the bus
    * (its answer does not depend on it: the events are stored, and a follower
    * reads them from storage); a lost notification costs a heartbeat interval.
+   * The threads published in one event-loop turn (a Batch's writes, say) go to
+   * the bus together, at the next `setImmediate`: one message, not one each.
    */
   publish(threadId: string): void;
 }
@@ -71,11 +73,19 @@ export function createEventHub(options: EventHubOptions): EventHub {
     }
   }
 
+  let queued = new Set<string>();
+  const flush = () => {
+    const threadIds = [...queued];
+    queued = new Set();
+    // The bus logs its own failures and never rejects; the catch only keeps a broken bus from crashing the process.
+    bus.publish(threadIds).catch(() => undefined);
+  };
+
   return {
     follow,
     publish(threadId) {
-      // The bus logs its own failures and never rejects; the catch only keeps a broken bus from crashing the process.
-      bus.publish(threadId).catch(() => undefined);
+      if (queued.size === 0) setImmediate(flush);
+      queued.add(threadId);
     },
   };
 }

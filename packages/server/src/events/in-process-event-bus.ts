@@ -5,8 +5,8 @@ import { createListenerRegistry } from "./listener-registry.js";
 export function createInProcessEventBus(): EventBus {
   const listeners = createListenerRegistry();
   return {
-    async publish(threadId) {
-      listeners.notify(threadId);
+    async publish(threadIds) {
+      for (const threadId of threadIds) listeners.notify(threadId);
     },
     subscribe: (threadId, listener) => listeners.add(threadId, listener),
     async close() {

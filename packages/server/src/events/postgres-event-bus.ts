@@ -22,7 +22,8 @@ const errorMessage = (error: unknown) => (error instanceof Error ? error.message
 
 /**
  * The event bus over PostgreSQL LISTEN/NOTIFY, for deployments without Redis:
- * `select pg_notify(channel, threadId)` through a pool of two connections, and
+ * `select pg_notify(channel, threadId)` for each thread (one statement for all
+ * the threads of a publish) through a pool of two connections, and
  * one dedicated connection that LISTENs and hands each notification to this
  * replica's listeners of that thread.
  *
@@ -125,14 +126,16 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
   void listen();
 
   return {
-    async publish(threadId) {
+    async publish(threadIds) {
       if (closed) return;
-      if (Buffer.byteLength(threadId) > MAX_PAYLOAD_BYTES) {
-        logger.error({ bytes: Buffer.byteLength(threadId) }, "postgres event bus: thread id too long to notify, dropped");
-        return;
-      }
+      const fitting = threadIds.filter((threadId) => {
+        const bytes = Buffer.byteLength(threadId);
+        if (bytes > MAX_PAYLOAD_BYTES) logger.error({ bytes }, "postgres event bus: thread id too long to notify, dropped");
+        return bytes <= MAX_PAYLOAD_BYTES;
+      });
+      if (fitting.length === 0) return;
       try {
-        await pool.query("select pg_notify($1, $2)", [channel, threadId]);
+        await pool.query("select pg_notify($1, thread_id) from unnest($2::text[]) as thread_id", [channel, fitting]);
         publishing.ok();
       } catch (error) {
         if (!closed) publishing.failed(error);

@@ -17,12 +17,17 @@ export interface RedisEventBusOptions {
 
 type Client = Redis | Cluster;
 
+/** Between the thread ids of one message. */
+const separator = "\0";
+
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * The event bus over Redis pub/sub: `PUBLISH channel threadId` on one connection,
- * and a second connection that SUBSCRIBEs once to the channel and hands each
- * message to this replica's listeners of that thread.
+ * The event bus over Redis pub/sub: `PUBLISH channel threadIds` on one
+ * connection, and a second connection that SUBSCRIBEs once to the channel and
+ * hands each message to this replica's listeners of those threads. A message
+ * is the thread ids joined by NUL: an id never holds one, since only threads
+ * whose events were stored are published and PostgreSQL text cannot hold NUL.
  *
  * Outages never reach callers: publish fails fast (no offline queue), logs one
  * warning per outage and resolves. The subscriber reconnects by itself and
@@ -122,9 +127,9 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
   });
   subscriber.on("close", () => lost("connection closed"));
   subscriber.on("end", () => lost("connection ended"));
-  subscriber.on("message", (from: string, threadId: string) => {
+  subscriber.on("message", (from: string, message: string) => {
     if (from !== channel || closed) return;
-    listeners.notify(threadId);
+    for (const threadId of message.split(separator)) listeners.notify(threadId);
   });
 
   // A standalone subscriber pings now and then: a socket that stopped answering is replaced.
@@ -148,10 +153,10 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
   health?.unref();
 
   return {
-    async publish(threadId) {
-      if (closed) return;
+    async publish(threadIds) {
+      if (closed || threadIds.length === 0) return;
       try {
-        await publisher.publish(channel, threadId);
+        await publisher.publish(channel, threadIds.join(separator));
         publishing.ok();
       } catch (error) {
         if (!closed) publishing.failed(error);
