@@ -78,9 +78,9 @@ function ghzTable(report: CompareReport): string[] {
   return lines;
 }
 
-function profileLines(report: CompareReport): string[] {
+export function profileLines(profiles: CompareReport["profiles"]): string[] {
   const lines: string[] = [];
-  for (const [name, profile] of report.profiles) {
+  for (const [name, profile] of profiles) {
     lines.push(`**CPU profile: ${name}** (${profile.busyMs.toFixed(0)} ms busy; self time by package, then the top functions):`, "");
     lines.push(
       `- ${profile.byPackage
@@ -144,6 +144,6 @@ export function formatCompareReport(report: CompareReport): string {
     "",
     ...formatStorageGrowth(report.growth),
     "",
-    ...profileLines(report),
+    ...profileLines(report.profiles),
   ].join("\n");
 }

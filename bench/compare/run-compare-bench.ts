@@ -9,6 +9,7 @@
  * end. Progress on stderr, the report on stdout and in bench/RESULTS.md.
  *
  *   pnpm bench [--rounds N] [--quick] [--cpu-prof] [--no-write] [--pool N] [--pin]
+ *   pnpm bench --only put[,floor,...] [--concurrency 64]
  *
  * --quick: a fifth of every bound, one round, 100 growth steps, RESULTS.md
  * untouched. --cpu-prof: profile checkpointd and this process (the figures
@@ -16,6 +17,10 @@
  * pg pool size (default 64). --pin: the worker on a machine of its own: this
  * process pins itself to CPU 0 and every service it starts to CPU 1
  * (`taskset`), and the report goes to its own RESULTS.md section.
+ * --only / --concurrency: a probe: only those workload groups (put,
+ * putWrites, getLatest, getOlder, list, floor) or cases (put/checkpointd) at
+ * those concurrencies, no ghz and no storage growth, a line per case and
+ * per-round ratios on stderr, RESULTS.md untouched.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
@@ -31,7 +36,7 @@ import { compareCases, roundOrder } from "./compare-cases.js";
 import { comparePlan } from "./compare-plan.js";
 import { benchChannels, channelValue, taskWrites } from "./conversation-state.js";
 import { startFloors } from "./floor-operations.js";
-import { formatCompareReport } from "./format-compare-report.js";
+import { formatCompareReport, profileLines } from "./format-compare-report.js";
 import { measureCase, type CaseMeasurement } from "./measure-case.js";
 import { measureStorageGrowth } from "./measure-storage-growth.js";
 import { benchCpu, checkPinnable, cpusAllowed, pinGhz, pinProcess, serviceCpu, treeCpusAllowed } from "./pin-processes.js";
@@ -41,6 +46,7 @@ import { runGhzLoads, type GhzLoadRow } from "./run-ghz-loads.js";
 import { saverWorkloads } from "./saver-workloads.js";
 import { startCompareServices } from "./start-compare-services.js";
 import { startProcessProfile } from "./start-process-profile.js";
+import { logProbeRatios } from "./log-probe-ratios.js";
 import { summarizeAll } from "./summarize-measurements.js";
 import { compareSection, pinnedCompareSection, writeResultsSection } from "./write-results-section.js";
 
@@ -52,11 +58,20 @@ const { values: args } = parseArgs({
     "no-write": { type: "boolean", default: false },
     pool: { type: "string", default: "64" },
     pin: { type: "boolean", default: false },
+    only: { type: "string" },
+    concurrency: { type: "string" },
   },
 });
+const probe = args.only !== undefined || args.concurrency !== undefined;
+const onlyGroups = args.only === undefined ? undefined : new Set(args.only.split(","));
 const rounds = Number(args.rounds ?? (args.quick ? 1 : 3));
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 9) throw new Error(`--rounds must be an integer from 1 to 9, not ${args.rounds}`);
-const plan = comparePlan({ rounds, quick: args.quick, saverPoolSize: Number(args.pool) });
+const plan = comparePlan({
+  rounds,
+  quick: args.quick,
+  saverPoolSize: Number(args.pool),
+  ...(args.concurrency === undefined ? {} : { concurrencies: args.concurrency.split(",").map(Number) }),
+});
 /** checkpointd's pg pool: `max: options.poolSize ?? 10` in packages/server/src/storage/create-database.ts, not configurable from the CLI. */
 const checkpointdPoolSize = 10;
 
@@ -111,7 +126,8 @@ try {
       checkpointd: saverWorkloads(savers.checkpointdSaver, savers.history),
       floors,
       saverPoolSize: plan.saverPoolSize,
-    });
+    }).filter((c) => onlyGroups === undefined || onlyGroups.has(c.group) || onlyGroups.has(c.id));
+    if (cases.length === 0) throw new Error(`--only ${args.only} names no workload group`);
     const profile = profileRoot === undefined ? undefined : startProcessProfile(join(profileRoot, "bench"));
     for (let round = 1; round <= plan.rounds; round++) {
       loadAverages.push(os.loadavg()[0] ?? Number.NaN);
@@ -120,6 +136,7 @@ try {
           for (const c of group) measurements.push(await measureCase(c, round, concurrency, plan, services, log));
         }
       }
+      if (probe) continue;
       const putRequest = savers.capturedPut.last();
       if (putRequest === undefined) throw new Error("CheckpointdSaver sent no Put to replay");
       ghzRows.push(
@@ -136,48 +153,50 @@ try {
     }
     profile?.stop();
     loadAverages.push(os.loadavg()[0] ?? Number.NaN);
-    // Read while the pools' connections (PostgreSQL backends) are still open.
-    const postgresTree = treeCpusAllowed(services.pids.postgres);
-    const affinityProcesses = [
-      { name: "bench process", cpus: cpusAllowed(process.pid).join(" / ") },
-      { name: `PostgreSQL (postmaster and its ${postgresTree.processes - 1} children)`, cpus: postgresTree.cpus.join(" / ") },
-      { name: "redis-server", cpus: cpusAllowed(services.pids.redis).join(" / ") },
-      { name: "checkpointd", cpus: cpusAllowed(services.pids.checkpointd).join(" / ") },
-      { name: "echo stub", cpus: cpusAllowed(services.pids.echo).join(" / ") },
-      ...(ghzCpusAllowed === undefined ? [] : [{ name: "ghz (as it started)", cpus: ghzCpusAllowed() }]),
-    ];
-    log(`CPU affinity: ${affinityProcesses.map((p) => `${p.name} ${p.cpus}`).join("; ")}`);
+    if (!probe) {
+      // Read while the pools' connections (PostgreSQL backends) are still open.
+      const postgresTree = treeCpusAllowed(services.pids.postgres);
+      const affinityProcesses = [
+        { name: "bench process", cpus: cpusAllowed(process.pid).join(" / ") },
+        { name: `PostgreSQL (postmaster and its ${postgresTree.processes - 1} children)`, cpus: postgresTree.cpus.join(" / ") },
+        { name: "redis-server", cpus: cpusAllowed(services.pids.redis).join(" / ") },
+        { name: "checkpointd", cpus: cpusAllowed(services.pids.checkpointd).join(" / ") },
+        { name: "echo stub", cpus: cpusAllowed(services.pids.echo).join(" / ") },
+        ...(ghzCpusAllowed === undefined ? [] : [{ name: "ghz (as it started)", cpus: ghzCpusAllowed() }]),
+      ];
+      log(`CPU affinity: ${affinityProcesses.map((p) => `${p.name} ${p.cpus}`).join("; ")}`);
 
-    log(`storage growth: a ${plan.growthSteps}-step conversation through each saver`);
-    const growthCheckpointdUrl = await createDatabase(services.postgres.url, "growth_checkpointd");
-    const growthServer = await services.spawnExtraCheckpointd(growthCheckpointdUrl);
-    const growthCheckpointd = CheckpointdSaver.fromUrl(`127.0.0.1:${growthServer.port}`);
-    const growthSaverUrl = await createDatabase(services.postgres.url, "growth_postgres_saver");
-    const growthPostgresSaver = await createPostgresSaver(growthSaverUrl, plan.saverPoolSize);
-    const growth = {
-      checkpointd: await measureStorageGrowth(growthCheckpointd, growthCheckpointdUrl, plan.growthSteps),
-      postgresSaver: await measureStorageGrowth(growthPostgresSaver, growthSaverUrl, plan.growthSteps),
-    };
-    await growthCheckpointd.close();
-    await growthPostgresSaver.end();
-    log(`storage growth: checkpointd ${growth.checkpointd.bytes} B, PostgresSaver ${growth.postgresSaver.bytes} B`);
+      log(`storage growth: a ${plan.growthSteps}-step conversation through each saver`);
+      const growthCheckpointdUrl = await createDatabase(services.postgres.url, "growth_checkpointd");
+      const growthServer = await services.spawnExtraCheckpointd(growthCheckpointdUrl);
+      const growthCheckpointd = CheckpointdSaver.fromUrl(`127.0.0.1:${growthServer.port}`);
+      const growthSaverUrl = await createDatabase(services.postgres.url, "growth_postgres_saver");
+      const growthPostgresSaver = await createPostgresSaver(growthSaverUrl, plan.saverPoolSize);
+      const growth = {
+        checkpointd: await measureStorageGrowth(growthCheckpointd, growthCheckpointdUrl, plan.growthSteps),
+        postgresSaver: await measureStorageGrowth(growthPostgresSaver, growthSaverUrl, plan.growthSteps),
+      };
+      await growthCheckpointd.close();
+      await growthPostgresSaver.end();
+      log(`storage growth: checkpointd ${growth.checkpointd.bytes} B, PostgresSaver ${growth.postgresSaver.bytes} B`);
 
-    const serde = new JsonPlusSerializer();
-    const size = async (value: unknown) => (await serde.dumpsTyped(value))[1].byteLength;
-    const channelBytes: Record<string, number> = {};
-    for (const channel of benchChannels) channelBytes[channel] = await size(channelValue(channel, 0));
-    const writes = await Promise.all(taskWrites(0).map(([, value]) => size(value)));
-    report = {
-      command: `pnpm install && pnpm run build && pnpm bench${rounds !== 3 ? ` --rounds ${rounds}` : ""}${args.quick ? " --quick" : ""}${args.pin ? " --pin" : ""}`,
-      affinity: { pinned: args.pin, processes: affinityProcesses },
-      plan,
-      checkpointdPoolSize,
-      data: { channelBytes, writesBytes: writes.reduce((t, b) => t + b, 0), tupleBytes: floors.redisValueBytes },
-      cases,
-      summaries: summarizeAll(measurements),
-      ghz: ghzRows,
-      growth,
-    };
+      const serde = new JsonPlusSerializer();
+      const size = async (value: unknown) => (await serde.dumpsTyped(value))[1].byteLength;
+      const channelBytes: Record<string, number> = {};
+      for (const channel of benchChannels) channelBytes[channel] = await size(channelValue(channel, 0));
+      const writes = await Promise.all(taskWrites(0).map(([, value]) => size(value)));
+      report = {
+        command: `pnpm install && pnpm run build && pnpm bench${rounds !== 3 ? ` --rounds ${rounds}` : ""}${args.quick ? " --quick" : ""}${args.pin ? " --pin" : ""}`,
+        affinity: { pinned: args.pin, processes: affinityProcesses },
+        plan,
+        checkpointdPoolSize,
+        data: { channelBytes, writesBytes: writes.reduce((t, b) => t + b, 0), tupleBytes: floors.redisValueBytes },
+        cases,
+        summaries: summarizeAll(measurements),
+        ghz: ghzRows,
+        growth,
+      };
+    }
   } finally {
     await floors.close();
     await savers.close();
@@ -192,6 +211,11 @@ if (profileRoot !== undefined) {
   profiles.set("checkpointd (whole life)", summarizeCpuProfile(join(profileRoot, "checkpointd"), 15));
   profiles.set("bench process (rounds only: load generator, both savers, floors)", summarizeCpuProfile(join(profileRoot, "bench"), 15));
   log(`CPU profiles: ${profileRoot}`);
+}
+if (probe) {
+  logProbeRatios(summarizeAll(measurements), log);
+  console.log(profileLines(profiles).join("\n"));
+  process.exit(0);
 }
 loadAverages.push(os.loadavg()[0] ?? Number.NaN);
 if (report === undefined || versions === undefined) throw new Error("the run ended without a report");
