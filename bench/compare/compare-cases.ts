@@ -79,6 +79,7 @@ export function compareCases(sources: CaseSources): CompareCase[] {
       countsCache: false,
     });
   floor("echo", `gRPC echo: same client, grpc-js stub (${sources.floors.echoTupleBytes} B tuple)`, "echo");
+  floor("saverEcho", "gRPC echo: CheckpointdSaver (LangGraph decode), same stub", "saverEcho");
   floor("echoGrpcJs", "gRPC echo: plain @grpc/grpc-js client, same stub (reference)", "echoGrpcJs");
   floor("redisGet", `Redis GET (ioredis, ${sources.floors.redisValueBytes} B)`, "redisGet");
   floor("selectOne", `PostgreSQL SELECT 1 (pg pool ${sources.saverPoolSize})`, "selectOne");

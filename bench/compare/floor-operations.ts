@@ -8,12 +8,13 @@ import {
   type GetTupleResponse,
 } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { createCheckpointdClient, type CheckpointdClient } from "@checkpointd/client";
+import { CheckpointdSaver } from "@checkpointd/langgraph";
 import { Client, credentials } from "@grpc/grpc-js";
 import { Redis } from "ioredis";
 import pg from "pg";
 import type { Operation } from "./run-closed-loop.js";
 
-export type FloorId = "clientGetTuple" | "echo" | "echoGrpcJs" | "redisGet" | "selectOne";
+export type FloorId = "clientGetTuple" | "echo" | "saverEcho" | "echoGrpcJs" | "redisGet" | "selectOne";
 
 export interface Floors {
   operations: Record<FloorId, Operation>;
@@ -53,13 +54,16 @@ function grpcJsGetTuple(client: Client, request: GetTupleRequest): Promise<GetTu
 /**
  * What sits under each saver call: checkpointd's client.getTuple (the
  * CheckpointdSaver path minus LangGraph's decode), the same client against
- * the bare grpc-js echo stub (and, for reference, a plain @grpc/grpc-js
- * client against the same stub: what the transport costs with another
- * client library), an ioredis GET of the bytes the L1 holds for
- * the hot tuple, and a pg `SELECT 1`.
+ * the bare grpc-js echo stub, a CheckpointdSaver against the same stub (the
+ * echo with LangGraph's decoding of the canned tuple: the floor of
+ * CheckpointdSaver.getTuple), for reference a plain @grpc/grpc-js client
+ * against the same stub (what the transport costs with another client
+ * library), an ioredis GET of the bytes the L1 holds for the hot tuple, and a
+ * pg `SELECT 1`.
  */
 export async function startFloors(options: FloorOptions): Promise<Floors> {
   const echoClient = createCheckpointdClient({ address: `127.0.0.1:${options.echoPort}`, retry: false });
+  const echoSaver = CheckpointdSaver.fromUrl(`127.0.0.1:${options.echoPort}`);
   const grpcJsClient = new Client(`127.0.0.1:${options.echoPort}`, credentials.createInsecure());
   const echoRequest = create(GetTupleRequestSchema, { config: { threadId: "bench" } });
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
@@ -83,6 +87,9 @@ export async function startFloors(options: FloorOptions): Promise<Floors> {
         async echo() {
           if ((await echoClient.getTuple({ config: { threadId: "bench" } })) === undefined) throw new Error("no tuple");
         },
+        async saverEcho() {
+          if ((await echoSaver.getTuple({ configurable: { thread_id: "bench" } })) === undefined) throw new Error("no tuple");
+        },
         async echoGrpcJs() {
           if ((await grpcJsGetTuple(grpcJsClient, echoRequest)).tuple === undefined) throw new Error("no tuple");
         },
@@ -97,6 +104,7 @@ export async function startFloors(options: FloorOptions): Promise<Floors> {
       async close() {
         grpcJsClient.close();
         await echoClient.close();
+        await echoSaver.close();
         redis.disconnect();
         await pool.end();
       },
@@ -104,6 +112,7 @@ export async function startFloors(options: FloorOptions): Promise<Floors> {
   } catch (error) {
     grpcJsClient.close();
     await echoClient.close();
+    await echoSaver.close();
     redis.disconnect();
     await pool.end();
     throw error;
