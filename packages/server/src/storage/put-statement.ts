@@ -29,9 +29,9 @@ function parameterList() {
   };
 }
 
-type Parameters = ReturnType<typeof parameterList>;
+type ParameterList = ReturnType<typeof parameterList>;
 
-const insertBlobs = (p: Parameters, blobs: readonly Database["checkpoint_blobs"][]) =>
+const insertBlobs = (p: ParameterList, blobs: readonly Database["checkpoint_blobs"][]) =>
   `insert into checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob) values ` +
   blobs.map((b) => p.row(b.thread_id, b.checkpoint_ns, b.channel, b.version, b.type, b.blob)).join(", ") +
   ` on conflict (thread_id, checkpoint_ns, channel, version) do nothing`;
