@@ -1,13 +1,13 @@
-import { sql, type InsertQueryBuilder, type InsertResult, type Kysely, type QueryCreator } from "kysely";
+import { sql, type CompiledQuery, type Kysely } from "kysely";
 import type { CheckpointKey, CheckpointTuple } from "../domain/checkpoint.js";
 import { writeIndex } from "../domain/write-index.js";
 import { encodeCheckpoint, versionKey } from "./checkpoint-codec.js";
 import type { ListQuery, PutCheckpointInput, PutWritesInput, Storage, TupleQuery } from "./checkpoint-storage.js";
 import type { NewEvent } from "./event-storage.js";
-import { appendEvents, createEventStorage, insertEventsAfterCounter, withEventCounter, type ThreadEvents } from "./thread-events.js";
+import { createEventStorage } from "./thread-events.js";
 import type { Database } from "./database-schema.js";
 import { createPutGrouper } from "./group-puts.js";
-import { blobsStatement, putStatement, type PreparedPut } from "./put-statement.js";
+import { blobsStatement, putStatement, writesStatement, type PreparedPut } from "./write-statements.js";
 import { inChunks, rowsPerInsert } from "./in-chunks.js";
 import { copyThread, deleteForRuns, deleteThread, prune } from "./maintain-threads.js";
 import { checkpointColumns, readTuples } from "./read-tuples.js";
@@ -18,46 +18,26 @@ export interface KyselyStorageOptions {
   listPageSize?: number;
 }
 
-/** One insert of a write; see writeInOneStatement. */
-// `any`: the parts insert into different tables.
-type WritePart = (qc: QueryCreator<Database>) => InsertQueryBuilder<Database, any, InsertResult>;
+/** Runs a statement of write-statements.ts, if there is one. */
+async function run(db: Kysely<Database>, statement: CompiledQuery | undefined): Promise<void> {
+  if (statement !== undefined) await db.executeQuery(statement);
+}
 
 /** Storage on Kysely: one implementation for PostgreSQL and PGlite. */
 export function createKyselyStorage(options: KyselyStorageOptions): Storage {
   const { db } = options;
   const pageSize = options.listPageSize ?? 100;
 
-  /**
-   * A PutWrites of at most rowsPerInsert rows as one statement: the inserts
-   * become CTEs of the events insert (or of the last insert when there are no
-   * events). One statement is atomic by itself, and one round trip instead of
-   * a transaction of up to six (BEGIN, the inserts, the event counter, the
-   * events, COMMIT) is most of what a write costs the server and PostgreSQL
-   * (Puts do the same through putStatement). Larger writes take the chunked
-   * transaction instead. `threads`: distinct, sorted by thread id (see
-   * withEventCounter).
-   */
-  async function writeInOneStatement(parts: WritePart[], threads: readonly ThreadEvents[]): Promise<void> {
-    const withEvents = threads.filter((t) => t.events.length > 0);
-    const main = withEvents.length > 0 ? undefined : parts.pop();
-    let qc: QueryCreator<Database> = db;
-    parts.forEach((part, i) => {
-      qc = qc.with(`write_${i}`, part) as unknown as QueryCreator<Database>;
-    });
-    if (withEvents.length > 0) await insertEventsAfterCounter(withEventCounter(qc, withEvents), withEvents).execute();
-    else if (main !== undefined) await main(qc).execute();
-  }
-
   /** Puts of distinct threads, sorted by thread id, as one statement (at most rowsPerInsert rows in all). */
   async function writePuts(puts: readonly PreparedPut[]): Promise<void> {
-    await db.executeQuery(putStatement(puts));
+    await run(db, putStatement(puts));
   }
 
   async function writePut(put: PreparedPut): Promise<void> {
     if (put.blobs.length <= rowsPerInsert) return writePuts([put]);
     await db.transaction().execute(async (trx) => {
-      for (const chunk of inChunks(put.blobs)) await trx.executeQuery(blobsStatement(chunk));
-      await trx.executeQuery(putStatement([{ ...put, blobs: [] }]));
+      for (const chunk of inChunks(put.blobs)) await run(trx, blobsStatement(chunk));
+      await run(trx, putStatement([{ ...put, blobs: [] }]));
     });
   }
 
@@ -115,35 +95,16 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
     });
     const ordinary = [...rows.values()].filter((r) => r.idx >= 0);
     const special = [...rows.values()].filter((r) => r.idx < 0);
-    const conflictColumns = ["thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx"] as const;
-    const insertOrdinary = (qc: QueryCreator<Database>, chunk: typeof ordinary) =>
-      qc
-        .insertInto("checkpoint_writes")
-        .values(chunk)
-        .onConflict((oc) => oc.columns(conflictColumns).doNothing());
-    const upsertSpecial = (qc: QueryCreator<Database>, chunk: typeof special) =>
-      qc
-        .insertInto("checkpoint_writes")
-        .values(chunk)
-        .onConflict((oc) =>
-          oc.columns(conflictColumns).doUpdateSet((eb) => ({
-            channel: eb.ref("excluded.channel"),
-            type: eb.ref("excluded.type"),
-            blob: eb.ref("excluded.blob"),
-            task_path: eb.ref("excluded.task_path"),
-          })),
-        );
+    const thread = { threadId: key.threadId, events };
+    const noEvents = { threadId: key.threadId, events: [] };
     if (rows.size <= rowsPerInsert) {
-      const parts: WritePart[] = [];
-      if (ordinary.length > 0) parts.push((qc) => insertOrdinary(qc, ordinary));
-      if (special.length > 0) parts.push((qc) => upsertSpecial(qc, special));
-      await writeInOneStatement(parts, [{ threadId: key.threadId, events }]);
+      await run(db, writesStatement(ordinary, special, thread));
       return;
     }
     await db.transaction().execute(async (trx) => {
-      for (const chunk of inChunks(ordinary)) await insertOrdinary(trx, chunk).execute();
-      for (const chunk of inChunks(special)) await upsertSpecial(trx, chunk).execute();
-      await appendEvents(trx, key.threadId, events);
+      for (const chunk of inChunks(ordinary)) await run(trx, writesStatement(chunk, [], noEvents));
+      for (const chunk of inChunks(special)) await run(trx, writesStatement([], chunk, noEvents));
+      await run(trx, writesStatement([], [], thread));
     });
   }
 

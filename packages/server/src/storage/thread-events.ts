@@ -1,4 +1,4 @@
-import { sql, type InsertQueryBuilder, type InsertResult, type Kysely, type QueryCreator, type Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "./database-schema.js";
 import type { ClaimInput, EventKind, EventStorage, NewEvent, NewResume, StoredResume } from "./event-storage.js";
 
@@ -34,54 +34,10 @@ export async function appendEvents(trx: Db, threadId: string, events: readonly N
   return last;
 }
 
-/** The name of the counter CTE that withEventCounter adds and insertEventsAfterCounter reads. */
-const counterCte = "event_counter";
-
 /** A thread's events to append with a write (empty: none). */
 export interface ThreadEvents {
   threadId: string;
   events: readonly NewEvent[];
-}
-
-/**
- * appendEvents as part of one statement, for writes that are a single
- * statement (Put, PutWrites: one round trip instead of a transaction of
- * five; a group of Puts of distinct threads): the counter upserts become a
- * CTE (`withEventCounter`) and the main query inserts the events numbered
- * from what it returned (`insertEventsAfterCounter`). The upsert locks each
- * thread's counter row until the statement commits, so ids stay gapless and
- * in commit order. `threads` must have distinct thread ids and events each;
- * statements that run concurrently lock counter rows in the order given, so
- * give them in one order (sorted by thread id) to rule out deadlocks.
- */
-export function withEventCounter(qc: QueryCreator<Database>, threads: readonly ThreadEvents[]): QueryCreator<Database> {
-  return qc.with(counterCte, (qb) =>
-    qb
-      .insertInto("thread_event_counters")
-      .values(threads.map((t) => ({ thread_id: t.threadId, last_event_id: String(t.events.length) })))
-      .onConflict((oc) =>
-        oc.column("thread_id").doUpdateSet({ last_event_id: sql`thread_event_counters.last_event_id + excluded.last_event_id` }),
-      )
-      .returning(["thread_id", "last_event_id"]),
-  ) as unknown as QueryCreator<Database>;
-}
-
-/** The events insert that follows withEventCounter, over the same threads. */
-export function insertEventsAfterCounter(
-  qc: QueryCreator<Database>,
-  threads: readonly ThreadEvents[],
-): InsertQueryBuilder<Database, "thread_events", InsertResult> {
-  return qc.insertInto("thread_events").values(
-    threads.flatMap(({ threadId, events }) =>
-      events.map((e, i) => ({
-        thread_id: threadId,
-        event_id: sql<string>`(select last_event_id - ${events.length - 1 - i} from ${sql.table(counterCte)} where thread_id = ${threadId})`,
-        checkpoint_ns: e.checkpointNs,
-        kind: e.kind,
-        body: e.body,
-      })),
-    ),
-  );
 }
 
 const toResume = (r: {
