@@ -3,11 +3,14 @@ import { Code, ServiceError, ShuttingDownError, type ErrorLogger } from "./servi
 /**
  * What a client may be told about a failure: a ServiceError keeps its code and
  * text; anything else is INTERNAL with no detail. Unexpected failures (INTERNAL,
- * UNAVAILABLE other than a shutdown) are logged. Every adapter maps errors with it.
+ * ABORTED, UNAVAILABLE other than a shutdown) are logged. Every adapter maps errors with it.
  */
 export function clientSafeStatus(error: unknown, method: string, logError: ErrorLogger | undefined): { code: Code; message: string } {
   if (error instanceof ServiceError) {
-    if ((error.code === Code.Unavailable || error.code === Code.Internal) && !(error instanceof ShuttingDownError))
+    if (
+      (error.code === Code.Unavailable || error.code === Code.Internal || error.code === Code.Aborted) &&
+      !(error instanceof ShuttingDownError)
+    )
       logError?.(error, method);
     return { code: error.code, message: error.message };
   }

@@ -8,6 +8,7 @@ export enum Code {
   AlreadyExists = 6,
   FailedPrecondition = 9,
   ResourceExhausted = 8,
+  Aborted = 10,
   Internal = 13,
   Unavailable = 14,
 }

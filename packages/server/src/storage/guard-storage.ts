@@ -8,6 +8,12 @@ const connectionErrnos = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EP
 // (08P01). That is class 08 but no lost connection: retrying cannot help.
 const inputSqlStates = new Set(["22P05", "22021", "54000", "22P02", "2200C", "22001", "08P01"]);
 
+// The database gave up on the transaction because of a concurrent one (deadlock, serialization failure).
+// Nothing of it was committed, and running it again is what PostgreSQL advises.
+const conflictSqlStates = new Set(["40P01", "40001"]);
+/** Tries of a call that keeps losing such conflicts before it fails with ABORTED. */
+export const conflictAttempts = 3;
+
 function describe(error: unknown): { code?: string; message: string } {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
@@ -33,11 +39,36 @@ export function toServiceError(error: unknown): unknown {
   if (code !== undefined && inputSqlStates.has(code)) {
     return new ServiceError(Code.InvalidArgument, `the database rejected the input: ${message}`, { cause: error });
   }
+  if (code !== undefined && conflictSqlStates.has(code)) {
+    return new ServiceError(Code.Aborted, `the database aborted the write for a concurrent one (${message}); retry`, { cause: error });
+  }
   return error;
 }
 
+const isConflict = (error: unknown) => {
+  const { code } = describe(error);
+  return code !== undefined && conflictSqlStates.has(code);
+};
+
+/**
+ * A call that lost a deadlock or serialization conflict runs again, after a
+ * few milliseconds of jitter, up to conflictAttempts times: every storage call
+ * is one transaction or one statement, so a failed try left nothing behind.
+ */
 function wrap<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  return (...args) => fn(...args).catch((error: unknown) => Promise.reject(toServiceError(error)));
+  return async (...args) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn(...args);
+      } catch (error) {
+        if (attempt < conflictAttempts && isConflict(error)) {
+          await new Promise((resolve) => setTimeout(resolve, attempt * (5 + Math.random() * 20)));
+          continue;
+        }
+        throw toServiceError(error);
+      }
+    }
+  };
 }
 
 async function* wrapIterable<T>(iterable: AsyncIterable<T>): AsyncGenerator<T> {
@@ -48,7 +79,11 @@ async function* wrapIterable<T>(iterable: AsyncIterable<T>): AsyncGenerator<T> {
   }
 }
 
-/** Decorates storage so that a database outage surfaces as UNAVAILABLE and bad input as INVALID_ARGUMENT. */
+/**
+ * Decorates storage so that a database outage surfaces as UNAVAILABLE, bad
+ * input as INVALID_ARGUMENT, and a call that keeps losing concurrency
+ * conflicts (after its retries) as ABORTED.
+ */
 export function guardStorage(storage: Storage): Storage {
   return {
     readEvents: wrap(storage.readEvents),
