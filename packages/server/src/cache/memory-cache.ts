@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import type { CheckpointKey, CheckpointTuple } from "../domain/checkpoint.js";
 import { emptyStats, type CheckpointCache } from "./checkpoint-cache.js";
-import { decodeTuple, encodeTuple } from "./tuple-codec.js";
+import { decodeTuple, encodeTuple } from "../mapping/tuple-codec.js";
 
 export interface MemoryCacheOptions {
   /** Bound on the encoded tuples held (default 64 MiB). */

@@ -186,7 +186,7 @@ describe("the Redis L1 over real PostgreSQL and redis-server", () => {
 });
 
 /** The domain tuple behind a proto tuple, as the cache stores it. */
-import { tupleFromProto } from "../service/proto-mapping.js";
+import { tupleFromProto } from "../mapping/proto-mapping.js";
 function decodeForTest(tuple: Parameters<typeof tupleFromProto>[0]) {
   return tupleFromProto(tuple);
 }

@@ -5,7 +5,7 @@ import type { CheckpointKey, CheckpointTuple } from "../domain/checkpoint.js";
 import { cacheKeys } from "./cache-keys.js";
 import { emptyStats, type CacheRead, type CheckpointCache } from "./checkpoint-cache.js";
 import { fillScript, invalidateCheckpointScript, invalidateScript, readScript } from "./redis-scripts.js";
-import { decodeTuple, encodeTuple } from "./tuple-codec.js";
+import { decodeTuple, encodeTuple } from "../mapping/tuple-codec.js";
 
 export interface RedisCacheOptions {
   url: string;

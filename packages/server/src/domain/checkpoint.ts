@@ -1,6 +1,7 @@
 /**
- * Domain types: what storage and the service speak. Protobuf types stop at the
- * mapping layer in `service/`.
+ * Domain types: what storage, the cache and the service speak. Storage never
+ * sees a protobuf type; the conversions to and from them are in `mapping/`,
+ * which the service, the cache and the event layer import.
  */
 
 /** `bigint` is an integer version, `number` a float version, `string` a string version. */

@@ -1,4 +1,5 @@
-import type { EventStorage, StoredEvent } from "../storage/event-storage.js";
+import type { StoredEvent } from "../domain/thread-event.js";
+import type { EventStorage } from "../storage/event-storage.js";
 import type { EventBus } from "./event-bus.js";
 
 export interface EventHubOptions {

@@ -1,10 +1,10 @@
 import type { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { PruneStrategy } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { invalidArgument, type ErrorLogger } from "../errors/service-error.js";
-import { newEvent } from "../events/event-codec.js";
+import { newEvent } from "../mapping/event-codec.js";
 import type { EventHub } from "../events/event-hub.js";
 import type { PruneStrategy as StoragePruneStrategy, Storage } from "../storage/checkpoint-storage.js";
-import { checkpointFromProto, tupleToProto, versionsFromProto } from "./proto-mapping.js";
+import { checkpointFromProto, tupleToProto, versionsFromProto } from "../mapping/proto-mapping.js";
 import { awaitCheckpoint, interruptCheckpointWaitMs } from "./await-checkpoint.js";
 import { createBatchMethod } from "./batch-method.js";
 import type { ServiceImpl } from "./service-impl.js";

@@ -10,9 +10,10 @@ import type {
 import { ResumeRequestedSchema, type WatchEventSchema } from "@checkpointd/proto/checkpointd/v1/watch_pb.js";
 import { Code, invalidArgument, ServiceError } from "../errors/service-error.js";
 import { createAsyncQueue } from "../events/async-queue.js";
-import { newEvent, toWatchEvent } from "../events/event-codec.js";
+import { newEvent, toWatchEvent } from "../mapping/event-codec.js";
 import type { EventHub } from "../events/event-hub.js";
-import type { EventStorage, StoredEvent } from "../storage/event-storage.js";
+import type { StoredEvent } from "../domain/thread-event.js";
+import type { EventStorage } from "../storage/event-storage.js";
 import type { ServiceImpl } from "./service-impl.js";
 import { requireField } from "./validate-request.js";
 

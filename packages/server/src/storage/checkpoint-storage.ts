@@ -1,5 +1,6 @@
 import type { ChannelVersion, Checkpoint, CheckpointKey, CheckpointTuple, JsonObject, PendingWrite } from "../domain/checkpoint.js";
-import type { EventStorage, NewEvent } from "./event-storage.js";
+import type { NewEvent } from "../domain/thread-event.js";
+import type { EventStorage } from "./event-storage.js";
 
 /** Checkpoints and their event log: what the service needs. */
 export type Storage = CheckpointStorage & EventStorage;

@@ -1,18 +1,4 @@
-export type EventKind = "checkpoint_saved" | "writes_saved" | "interrupted" | "resume_requested" | "resume_claimed" | "thread_deleted";
-
-/** An event to append with a write, in its transaction. The body is opaque to storage. */
-export interface NewEvent {
-  checkpointNs: string;
-  kind: EventKind;
-  body: Uint8Array;
-}
-
-export interface StoredEvent extends NewEvent {
-  threadId: string;
-  /** 1, 2, 3, ... per thread. */
-  eventId: bigint;
-  createdAt: Date;
-}
+import type { NewEvent, StoredEvent, StoredResume } from "../domain/thread-event.js";
 
 export interface NewResume {
   threadId: string;
@@ -24,14 +10,6 @@ export interface NewResume {
   body: Uint8Array;
   /** The resume_requested event, appended in the same transaction. */
   event: NewEvent;
-}
-
-export interface StoredResume {
-  threadId: string;
-  resumeId: string;
-  checkpointNs: string;
-  body: Uint8Array;
-  eventId: bigint;
 }
 
 export interface ClaimInput {

@@ -5,7 +5,7 @@ import type { Checkpoint, CheckpointTuple } from "../domain/checkpoint.js";
 import { openTestDatabase, testEngines } from "../testing/start-test-server.js";
 import type { CheckpointStorage, PutCheckpointInput } from "./checkpoint-storage.js";
 import type { Database } from "./database-schema.js";
-import type { NewEvent } from "./event-storage.js";
+import type { NewEvent } from "../domain/thread-event.js";
 import { createKyselyStorage } from "./kysely-storage.js";
 
 const channels = ["a", "b", "c", "d", "e"];

@@ -3,7 +3,7 @@ import type { CheckpointKey, CheckpointTuple } from "../domain/checkpoint.js";
 import { writeIndex } from "../domain/write-index.js";
 import { encodeCheckpoint, versionKey } from "./checkpoint-codec.js";
 import type { ListQuery, PutCheckpointInput, PutWritesInput, Storage, TupleQuery } from "./checkpoint-storage.js";
-import type { NewEvent } from "./event-storage.js";
+import type { NewEvent } from "../domain/thread-event.js";
 import { createEventStorage } from "./thread-events.js";
 import type { Database } from "./database-schema.js";
 import { createPutGrouper } from "./group-puts.js";

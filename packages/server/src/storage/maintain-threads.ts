@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import { versionKeySql } from "./checkpoint-codec.js";
 import type { DeleteForRunsResult, PruneStrategy } from "./checkpoint-storage.js";
 import type { Database } from "./database-schema.js";
-import type { NewEvent } from "./event-storage.js";
+import type { NewEvent } from "../domain/thread-event.js";
 import { appendEvents } from "./thread-events.js";
 
 export async function deleteThread(db: Kysely<Database>, threadId: string, events: readonly NewEvent[] = []): Promise<void> {

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "./database-schema.js";
-import type { ClaimInput, EventKind, EventStorage, NewEvent, NewResume, StoredResume } from "./event-storage.js";
+import type { EventKind, NewEvent, StoredResume } from "../domain/thread-event.js";
+import type { ClaimInput, EventStorage, NewResume } from "./event-storage.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 

@@ -10,7 +10,7 @@ import {
 import type { ChannelVersion, Checkpoint, CheckpointTuple, TypedValue } from "../domain/checkpoint.js";
 import { invalidArgument } from "../errors/service-error.js";
 
-/** Proto <-> domain. The only place that knows both shapes. */
+/** Proto <-> domain for checkpoints; storage never sees the protobuf side (see layers.test.ts). */
 
 export function versionFromProto(version: ProtoChannelVersion, field: string): ChannelVersion {
   if (version.kind.case === undefined) throw invalidArgument(`${field} has no value (set int_value, float_value or string_value)`);

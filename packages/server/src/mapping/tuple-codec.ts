@@ -1,7 +1,7 @@
 import { fromBinary, toBinary, create } from "@bufbuild/protobuf";
 import { CheckpointTupleSchema } from "@checkpointd/proto/checkpointd/v1/checkpoint_pb.js";
 import type { CheckpointTuple } from "../domain/checkpoint.js";
-import { tupleFromProto, tupleToProto } from "../service/proto-mapping.js";
+import { tupleFromProto, tupleToProto } from "./proto-mapping.js";
 
 /** A cached tuple is the protobuf encoding of checkpointd.v1.CheckpointTuple: compact and lossless. */
 export function encodeTuple(tuple: CheckpointTuple): Uint8Array {

@@ -1,6 +1,6 @@
 import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { WatchEventSchema, type WatchEvent } from "@checkpointd/proto/checkpointd/v1/watch_pb.js";
-import type { EventKind, NewEvent, StoredEvent } from "../storage/event-storage.js";
+import type { EventKind, NewEvent, StoredEvent } from "../domain/thread-event.js";
 
 type Kind = NonNullable<MessageInitShape<typeof WatchEventSchema>["kind"]>;
 
