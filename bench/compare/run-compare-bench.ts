@@ -72,7 +72,7 @@ const plan = comparePlan({
   saverPoolSize: Number(args.pool),
   ...(args.concurrency === undefined ? {} : { concurrencies: args.concurrency.split(",").map(Number) }),
 });
-/** checkpointd's pg pool: `max: options.poolSize ?? 10` in packages/server/src/storage/create-database.ts, not configurable from the CLI. */
+/** checkpointd's pg pool: `max: options.poolSize ?? 10` in packages/server/src/storage/connect-database.ts, not configurable from the CLI. */
 const checkpointdPoolSize = 10;
 
 const began = performance.now();

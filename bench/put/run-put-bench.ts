@@ -10,7 +10,7 @@
  * puts/s and CPU per put of this process (storage code plus the load
  * generator, no gRPC) and of PostgreSQL (the postmaster and its children).
  */
-import { createDatabase as createServerDatabase, createKyselyStorage, migrateToLatest } from "../../packages/server/dist/index.js";
+import { connectDatabase, createKyselyStorage, migrateToLatest } from "../../packages/server/dist/index.js";
 import { createDatabase, startPostgres } from "../../packages/server/dist/testing/start-postgres.js";
 import { readProcessStat } from "../cache/read-process-stat.js";
 import { readProcessTreeCpuMicros } from "../cache/read-process-tree-cpu-micros.js";
@@ -28,7 +28,7 @@ const eventBody = new TextEncoder().encode("e".repeat(120));
 
 const postgres = await startPostgres();
 try {
-  const { db } = await createServerDatabase({ databaseUrl: await createDatabase(postgres.url), dataDir: "" });
+  const { db } = await connectDatabase({ databaseUrl: await createDatabase(postgres.url), dataDir: "" });
   await migrateToLatest(db);
   const storage = createKyselyStorage({ db });
   const backend = await db.selectNoFrom((eb) => eb.fn<number>("pg_backend_pid").as("pid")).executeTakeFirstOrThrow();

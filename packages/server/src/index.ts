@@ -12,7 +12,7 @@ export {
 export type { CheckpointStorage } from "./storage/checkpoint-storage.js";
 export { createKyselyStorage, type KyselyStorageOptions } from "./storage/kysely-storage.js";
 export { guardStorage } from "./storage/guard-storage.js";
-export { createDatabase, migrateToLatest, type DatabaseOptions } from "./storage/create-database.js";
+export { connectDatabase, migrateToLatest, type DatabaseOptions } from "./storage/connect-database.js";
 export { createCheckpointService, type CheckpointServiceOptions } from "./service/checkpoint-service.js";
 export { createBatchMethod, maxBatchCalls } from "./service/batch-method.js";
 export type { ServiceImpl, HandlerContext } from "./service/service-impl.js";

@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { CheckpointdConfig } from "./config/load-config.js";
 import { ConfigError } from "./config/load-config.js";
 import { createCheckpointService } from "./service/checkpoint-service.js";
-import { createDatabase, migrateToLatest, type DatabaseHandle } from "./storage/create-database.js";
+import { connectDatabase, migrateToLatest, type DatabaseHandle } from "./storage/connect-database.js";
 import { guardStorage } from "./storage/guard-storage.js";
 import { createCachedStorage } from "./cache/cached-storage.js";
 import type { EventBus } from "./events/event-bus.js";
@@ -62,7 +62,7 @@ export async function openDatabase(options: Pick<StartOptions, "databaseUrl" | "
     if (options.databaseUrl === undefined && !options.dataDir.startsWith("memory://")) {
       await mkdir(options.dataDir, { recursive: true });
     }
-    const handle = await createDatabase({
+    const handle = await connectDatabase({
       databaseUrl: options.databaseUrl,
       dataDir: options.dataDir,
       onPoolError: (error) => logger.warn({ err: error.message }, "idle database connection failed; it will be replaced"),

@@ -40,7 +40,7 @@ export interface ThreadEventCountersTable {
 
 export interface ThreadEventsTable {
   thread_id: string;
-  /** bigint comes back as a string from pg; see thread-events.ts. */
+  /** bigint comes back as a string from pg; see kysely-event-storage.ts. */
   event_id: ColumnType<string, string | number | bigint, never>;
   checkpoint_ns: string;
   kind: string;

@@ -4,7 +4,7 @@ import { writeIndex } from "../domain/write-index.js";
 import { encodeCheckpoint, versionKey } from "./checkpoint-codec.js";
 import type { ListQuery, PutCheckpointInput, PutWritesInput, Storage, TupleQuery } from "./checkpoint-storage.js";
 import type { NewEvent } from "../domain/thread-event.js";
-import { createEventStorage } from "./thread-events.js";
+import { createKyselyEventStorage } from "./kysely-event-storage.js";
 import type { Database } from "./database-schema.js";
 import { createPutGrouper } from "./group-puts.js";
 import { blobsStatement, putStatement, writesStatement, type PreparedPut } from "./write-statements.js";
@@ -169,7 +169,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
     getTuple,
     hasCheckpoint,
     list,
-    ...createEventStorage(db),
+    ...createKyselyEventStorage(db),
     deleteThread: (threadId, events) => deleteThread(db, threadId, events),
     copyThread: (source, target) => copyThread(db, source, target),
     deleteForRuns: (runIds) => deleteForRuns(db, runIds),

@@ -3,7 +3,7 @@ import { versionKeySql } from "./checkpoint-codec.js";
 import type { DeleteForRunsResult, PruneStrategy } from "./checkpoint-storage.js";
 import type { Database } from "./database-schema.js";
 import type { NewEvent } from "../domain/thread-event.js";
-import { appendEvents } from "./thread-events.js";
+import { appendEvents } from "./append-events.js";
 
 export async function deleteThread(db: Kysely<Database>, threadId: string, events: readonly NewEvent[] = []): Promise<void> {
   await deleteThreads(db, [threadId], events);

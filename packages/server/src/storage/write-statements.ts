@@ -1,6 +1,7 @@
 import { CompiledQuery } from "kysely";
 import type { Database } from "./database-schema.js";
-import type { ThreadEvents } from "./thread-events.js";
+import { withEvents, type ThreadEvents } from "./append-events.js";
+import { parameterList, type ParameterList } from "./parameter-list.js";
 
 /**
  * The statements of the write path (Put, PutWrites), written as SQL text with
@@ -8,7 +9,7 @@ import type { ThreadEvents } from "./thread-events.js";
  * for every write, in groups of up to rowsPerInsert rows, and building and
  * compiling their query trees with Kysely's builder was about a tenth of the
  * server's CPU per Put. Each write is one statement: its inserts become CTEs
- * of the insert of its Watch events (see withEvents), so it is atomic by
+ * of the insert of its Watch events (see append-events.ts), so it is atomic by
  * itself and a single round trip.
  */
 
@@ -28,20 +29,6 @@ export interface PreparedPut extends ThreadEvents {
 }
 
 type WriteRow = Database["checkpoint_writes"];
-
-/** Collects bind parameters and hands out their placeholders. */
-function parameterList() {
-  const values: unknown[] = [];
-  const add = (value: unknown) => `$${values.push(value)}`;
-  return {
-    values,
-    add,
-    /** `($1, $2, …)` for one row. */
-    row: (...row: unknown[]) => `(${row.map(add).join(", ")})`,
-  };
-}
-
-type ParameterList = ReturnType<typeof parameterList>;
 
 const insertBlobs = (p: ParameterList, blobs: readonly Database["checkpoint_blobs"][]) =>
   `insert into checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob) values ` +
@@ -66,46 +53,6 @@ const insertWrites = (p: ParameterList, writes: readonly WriteRow[], overwrite: 
   (overwrite
     ? `update set channel = excluded.channel, type = excluded.type, blob = excluded.blob, task_path = excluded.task_path`
     : `nothing`);
-
-/**
- * The inserts as one statement with the threads' events: the inserts become
- * CTEs, each thread's event counter is upserted in a CTE (which locks its row
- * until commit, so ids stay gapless and in commit order per thread), and the
- * events insert numbers its rows by joining that CTE. Without events, the last
- * insert is the main statement; with neither, there is nothing to run.
- * `threads` must be distinct and sorted by thread id: concurrent statements
- * then lock counter rows in one order and cannot deadlock.
- */
-function withEvents(p: ParameterList, inserts: readonly string[], threads: readonly ThreadEvents[]): CompiledQuery | undefined {
-  const ctes = inserts.map((insert, i) => `write_${i} as (${insert})`);
-  const counted = threads.filter((t) => t.events.length > 0);
-  if (counted.length === 0) {
-    const main = inserts.at(-1);
-    if (main === undefined) return undefined;
-    return CompiledQuery.raw(ctes.length > 1 ? `with ${ctes.slice(0, -1).join(", ")} ${main}` : main, p.values);
-  }
-  ctes.push(
-    `event_counter as (insert into thread_event_counters (thread_id, last_event_id) values ` +
-      counted.map((t) => p.row(t.threadId, String(t.events.length))).join(", ") +
-      ` on conflict (thread_id) do update set last_event_id = thread_event_counters.last_event_id + excluded.last_event_id` +
-      ` returning thread_id, last_event_id)`,
-  );
-  // Each event row names its thread and how far before the thread's new last id it is.
-  // A bare VALUES list gives its parameters no column types: they are cast.
-  const events = counted.flatMap(({ threadId, events }) =>
-    events.map(
-      (e, i) =>
-        `(${p.add(threadId)}::text, ${events.length - 1 - i}, ${p.add(e.checkpointNs)}::text, ${p.add(e.kind)}::text, ${p.add(e.body)}::bytea)`,
-    ),
-  );
-  return CompiledQuery.raw(
-    `with ${ctes.join(", ")} insert into thread_events (thread_id, event_id, checkpoint_ns, kind, body) ` +
-      `select e.thread_id, c.last_event_id - e.back, e.checkpoint_ns, e.kind, e.body ` +
-      `from (values ${events.join(", ")}) as e (thread_id, back, checkpoint_ns, kind, body) ` +
-      `join event_counter c on c.thread_id = e.thread_id`,
-    p.values,
-  );
-}
 
 /** The Puts of distinct threads, sorted by thread id (at most rowsPerInsert rows in all): blobs, checkpoints, events. */
 export function putStatement(puts: readonly PreparedPut[]): CompiledQuery {

@@ -5,7 +5,7 @@ import type { Kysely, KyselyPlugin } from "kysely";
 import type { CheckpointCache } from "../cache/checkpoint-cache.js";
 import { pino } from "pino";
 import { serveStorage } from "../start-checkpointd.js";
-import { createDatabase, migrateToLatest } from "../storage/create-database.js";
+import { connectDatabase, migrateToLatest } from "../storage/connect-database.js";
 import type { Database } from "../storage/database-schema.js";
 import { guardStorage } from "../storage/guard-storage.js";
 import { createKyselyStorage } from "../storage/kysely-storage.js";
@@ -24,7 +24,7 @@ export async function openTestDatabase(engine: TestEngine, databaseUrl?: string)
     }
     url = databaseUrl ?? (await createPostgresDatabase(admin!));
   }
-  const { db } = await createDatabase({ databaseUrl: url, dataDir: "memory://" });
+  const { db } = await connectDatabase({ databaseUrl: url, dataDir: "memory://" });
   await migrateToLatest(db);
   return db;
 }

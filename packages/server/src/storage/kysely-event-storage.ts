@@ -1,45 +1,8 @@
-import { sql, type Kysely, type Transaction } from "kysely";
+import { sql, type Kysely } from "kysely";
+import { appendEvents } from "./append-events.js";
 import type { Database } from "./database-schema.js";
-import type { EventKind, NewEvent, StoredResume } from "../domain/thread-event.js";
+import type { EventKind, StoredResume } from "../domain/thread-event.js";
 import type { ClaimInput, EventStorage, NewResume } from "./event-storage.js";
-
-type Db = Kysely<Database> | Transaction<Database>;
-
-/**
- * Appends events to a thread's log inside the caller's transaction. The
- * per-thread counter row is locked by the upsert, so ids are gapless and in
- * commit order per thread.
- */
-export async function appendEvents(trx: Db, threadId: string, events: readonly NewEvent[]): Promise<bigint> {
-  if (events.length === 0) return 0n;
-  const n = events.length;
-  const { last_event_id } = await trx
-    .insertInto("thread_event_counters")
-    .values({ thread_id: threadId, last_event_id: String(n) })
-    .onConflict((oc) => oc.column("thread_id").doUpdateSet({ last_event_id: sql`thread_event_counters.last_event_id + ${n}` }))
-    .returning("last_event_id")
-    .executeTakeFirstOrThrow();
-  const last = BigInt(last_event_id);
-  await trx
-    .insertInto("thread_events")
-    .values(
-      events.map((e, i) => ({
-        thread_id: threadId,
-        event_id: String(last - BigInt(n - 1 - i)),
-        checkpoint_ns: e.checkpointNs,
-        kind: e.kind,
-        body: e.body,
-      })),
-    )
-    .execute();
-  return last;
-}
-
-/** A thread's events to append with a write (empty: none). */
-export interface ThreadEvents {
-  threadId: string;
-  events: readonly NewEvent[];
-}
 
 const toResume = (r: {
   thread_id: string;
@@ -55,7 +18,8 @@ const toResume = (r: {
   eventId: BigInt(r.event_id),
 });
 
-export function createEventStorage(db: Kysely<Database>): EventStorage {
+/** The event log and resumes on Kysely, beside the checkpoints of kysely-storage.ts. */
+export function createKyselyEventStorage(db: Kysely<Database>): EventStorage {
   return {
     async readEvents(threadId, afterEventId, limit) {
       const rows = await db

@@ -21,7 +21,8 @@ export interface DatabaseHandle {
   engine: "postgres" | "pglite";
 }
 
-export async function createDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+/** A Kysely handle on PostgreSQL (a pool) or on embedded PGlite; the schema is left as it is (see migrateToLatest). */
+export async function connectDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl === undefined) {
     const pglite = new PGlite(options.dataDir);
     await pglite.waitReady;
