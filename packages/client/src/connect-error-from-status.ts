@@ -1,7 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { findTrailerError } from "@connectrpc/connect/protocol-grpc";
 import type { StatusObject } from "@grpc/grpc-js";
-import { appendMetadata } from "./headers-from-metadata.js";
+import { appendMetadata } from "./append-metadata.js";
 
 /**
  * A grpc-js status (the server's, or one grpc-js made up: UNAVAILABLE for a refused connection,

@@ -14,7 +14,7 @@ import { createMethodUrl, runStreamingCall } from "@connectrpc/connect/protocol"
 import type { Client } from "@grpc/grpc-js";
 import { callOptionsFromHeaders } from "./call-options-from-headers.js";
 import { connectErrorFromStatus } from "./connect-error-from-status.js";
-import { appendMetadata } from "./headers-from-metadata.js";
+import { appendMetadata } from "./append-metadata.js";
 import { metadataFromHeaders } from "./metadata-from-headers.js";
 import { methodCodec } from "./method-codec.js";
 import { runInterceptedUnary } from "./run-intercepted-unary.js";

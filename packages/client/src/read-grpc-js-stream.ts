@@ -1,7 +1,7 @@
 import { ConnectError } from "@connectrpc/connect";
 import { status as grpcStatus, type ClientDuplexStream, type ClientReadableStream, type StatusObject } from "@grpc/grpc-js";
 import { connectErrorFromStatus } from "./connect-error-from-status.js";
-import { appendMetadata } from "./headers-from-metadata.js";
+import { appendMetadata } from "./append-metadata.js";
 
 /** Messages read ahead of the consumer before the call stops reading from the connection. */
 const readAhead = 16;

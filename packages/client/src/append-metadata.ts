@@ -11,8 +11,3 @@ export function appendMetadata(target: Headers, metadata: Metadata): Headers {
   }
   return target;
 }
-
-/** grpc-js metadata as new Connect `Headers`. */
-export function headersFromMetadata(metadata: Metadata): Headers {
-  return appendMetadata(new Headers(), metadata);
-}
