@@ -3,7 +3,7 @@
  * later write overwrites an earlier one; ordinary writes take their position
  * in the batch and are insert-if-absent, so a retried PutWrites is idempotent.
  */
-export const SPECIAL_WRITE_INDEX: Readonly<Record<string, number>> = {
+const SPECIAL_WRITE_INDEX: Readonly<Record<string, number>> = {
   __error__: -1,
   __scheduled__: -2,
   __interrupt__: -3,
@@ -12,8 +12,4 @@ export const SPECIAL_WRITE_INDEX: Readonly<Record<string, number>> = {
 
 export function writeIndex(channel: string, position: number): number {
   return SPECIAL_WRITE_INDEX[channel] ?? position;
-}
-
-export function isSpecialChannel(channel: string): boolean {
-  return channel in SPECIAL_WRITE_INDEX;
 }

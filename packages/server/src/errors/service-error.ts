@@ -1,12 +1,7 @@
 /** gRPC status codes the service uses; numerically identical to gRPC's. */
 export enum Code {
   Cancelled = 1,
-  Unknown = 2,
   InvalidArgument = 3,
-  DeadlineExceeded = 4,
-  NotFound = 5,
-  AlreadyExists = 6,
-  FailedPrecondition = 9,
   ResourceExhausted = 8,
   Aborted = 10,
   Internal = 13,
