@@ -1,8 +1,8 @@
 import type { CheckpointKey, CheckpointTuple } from "../domain/checkpoint.js";
 
 /**
- * The thread's generation when a read missed or a write began: a fill or a
- * write-through is applied only if nothing changed the thread since.
+ * The thread's generation when a read missed: the fill that follows is applied
+ * only if nothing changed the thread since (every committed write bumps it).
  * `undefined` means "do not fill" (the cache could not be asked).
  */
 export type CacheToken = string | undefined;
@@ -28,10 +28,13 @@ export interface CacheStats {
 }
 
 /**
- * The L1 cache port. Entries hold whole tuples keyed by (thread, ns, id), plus
- * a per-namespace "latest" entry that only moves forward (fills compare ids). Implementations never
- * throw: a failing cache answers misses and drops writes, and must then not
- * serve anything that could have gone stale while it failed.
+ * The L1 cache port, cache-aside: only reads fill it, with tuples read from
+ * storage; a committed write stores no tuple, it drops what it changed
+ * (afterPut, afterWrites, invalidateThread). Entries hold whole tuples keyed
+ * by (thread, ns, id), plus a per-namespace "latest" entry that only moves
+ * forward (fills compare ids). Implementations never throw: a failing cache
+ * answers misses and skips fills and invalidations, and must then not serve
+ * anything that could have gone stale while it failed.
  */
 export interface CheckpointCache {
   /** The cached tuple (by id, or the latest when checkpointId is undefined) and a token for filling on a miss. */

@@ -6,8 +6,8 @@
  * {n: nonce, e: epoch, i: checkpoint id, t: tuple bytes}. An entry is valid
  * only while its nonce is the thread's (a thread-wide invalidation replaces
  * the nonce; an evicted meta takes the nonce with it) and its epoch is the
- * cache's (see redis-cache.ts). A fill or write-through is applied only if
- * the generation is still the one read before storage was asked.
+ * cache's (see redis-cache.ts). A fill is applied only if the generation
+ * is still the one read before storage was asked; every invalidation bumps it.
  */
 
 /** KEYS meta, entry|latest. ARGV nonce-if-new, ttl. Returns {g, n, entry n, entry e, entry t}. */

@@ -23,8 +23,9 @@ type MethodImpl<M> =
         : never;
 
 /**
- * A service implementation independent of the transport library: the gRPC
- * adapter (and later the Connect adapter) serve the same object.
+ * A service implementation independent of the transport library: the grpc-js
+ * adapter (grpc-js-service.ts) and the Connect adapter (connect-server.ts)
+ * serve the same object.
  */
 export type ServiceImpl<S extends DescService> = {
   [K in keyof S["method"]]: MethodImpl<S["method"][K]>;
