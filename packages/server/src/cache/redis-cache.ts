@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { Cluster, Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "pino";
 import type { CheckpointKey, CheckpointTuple } from "../domain/checkpoint.js";
 import { cacheKeys } from "./cache-keys.js";
 import { emptyStats, type CacheRead, type CheckpointCache } from "./checkpoint-cache.js";
 import { fillScript, invalidateCheckpointScript, invalidateScript, readScript } from "./redis-scripts.js";
 import { decodeTuple, encodeTuple } from "../mapping/tuple-codec.js";
+import { createRedisClient } from "../redis/create-redis-client.js";
 
 export interface RedisCacheOptions {
   url: string;
@@ -25,7 +25,6 @@ export interface RedisCacheOptions {
   beforeWrite?: (operation: "put" | "writes" | "invalidate", key: { threadId: string; checkpointId?: string }) => Promise<void>;
 }
 
-type Client = Redis | Cluster;
 interface ScriptClient {
   cpdRead(meta: string, entry: string, nonce: string, ttl: number): Promise<[Buffer, Buffer, Buffer, Buffer, Buffer]>;
   cpdFill(...args: (string | number | Buffer)[]): Promise<number>;
@@ -36,8 +35,9 @@ interface ScriptClient {
 const unset = "";
 
 /**
- * The Redis L1 (ioredis). Postgres commits first, then one Lua script per
- * write updates Redis; see redis-scripts.ts for the per-thread rules.
+ * The Redis L1 (ioredis), cache-aside: a read miss fills it; Postgres commits
+ * a write first, then one Lua script invalidates what the write changed; see
+ * redis-scripts.ts for the per-thread rules.
  *
  * Outages: commands fail fast (no offline queue) and the cache answers misses,
  * so every request is served from storage. A replica that lost Redis, or
@@ -57,17 +57,8 @@ export function createRedisCache(options: RedisCacheOptions): CheckpointCache {
   const keys = cacheKeys(options.keyPrefix ?? "cpd:");
   const ttl = options.ttlSeconds ?? 86_400;
   const stats = emptyStats();
-  const redisOptions: RedisOptions = {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: 1_000,
-    retryStrategy: (attempt) => Math.min(100 * attempt, 1_000),
-    lazyConnect: false,
-  };
   // Auto-pipelining: the reads and invalidations of one event-loop turn (a Batch's calls) go in one write.
-  const client: Client = options.cluster
-    ? new Cluster([options.url], { enableOfflineQueue: false, enableReadyCheck: false, enableAutoPipelining: true, redisOptions })
-    : new Redis(options.url, { ...redisOptions, enableAutoPipelining: true });
+  const client = createRedisClient({ url: options.url, cluster: options.cluster, commandTimeoutMs: 1_000, autoPipelining: true });
   for (const [name, lua, numberOfKeys] of [
     ["cpdRead", readScript, 2],
     ["cpdFill", fillScript, 3],

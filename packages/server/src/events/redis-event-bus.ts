@@ -1,5 +1,6 @@
-import { Cluster, Redis, type RedisOptions } from "ioredis";
+import { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { createRedisClient, type RedisClient } from "../redis/create-redis-client.js";
 import type { EventBus } from "./event-bus.js";
 import { createListenerRegistry } from "./listener-registry.js";
 import { createOutageLog } from "./outage-log.js";
@@ -14,8 +15,6 @@ export interface RedisEventBusOptions {
   healthCheckMs?: number;
   logger: Logger;
 }
-
-type Client = Redis | Cluster;
 
 /** Between the thread ids of one message. */
 const separator = "\0";
@@ -47,25 +46,8 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
   const { logger } = options;
   const channel = options.channel ?? "cpd:events";
   const listeners = createListenerRegistry(logger);
-  const redisOptions: RedisOptions = {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: 2_000,
-    retryStrategy: (attempt) => Math.min(100 * attempt, 1_000),
-    autoResubscribe: false,
-    lazyConnect: false,
-  };
-  // No cluster ready check: without an offline queue its CLUSTER INFO, sent to a random node, fails while
-  // the other nodes are still connecting and the client reconnects over and over. The slots refresh suffices.
-  const connect = (autoPipelining: boolean): Client =>
-    options.cluster === true
-      ? new Cluster([options.url], {
-          enableOfflineQueue: false,
-          enableReadyCheck: false,
-          enableAutoPipelining: autoPipelining,
-          redisOptions,
-        })
-      : new Redis(options.url, { ...redisOptions, enableAutoPipelining: autoPipelining });
+  const connect = (autoPipelining: boolean) =>
+    createRedisClient({ url: options.url, cluster: options.cluster, commandTimeoutMs: 2_000, autoPipelining, autoResubscribe: false });
   // The publishes of one event-loop turn (a Batch's writes) go in one write; a subscriber sends no commands to pipeline.
   const publisher = connect(true);
   const subscriber = connect(false);
@@ -176,7 +158,7 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
 }
 
 /** Disconnects without reconnecting and waits (a bounded while) for a live connection to end. */
-async function disconnect(client: Client): Promise<void> {
+async function disconnect(client: RedisClient): Promise<void> {
   // Between attempts there is no socket: disconnect() only cancels the next attempt, and no "end" follows.
   if (client.status === "end" || client.status === "reconnecting") {
     client.disconnect();
