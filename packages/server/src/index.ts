@@ -1,5 +1,6 @@
 export * from "./domain/checkpoint.js";
-export { Code, ServiceError } from "./errors/service-error.js";
+export type * from "./domain/thread-event.js";
+export { Code, ServiceError, type ErrorLogger } from "./errors/service-error.js";
 export { loadConfig, ConfigError, type CheckpointdConfig } from "./config/load-config.js";
 export {
   startCheckpointd,
@@ -9,16 +10,30 @@ export {
   type StartOptions,
   type ServeOptions,
 } from "./start-checkpointd.js";
-export type { CheckpointStorage } from "./storage/checkpoint-storage.js";
+export type {
+  Storage,
+  CheckpointStorage,
+  PutCheckpointInput,
+  PutWritesInput,
+  TupleQuery,
+  ListQuery,
+  PruneStrategy,
+  DeleteForRunsResult,
+} from "./storage/checkpoint-storage.js";
+export type { EventStorage, NewResume, ClaimInput } from "./storage/event-storage.js";
+export type { Database } from "./storage/database-schema.js";
+export type { EventBus } from "./events/event-bus.js";
+export type { EventHub } from "./events/event-hub.js";
 export { createKyselyStorage, type KyselyStorageOptions } from "./storage/kysely-storage.js";
 export { guardStorage } from "./storage/guard-storage.js";
-export { connectDatabase, migrateToLatest, type DatabaseOptions } from "./storage/connect-database.js";
+export { connectDatabase, migrateToLatest, type DatabaseOptions, type DatabaseHandle } from "./storage/connect-database.js";
 export { createCheckpointService, type CheckpointServiceOptions } from "./service/checkpoint-service.js";
 export { createBatchMethod, maxBatchCalls } from "./service/batch-method.js";
 export type { ServiceImpl, HandlerContext } from "./service/service-impl.js";
-export { createGrpcJsService } from "./transport/grpc-js-service.js";
-export type { CheckpointCache, CacheStats } from "./cache/checkpoint-cache.js";
+export { createGrpcJsService, type GrpcJsService, type GrpcJsServiceOptions } from "./transport/grpc-js-service.js";
+export type { CheckpointCache, CacheStats, CacheRead, CacheToken } from "./cache/checkpoint-cache.js";
 export { createCachedStorage } from "./cache/cached-storage.js";
 export { createMemoryCache, type MemoryCacheOptions } from "./cache/memory-cache.js";
 export { createRedisCache, type RedisCacheOptions } from "./cache/redis-cache.js";
 export { startConnectServer, type ConnectServerOptions } from "./transport/connect-server.js";
+export type { RunningServer } from "./transport/running-server.js";

@@ -20,10 +20,11 @@ import type { Storage } from "./storage/checkpoint-storage.js";
 import { createKyselyStorage } from "./storage/kysely-storage.js";
 import { createGrpcJsService } from "./transport/grpc-js-service.js";
 import { startConnectServer } from "./transport/connect-server.js";
-import { startGrpcJsServer, type RunningGrpcServer } from "./transport/grpc-js-server.js";
+import { startGrpcJsServer } from "./transport/grpc-js-server.js";
 import { createHealthService } from "./transport/health-service.js";
 import { cacheHealthName, monitorHealth } from "./transport/monitor-health.js";
 import { createReflectionService } from "./transport/reflection-service.js";
+import type { RunningServer } from "./transport/running-server.js";
 
 export type StartOptions = Pick<
   CheckpointdConfig,
@@ -55,7 +56,7 @@ export interface Checkpointd {
   close(): Promise<void>;
 }
 
-/** Opens the database (PostgreSQL or embedded PGlite), migrates it, and serves gRPC. */
+/** Opens the database (PostgreSQL or embedded PGlite) and migrates it; a failure is a ConfigError naming the setting. */
 export async function openDatabase(options: Pick<StartOptions, "databaseUrl" | "dataDir">, logger: Logger): Promise<DatabaseHandle> {
   const setting = options.databaseUrl === undefined ? "--data-dir" : "DATABASE_URL";
   try {
@@ -85,6 +86,7 @@ export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxM
   /** Undefined: no Connect/gRPC-Web server. */
   httpPort?: number | undefined;
   corsOrigins?: readonly string[];
+  /** The storage to serve, undecorated: serveStorage guards it and puts the cache in front (see decorateStorage). */
   storage: Storage;
   /** Reads go through it and writes invalidate it; undefined: no cache. */
   cache?: CheckpointCache | undefined;
@@ -104,10 +106,24 @@ export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxM
   streamStallMs?: number;
 }
 
-/** Serves a storage over gRPC. Closing stops the server, then closes the storage. */
+/**
+ * The storage the service sees, decorated here and nowhere else: database
+ * errors become client-safe codes and lost conflicts run again (guardStorage),
+ * then reads go through the cache and writes invalidate it.
+ */
+function decorateStorage(storage: Storage, cache: CheckpointCache | undefined): Storage {
+  const guarded = guardStorage(storage);
+  return cache === undefined ? guarded : createCachedStorage(guarded, cache);
+}
+
+/**
+ * Serves a storage over gRPC on `port` and, when `httpPort` is set, over
+ * Connect, gRPC-Web and gRPC on `httpPort`. Closing stops both servers, then
+ * closes the storage.
+ */
 export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpointd, "engine">> {
   const { cache, logger } = options;
-  const storage = cache === undefined ? options.storage : createCachedStorage(options.storage, cache);
+  const storage = decorateStorage(options.storage, cache);
   const logError = (error: unknown, method: string) => logger.error({ err: error, method }, "call failed");
   const shutdown = new AbortController();
   // Every open stream listens for shutdown: as many listeners as streams is expected.
@@ -116,7 +132,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
   const bus = options.bus ?? createInProcessEventBus();
   const hub = createEventHub({ storage, bus, heartbeatMs: options.heartbeatMs ?? 5_000 });
   const impl = createCheckpointService(storage, hub, { logError });
-  const servers: RunningGrpcServer[] = [];
+  const servers: RunningServer[] = [];
   const stopServers = (graceMs: number) => Promise.all(servers.map((s) => s.shutdown(graceMs)));
   try {
     servers.push(
@@ -187,7 +203,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
 
 export async function startCheckpointd(options: StartOptions, logger: Logger): Promise<Checkpointd> {
   const handle = await openDatabase(options, logger);
-  const storage = guardStorage(createKyselyStorage({ db: handle.db }));
+  const storage = createKyselyStorage({ db: handle.db });
   const cache =
     options.cache === "off"
       ? undefined

@@ -4,9 +4,10 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { ServiceImpl } from "../service/service-impl.js";
 import { errorInterceptor, recodeMalformedRequests } from "./connect-error.js";
 import type { ErrorLogger } from "./grpc-status.js";
-import { ListenError, type RunningGrpcServer } from "./grpc-js-server.js";
+import { ListenError } from "./grpc-js-server.js";
 import { guardStalledResponse } from "./guard-stalled-response.js";
 import { listenHttp, type HttpHandler } from "./listen-http.js";
+import type { RunningServer } from "./running-server.js";
 
 export interface ConnectServerOptions<S extends DescService> {
   host: string;
@@ -38,7 +39,7 @@ const corsHeaders = {
  * connect-node, serving the same service implementation as the gRPC port: for
  * browsers and `curl` with JSON.
  */
-export async function startConnectServer<S extends DescService>(options: ConnectServerOptions<S>): Promise<RunningGrpcServer> {
+export async function startConnectServer<S extends DescService>(options: ConnectServerOptions<S>): Promise<RunningServer> {
   const shutdown = new AbortController();
   const handler = connectNodeAdapter({
     routes: (router) => router.service(options.service, options.impl as never),

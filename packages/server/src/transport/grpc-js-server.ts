@@ -1,5 +1,6 @@
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import type { GrpcJsService } from "./grpc-js-service.js";
+import type { RunningServer } from "./running-server.js";
 
 export interface GrpcJsServerOptions {
   host: string;
@@ -10,18 +11,11 @@ export interface GrpcJsServerOptions {
   maxMessageBytes: number;
 }
 
-export interface RunningGrpcServer {
-  /** The port actually bound. */
-  port: number;
-  /** Stops accepting calls, waits up to graceMs for in-flight ones, then cancels the rest. */
-  shutdown(graceMs: number): Promise<void>;
-}
-
 export class ListenError extends Error {
   override name = "ListenError";
 }
 
-export async function startGrpcJsServer(options: GrpcJsServerOptions): Promise<RunningGrpcServer> {
+export async function startGrpcJsServer(options: GrpcJsServerOptions): Promise<RunningServer> {
   const server = new Server({
     "grpc.max_receive_message_length": options.maxMessageBytes,
     "grpc.max_send_message_length": options.maxMessageBytes,
