@@ -5,20 +5,18 @@ import type {
   ClaimResumeRequest,
   ResumeRequest,
   SubscribeRequest,
-  WatchResponseSchema,
 } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { ResumeRequestedSchema, type WatchEventSchema } from "@checkpointd/proto/checkpointd/v1/watch_pb.js";
-import { Code, invalidArgument, ServiceError } from "../errors/service-error.js";
-import { createAsyncQueue } from "../events/async-queue.js";
+import { invalidArgument } from "../errors/service-error.js";
 import { newEvent, toWatchEvent } from "../mapping/event-codec.js";
 import type { EventHub } from "../events/event-hub.js";
 import type { StoredEvent } from "../domain/thread-event.js";
 import type { EventStorage } from "../storage/event-storage.js";
 import type { ServiceImpl } from "./service-impl.js";
 import { requireField } from "./validate-request.js";
+import { createWatchSession } from "./watch-session.js";
 
 type WatchMethods = Pick<ServiceImpl<typeof CheckpointService>, "watch" | "subscribe" | "resume" | "claimResume">;
-type WatchResponse = MessageInitShape<typeof WatchResponseSchema>;
 
 /** What a follower yields, as a WatchEvent; heartbeats carry the last id seen. */
 function eventOf(threadId: string, item: StoredEvent | "heartbeat", lastId: bigint): MessageInitShape<typeof WatchEventSchema> {
@@ -82,74 +80,6 @@ export function createWatchService(storage: EventStorage, hub: EventHub): WatchM
       for await (const event of follow(req, signal)) yield { event };
     },
 
-    async *watch(requests, context) {
-      const out = createAsyncQueue<WatchResponse>(64);
-      const subscriptions = new Map<string, AbortController>();
-      const errorEvent = (code: Code, message: string): WatchResponse => ({ event: { kind: { case: "error", value: { code, message } } } });
-      const describe = (error: unknown) =>
-        error instanceof ServiceError
-          ? errorEvent(error.code, error.message)
-          : errorEvent(Code.Internal, "internal error (logged on the server)");
-
-      const subscribe = (req: SubscribeRequest) => {
-        subscriptions.get(req.threadId)?.abort();
-        const controller = new AbortController();
-        const signal = AbortSignal.any([controller.signal, context.signal]);
-        subscriptions.set(req.threadId, controller);
-        void (async () => {
-          try {
-            for await (const event of follow(req, signal)) await out.push({ event });
-          } catch (error) {
-            if (!signal.aborted) await out.push(describe(error));
-          }
-        })();
-      };
-
-      // Requests are handled in order; a bad one gets an error event and the stream lives on.
-      void (async () => {
-        try {
-          for await (const req of requests) {
-            try {
-              switch (req.kind.case) {
-                case "subscribe":
-                  requireField(req.kind.value.threadId, "subscribe.thread_id");
-                  subscribe(req.kind.value);
-                  break;
-                case "unsubscribe":
-                  subscriptions.get(req.kind.value.threadId)?.abort();
-                  subscriptions.delete(req.kind.value.threadId);
-                  break;
-                case "resume":
-                  await out.push({ resumed: await resume(req.kind.value) });
-                  break;
-                case "claim":
-                  await out.push({ claimed: await claimResume(req.kind.value) });
-                  break;
-                default:
-                  throw invalidArgument("a WatchRequest needs one of subscribe, unsubscribe, resume or claim");
-              }
-            } catch (error) {
-              await out.push(describe(error));
-            }
-          }
-        } catch (error) {
-          // The request stream itself broke (an undecodable message): end the call with it.
-          out.fail(error);
-        }
-      })();
-
-      // The stream ends when the call does: the queue fails with the call's reason. (Racing
-      // every shift against one long-lived promise would leave a reaction per event on it.)
-      const onClose = () => out.fail(context.signal.reason);
-      if (context.signal.aborted) onClose();
-      else context.signal.addEventListener("abort", onClose, { once: true });
-      try {
-        for (;;) yield await out.shift();
-      } finally {
-        context.signal.removeEventListener("abort", onClose);
-        for (const controller of subscriptions.values()) controller.abort();
-        out.fail(new ServiceError(Code.Cancelled, "stream closed"));
-      }
-    },
+    watch: (requests, context) => createWatchSession(requests, context, { follow, resume, claimResume }),
   };
 }
