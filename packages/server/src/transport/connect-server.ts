@@ -1,9 +1,9 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { ErrorLogger } from "../errors/service-error.js";
 import type { ServiceImpl } from "../service/service-impl.js";
 import { errorInterceptor, recodeMalformedRequests } from "./connect-error.js";
-import type { ErrorLogger } from "./grpc-status.js";
 import { ListenError } from "./grpc-js-server.js";
 import { guardStalledResponse } from "./guard-stalled-response.js";
 import { listenHttp, type HttpHandler } from "./listen-http.js";

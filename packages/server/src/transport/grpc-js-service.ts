@@ -8,9 +8,9 @@ import {
   type UntypedServiceImplementation,
   type sendUnaryData,
 } from "@grpc/grpc-js";
-import { Code, invalidArgument, ServiceError, ShuttingDownError } from "../errors/service-error.js";
+import { Code, invalidArgument, ServiceError, ShuttingDownError, type ErrorLogger } from "../errors/service-error.js";
 import type { HandlerContext, ServiceImpl } from "../service/service-impl.js";
-import { toGrpcStatus, type ErrorLogger } from "./grpc-status.js";
+import { toGrpcStatus } from "./grpc-status.js";
 
 type Unary = (request: Message, context: HandlerContext) => Promise<MessageInitShape<DescMessage>>;
 type ServerStreaming = (request: Message, context: HandlerContext) => AsyncIterable<MessageInitShape<DescMessage>>;

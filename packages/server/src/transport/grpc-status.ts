@@ -3,8 +3,6 @@ import { Metadata } from "@grpc/grpc-js";
 import { clientSafeStatus } from "../errors/client-safe-status.js";
 import type { ErrorLogger } from "../errors/service-error.js";
 
-export type { ErrorLogger };
-
 /** A client-safe gRPC status for any error (see clientSafeStatus). */
 export function toGrpcStatus(error: unknown, method: string, logError: ErrorLogger): StatusObject {
   const { code, message } = clientSafeStatus(error, method, logError);
