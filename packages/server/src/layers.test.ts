@@ -56,7 +56,7 @@ function importGraph(files: readonly string[]): Map<string, string[]> {
 const folderOf = (file: string) => (file.includes("/") ? file.slice(0, file.indexOf("/")) : ".");
 
 /** "a.ts -> b.ts (why)" for every import that is not downward, given the layer table. */
-export function layerViolations(graph: ReadonlyMap<string, readonly string[]>, table: readonly (readonly string[])[]): string[] {
+function layerViolations(graph: ReadonlyMap<string, readonly string[]>, table: readonly (readonly string[])[]): string[] {
   const rank = new Map(table.flatMap((line, i) => line.map((folder) => [folder, i] as const)));
   const violations: string[] = [];
   for (const [file, targets] of graph) {
@@ -74,7 +74,7 @@ export function layerViolations(graph: ReadonlyMap<string, readonly string[]>, t
 }
 
 /** One import cycle among the files, as a path that comes back to its start, or undefined. */
-export function findCycle(graph: ReadonlyMap<string, readonly string[]>): string[] | undefined {
+function findCycle(graph: ReadonlyMap<string, readonly string[]>): string[] | undefined {
   const done = new Set<string>();
   const path: string[] = [];
   const visit = (file: string): string[] | undefined => {
