@@ -153,7 +153,7 @@ export const settings = defineSettings({
     env: "LOG_LEVEL",
     default: "info",
     parse: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "LEVEL"),
-    help: "pino JSON log on stdout",
+    help: "log verbosity (pino JSON on stdout)",
     group: "Logging",
   },
 });
