@@ -1,7 +1,7 @@
 import { settings, type SettingsValues } from "./settings.js";
 
 function parseDefaults(): SettingsValues {
-  const entries = Object.entries(settings).map(([key, s]) => [key, s.parse.parse(s.default, `${s.env} (default)`)]);
+  const entries = Object.entries(settings).map(([key, s]) => [key, Object.freeze(s.parse.parse(s.default, `${s.env} (default)`))]);
   return Object.fromEntries(entries) as SettingsValues;
 }
 

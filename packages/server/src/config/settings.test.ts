@@ -33,6 +33,8 @@ describe("the settings table", () => {
 
   test("the defaults components fall back on cannot be changed at run time", () => {
     expect(Object.isFrozen(settingDefaults)).toBe(true);
+    // A list default is shared by every component that falls back on it.
+    expect(Object.isFrozen(settingDefaults.corsOrigins)).toBe(true);
   });
 });
 
