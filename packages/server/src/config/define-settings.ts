@@ -26,7 +26,10 @@ export type SettingValues<Table extends SettingTable> = {
   -readonly [K in keyof Table]: Table[K]["parse"] extends SettingParser<infer T> ? T : never;
 };
 
+/** A property an entry has but Setting does not (a misspelt `metavar`, say) becomes `never`: a compile error. */
+type NoExtraKeys<Table> = { [K in keyof Table]: { readonly [P in Exclude<keyof Table[K], keyof Setting<unknown>>]: never } };
+
 /** Keeps the table's precise entry types (for SettingValues) while checking each entry's shape. */
-export function defineSettings<const Table extends SettingTable>(table: Table): Table {
+export function defineSettings<const Table extends SettingTable>(table: Table & NoExtraKeys<Table>): Table {
   return table;
 }
