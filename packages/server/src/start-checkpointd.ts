@@ -4,6 +4,8 @@ import { CheckpointService, file_checkpointd_v1_checkpoint_service } from "@chec
 import type { Logger } from "pino";
 import type { CheckpointdConfig } from "./config/load-config.js";
 import { ConfigError } from "./config/load-config.js";
+import { settingDefaults } from "./config/setting-defaults.js";
+import { settings } from "./config/settings.js";
 import { createCheckpointService } from "./service/checkpoint-service.js";
 import { connectDatabase, migrateToLatest, type DatabaseHandle } from "./storage/connect-database.js";
 import { guardStorage } from "./storage/guard-storage.js";
@@ -58,7 +60,7 @@ export interface Checkpointd {
 
 /** Opens the database (PostgreSQL or embedded PGlite) and migrates it; a failure is a ConfigError naming the setting. */
 export async function openDatabase(options: Pick<StartOptions, "databaseUrl" | "dataDir">, logger: Logger): Promise<DatabaseHandle> {
-  const setting = options.databaseUrl === undefined ? "--data-dir" : "DATABASE_URL";
+  const setting = options.databaseUrl === undefined ? settings.dataDir.flag : settings.databaseUrl.env;
   try {
     if (options.databaseUrl === undefined && !options.dataDir.startsWith("memory://")) {
       await mkdir(options.dataDir, { recursive: true });
@@ -90,17 +92,17 @@ export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxM
   storage: Storage;
   /** Reads go through it and writes invalidate it; undefined: no cache. */
   cache?: CheckpointCache | undefined;
-  /** Log the cache counters this often; 0 or undefined: never. */
+  /** Log the cache counters this often; 0: never (default: `--stats-interval-seconds`'s). */
   statsIntervalSeconds?: number;
   logger: Logger;
   /** How often health pings the database (default 500 ms). */
   healthIntervalMs?: number;
   /** Tells watchers on every replica about new events (default: in-process only). */
   bus?: EventBus | undefined;
-  /** Idle watch streams get a heartbeat this often (default 5000 ms). */
+  /** Idle watch streams get a heartbeat this often (default: `--heartbeat-ms`'s). */
   heartbeatMs?: number;
   /**
-   * A stream whose client reads nothing for this long ends (default 30000 ms): with RESOURCE_EXHAUSTED on
+   * A stream whose client reads nothing for this long ends (default: `--stream-stall-ms`'s): with RESOURCE_EXHAUSTED on
    * the gRPC port, reset on the Connect/gRPC-Web port (its status would sit behind the unread data).
    */
   streamStallMs?: number;
@@ -123,6 +125,8 @@ function decorateStorage(storage: Storage, cache: CheckpointCache | undefined): 
  */
 export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpointd, "engine">> {
   const { cache, logger } = options;
+  const streamStallMs = options.streamStallMs ?? settingDefaults.streamStallMs;
+  const statsIntervalSeconds = options.statsIntervalSeconds ?? settingDefaults.statsIntervalSeconds;
   const storage = decorateStorage(options.storage, cache);
   const logError = (error: unknown, method: string) => logger.error({ err: error, method }, "call failed");
   const shutdown = new AbortController();
@@ -130,7 +134,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
   setMaxListeners(0, shutdown.signal);
   const health = createHealthService([CheckpointService.typeName, ...(cache === undefined ? [] : [cacheHealthName])]);
   const bus = options.bus ?? createInProcessEventBus();
-  const hub = createEventHub({ storage, bus, heartbeatMs: options.heartbeatMs ?? 5_000 });
+  const hub = createEventHub({ storage, bus, heartbeatMs: options.heartbeatMs ?? settingDefaults.heartbeatMs });
   const impl = createCheckpointService(storage, hub, { logError });
   const servers: RunningServer[] = [];
   const stopServers = (graceMs: number) => Promise.all(servers.map((s) => s.shutdown(graceMs)));
@@ -144,7 +148,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
           createGrpcJsService(CheckpointService, impl, {
             logError,
             shutdownSignal: shutdown.signal,
-            ...(options.streamStallMs === undefined ? {} : { streamStallMs: options.streamStallMs }),
+            streamStallMs,
           }),
           health,
           ...createReflectionService([file_checkpointd_v1_checkpoint_service]),
@@ -159,9 +163,9 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
           service: CheckpointService,
           impl,
           maxMessageBytes: options.maxMessageBytes,
-          corsOrigins: options.corsOrigins ?? [],
+          corsOrigins: options.corsOrigins ?? settingDefaults.corsOrigins,
           logError,
-          ...(options.streamStallMs === undefined ? {} : { streamStallMs: options.streamStallMs }),
+          streamStallMs,
           onStalled: (path) => logger.warn({ path }, "reset a stream whose client read nothing for the stall timeout"),
         }),
       );
@@ -181,8 +185,8 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
     intervalMs: options.healthIntervalMs ?? 500,
   });
   const statsTimer =
-    cache !== undefined && (options.statsIntervalSeconds ?? 0) > 0
-      ? setInterval(() => logger.info({ cache: cache.stats() }, "cache stats"), options.statsIntervalSeconds! * 1000).unref()
+    cache !== undefined && statsIntervalSeconds > 0
+      ? setInterval(() => logger.info({ cache: cache.stats() }, "cache stats"), statsIntervalSeconds * 1000).unref()
       : undefined;
   const [grpc, http] = servers;
   logger.info({ host: options.host, port: grpc!.port, httpPort: http?.port }, "checkpointd listening");

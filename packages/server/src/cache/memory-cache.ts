@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { LRUCache } from "lru-cache";
+import { settingDefaults } from "../config/setting-defaults.js";
 import type { CheckpointKey, CheckpointTuple } from "../domain/checkpoint.js";
 import { emptyStats, type CheckpointCache } from "./checkpoint-cache.js";
 import { decodeTuple, encodeTuple } from "../mapping/tuple-codec.js";
 
 export interface MemoryCacheOptions {
-  /** Bound on the encoded tuples held (default 64 MiB). */
+  /** Bound on the encoded tuples held (default: `--cache-max-bytes`'s). */
   maxBytes?: number;
-  /** Entry lifetime in seconds (default 86400). */
+  /** Entry lifetime in seconds (default: `--cache-ttl-seconds`'s). */
   ttlSeconds?: number;
 }
 
@@ -28,9 +29,9 @@ interface Entry {
  * thread in O(1), and "latest" only moves forward.
  */
 export function createMemoryCache(options: MemoryCacheOptions = {}): CheckpointCache {
-  const ttl = (options.ttlSeconds ?? 86_400) * 1000;
+  const ttl = (options.ttlSeconds ?? settingDefaults.cacheTtlSeconds) * 1000;
   const entries = new LRUCache<string, Entry>({
-    maxSize: options.maxBytes ?? 64 * 1024 * 1024,
+    maxSize: options.maxBytes ?? settingDefaults.cacheMaxBytes,
     sizeCalculation: (e, key) => e.bytes.byteLength + key.length + 64,
     ttl,
   });

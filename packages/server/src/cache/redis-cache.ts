@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { settingDefaults } from "../config/setting-defaults.js";
 import type { CheckpointKey, CheckpointTuple } from "../domain/checkpoint.js";
 import { cacheKeys } from "./cache-keys.js";
 import { emptyStats, type CacheRead, type CheckpointCache } from "./checkpoint-cache.js";
@@ -11,7 +12,9 @@ export interface RedisCacheOptions {
   url: string;
   /** Treat `url` as one node of a Redis Cluster. */
   cluster?: boolean;
+  /** Default: `--cache-key-prefix`'s. */
   keyPrefix?: string;
+  /** Default: `--cache-ttl-seconds`'s. */
   ttlSeconds?: number;
   /** How often the shared epoch is re-read (default 1000 ms). */
   epochRefreshMs?: number;
@@ -54,8 +57,8 @@ const unset = "";
  */
 export function createRedisCache(options: RedisCacheOptions): CheckpointCache {
   const { logger } = options;
-  const keys = cacheKeys(options.keyPrefix ?? "cpd:");
-  const ttl = options.ttlSeconds ?? 86_400;
+  const keys = cacheKeys(options.keyPrefix ?? settingDefaults.cacheKeyPrefix);
+  const ttl = options.ttlSeconds ?? settingDefaults.cacheTtlSeconds;
   const stats = emptyStats();
   // Auto-pipelining: the reads and invalidations of one event-loop turn (a Batch's calls) go in one write.
   const client = createRedisClient({ url: options.url, cluster: options.cluster, commandTimeoutMs: 1_000, autoPipelining: true });

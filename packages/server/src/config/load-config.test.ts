@@ -230,6 +230,24 @@ describe.each(settings)("$flag / $env", ({ flag, env, key, flagValue, envValue }
   });
 });
 
+describe("--redis-cluster, a switch", () => {
+  test("the flag alone means true and beats REDIS_CLUSTER", () => {
+    expect(loadConfig(["--redis-cluster"], {}).redisCluster).toBe(true);
+    expect(loadConfig(["--redis-cluster"], { REDIS_CLUSTER: "false" }).redisCluster).toBe(true);
+    expect(loadConfig(["--redis-cluster"], { REDIS_CLUSTER: "maybe" }).redisCluster).toBe(true);
+  });
+
+  test("REDIS_CLUSTER takes the usual spellings of true and false", () => {
+    expect(loadConfig([], { REDIS_CLUSTER: "yes" }).redisCluster).toBe(true);
+    expect(loadConfig([], { REDIS_CLUSTER: "0" }).redisCluster).toBe(false);
+    expect(loadConfig([], { REDIS_CLUSTER: "" }).redisCluster).toBe(false);
+  });
+
+  test("the flag takes no value", () => {
+    expect(configError(["--redis-cluster=false"]).message).toMatch(/^arguments: .*--redis-cluster/);
+  });
+});
+
 describe("loadConfig errors name their setting", () => {
   // [what, argv, env, the setting the message must start with]
   const cases: [string, string[], NodeJS.ProcessEnv, string][] = [
@@ -265,6 +283,10 @@ describe("loadConfig errors name their setting", () => {
     ["non-redis --redis-url", ["--redis-url", "http://x:6379"], {}, "--redis-url"],
     ["REDIS_CLUSTER not a boolean", [], { REDIS_CLUSTER: "maybe" }, "REDIS_CLUSTER"],
     ["CACHE_TTL_SECONDS of 0", [], { CACHE_TTL_SECONDS: "0" }, "CACHE_TTL_SECONDS"],
+    // The flag's name is the table's, not one derived from the environment name.
+    ["empty --data-dir", ["--data-dir", ""], {}, "--data-dir"],
+    ["empty CHECKPOINTD_DATA_DIR", [], { CHECKPOINTD_DATA_DIR: "" }, "CHECKPOINTD_DATA_DIR"],
+    ["HTTP_PORT neither a port nor off", [], { HTTP_PORT: "Off" }, "HTTP_PORT"],
     ["--cache-max-bytes below 1 MiB", ["--cache-max-bytes", "100"], {}, "--cache-max-bytes"],
   ];
 

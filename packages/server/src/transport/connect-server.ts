@@ -1,6 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { settingDefaults } from "../config/setting-defaults.js";
 import type { ErrorLogger } from "../errors/service-error.js";
 import type { ServiceImpl } from "../service/service-impl.js";
 import { errorInterceptor, recodeMalformedRequests } from "./connect-error.js";
@@ -19,7 +20,7 @@ export interface ConnectServerOptions<S extends DescService> {
   /** Origins allowed by CORS; "*" allows any. Empty: no CORS headers. */
   corsOrigins: readonly string[];
   logError: ErrorLogger;
-  /** A streaming response whose client reads nothing for this long is reset (default 30 000 ms). */
+  /** A streaming response whose client reads nothing for this long is reset (default: `--stream-stall-ms`'s). */
   streamStallMs?: number;
   /** Told of each reset stream (for the log). */
   onStalled?: (path: string) => void;
@@ -66,7 +67,7 @@ export async function startConnectServer<S extends DescService>(options: Connect
 
   let listener;
   try {
-    const stallMs = options.streamStallMs ?? 30_000;
+    const stallMs = options.streamStallMs ?? settingDefaults.streamStallMs;
     listener = await listenHttp(options.host, options.port, (req, res) => {
       if (withCors(req, res)) return;
       const path = req.url ?? "";

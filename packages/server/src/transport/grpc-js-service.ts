@@ -8,6 +8,7 @@ import {
   type UntypedServiceImplementation,
   type sendUnaryData,
 } from "@grpc/grpc-js";
+import { settingDefaults } from "../config/setting-defaults.js";
 import { Code, invalidArgument, ServiceError, ShuttingDownError, type ErrorLogger } from "../errors/service-error.js";
 import type { HandlerContext, ServiceImpl } from "../service/service-impl.js";
 import { toGrpcStatus } from "./grpc-status.js";
@@ -42,7 +43,7 @@ export interface GrpcJsServiceOptions {
   logError: ErrorLogger;
   /** Aborted when the server begins to shut down: open streams end with UNAVAILABLE. */
   shutdownSignal?: AbortSignal;
-  /** A stream whose client reads nothing for this long ends with RESOURCE_EXHAUSTED (default 30 s). */
+  /** A stream whose client reads nothing for this long ends with RESOURCE_EXHAUSTED (default: `--stream-stall-ms`'s). */
   streamStallMs?: number;
 }
 
@@ -72,7 +73,7 @@ function contextFor(
  */
 export function createGrpcJsService<S extends DescService>(service: S, impl: ServiceImpl<S>, options: GrpcJsServiceOptions): GrpcJsService {
   const { logError, shutdownSignal } = options;
-  const stallMs = options.streamStallMs ?? 30_000;
+  const stallMs = options.streamStallMs ?? settingDefaults.streamStallMs;
   const definition: Record<string, ServiceDefinition[string]> = {};
   const implementation: UntypedServiceImplementation = {};
   const handlers = impl as unknown as Record<string, Unary | ServerStreaming | BidiStreaming>;
