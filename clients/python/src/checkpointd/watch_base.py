@@ -34,9 +34,9 @@ class Event(Protocol):
 class WatchBase(Generic[M]):
     """One watch: at most one Watch stream at a time, reopened where the last one left off.
 
-    The lock makes subscribe(), unsubscribe() and close() safe from any thread: a
-    subscription made while a stream opens is in its first requests or sent on it, never
-    lost; once closed, no stream opens.
+    Under the lock (which makes the synchronous watch's subscribe(), unsubscribe() and
+    close() safe from any thread) a subscription made while a stream opens is in its first
+    requests or sent on it, never lost; once closed, no stream opens.
     """
 
     #: ``threading.Event`` or ``asyncio.Event``: set by close(), waited on between streams.
