@@ -1,4 +1,7 @@
-"""Retry loops: ``UNAVAILABLE`` on an idempotent call is retried with backoff, within the deadline."""
+"""Retries: ``UNAVAILABLE`` on an idempotent call is retried with backoff, within the deadline.
+
+:class:`Attempts` decides; ``call_with_retries`` / ``acall_with_retries`` only drive it (sleep, call again).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from typing import TypeVar
 import grpc
 
 from .backoff import backoff_delay
+from .call_rules import retryable, status_code
 from .errors import CheckpointdError
 from .options import RetryPolicy
 
@@ -28,46 +32,49 @@ def remaining(deadline: float | None) -> float | None:
     return None if deadline is None else max(0.001, deadline - time.monotonic())
 
 
-def _should_retry(error: grpc.RpcError, attempt: int, policy: RetryPolicy, idempotent: bool) -> bool:
-    code = error.code() if hasattr(error, "code") else None
-    return idempotent and attempt < max(1, policy.max_attempts) and code == grpc.StatusCode.UNAVAILABLE
+class Attempts:
+    """The attempts of one call: they share one deadline, and only an idempotent call has more than one."""
+
+    def __init__(self, policy: RetryPolicy, *, idempotent: bool, timeout: float | None) -> None:
+        self._policy = policy
+        self._idempotent = idempotent
+        self._deadline = deadline_of(timeout)
+        #: The attempt under way (1 for the first).
+        self.number = 1
+
+    def timeout(self) -> float | None:
+        """The deadline of the attempt under way: what is left of the call's."""
+        return remaining(self._deadline)
+
+    def backoff(self, error: grpc.RpcError) -> float:
+        """The wait before the next attempt; raises CheckpointdError when ``error`` is final.
+
+        Final: a call that is not idempotent, a code a retry does not help, the policy's last
+        attempt, or a backoff that would end past the deadline.
+        """
+        if self._idempotent and self.number < max(1, self._policy.max_attempts) and retryable(status_code(error)):
+            delay = backoff_delay(self.number, self._policy)
+            if self._deadline is None or time.monotonic() + delay < self._deadline:
+                self.number += 1
+                return delay
+        raise CheckpointdError.from_rpc_error(error) from error
 
 
-def _next_delay(attempt: int, policy: RetryPolicy, deadline: float | None) -> float | None:
-    """The backoff before the next attempt, or None when it would pass the deadline."""
-    delay = backoff_delay(attempt, policy)
-    if deadline is not None and time.monotonic() + delay >= deadline:
-        return None
-    return delay
-
-
-def call_with_retries(
-    attempt: Callable[[float | None], T], *, policy: RetryPolicy, idempotent: bool, deadline: float | None
-) -> T:
+def call_with_retries(attempt: Callable[[float | None], T], attempts: Attempts) -> T:
     """Runs ``attempt(timeout_left)`` until it succeeds or the error is final; raises CheckpointdError."""
-    n = 1
     while True:
         try:
-            return attempt(remaining(deadline))
+            return attempt(attempts.timeout())
         except grpc.RpcError as error:
-            delay = _next_delay(n, policy, deadline) if _should_retry(error, n, policy, idempotent) else None
-            if delay is None:
-                raise CheckpointdError.from_rpc_error(error) from error
+            delay = attempts.backoff(error)
         time.sleep(delay)
-        n += 1
 
 
-async def acall_with_retries(
-    attempt: Callable[[float | None], Awaitable[T]], *, policy: RetryPolicy, idempotent: bool, deadline: float | None
-) -> T:
+async def acall_with_retries(attempt: Callable[[float | None], Awaitable[T]], attempts: Attempts) -> T:
     """The asyncio twin of call_with_retries."""
-    n = 1
     while True:
         try:
-            return await attempt(remaining(deadline))
+            return await attempt(attempts.timeout())
         except grpc.RpcError as error:
-            delay = _next_delay(n, policy, deadline) if _should_retry(error, n, policy, idempotent) else None
-            if delay is None:
-                raise CheckpointdError.from_rpc_error(error) from error
+            delay = attempts.backoff(error)
         await asyncio.sleep(delay)
-        n += 1

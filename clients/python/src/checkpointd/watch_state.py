@@ -1,4 +1,5 @@
-"""What a watch is subscribed to, and the last event id seen per thread (shared by both watches)."""
+"""A watch's state, shared by both watches: what it is subscribed to, the last event id seen per
+thread, and its failed connections."""
 
 from __future__ import annotations
 
@@ -7,21 +8,12 @@ from dataclasses import dataclass
 
 import grpc
 
+from .backoff import backoff_delay
+from .call_rules import reconnects_watch, status_code
+from .errors import CheckpointdError
+from .options import ReconnectPolicy
 from .v1 import checkpoint_service_pb2 as service_pb2
 from .v1 import watch_pb2
-
-#: Stream failures after which reconnecting can help; others (bad arguments, auth) end the watch.
-RECONNECT_CODES = frozenset(
-    {
-        grpc.StatusCode.UNAVAILABLE,
-        grpc.StatusCode.UNKNOWN,
-        grpc.StatusCode.INTERNAL,
-        grpc.StatusCode.DEADLINE_EXCEEDED,
-        grpc.StatusCode.RESOURCE_EXHAUSTED,
-        grpc.StatusCode.ABORTED,
-        grpc.StatusCode.CANCELLED,
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -67,6 +59,15 @@ class Subscriptions:
         sub = self._subs.get(thread_id)
         return None if sub is None else sub.after_event_id
 
+    def event_of(self, response: service_pb2.WatchResponse, heartbeats: bool) -> watch_pb2.WatchEvent | None:
+        """The event a response brings to the watcher, or None (a heartbeat not asked for, a replay)."""
+        if not response.HasField("event"):
+            return None
+        event = response.event
+        if event.WhichOneof("kind") == "heartbeat":
+            return event if heartbeats else None
+        return event if self.accept(event) else None
+
     def accept(self, event: watch_pb2.WatchEvent) -> bool:
         """True when the event is new; a replay after a reconnect never yields one twice."""
         sub = self._subs.get(event.thread_id)
@@ -83,3 +84,31 @@ class Subscriptions:
         if sub.checkpoint_ns is not None:
             request.checkpoint_ns = sub.checkpoint_ns
         return service_pb2.WatchRequest(subscribe=request)
+
+
+class Reconnects:
+    """The consecutive failed connections of one watch, and what ending one more stream leads to."""
+
+    def __init__(self, policy: ReconnectPolicy) -> None:
+        self._policy = policy
+        self.failures = 0
+
+    def connected(self) -> None:
+        """A stream answered: the next failure is the first again."""
+        self.failures = 0
+
+    def backoff(self, failure: grpc.RpcError | None) -> float:
+        """The wait before reconnecting after a stream ended (``failure`` None: it ended cleanly).
+
+        Raises CheckpointdError when the watch ends instead: a failure reconnecting cannot help
+        (not :func:`~checkpointd.call_rules.reconnects_watch`), or the policy's last attempt.
+        """
+        if failure is not None and not reconnects_watch(status_code(failure)):
+            raise CheckpointdError.from_rpc_error(failure) from failure
+        self.failures += 1
+        if self.failures >= self._policy.max_attempts:
+            reason = "the stream kept ending" if failure is None else str(CheckpointdError.from_rpc_error(failure))
+            raise CheckpointdError(
+                grpc.StatusCode.UNAVAILABLE, f"watch: gave up after {self.failures} failed connections: {reason}"
+            )
+        return backoff_delay(self.failures, self._policy)

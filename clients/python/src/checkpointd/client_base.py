@@ -1,0 +1,91 @@
+"""What the synchronous and the asyncio client share: options, one channel, deadlines, retries, metadata."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+import grpc
+
+from .address import parse_address
+from .call_rules import is_idempotent
+from .channel import channel_arguments, channel_credentials, resolve_tls
+from .errors import CheckpointdError, ClientClosedError
+from .options import ClientOptions
+from .retry import Attempts
+from .v1 import checkpoint_service_pb2_grpc as service_grpc
+
+Metadata = list[tuple[str, str]]
+
+
+class ChannelModule(Protocol):
+    """``grpc`` or ``grpc.aio``: both dial with the same two functions."""
+
+    def insecure_channel(self, target: str, options: Any = ...) -> Any: ...
+    def secure_channel(self, target: str, credentials: grpc.ChannelCredentials, options: Any = ...) -> Any: ...
+
+
+def merge_metadata(provided: Mapping[str, str] | None, extra: Mapping[str, str] | None) -> Metadata:
+    """gRPC metadata keys are lower case; the call's own entries come last (and win)."""
+    merged: dict[str, str] = {}
+    for source in (provided, extra):
+        if source:
+            for key, value in source.items():
+                merged[key.lower()] = value
+    return list(merged.items())
+
+
+@contextmanager
+def stream_errors(call: Any) -> Iterator[None]:
+    """Around reading a stream: its failure raises CheckpointdError; leaving early cancels the call."""
+    try:
+        yield
+    except grpc.RpcError as error:
+        raise CheckpointdError.from_rpc_error(error) from error
+    finally:
+        call.cancel()  # a no-op on a call that ended
+
+
+class ClientBase:
+    """One channel (HTTP/2, re-dialled as needed) and the rules every call on it follows.
+
+    A unary call's attempts share one deadline (``timeout`` seconds: the client's default
+    unless the call names one) and a call is retried on ``UNAVAILABLE`` only when
+    :func:`~checkpointd.call_rules.is_idempotent`. The metadata provider is asked before
+    every attempt; the call's own ``metadata`` wins over it.
+    """
+
+    def __init__(self, module: ChannelModule, address: str, options: ClientOptions | None, overrides: Any) -> None:
+        self.options = dataclasses.replace(options or ClientOptions(), **overrides)
+        parsed = parse_address(address)
+        tls = resolve_tls(address, parsed, self.options.tls)
+        arguments = channel_arguments(self.options, tls)
+        if tls is None:
+            self._channel = module.insecure_channel(parsed.target, options=arguments)
+        else:
+            self._channel = module.secure_channel(parsed.target, channel_credentials(tls), options=arguments)
+        #: The generated stub on the same channel: no retries and no default deadline.
+        self.raw = service_grpc.CheckpointServiceStub(self._channel)  # type: ignore[no-untyped-call]
+        self._closed = False
+
+    def _ensure_open(self) -> None:
+        if self._closed:
+            raise ClientClosedError()
+
+    def _unary_attempts(self, rpc: str, request: Any, timeout: float | None) -> Attempts:
+        """The attempts of a unary call of ``rpc``; raises ClientClosedError on a closed client."""
+        self._ensure_open()
+        total = self.options.timeout if timeout is None else timeout
+        return Attempts(self.options.retry, idempotent=is_idempotent(rpc, request), timeout=total)
+
+    def _list_attempts(self, timeout: float | None) -> Attempts:
+        """The attempts that open a List stream (retried until its first tuple arrived)."""
+        self._ensure_open()
+        total = self.options.list_timeout if timeout is None else timeout
+        return Attempts(self.options.retry, idempotent=True, timeout=total)
+
+    def _provided_metadata(self) -> Any:
+        """What the metadata provider returns (a mapping, an awaitable of one, or None)."""
+        return self.options.metadata() if self.options.metadata is not None else None
