@@ -9,13 +9,29 @@ import (
 	checkpointdv1 "github.com/checkpointd/checkpointd/clients/go/gen/checkpointd/v1"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/descriptorpb"
 )
 
+// idempotencyLevels holds each CheckpointService method's idempotency_level
+// in the proto, by full method name ("/checkpointd.v1.CheckpointService/Put").
+var idempotencyLevels = func() map[string]descriptorpb.MethodOptions_IdempotencyLevel {
+	service := checkpointdv1.File_checkpointd_v1_checkpoint_service_proto.Services().ByName("CheckpointService")
+	methods := service.Methods()
+	levels := make(map[string]descriptorpb.MethodOptions_IdempotencyLevel, methods.Len())
+	for i := range methods.Len() {
+		m := methods.Get(i)
+		options, _ := m.Options().(*descriptorpb.MethodOptions)
+		levels["/"+string(service.FullName())+"/"+string(m.Name())] = options.GetIdempotencyLevel()
+	}
+	return levels
+}()
+
 // idempotent reports whether a CheckpointService call may be sent again after
-// UNAVAILABLE (the TypeScript client's rules): every call but a Resume without
-// an idempotency key and a ClaimResume without a resume id. The server answers
-// a worker's repeated claim of a named resume the same; "the oldest pending
-// one" could be another resume the second time.
+// UNAVAILABLE: its method is IDEMPOTENT or NO_SIDE_EFFECTS in the proto, or it
+// is a Resume with an idempotency key or a ClaimResume with a resume id (the
+// conditions the proto states in comments). The server answers a worker's
+// repeated claim of a named resume the same; "the oldest pending one" could be
+// another resume the second time.
 func idempotent(method string, req any) bool {
 	switch method {
 	case checkpointdv1.CheckpointService_ClaimResume_FullMethodName:
@@ -25,7 +41,8 @@ func idempotent(method string, req any) bool {
 		r, ok := req.(*checkpointdv1.ResumeRequest)
 		return ok && r.GetIdempotencyKey() != ""
 	}
-	return true
+	level := idempotencyLevels[method]
+	return level == descriptorpb.MethodOptions_IDEMPOTENT || level == descriptorpb.MethodOptions_NO_SIDE_EFFECTS
 }
 
 // backoff is the wait before retry number retry (1 for the first retry):

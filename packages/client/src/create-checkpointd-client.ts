@@ -1,4 +1,4 @@
-import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { DescMethod, MessageInitShape } from "@bufbuild/protobuf";
 import type { CheckpointTuple } from "@checkpointd/proto/checkpointd/v1/checkpoint_pb.js";
 import {
   CheckpointService,
@@ -31,6 +31,7 @@ import { callWithRetries, normalizeError } from "./call-with-retries.js";
 import { defaultRetryOptions, type CallOptions, type CheckpointdClientOptions, type RetryOptions } from "./checkpointd-client-options.js";
 import { createGrpcJsClient } from "./create-grpc-js-client.js";
 import { createGrpcJsTransport } from "./create-grpc-js-transport.js";
+import { isIdempotentCall } from "./is-idempotent-call.js";
 import { parseAddress } from "./parse-address.js";
 import { watchThreads, type ThreadWatch, type WatchOptions } from "./watch-threads.js";
 
@@ -136,11 +137,17 @@ export function createCheckpointdClient(options: CheckpointdClientOptions): Chec
     return out;
   }
 
-  function unary<T>(idempotent: boolean, call: CallOptions | undefined, run: (options: ConnectCallOptions) => Promise<T>): Promise<T> {
+  /** A unary call of `method` with `request`, retried when isIdempotentCall says it may be. */
+  function unary<T>(
+    method: DescMethod,
+    request: object,
+    call: CallOptions | undefined,
+    run: (options: ConnectCallOptions) => Promise<T>,
+  ): Promise<T> {
     if (closed) return Promise.reject(new Error("checkpointd client is closed"));
     return callWithRetries((timeoutMs) => run(connectOptions(call, timeoutMs)), {
       policy,
-      idempotent,
+      idempotent: isIdempotentCall(method, request),
       deadline: deadlineOf(call, unaryTimeout),
       signal: call?.signal,
     });
@@ -151,11 +158,17 @@ export function createCheckpointdClient(options: CheckpointdClientOptions): Chec
     const c = call.call;
     switch (c?.case) {
       case "put":
-        return { case: "put", value: await unary(true, callOptions, (o) => raw.put(c.value, o)) };
+        return { case: "put", value: await unary(CheckpointService.method.put, c.value, callOptions, (o) => raw.put(c.value, o)) };
       case "putWrites":
-        return { case: "putWrites", value: await unary(true, callOptions, (o) => raw.putWrites(c.value, o)) };
+        return {
+          case: "putWrites",
+          value: await unary(CheckpointService.method.putWrites, c.value, callOptions, (o) => raw.putWrites(c.value, o)),
+        };
       case "getTuple":
-        return { case: "getTuple", value: await unary(true, callOptions, (o) => raw.getTuple(c.value, o)) };
+        return {
+          case: "getTuple",
+          value: await unary(CheckpointService.method.getTuple, c.value, callOptions, (o) => raw.getTuple(c.value, o)),
+        };
       default:
         throw new Error("checkpointd client: a batch call names no call");
     }
@@ -166,7 +179,7 @@ export function createCheckpointdClient(options: CheckpointdClientOptions): Chec
       : createCallBatcher({
           maxCalls: options.batch?.maxCalls ?? 32,
           sendOne: (call) => sendOne(call),
-          sendBatch: (calls) => unary(true, undefined, (o) => raw.batch({ calls }, o)),
+          sendBatch: (calls) => unary(CheckpointService.method.batch, { calls }, undefined, (o) => raw.batch({ calls }, o)),
         });
 
   /** Batched unless batching is off or the call has options of its own (a deadline, a signal, headers). */
@@ -200,7 +213,7 @@ export function createCheckpointdClient(options: CheckpointdClientOptions): Chec
           const first = await iterator.next();
           return { iterator, first };
         },
-        { policy, idempotent: true, deadline, signal },
+        { policy, idempotent: isIdempotentCall(CheckpointService.method.list, request), deadline, signal },
       );
       for (let next = stream.first; next.done !== true;) {
         if (next.value.tuple !== undefined) yield next.value.tuple;
@@ -234,18 +247,17 @@ export function createCheckpointdClient(options: CheckpointdClientOptions): Chec
     },
     list,
     deleteThread: async (threadId, call) => {
-      await unary(true, call, (o) => raw.deleteThread({ threadId }, o));
+      await unary(CheckpointService.method.deleteThread, { threadId }, call, (o) => raw.deleteThread({ threadId }, o));
     },
     copyThread: async (request, call) => {
-      await unary(true, call, (o) => raw.copyThread(request, o));
+      await unary(CheckpointService.method.copyThread, request, call, (o) => raw.copyThread(request, o));
     },
-    deleteForRuns: (request, call) => unary(true, call, (o) => raw.deleteForRuns(request, o)),
+    deleteForRuns: (request, call) => unary(CheckpointService.method.deleteForRuns, request, call, (o) => raw.deleteForRuns(request, o)),
     prune: async (request, call) => {
-      await unary(true, call, (o) => raw.prune(request, o));
+      await unary(CheckpointService.method.prune, request, call, (o) => raw.prune(request, o));
     },
-    resume: (request, call) => unary((request.idempotencyKey ?? "") !== "", call, (o) => raw.resume(request, o)),
-    // A claim of a named resume by the same worker answers the same again; "the oldest" does not.
-    claimResume: (request, call) => unary((request.resumeId ?? "") !== "", call, (o) => raw.claimResume(request, o)),
+    resume: (request, call) => unary(CheckpointService.method.resume, request, call, (o) => raw.resume(request, o)),
+    claimResume: (request, call) => unary(CheckpointService.method.claimResume, request, call, (o) => raw.claimResume(request, o)),
     subscribe: (request, call) => raw.subscribe(request, connectOptions(call, undefined)),
     watch: (watchOptions) => {
       if (closed) throw new Error("checkpointd client is closed");

@@ -28,6 +28,13 @@ export interface WatchReconnectOptions {
   multiplier: number;
 }
 
+export const defaultWatchReconnectOptions: Readonly<WatchReconnectOptions> = {
+  maxAttempts: 30,
+  initialBackoffMs: 100,
+  maxBackoffMs: 5_000,
+  multiplier: 2,
+};
+
 export interface WatchOptions {
   threads?: ReadonlyArray<string | WatchThread>;
   /** Ends the watch (the iterator finishes without an error). */
@@ -54,7 +61,7 @@ export interface ThreadWatch extends AsyncIterable<WatchEvent> {
 }
 
 /** Errors after which reconnecting can help. Others (bad arguments, auth) end the watch. */
-const reconnectCodes = new Set<Code>([
+export const watchReconnectCodes: ReadonlySet<Code> = new Set<Code>([
   Code.Unavailable,
   Code.Unknown,
   Code.Internal,
@@ -110,13 +117,7 @@ function subscribeRequest(threadId: string, sub: Subscription): WatchRequestInit
 
 /** See CheckpointdClient.watch(). */
 export function watchThreads(raw: Client<typeof CheckpointService>, options: WatchOptions): ThreadWatch {
-  const policy: WatchReconnectOptions = {
-    maxAttempts: 30,
-    initialBackoffMs: 100,
-    maxBackoffMs: 5_000,
-    multiplier: 2,
-    ...options.reconnect,
-  };
+  const policy: WatchReconnectOptions = { ...defaultWatchReconnectOptions, ...options.reconnect };
   const subscriptions = new Map<string, Subscription>();
   const controller = new AbortController();
   const signal = options.signal === undefined ? controller.signal : AbortSignal.any([controller.signal, options.signal]);
@@ -164,7 +165,7 @@ export function watchThreads(raw: Client<typeof CheckpointService>, options: Wat
           if (current === queue) current = undefined;
         }
         if (signal.aborted) return;
-        if (failure !== undefined && !reconnectCodes.has(normalizeError(failure).code)) throw normalizeError(failure);
+        if (failure !== undefined && !watchReconnectCodes.has(normalizeError(failure).code)) throw normalizeError(failure);
         failures += 1;
         if (failures >= policy.maxAttempts) {
           throw new ConnectError(

@@ -1897,22 +1897,22 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\rPruneStrategy\x12\x1e\n" +
 	"\x1aPRUNE_STRATEGY_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aPRUNE_STRATEGY_KEEP_LATEST\x10\x01\x12\x19\n" +
-	"\x15PRUNE_STRATEGY_DELETE\x10\x022\x92\b\n" +
-	"\x11CheckpointService\x12>\n" +
-	"\x03Put\x12\x1a.checkpointd.v1.PutRequest\x1a\x1b.checkpointd.v1.PutResponse\x12P\n" +
-	"\tPutWrites\x12 .checkpointd.v1.PutWritesRequest\x1a!.checkpointd.v1.PutWritesResponse\x12M\n" +
-	"\bGetTuple\x12\x1f.checkpointd.v1.GetTupleRequest\x1a .checkpointd.v1.GetTupleResponse\x12C\n" +
-	"\x04List\x12\x1b.checkpointd.v1.ListRequest\x1a\x1c.checkpointd.v1.ListResponse0\x01\x12Y\n" +
-	"\fDeleteThread\x12#.checkpointd.v1.DeleteThreadRequest\x1a$.checkpointd.v1.DeleteThreadResponse\x12S\n" +
+	"\x15PRUNE_STRATEGY_DELETE\x10\x022\xc4\b\n" +
+	"\x11CheckpointService\x12C\n" +
+	"\x03Put\x12\x1a.checkpointd.v1.PutRequest\x1a\x1b.checkpointd.v1.PutResponse\"\x03\x90\x02\x02\x12U\n" +
+	"\tPutWrites\x12 .checkpointd.v1.PutWritesRequest\x1a!.checkpointd.v1.PutWritesResponse\"\x03\x90\x02\x02\x12R\n" +
+	"\bGetTuple\x12\x1f.checkpointd.v1.GetTupleRequest\x1a .checkpointd.v1.GetTupleResponse\"\x03\x90\x02\x01\x12H\n" +
+	"\x04List\x12\x1b.checkpointd.v1.ListRequest\x1a\x1c.checkpointd.v1.ListResponse\"\x03\x90\x02\x010\x01\x12^\n" +
+	"\fDeleteThread\x12#.checkpointd.v1.DeleteThreadRequest\x1a$.checkpointd.v1.DeleteThreadResponse\"\x03\x90\x02\x02\x12X\n" +
 	"\n" +
-	"CopyThread\x12!.checkpointd.v1.CopyThreadRequest\x1a\".checkpointd.v1.CopyThreadResponse\x12\\\n" +
-	"\rDeleteForRuns\x12$.checkpointd.v1.DeleteForRunsRequest\x1a%.checkpointd.v1.DeleteForRunsResponse\x12D\n" +
-	"\x05Prune\x12\x1c.checkpointd.v1.PruneRequest\x1a\x1d.checkpointd.v1.PruneResponse\x12H\n" +
-	"\x05Watch\x12\x1c.checkpointd.v1.WatchRequest\x1a\x1d.checkpointd.v1.WatchResponse(\x010\x01\x12R\n" +
-	"\tSubscribe\x12 .checkpointd.v1.SubscribeRequest\x1a!.checkpointd.v1.SubscribeResponse0\x01\x12G\n" +
+	"CopyThread\x12!.checkpointd.v1.CopyThreadRequest\x1a\".checkpointd.v1.CopyThreadResponse\"\x03\x90\x02\x02\x12a\n" +
+	"\rDeleteForRuns\x12$.checkpointd.v1.DeleteForRunsRequest\x1a%.checkpointd.v1.DeleteForRunsResponse\"\x03\x90\x02\x02\x12I\n" +
+	"\x05Prune\x12\x1c.checkpointd.v1.PruneRequest\x1a\x1d.checkpointd.v1.PruneResponse\"\x03\x90\x02\x02\x12H\n" +
+	"\x05Watch\x12\x1c.checkpointd.v1.WatchRequest\x1a\x1d.checkpointd.v1.WatchResponse(\x010\x01\x12W\n" +
+	"\tSubscribe\x12 .checkpointd.v1.SubscribeRequest\x1a!.checkpointd.v1.SubscribeResponse\"\x03\x90\x02\x010\x01\x12G\n" +
 	"\x06Resume\x12\x1d.checkpointd.v1.ResumeRequest\x1a\x1e.checkpointd.v1.ResumeResponse\x12V\n" +
-	"\vClaimResume\x12\".checkpointd.v1.ClaimResumeRequest\x1a#.checkpointd.v1.ClaimResumeResponse\x12D\n" +
-	"\x05Batch\x12\x1c.checkpointd.v1.BatchRequest\x1a\x1d.checkpointd.v1.BatchResponseb\x06proto3"
+	"\vClaimResume\x12\".checkpointd.v1.ClaimResumeRequest\x1a#.checkpointd.v1.ClaimResumeResponse\x12I\n" +
+	"\x05Batch\x12\x1c.checkpointd.v1.BatchRequest\x1a\x1d.checkpointd.v1.BatchResponse\"\x03\x90\x02\x02b\x06proto3"
 
 var (
 	file_checkpointd_v1_checkpoint_service_proto_rawDescOnce sync.Once

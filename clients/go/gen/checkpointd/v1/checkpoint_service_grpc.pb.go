@@ -39,36 +39,50 @@ const (
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
 // Stores LangGraph checkpoints. Semantics follow LangGraph's own savers.
+//
+// Retries: a method marked IDEMPOTENT or NO_SIDE_EFFECTS may be sent again, the same request,
+// after UNAVAILABLE; Resume and ClaimResume only when their comment says so; Watch never (a
+// client reconnects and subscribes after the last event id it saw instead). The client rules
+// beyond these options (retried codes, backoff, which errors end a watch) are in
+// docs/protocol.md and docs/client-rules.json.
 type CheckpointServiceClient interface {
 	// Saves a checkpoint atomically; idempotent for the same checkpoint id.
 	Put(ctx context.Context, in *PutRequest, opts ...grpc.CallOption) (*PutResponse, error)
-	// Saves the pending writes of one task against a checkpoint.
+	// Saves the pending writes of one task against a checkpoint. Idempotent: ordinary writes are
+	// insert-if-absent, the special channels' writes overwrite with the same value.
 	PutWrites(ctx context.Context, in *PutWritesRequest, opts ...grpc.CallOption) (*PutWritesResponse, error)
 	// Reads one checkpoint by id, or the latest of the thread when no id is given.
 	GetTuple(ctx context.Context, in *GetTupleRequest, opts ...grpc.CallOption) (*GetTupleResponse, error)
-	// Streams history, newest first.
+	// Streams history, newest first. A client may retry it only until the first response arrived.
 	List(ctx context.Context, in *ListRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListResponse], error)
 	// Deletes every checkpoint, value and write of a thread, in every namespace.
 	DeleteThread(ctx context.Context, in *DeleteThreadRequest, opts ...grpc.CallOption) (*DeleteThreadResponse, error)
-	// Copies every checkpoint, value and write of one thread into another.
+	// Copies every checkpoint, value and write of one thread into another (rows the target has
+	// already are kept, so a retry copies nothing twice).
 	CopyThread(ctx context.Context, in *CopyThreadRequest, opts ...grpc.CallOption) (*CopyThreadResponse, error)
-	// Deletes the checkpoints whose metadata.run_id is one of run_ids.
+	// Deletes the checkpoints whose metadata.run_id is one of run_ids. A retry deletes nothing
+	// more (its `deleted` counts only what that attempt deleted).
 	DeleteForRuns(ctx context.Context, in *DeleteForRunsRequest, opts ...grpc.CallOption) (*DeleteForRunsResponse, error)
 	// Trims the history of threads.
 	Prune(ctx context.Context, in *PruneRequest, opts ...grpc.CallOption) (*PruneResponse, error)
 	// Subscribes to threads, replays what was missed, then pushes events live;
-	// also carries resumes and claims from the client.
+	// also carries resumes and claims from the client. Not retried as such: a client reconnects
+	// and subscribes again after the last event id it saw.
 	Watch(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[WatchRequest, WatchResponse], error)
 	// Watch for clients without bidirectional streams (browsers): one thread's events.
 	Subscribe(ctx context.Context, in *SubscribeRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[SubscribeResponse], error)
 	// Answers an interrupt. Persisted before it returns; pushed to the thread's watchers.
+	// Idempotent only when idempotency_key is set (the same key returns the first resume), so a
+	// client retries it only then; without a key a retry may record a second resume.
 	Resume(ctx context.Context, in *ResumeRequest, opts ...grpc.CallOption) (*ResumeResponse, error)
 	// Takes a pending resume for one worker. Exactly one worker's claim of a resume succeeds; the
-	// same worker claiming the same resume_id again gets it again (a retry is safe).
+	// same worker claiming the same resume_id again gets it again, so a client retries it only
+	// when resume_id is set (an empty resume_id, "the oldest", may take another resume).
 	ClaimResume(ctx context.Context, in *ClaimResumeRequest, opts ...grpc.CallOption) (*ClaimResumeResponse, error)
 	// Runs several independent Put, PutWrites and GetTuple calls in one round trip: clients send
 	// the calls they have in flight together. The calls run concurrently, in no particular order,
-	// and each has its own result or error, in request order. At most 1000 calls.
+	// and each has its own result or error, in request order. At most 1000 calls. Idempotent, as
+	// every call it may carry is.
 	Batch(ctx context.Context, in *BatchRequest, opts ...grpc.CallOption) (*BatchResponse, error)
 }
 
@@ -236,36 +250,50 @@ func (c *checkpointServiceClient) Batch(ctx context.Context, in *BatchRequest, o
 // for forward compatibility.
 //
 // Stores LangGraph checkpoints. Semantics follow LangGraph's own savers.
+//
+// Retries: a method marked IDEMPOTENT or NO_SIDE_EFFECTS may be sent again, the same request,
+// after UNAVAILABLE; Resume and ClaimResume only when their comment says so; Watch never (a
+// client reconnects and subscribes after the last event id it saw instead). The client rules
+// beyond these options (retried codes, backoff, which errors end a watch) are in
+// docs/protocol.md and docs/client-rules.json.
 type CheckpointServiceServer interface {
 	// Saves a checkpoint atomically; idempotent for the same checkpoint id.
 	Put(context.Context, *PutRequest) (*PutResponse, error)
-	// Saves the pending writes of one task against a checkpoint.
+	// Saves the pending writes of one task against a checkpoint. Idempotent: ordinary writes are
+	// insert-if-absent, the special channels' writes overwrite with the same value.
 	PutWrites(context.Context, *PutWritesRequest) (*PutWritesResponse, error)
 	// Reads one checkpoint by id, or the latest of the thread when no id is given.
 	GetTuple(context.Context, *GetTupleRequest) (*GetTupleResponse, error)
-	// Streams history, newest first.
+	// Streams history, newest first. A client may retry it only until the first response arrived.
 	List(*ListRequest, grpc.ServerStreamingServer[ListResponse]) error
 	// Deletes every checkpoint, value and write of a thread, in every namespace.
 	DeleteThread(context.Context, *DeleteThreadRequest) (*DeleteThreadResponse, error)
-	// Copies every checkpoint, value and write of one thread into another.
+	// Copies every checkpoint, value and write of one thread into another (rows the target has
+	// already are kept, so a retry copies nothing twice).
 	CopyThread(context.Context, *CopyThreadRequest) (*CopyThreadResponse, error)
-	// Deletes the checkpoints whose metadata.run_id is one of run_ids.
+	// Deletes the checkpoints whose metadata.run_id is one of run_ids. A retry deletes nothing
+	// more (its `deleted` counts only what that attempt deleted).
 	DeleteForRuns(context.Context, *DeleteForRunsRequest) (*DeleteForRunsResponse, error)
 	// Trims the history of threads.
 	Prune(context.Context, *PruneRequest) (*PruneResponse, error)
 	// Subscribes to threads, replays what was missed, then pushes events live;
-	// also carries resumes and claims from the client.
+	// also carries resumes and claims from the client. Not retried as such: a client reconnects
+	// and subscribes again after the last event id it saw.
 	Watch(grpc.BidiStreamingServer[WatchRequest, WatchResponse]) error
 	// Watch for clients without bidirectional streams (browsers): one thread's events.
 	Subscribe(*SubscribeRequest, grpc.ServerStreamingServer[SubscribeResponse]) error
 	// Answers an interrupt. Persisted before it returns; pushed to the thread's watchers.
+	// Idempotent only when idempotency_key is set (the same key returns the first resume), so a
+	// client retries it only then; without a key a retry may record a second resume.
 	Resume(context.Context, *ResumeRequest) (*ResumeResponse, error)
 	// Takes a pending resume for one worker. Exactly one worker's claim of a resume succeeds; the
-	// same worker claiming the same resume_id again gets it again (a retry is safe).
+	// same worker claiming the same resume_id again gets it again, so a client retries it only
+	// when resume_id is set (an empty resume_id, "the oldest", may take another resume).
 	ClaimResume(context.Context, *ClaimResumeRequest) (*ClaimResumeResponse, error)
 	// Runs several independent Put, PutWrites and GetTuple calls in one round trip: clients send
 	// the calls they have in flight together. The calls run concurrently, in no particular order,
-	// and each has its own result or error, in request order. At most 1000 calls.
+	// and each has its own result or error, in request order. At most 1000 calls. Idempotent, as
+	// every call it may carry is.
 	Batch(context.Context, *BatchRequest) (*BatchResponse, error)
 	mustEmbedUnimplementedCheckpointServiceServer()
 }

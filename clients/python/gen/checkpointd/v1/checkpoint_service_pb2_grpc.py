@@ -27,6 +27,12 @@ if _version_not_supported:
 
 class CheckpointServiceStub:
     """Stores LangGraph checkpoints. Semantics follow LangGraph's own savers.
+
+    Retries: a method marked IDEMPOTENT or NO_SIDE_EFFECTS may be sent again, the same request,
+    after UNAVAILABLE; Resume and ClaimResume only when their comment says so; Watch never (a
+    client reconnects and subscribes after the last event id it saw instead). The client rules
+    beyond these options (retried codes, backoff, which errors end a watch) are in
+    docs/protocol.md and docs/client-rules.json.
     """
 
     def __init__(self, channel):
@@ -104,6 +110,12 @@ class CheckpointServiceStub:
 
 class CheckpointServiceServicer:
     """Stores LangGraph checkpoints. Semantics follow LangGraph's own savers.
+
+    Retries: a method marked IDEMPOTENT or NO_SIDE_EFFECTS may be sent again, the same request,
+    after UNAVAILABLE; Resume and ClaimResume only when their comment says so; Watch never (a
+    client reconnects and subscribes after the last event id it saw instead). The client rules
+    beyond these options (retried codes, backoff, which errors end a watch) are in
+    docs/protocol.md and docs/client-rules.json.
     """
 
     def Put(self, request, context):
@@ -114,7 +126,8 @@ class CheckpointServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def PutWrites(self, request, context):
-        """Saves the pending writes of one task against a checkpoint.
+        """Saves the pending writes of one task against a checkpoint. Idempotent: ordinary writes are
+        insert-if-absent, the special channels' writes overwrite with the same value.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -128,7 +141,7 @@ class CheckpointServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def List(self, request, context):
-        """Streams history, newest first.
+        """Streams history, newest first. A client may retry it only until the first response arrived.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -142,14 +155,16 @@ class CheckpointServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def CopyThread(self, request, context):
-        """Copies every checkpoint, value and write of one thread into another.
+        """Copies every checkpoint, value and write of one thread into another (rows the target has
+        already are kept, so a retry copies nothing twice).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteForRuns(self, request, context):
-        """Deletes the checkpoints whose metadata.run_id is one of run_ids.
+        """Deletes the checkpoints whose metadata.run_id is one of run_ids. A retry deletes nothing
+        more (its `deleted` counts only what that attempt deleted).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -164,7 +179,8 @@ class CheckpointServiceServicer:
 
     def Watch(self, request_iterator, context):
         """Subscribes to threads, replays what was missed, then pushes events live;
-        also carries resumes and claims from the client.
+        also carries resumes and claims from the client. Not retried as such: a client reconnects
+        and subscribes again after the last event id it saw.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -179,6 +195,8 @@ class CheckpointServiceServicer:
 
     def Resume(self, request, context):
         """Answers an interrupt. Persisted before it returns; pushed to the thread's watchers.
+        Idempotent only when idempotency_key is set (the same key returns the first resume), so a
+        client retries it only then; without a key a retry may record a second resume.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -186,7 +204,8 @@ class CheckpointServiceServicer:
 
     def ClaimResume(self, request, context):
         """Takes a pending resume for one worker. Exactly one worker's claim of a resume succeeds; the
-        same worker claiming the same resume_id again gets it again (a retry is safe).
+        same worker claiming the same resume_id again gets it again, so a client retries it only
+        when resume_id is set (an empty resume_id, "the oldest", may take another resume).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -195,7 +214,8 @@ class CheckpointServiceServicer:
     def Batch(self, request, context):
         """Runs several independent Put, PutWrites and GetTuple calls in one round trip: clients send
         the calls they have in flight together. The calls run concurrently, in no particular order,
-        and each has its own result or error, in request order. At most 1000 calls.
+        and each has its own result or error, in request order. At most 1000 calls. Idempotent, as
+        every call it may carry is.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -279,6 +299,12 @@ def add_CheckpointServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class CheckpointService:
     """Stores LangGraph checkpoints. Semantics follow LangGraph's own savers.
+
+    Retries: a method marked IDEMPOTENT or NO_SIDE_EFFECTS may be sent again, the same request,
+    after UNAVAILABLE; Resume and ClaimResume only when their comment says so; Watch never (a
+    client reconnects and subscribes after the last event id it saw instead). The client rules
+    beyond these options (retried codes, backoff, which errors end a watch) are in
+    docs/protocol.md and docs/client-rules.json.
     """
 
     @staticmethod
