@@ -23,6 +23,7 @@ from checkpointd.v1 import checkpoint_service_pb2 as service_pb2
 from google.protobuf import descriptor_pb2
 
 from checkpointd import CheckpointdClient, CheckpointdError, ReconnectPolicy, RetryPolicy, backoff_delay
+from checkpointd.call_rules import is_idempotent
 
 RULES: dict[str, Any] = json.loads((Path(__file__).parents[3] / "docs" / "client-rules.json").read_text())
 SERVICE = service_pb2.DESCRIPTOR.services_by_name["CheckpointService"]
@@ -197,3 +198,17 @@ def test_backoff_defaults_and_equal_jitter(rules: dict[str, Any], defaults: Retr
         capped = min(defaults.max_backoff, defaults.initial_backoff * defaults.multiplier ** (retry - 1))
         assert backoff_delay(retry, defaults, lambda: 0.0) == pytest.approx(capped / 2)
         assert backoff_delay(retry, defaults, lambda: 1.0) == pytest.approx(capped)
+
+
+def test_is_idempotent_follows_the_proto_options_and_the_conditional_rules() -> None:
+    conditional = RULES["calls"]["conditionallyIdempotent"]
+    for method in SERVICE.methods:
+        if method.name in conditional:
+            request_type = getattr(service_pb2, method.input_type.name)
+            field = conditional[method.name]["field"]
+            assert not is_idempotent(method.name, request_type())
+            assert is_idempotent(method.name, request_type(**{field: "k"}))
+            continue
+        level = method.GetOptions().idempotency_level
+        expected = level in (LEVELS.IDEMPOTENT, LEVELS.NO_SIDE_EFFECTS)
+        assert is_idempotent(method.name, None) == expected, method.name

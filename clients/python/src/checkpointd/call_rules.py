@@ -1,8 +1,9 @@
 """Which calls are retried and which failures reconnect a watch: the one place both clients ask.
 
-The same rules as the TypeScript and Go clients: ``UNAVAILABLE`` on an idempotent call is
-retried; every call is idempotent but a ``Resume`` without an ``idempotency_key`` and a
-``ClaimResume`` without a ``resume_id``.
+The same rules as the TypeScript and Go clients (docs/protocol.md, docs/client-rules.json):
+``UNAVAILABLE`` on an idempotent call is retried. Which calls are idempotent is each method's
+``idempotency_level`` in the proto, read here from the generated descriptor; ``Resume`` and
+``ClaimResume`` have none and are idempotent only with an ``idempotency_key`` / a ``resume_id``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 import grpc
+from google.protobuf import descriptor_pb2
+
+from .v1 import checkpoint_service_pb2 as _service_pb2
 
 #: Stream failures after which reconnecting can help; others (bad arguments, auth) end the watch.
 RECONNECT_CODES = frozenset(
@@ -43,7 +47,16 @@ def is_idempotent(method: str | bytes, request: Any) -> bool:
         return bool(request.idempotency_key)
     if name == "ClaimResume":
         return bool(request.resume_id)
-    return True
+    return name in _IDEMPOTENT_METHODS
+
+
+_LEVELS = descriptor_pb2.MethodOptions.IdempotencyLevel
+#: The methods the proto marks ``IDEMPOTENT`` or ``NO_SIDE_EFFECTS``.
+_IDEMPOTENT_METHODS = frozenset(
+    m.name
+    for m in _service_pb2.DESCRIPTOR.services_by_name["CheckpointService"].methods
+    if m.GetOptions().idempotency_level in (_LEVELS.IDEMPOTENT, _LEVELS.NO_SIDE_EFFECTS)
+)
 
 
 def retryable(code: grpc.StatusCode | None) -> bool:
