@@ -48,7 +48,7 @@ fi
 if [ "$with_test" = true ]; then
   test_stamp=.venv/.stamp-checkpointd-test
   # Everything the installed package is built from: the metadata, the pins and the sources (gen/ too).
-  mapfile -t sources < <(find clients/python/pyproject.toml clients/python/constraints-test.txt \
+  mapfile -t sources < <(find clients/python/pyproject.toml clients/python/README.md clients/python/constraints-test.txt \
     clients/python/src clients/python/gen -type f ! -name '*.pyc' | LC_ALL=C sort)
   test_hash="$(fingerprint "${sources[@]}")"
   if ! up_to_date "$test_stamp" "$test_hash"; then
