@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { buildGoConsumer } from "./packed/build-go-consumer.js";
 import { buildPythonDists, type PythonDists } from "./packed/build-python-dists.js";
 import { createPythonVenv } from "./packed/create-python-venv.js";
+import { deployServerLikeDockerfile, type DeployedServer } from "./packed/deploy-server-like-dockerfile.js";
 import { installNpmConsumer } from "./packed/install-npm-consumer.js";
 import { packNpmPackage, type PackedPackage } from "./packed/pack-npm-package.js";
 import { runTool, userEnv } from "./packed/run-tool.js";
@@ -72,6 +73,7 @@ describe("the packages installed outside the workspace", () => {
   const packed = new Map<string, PackedPackage>();
   let python: { dists: PythonDists; python: string };
   let goBinary: string;
+  let deployed: DeployedServer;
   let server: InstalledServer | undefined;
   let address: string;
 
@@ -117,8 +119,11 @@ describe("the packages installed outside the workspace", () => {
         clientModuleDir: join(root, "clients/go"),
       });
     };
-    // All three finish (or time out) before anything is judged: nothing runs on after the cleanup.
-    const failures = (await Promise.allSettled([npmSide(), pythonSide(), goSide()])).flatMap((r) =>
+    const deploySide = async () => {
+      deployed = await deployServerLikeDockerfile(root, join(work, "deploy"));
+    };
+    // All of them finish (or time out) before anything is judged: nothing runs on after the cleanup.
+    const failures = (await Promise.allSettled([npmSide(), pythonSide(), goSide(), deploySide()])).flatMap((r) =>
       r.status === "rejected" ? [r.reason] : [],
     );
     if (failures.length > 0) throw new Error(failures.map(String).join("\n\n"));
@@ -161,6 +166,11 @@ describe("the packages installed outside the workspace", () => {
       packed.get(name)!.entries.filter((entry) => /(^|\/)testing\//.test(entry) || /\.test\./.test(entry)),
     ]);
     expect(testCode).toEqual(withoutTestCode.map((name) => [name, []]));
+  });
+
+  it("builds the container image's /app (the Dockerfile's pnpm deploy) from the packed server's files and its production dependencies", () => {
+    expect([...deployed.files].sort()).toEqual([...packed.get("server")!.entries].sort());
+    expect(deployed.checkpointdDependencies).toEqual(["@checkpointd/proto"]);
   });
 
   it("imports, in each installed package, only packages it declares", () => {
