@@ -1,7 +1,9 @@
 // A LangGraph.js program as a user writes it against the installed packages (compiled by tsc
 // against their published types). Prints what the test checks, as one JSON line.
+import { create } from "@bufbuild/protobuf";
 import { createCheckpointdClient } from "@checkpointd/client";
 import { CheckpointdSaver } from "@checkpointd/langgraph";
+import { GetTupleRequestSchema } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
 
 const [address, threadId] = process.argv.slice(2);
@@ -30,6 +32,7 @@ await second.close();
 const client = createCheckpointdClient({ address });
 let history = 0;
 for await (const tuple of client.list({ config: { threadId } })) if (tuple.checkpoint !== undefined) history += 1;
+const latest = await client.raw.getTuple(create(GetTupleRequestSchema, { config: { threadId } }));
 await client.close();
 
 console.log(
@@ -37,6 +40,8 @@ console.log(
     result: result.messages,
     state: state.values.messages,
     history,
+    stateCheckpointId: state.config.configurable?.checkpoint_id,
+    latestCheckpointId: latest.tuple?.checkpoint?.id,
     saver: import.meta.resolve("@checkpointd/langgraph"),
   }),
 );

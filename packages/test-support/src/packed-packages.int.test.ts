@@ -2,7 +2,7 @@
 // (`python -m build`) and the Go module (through `replace`), each installed in a fresh project
 // under os.tmpdir(), outside the workspace, and run against a server started from the packed
 // @checkpointd/server's own `checkpointd` bin.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,11 +11,14 @@ import { buildGoConsumer } from "./packed/build-go-consumer.js";
 import { buildPythonDists, type PythonDists } from "./packed/build-python-dists.js";
 import { createPythonVenv } from "./packed/create-python-venv.js";
 import { deployServerLikeDockerfile, type DeployedServer } from "./packed/deploy-server-like-dockerfile.js";
+import { compileNpmConsumer } from "./packed/compile-npm-consumer.js";
 import { installNpmConsumer } from "./packed/install-npm-consumer.js";
+import { manifestTargets, packedHas } from "./packed/manifest-targets.js";
 import { packNpmPackage, type PackedPackage } from "./packed/pack-npm-package.js";
 import { runTool, userEnv } from "./packed/run-tool.js";
 import { startInstalledServer, type InstalledServer } from "./packed/start-installed-server.js";
 import { undeclaredImports } from "./packed/undeclared-imports.js";
+import { npmRegistryPins, pythonLanggraphPin } from "./packed/workspace-pins.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const consumers = fileURLToPath(new URL("../consumers/", import.meta.url));
@@ -23,45 +26,6 @@ const published = ["proto", "client", "langgraph", "server"] as const;
 /** The packages that had test helpers beside their code: none may ship them. */
 const withoutTestCode = ["server", "client", "langgraph"] as const;
 const fourTurns = ["hello", "you said: hello", "again", "you said: again"];
-
-function json<T>(path: string): T {
-  return JSON.parse(readFileSync(path, "utf8")) as T;
-}
-
-/** The registry packages at the versions the workspace builds and tests with. */
-function registryVersions(): string[] {
-  const langgraph = json<{ devDependencies: Record<string, string> }>(join(root, "packages/langgraph/package.json"));
-  const typesNode = json<{ version: string }>(join(root, "node_modules/@types/node/package.json"));
-  return [
-    `@langchain/langgraph@${langgraph.devDependencies["@langchain/langgraph"]}`,
-    `@langchain/core@${langgraph.devDependencies["@langchain/core"]}`,
-    `@types/node@${typesNode.version}`,
-  ];
-}
-
-/** The langgraph release clients/python's test constraints pin. */
-function pythonLanggraph(): string {
-  const pin = /^langgraph==(\S+)$/m.exec(readFileSync(join(root, "clients/python/constraints-test.txt"), "utf8"));
-  if (pin === null) throw new Error("clients/python/constraints-test.txt pins no langgraph==");
-  return `langgraph==${pin[1]}`;
-}
-
-/** Every target path of an `exports` map. */
-function exportTargets(exports: unknown): string[] {
-  if (typeof exports === "string") return [exports];
-  if (exports === null || typeof exports !== "object") return [];
-  return Object.values(exports).flatMap(exportTargets);
-}
-
-function matchesEntry(target: string, entries: readonly string[]): boolean {
-  const pattern = new RegExp(
-    `^${target
-      .replace(/^\.\//, "")
-      .replace(/[.+?^${}()|[\]\\]/g, "\\$&")
-      .replace(/\*/g, ".+")}$`,
-  );
-  return entries.some((entry) => pattern.test(entry));
-}
 
 function lastJsonLine<T>(stdout: string): T {
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as T;
@@ -73,6 +37,7 @@ describe("the packages installed outside the workspace", () => {
   const packed = new Map<string, PackedPackage>();
   let python: { dists: PythonDists; python: string };
   let goBinary: string;
+  let jsGraph: string;
   let deployed: DeployedServer;
   let server: InstalledServer | undefined;
   let address: string;
@@ -85,29 +50,14 @@ describe("the packages installed outside the workspace", () => {
     for (const name of published) packed.set(name, await packNpmPackage(join(root, "packages", name), name, tarballs));
 
     const npmSide = async () => {
-      await installNpmConsumer({ dir: npmDir, tarballs: [...packed.values()].map((p) => p.tarball), registry: registryVersions() });
-      copyFileSync(join(consumers, "graph.ts"), join(npmDir, "graph.ts"));
-      const compilerOptions = {
-        target: "ES2022",
-        module: "NodeNext",
-        moduleResolution: "NodeNext",
-        strict: true,
-        skipLibCheck: true,
-        types: ["node"],
-      };
-      writeFileSync(join(npmDir, "tsconfig.json"), JSON.stringify({ compilerOptions, files: ["graph.ts"] }));
-      // The workspace's compiler, but every type it sees comes from the consumer's node_modules.
-      await runTool(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", npmDir], {
-        cwd: npmDir,
-        env: userEnv(),
-        missingHint: "run pnpm install at the root",
-      });
+      await installNpmConsumer({ dir: npmDir, tarballs: [...packed.values()].map((p) => p.tarball), registry: npmRegistryPins(root) });
+      jsGraph = await compileNpmConsumer(root, npmDir, join(consumers, "graph.ts"));
     };
     const pythonSide = async () => {
       const dists = await buildPythonDists(root, join(work, "python"));
       const venvPython = await createPythonVenv({
         dir: join(work, "python", "venv"),
-        install: [dists.wheel, pythonLanggraph()],
+        install: [dists.wheel, pythonLanggraphPin(root)],
         constraints: join(root, "clients/python/constraints-test.txt"),
       });
       python = { dists, python: venvPython };
@@ -145,7 +95,10 @@ describe("the packages installed outside the workspace", () => {
   it("packs each npm package with its README and published metadata, its entry points inside the tarball", () => {
     for (const name of published) {
       const { entries } = packed.get(name)!;
-      const manifest = json<Record<string, unknown>>(join(npmDir, "node_modules/@checkpointd", name, "package.json"));
+      const manifest = JSON.parse(readFileSync(join(npmDir, "node_modules/@checkpointd", name, "package.json"), "utf8")) as Record<
+        string,
+        unknown
+      >;
       expect([name, entries]).toEqual([name, expect.arrayContaining(["package.json", "README.md"])]);
       expect([name, manifest.private, manifest.repository, manifest.engines]).toEqual([
         name,
@@ -154,9 +107,9 @@ describe("the packages installed outside the workspace", () => {
         { node: ">=20" },
       ]);
       expect([name, JSON.stringify(manifest)]).toEqual([name, expect.not.stringContaining("workspace:")]);
-      const targets = [...exportTargets(manifest.exports), ...exportTargets(manifest.bin), ...exportTargets(manifest.types)];
+      const targets = manifestTargets(manifest);
       expect(targets.length).toBeGreaterThan(0);
-      for (const target of targets) expect([name, target, matchesEntry(target, entries)]).toEqual([name, target, true]);
+      for (const target of targets) expect([name, target, packedHas(target, entries)]).toEqual([name, target, true]);
     }
   });
 
@@ -179,17 +132,27 @@ describe("the packages installed outside the workspace", () => {
   });
 
   it("runs a LangGraph.js graph on the packed server through the installed saver: the second turn sees the first", async () => {
-    const { stdout } = await runTool(process.execPath, [join(npmDir, "graph.js"), address, "packed-js"], {
+    const { stdout } = await runTool(process.execPath, [jsGraph, address, "packed-js"], {
       cwd: npmDir,
       env: userEnv(),
       timeoutMs: 60_000,
       missingHint: "node",
     });
-    const out = lastJsonLine<{ result: string[]; state: string[]; history: number; saver: string }>(stdout);
+    const out = lastJsonLine<{
+      result: string[];
+      state: string[];
+      history: number;
+      stateCheckpointId: string;
+      latestCheckpointId: string;
+      saver: string;
+    }>(stdout);
     expect(out.result).toEqual(fourTurns);
     expect(out.state).toEqual(fourTurns);
     // Each invoke stores at least its input and its step's checkpoint.
     expect(out.history).toBeGreaterThanOrEqual(4);
+    // The raw generated client (@checkpointd/proto's schema) reads the checkpoint getState shows.
+    expect(out.latestCheckpointId).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/));
+    expect(out.latestCheckpointId).toBe(out.stateCheckpointId);
     expect(fileURLToPath(out.saver).startsWith(join(npmDir, "node_modules/@checkpointd/langgraph/"))).toBe(true);
   });
 
