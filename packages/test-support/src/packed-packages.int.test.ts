@@ -23,7 +23,7 @@ import { npmRegistryPins, pythonLanggraphPin } from "./packed/workspace-pins.js"
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const consumers = fileURLToPath(new URL("../consumers/", import.meta.url));
 const published = ["proto", "client", "langgraph", "server"] as const;
-/** The packages that had test helpers beside their code: none may ship them. */
+/** Their suites live beside their code (src/): their tarballs carry none of it. */
 const withoutTestCode = ["server", "client", "langgraph"] as const;
 const fourTurns = ["hello", "you said: hello", "again", "you said: again"];
 
