@@ -13,7 +13,8 @@ COPY packages/test-support/package.json packages/test-support/
 RUN pnpm install --frozen-lockfile --filter "@checkpointd/server..." --filter "checkpointd-workspace"
 COPY packages/proto packages/proto
 COPY packages/server packages/server
-# The server's test helpers (compiled with it, not deployed to production use) share this package.
+# tsc -b follows the server's project references, test-support among them; /out gets none of it:
+# pnpm deploy --prod copies the server's packed files (package.json "files") and its production dependencies.
 COPY packages/test-support packages/test-support
 RUN pnpm exec tsc -b packages/server \
  && pnpm --filter @checkpointd/server deploy --legacy --prod /out

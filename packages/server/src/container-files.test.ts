@@ -49,6 +49,16 @@ describe("Dockerfile", () => {
     expect(pkg.bin.checkpointd).toBe("./dist/cli.js");
     expect(pkg.files).toContain("dist");
   });
+  it("ships in the final stage only the deployed server package (its packed files and production dependencies)", () => {
+    const all = instructions();
+    const finalStage = all.slice(all.map((i) => i.op).lastIndexOf("FROM"));
+    expect(finalStage.filter((i) => i.op === "COPY" || i.op === "ADD").map((i) => i.args)).toEqual(["--from=build /out /app"]);
+    // pnpm deploy copies what `pnpm pack` would (packed-packages.int.test.ts runs this very command and compares).
+    const deploys = all
+      .filter((i) => i.op === "RUN" && / deploy /.test(i.args))
+      .map((i) => /pnpm (--filter \S+ deploy(?: --[a-z-]+)*) (\S+)/.exec(i.args));
+    expect(deploys.map((m) => m?.slice(1))).toEqual([["--filter @checkpointd/server deploy --legacy --prod", "/out"]]);
+  });
 });
 
 describe("docker-compose.yml", () => {
