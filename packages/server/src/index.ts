@@ -13,6 +13,7 @@ export type { CheckpointStorage } from "./storage/checkpoint-storage.js";
 export { createKyselyStorage, type KyselyStorageOptions } from "./storage/kysely-storage.js";
 export { guardStorage } from "./storage/guard-storage.js";
 export { createDatabase, migrateToLatest, type DatabaseOptions } from "./storage/create-database.js";
+export type { Database } from "./storage/database-schema.js";
 export { createCheckpointService, type CheckpointServiceOptions } from "./service/checkpoint-service.js";
 export { createBatchMethod, maxBatchCalls } from "./service/batch-method.js";
 export type { ServiceImpl, HandlerContext } from "./service/service-impl.js";

@@ -21,7 +21,11 @@ export interface RedisCacheOptions {
    */
   reconnectGraceMs?: number;
   logger: Logger;
-  /** Test hook: runs before each post-commit cache write (a test delays one to reorder writers). */
+}
+
+/** Seams for tests, reachable only through createRedisCacheWithHooks (not exported from the package). */
+export interface RedisCacheHooks {
+  /** Runs before each post-commit cache write (a test delays one to reorder writers). */
   beforeWrite?: (operation: "put" | "writes" | "invalidate", key: { threadId: string; checkpointId?: string }) => Promise<void>;
 }
 
@@ -53,6 +57,11 @@ const unset = "";
  * the cut-off replica wrote, until it reconnects (or the TTL).
  */
 export function createRedisCache(options: RedisCacheOptions): CheckpointCache {
+  return createRedisCacheWithHooks(options, {});
+}
+
+/** createRedisCache with test seams; production code calls createRedisCache. */
+export function createRedisCacheWithHooks(options: RedisCacheOptions, hooks: RedisCacheHooks): CheckpointCache {
   const { logger } = options;
   const keys = cacheKeys(options.keyPrefix ?? "cpd:");
   const ttl = options.ttlSeconds ?? 86_400;
@@ -135,7 +144,7 @@ export function createRedisCache(options: RedisCacheOptions): CheckpointCache {
     key: { threadId: string; checkpointId?: string },
     run: (epoch: string) => Promise<void>,
   ) => {
-    await options.beforeWrite?.(operation, key);
+    await hooks.beforeWrite?.(operation, key);
     const current = epoch;
     if (current === undefined) {
       dirty = true;

@@ -21,8 +21,7 @@ import {
   PutWritesRequestSchema,
 } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import type { ChannelVersionSchema, TypedValueSchema } from "@checkpointd/proto/checkpointd/v1/checkpoint_pb.js";
-import { createDatabase } from "../testing/start-postgres.js";
-import { spawnCheckpointd, type SpawnedCheckpointd } from "../testing/spawn-checkpointd.js";
+import { createDatabase, spawnCheckpointd, type SpawnedCheckpointd } from "@checkpointd/test-support";
 
 /**
  * Wire fuzzing against a real `checkpointd serve` process on PostgreSQL: 2,000

@@ -2,14 +2,17 @@ import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import type { Kysely, KyselyPlugin } from "kysely";
-import type { CheckpointCache } from "../cache/checkpoint-cache.js";
 import { pino } from "pino";
-import { serveStorage } from "../start-checkpointd.js";
-import { createDatabase, migrateToLatest } from "../storage/create-database.js";
-import type { Database } from "../storage/database-schema.js";
-import { guardStorage } from "../storage/guard-storage.js";
-import { createKyselyStorage } from "../storage/kysely-storage.js";
-import { createDatabase as createPostgresDatabase } from "./start-postgres.js";
+import {
+  createDatabase,
+  createKyselyStorage,
+  guardStorage,
+  migrateToLatest,
+  serveStorage,
+  type CheckpointCache,
+  type Database,
+} from "@checkpointd/server";
+import { createDatabase as createPostgresDatabase } from "../start-postgres.js";
 
 export type TestEngine = "pglite" | "postgres";
 export const testEngines: readonly TestEngine[] = ["pglite", "postgres"];
