@@ -9,14 +9,14 @@ RUN npm install -g pnpm@10.34.8
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
 COPY packages/proto/package.json packages/proto/
 COPY packages/server/package.json packages/server/
-COPY packages/test-support/package.json packages/test-support/
 RUN pnpm install --frozen-lockfile --filter "@checkpointd/server..." --filter "checkpointd-workspace"
 COPY packages/proto packages/proto
 COPY packages/server packages/server
-# tsc -b follows the server's project references, test-support among them; /out gets none of it:
 # pnpm deploy --prod copies the server's packed files (package.json "files") and its production dependencies.
-COPY packages/test-support packages/test-support
+# The root devDepends on packages/test-support (for the test suites), which is not copied here:
+# drop that entry, or deploy fails to resolve it.
 RUN pnpm exec tsc -b packages/server \
+ && npm pkg delete "devDependencies.@checkpointd/test-support" \
  && pnpm --filter @checkpointd/server deploy --legacy --prod /out
 
 FROM node:20-bookworm-slim

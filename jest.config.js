@@ -24,7 +24,7 @@ export default {
   // Sources use NodeNext-style `.js` suffixes on relative imports of `.ts` files.
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
   // One PostgreSQL for the whole run (skipped when CHECKPOINTD_TEST_DATABASE_URL is set).
-  globalSetup: "<rootDir>/packages/server/src/testing/global-setup.js",
-  globalTeardown: "<rootDir>/packages/server/src/testing/global-teardown.js",
+  globalSetup: "<rootDir>/packages/test-support/jest/global-setup.js",
+  globalTeardown: "<rootDir>/packages/test-support/jest/global-teardown.js",
   testTimeout: 60_000,
 };

@@ -1,4 +1,4 @@
-import { spawnCheckpointd } from "../../packages/server/dist/testing/spawn-checkpointd.js";
+import { spawnCheckpointd } from "@checkpointd/test-support";
 import { spawnStubServer, type SpawnedStubServer } from "../transport/spawn-stub-server.js";
 import type { CacheScenario } from "./cache-scenario.js";
 import { latestCacheStats, type CacheCounters } from "./latest-cache-stats.js";

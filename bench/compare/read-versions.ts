@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import pg from "pg";
-import { sendRedisCommand } from "../../packages/server/dist/testing/send-redis-command.js";
+import { sendRedisCommand } from "@checkpointd/test-support";
 import { ghzPath } from "../transport/run-ghz.js";
 import type { CompareServices } from "./start-compare-services.js";
 

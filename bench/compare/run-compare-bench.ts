@@ -30,7 +30,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { JsonPlusSerializer } from "@langchain/langgraph-checkpoint";
 import { CheckpointdSaver } from "@checkpointd/langgraph";
-import { createDatabase } from "../../packages/server/dist/testing/start-postgres.js";
+import { createDatabase } from "@checkpointd/test-support";
 import { summarizeCpuProfile, type CpuProfileSummary } from "../cache/summarize-cpu-profile.js";
 import { compareCases, roundOrder } from "./compare-cases.js";
 import { comparePlan } from "./compare-plan.js";

@@ -1,8 +1,14 @@
 import pg from "pg";
-import { createDatabase, startPostgres, type PostgresInstance } from "../../packages/server/dist/testing/start-postgres.js";
-import { startRedis, type RedisInstance } from "../../packages/server/dist/testing/start-redis.js";
-import { sendRedisCommand } from "../../packages/server/dist/testing/send-redis-command.js";
-import { spawnCheckpointd, type SpawnedCheckpointd } from "../../packages/server/dist/testing/spawn-checkpointd.js";
+import {
+  createDatabase,
+  type PostgresInstance,
+  type RedisInstance,
+  sendRedisCommand,
+  spawnCheckpointd,
+  type SpawnedCheckpointd,
+  startPostgres,
+  startRedis,
+} from "@checkpointd/test-support";
 import { latestCacheStats, type CacheCounters } from "../cache/latest-cache-stats.js";
 import { readProcessStat } from "../cache/read-process-stat.js";
 import { readProcessTreeCpuMicros } from "../cache/read-process-tree-cpu-micros.js";

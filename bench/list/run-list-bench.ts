@@ -9,8 +9,7 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import pg from "pg";
-import { createDatabase, startPostgres } from "../../packages/server/dist/testing/start-postgres.js";
-import { spawnCheckpointd } from "../../packages/server/dist/testing/spawn-checkpointd.js";
+import { createDatabase, spawnCheckpointd, startPostgres } from "@checkpointd/test-support";
 
 const count = Number(process.env.LIST_BENCH_COUNT ?? 100_000);
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);

@@ -11,7 +11,7 @@
  * generator, no gRPC) and of PostgreSQL (the postmaster and its children).
  */
 import { connectDatabase, createKyselyStorage, migrateToLatest } from "../../packages/server/dist/index.js";
-import { createDatabase, startPostgres } from "../../packages/server/dist/testing/start-postgres.js";
+import { createDatabase, startPostgres } from "@checkpointd/test-support";
 import { readProcessStat } from "../cache/read-process-stat.js";
 import { readProcessTreeCpuMicros } from "../cache/read-process-tree-cpu-micros.js";
 

@@ -27,9 +27,15 @@ import os from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { createDatabase, startPostgres, type PostgresInstance } from "../../packages/server/dist/testing/start-postgres.js";
-import { startRedis, type RedisInstance } from "../../packages/server/dist/testing/start-redis.js";
-import { spawnCheckpointd, type SpawnedCheckpointd } from "../../packages/server/dist/testing/spawn-checkpointd.js";
+import {
+  createDatabase,
+  type PostgresInstance,
+  type RedisInstance,
+  spawnCheckpointd,
+  type SpawnedCheckpointd,
+  startPostgres,
+  startRedis,
+} from "@checkpointd/test-support";
 import { readProcessStat } from "../cache/read-process-stat.js";
 import { formatWatchReport, type InterruptLatencyRow, type WatchBus } from "./format-watch-report.js";
 import { measureInterruptLatency } from "./measure-interrupt-latency.js";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 // The workspace root's TypeScript (the one `typecheck` runs), used here only to strip the preload's types.
 import ts from "typescript";
-import { spawnCheckpointd, type SpawnedCheckpointd } from "../../packages/server/dist/testing/spawn-checkpointd.js";
+import { spawnCheckpointd, type SpawnedCheckpointd } from "@checkpointd/test-support";
 
 /** What heap-probe-preload.ts reports: the interval since the previous probe, then memory after a forced full GC. */
 export interface HeapProbe {

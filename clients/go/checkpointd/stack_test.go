@@ -17,7 +17,7 @@ import (
 
 // The integration tests talk to a real checkpointd: $CHECKPOINTD_ADDRESS when
 // set, else a throwaway stack (PostgreSQL, redis-server, checkpointd) that
-// packages/server/dist/testing/test-stack-main.js starts on first use
+// packages/test-support's checkpointd-test-stack starts on first use
 // (`pnpm run build` first; CHECKPOINTD_TEST_BACKEND=pglite for the embedded
 // database). Tests that do not need it (the fake-server ones) never start it.
 var stack struct {
@@ -67,7 +67,7 @@ func repoRoot() (string, error) {
 	}
 }
 
-// startStack runs test-stack-main.js with stdin as a pipe, waits for its JSON
+// startStack runs checkpointd-test-stack with stdin as a pipe, waits for its JSON
 // line, and returns a stop function that closes stdin (the stack then tears
 // itself down). If this process dies, the pipe closes and the stack goes too.
 func startStack() (address string, stop func(), err error) {
@@ -75,11 +75,11 @@ func startStack() (address string, stop func(), err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	script := filepath.Join(root, "packages", "server", "dist", "testing", "test-stack-main.js")
-	if _, err := os.Stat(script); err != nil {
-		return "", nil, fmt.Errorf("%s is missing: run `pnpm run build` in %s first, or set CHECKPOINTD_ADDRESS", script, root)
+	built := filepath.Join(root, "packages", "test-support", "dist", "test-stack-main.js")
+	if _, err := os.Stat(built); err != nil {
+		return "", nil, fmt.Errorf("%s is missing: run `pnpm run build` in %s first, or set CHECKPOINTD_ADDRESS", built, root)
 	}
-	args := []string{script}
+	args := []string{filepath.Join(root, "packages", "test-support", "bin", "checkpointd-test-stack.js")}
 	if backend := os.Getenv("CHECKPOINTD_TEST_BACKEND"); backend != "" {
 		args = append(args, "--backend", backend)
 	}

@@ -1,5 +1,5 @@
-"""The test stack: PostgreSQL, redis-server and checkpointd, started by the server's own
-``test-stack-main.js`` (built by ``pnpm run build``)."""
+"""The test stack: PostgreSQL, redis-server and checkpointd, started by the workspace's
+``checkpointd-test-stack`` program (packages/test-support, built by ``pnpm run build``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
-STACK_MAIN = REPO / "packages" / "server" / "dist" / "testing" / "test-stack-main.js"
+STACK_BIN = REPO / "packages" / "test-support" / "bin" / "checkpointd-test-stack.js"
+STACK_MAIN = REPO / "packages" / "test-support" / "dist" / "test-stack-main.js"
 CLI = REPO / "packages" / "server" / "dist" / "cli.js"
 
 
@@ -38,7 +39,7 @@ def start_stack(backend: str = "postgres", timeout: float = 90.0) -> Stack:
     if not STACK_MAIN.exists():
         raise RuntimeError(f"{STACK_MAIN} is missing: run `pnpm run build` at the repository root first")
     process = subprocess.Popen(
-        ["node", str(STACK_MAIN), "--backend", backend],
+        ["node", str(STACK_BIN), "--backend", backend],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { spawnCheckpointd, type RunningCheckpointd } from "@checkpointd/client/testing";
+import { runCheckpointd, type RunningCheckpointd } from "@checkpointd/test-support";
 import { CheckpointdSaver } from "@checkpointd/langgraph";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -30,7 +30,7 @@ describe("examples/approval-agent", () => {
   describe("against a running server (CHECKPOINTD_URL)", () => {
     let server: RunningCheckpointd;
     beforeAll(async () => {
-      server = await spawnCheckpointd();
+      server = await runCheckpointd();
     });
     afterAll(async () => {
       await server?.stop();

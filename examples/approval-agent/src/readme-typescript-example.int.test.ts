@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { spawnCheckpointd, type RunningCheckpointd } from "@checkpointd/client/testing";
+import { runCheckpointd, type RunningCheckpointd } from "@checkpointd/test-support";
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
@@ -19,7 +19,7 @@ async function readmeExample(): Promise<string> {
 describe("the README's TypeScript example", () => {
   let server: RunningCheckpointd;
   beforeAll(async () => {
-    server = await spawnCheckpointd();
+    server = await runCheckpointd();
   });
   afterAll(async () => {
     await server?.stop();

@@ -3,7 +3,7 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { CheckpointService, GetTupleResponseSchema } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from "@grpc/grpc-js";
 import { createCheckpointdClient } from "./create-checkpointd-client.js";
-import { recordMethods } from "./testing/record-methods.js";
+import { recordMethods } from "@checkpointd/test-support";
 
 describe("client batching against a server without Batch", () => {
   const server = new Server();

@@ -6,8 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createCheckpointdClient } from "./create-checkpointd-client.js";
 import type { PutInput } from "./create-checkpointd-client.js";
-import { spawnCheckpointd, type RunningCheckpointd } from "./testing/spawn-checkpointd.js";
-import { recordMethods } from "./testing/record-methods.js";
+import { recordMethods, runCheckpointd, type RunningCheckpointd } from "@checkpointd/test-support";
 
 const id = (n: number) => `1f0b0000-0000-6000-8000-${String(n).padStart(12, "0")}`;
 
@@ -53,7 +52,7 @@ async function closedPort(): Promise<number> {
 describe("createCheckpointdClient against a real checkpointd", () => {
   let server: RunningCheckpointd;
   beforeAll(async () => {
-    server = await spawnCheckpointd();
+    server = await runCheckpointd();
   });
   afterAll(async () => {
     await server?.stop();
@@ -313,7 +312,7 @@ describe("a server restart between two calls of one client", () => {
   });
 
   it("the second call succeeds without the caller doing anything", async () => {
-    server = await spawnCheckpointd({ dataDir });
+    server = await runCheckpointd({ dataDir });
     const { port } = server;
     // Default retry policy; a deadline roomier than the default 10 s, for a loaded CI machine.
     const client = createCheckpointdClient({ address: server.address, timeoutMs: 30_000 });
@@ -322,7 +321,7 @@ describe("a server restart between two calls of one client", () => {
 
       // Restarted and listening again before the second call: the old connection is dead.
       await server.stop();
-      server = await spawnCheckpointd({ dataDir, port });
+      server = await runCheckpointd({ dataDir, port });
       const tuple = await client.getTuple({ config: { threadId: "t-restart" } });
       expect(tuple?.checkpoint?.id).toBe(id(1));
 
@@ -330,7 +329,7 @@ describe("a server restart between two calls of one client", () => {
       await server.stop();
       const restarted = (async () => {
         await new Promise((resolve) => setTimeout(resolve, 400));
-        server = await spawnCheckpointd({ dataDir, port });
+        server = await runCheckpointd({ dataDir, port });
       })();
       try {
         await client.put(putInput("t-restart", 2, 1));

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createCheckpointdClient, type CheckpointdClient } from "./create-checkpointd-client.js";
-import { spawnCheckpointd, type RunningCheckpointd } from "./testing/spawn-checkpointd.js";
+import { runCheckpointd, type RunningCheckpointd } from "@checkpointd/test-support";
 import type { ThreadWatch } from "./watch-threads.js";
 
 const id = (n: number) => `1f0c0000-0000-6000-8000-${String(n).padStart(12, "0")}`;
@@ -59,7 +59,7 @@ describe("client.watch()", () => {
   let client: CheckpointdClient;
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "checkpointd-client-watch-"));
-    server = await spawnCheckpointd({ dataDir });
+    server = await runCheckpointd({ dataDir });
     client = createCheckpointdClient({ address: server.address });
   });
   afterAll(async () => {
@@ -130,7 +130,7 @@ describe("client.watch()", () => {
 
     const { port } = server!;
     await server!.stop();
-    server = await spawnCheckpointd({ dataDir, port });
+    server = await runCheckpointd({ dataDir, port });
     // Saved through another connection while the watch may still be reconnecting.
     const other = createCheckpointdClient({ address: server.address });
     try {

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { spawnCheckpointd, type RunningCheckpointd } from "@checkpointd/client/testing";
+import { runCheckpointd, type RunningCheckpointd } from "@checkpointd/test-support";
 import { Annotation, Command, END, START, StateGraph, interrupt } from "@langchain/langgraph";
 import { uuid6, type Checkpoint } from "@langchain/langgraph-checkpoint";
 import { CheckpointdSaver } from "./checkpointd-saver.js";
-import { buildChatGraph } from "./testing/chat-graph.js";
+import { buildChatGraph } from "@checkpointd/test-support/langgraph";
 
 describe("CheckpointdSaver against a real checkpointd", () => {
   let server: RunningCheckpointd;
   beforeAll(async () => {
-    server = await spawnCheckpointd();
+    server = await runCheckpointd();
   });
   afterAll(async () => {
     await server?.stop();

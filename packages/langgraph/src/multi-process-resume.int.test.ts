@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { spawnCheckpointd, type RunningCheckpointd } from "@checkpointd/client/testing";
+import { runCheckpointd, type RunningCheckpointd } from "@checkpointd/test-support";
 import { CheckpointdSaver } from "./checkpointd-saver.js";
-import { buildApprovalGraph } from "./testing/approval-graph.js";
-import { runTestProcess as runProcess } from "./testing/run-test-process.js";
+import { buildApprovalGraph, runTestProcess as runProcess } from "@checkpointd/test-support/langgraph";
 
 describe("a graph interrupted in one process and resumed in another", () => {
   let server: RunningCheckpointd;
   beforeAll(async () => {
-    server = await spawnCheckpointd();
+    server = await runCheckpointd();
   });
   afterAll(async () => {
     await server?.stop();
@@ -50,7 +49,7 @@ describe("a graph interrupted in one process and resumed in another", () => {
 describe("multi-turn memory across processes", () => {
   let server: RunningCheckpointd;
   beforeAll(async () => {
-    server = await spawnCheckpointd();
+    server = await runCheckpointd();
   });
   afterAll(async () => {
     await server?.stop();

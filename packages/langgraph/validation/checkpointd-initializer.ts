@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { spawnCheckpointd, type RunningCheckpointd } from "@checkpointd/client/testing";
+import { runCheckpointd, type RunningCheckpointd } from "@checkpointd/test-support";
 import type { CheckpointSaverTestInitializer } from "@langchain/langgraph-checkpoint-validation";
 import pg from "pg";
 import { inject } from "vitest";
@@ -45,7 +45,7 @@ async function startBackend(): Promise<Backend> {
     await adminQuery(`create database ${database}`);
   }
   try {
-    const server = await spawnCheckpointd({
+    const server = await runCheckpointd({
       ...(database === undefined ? {} : { databaseUrl: databaseUrl(adminUrl!, database) }),
       ...(redisUrl === undefined ? {} : { redisUrl }),
       // Nothing is in flight when a saver is destroyed. A short grace also sidesteps a server

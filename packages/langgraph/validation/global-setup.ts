@@ -19,7 +19,7 @@ interface Stoppable {
  * CHECKPOINTD_VALIDATION_DATABASE_URL / REDIS_URL name an existing PostgreSQL
  * (admin URL) and Redis; CHECKPOINTD_VALIDATION_BACKEND=postgres without them
  * starts a throwaway PostgreSQL and Redis on loopback for the run, with the
- * server's own test harness (built: the root build produces it).
+ * workspace's test harness (@checkpointd/test-support, built by the root build).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   let databaseUrl = process.env.CHECKPOINTD_VALIDATION_DATABASE_URL ?? "";
@@ -27,17 +27,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started: Stoppable[] = [];
   if (process.env.CHECKPOINTD_VALIDATION_BACKEND === "postgres") {
     if (databaseUrl === "") {
-      const { startPostgres } = (await import(new URL("../../server/dist/testing/start-postgres.js", import.meta.url).href)) as {
-        startPostgres(): Promise<{ url: string; destroy(): Promise<void> }>;
-      };
+      const { startPostgres } = await import("@checkpointd/test-support");
       const postgres = await startPostgres();
       started.push({ url: postgres.url, stop: () => postgres.destroy() });
       databaseUrl = postgres.url;
     }
     if (redisUrl === "") {
-      const { startRedis } = (await import(new URL("../../server/dist/testing/start-redis.js", import.meta.url).href)) as {
-        startRedis(): Promise<{ url: string; stop(): Promise<void> }>;
-      };
+      const { startRedis } = await import("@checkpointd/test-support");
       const redis = await startRedis();
       started.push(redis);
       redisUrl = redis.url;

@@ -14,10 +14,7 @@ import { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_
 import grpc from "@grpc/grpc-js";
 import protoLoader from "@grpc/proto-loader";
 import pg from "pg";
-import { freePort } from "./testing/free-port.js";
-import { sampleHistory } from "./testing/sample-history.js";
-import { createDatabase } from "./testing/start-postgres.js";
-import { waitUntil } from "./testing/wait-until.js";
+import { createDatabase, freePort, sampleHistory, waitUntil } from "@checkpointd/test-support";
 
 /** The built CLI: `pnpm test` runs `pnpm run build` before jest. */
 const cliPath = fileURLToPath(new URL("../dist/cli.js", import.meta.url));

@@ -1,8 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { freePort } from "./testing/free-port.js";
-import { cliPath, spawnCheckpointd, type SpawnedCheckpointd } from "./testing/spawn-checkpointd.js";
+import { cliPath, freePort, spawnCheckpointd, type SpawnedCheckpointd } from "@checkpointd/test-support";
 
 const run = promisify(execFile);
 

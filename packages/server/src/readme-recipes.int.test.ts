@@ -3,8 +3,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { grpcurlDir } from "./testing/find-grpcurl.js";
-import { spawnCheckpointd, type SpawnedCheckpointd } from "./testing/spawn-checkpointd.js";
+import { grpcurlDir, spawnCheckpointd, type SpawnedCheckpointd } from "@checkpointd/test-support";
 
 const run = promisify(execFile);
 const readme = readFileSync(fileURLToPath(new URL("../../../README.md", import.meta.url)), "utf8");

@@ -1,1 +1,20 @@
+// Test helpers for the checkpointd suites: throwaway services, processes and fixtures.
+// In-process servers are in "@checkpointd/test-support/server", LangGraph graphs and worker
+// processes in "@checkpointd/test-support/langgraph", the wire fuzzer in "…/fuzz".
 export { runCheckpointdProcess, type CheckpointdProcess, type RunCheckpointdProcessOptions } from "./run-checkpointd-process.js";
+export { cliPath, spawnCheckpointd, type SpawnedCheckpointd } from "./spawn-checkpointd.js";
+export { checkpointdCliPath, runCheckpointd, type RunCheckpointdOptions, type RunningCheckpointd } from "./run-checkpointd.js";
+export { startPostgres, createDatabase, type PostgresInstance, type StartPostgresOptions } from "./start-postgres.js";
+export { findPostgresBinDir } from "./find-postgres-bin-dir.js";
+export { startRedis, type RedisInstance, type StartRedisOptions } from "./start-redis.js";
+export { startRedisCluster, type RedisClusterInstance } from "./start-redis-cluster.js";
+export { redisKeySlot } from "./redis-key-slot.js";
+export { sendRedisCommand } from "./send-redis-command.js";
+export { pingRedis } from "./ping-redis.js";
+export { grpcurlDir, grpcurlModule } from "./find-grpcurl.js";
+export { freePort } from "./free-port.js";
+export { waitUntil, type WaitUntilOptions } from "./wait-until.js";
+export { runCommand, type RunCommandOptions } from "./run-command.js";
+export { sampleHistory, type SampleStep } from "./sample-history.js";
+export { openWatch, type OpenWatch } from "./open-watch.js";
+export { recordMethods } from "./record-methods.js";

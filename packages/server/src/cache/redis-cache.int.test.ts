@@ -3,15 +3,20 @@ import { clone, create } from "@bufbuild/protobuf";
 import { CheckpointConfigSchema } from "@checkpointd/proto/checkpointd/v1/checkpoint_pb.js";
 import { PutRequestSchema, type PutRequest } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { pino } from "pino";
-import keySlot from "cluster-key-slot";
-import { sampleHistory } from "../testing/sample-history.js";
-import { createDatabase, startPostgres, type PostgresInstance } from "../testing/start-postgres.js";
-import { startRedis, type RedisInstance } from "../testing/start-redis.js";
-import { startTestServer, type TestServer } from "../testing/start-test-server.js";
-import { waitUntil } from "../testing/wait-until.js";
+import {
+  createDatabase,
+  type PostgresInstance,
+  type RedisInstance,
+  redisKeySlot,
+  sampleHistory,
+  startPostgres,
+  startRedis,
+  waitUntil,
+} from "@checkpointd/test-support";
+import { startTestServer, type TestServer } from "@checkpointd/test-support/server";
 import { cacheKeys } from "./cache-keys.js";
 import type { CheckpointCache } from "./checkpoint-cache.js";
-import { createRedisCache, type RedisCacheOptions } from "./redis-cache.js";
+import { createRedisCache, createRedisCacheWithHooks, type RedisCacheHooks } from "./redis-cache.js";
 
 const logger = pino({ level: process.env.CHECKPOINTD_TEST_LOG_LEVEL ?? "silent" });
 
@@ -30,8 +35,8 @@ describe("the Redis L1 over real PostgreSQL and redis-server", () => {
   const caches: CheckpointCache[] = [];
   const steps = sampleHistory("cached", "");
 
-  async function replica(extra: Partial<RedisCacheOptions> = {}) {
-    const cache = createRedisCache({ url: redis.url, logger, epochRefreshMs: 200, ...extra });
+  async function replica(hooks: RedisCacheHooks = {}) {
+    const cache = createRedisCacheWithHooks({ url: redis.url, logger, epochRefreshMs: 200 }, hooks);
     await waitUntil("redis cache ready", async () => expect(cache.stats().state).toBe("ok"));
     // Ready means the epoch is known: the first read must not be a bypass.
     await waitUntil("redis epoch", async () => expect((await cache.read("probe", "", undefined)).token).toBeDefined());
@@ -178,10 +183,10 @@ describe("the Redis L1 over real PostgreSQL and redis-server", () => {
   it("keeps every key of a thread in one Redis Cluster slot", () => {
     for (const thread of ["t", "thread-with-{braces}", "a:b", "%7B", ""]) {
       const keys = cacheKeys("cpd:");
-      const slots = new Set([keys.meta(thread), keys.entry(thread, "ns:1", "id"), keys.latest(thread, "")].map((k) => keySlot(k)));
+      const slots = new Set([keys.meta(thread), keys.entry(thread, "ns:1", "id"), keys.latest(thread, "")].map((k) => redisKeySlot(k)));
       expect([thread, slots.size]).toEqual([thread, 1]);
     }
-    expect(keySlot(cacheKeys("cpd:").meta("a"))).not.toBe(keySlot(cacheKeys("cpd:").meta("b")));
+    expect(redisKeySlot(cacheKeys("cpd:").meta("a"))).not.toBe(redisKeySlot(cacheKeys("cpd:").meta("b")));
   });
 });
 

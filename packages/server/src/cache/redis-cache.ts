@@ -24,7 +24,11 @@ export interface RedisCacheOptions {
    */
   reconnectGraceMs?: number;
   logger: Logger;
-  /** Test hook: runs before each post-commit cache write (a test delays one to reorder writers). */
+}
+
+/** Seams for tests, reachable only through createRedisCacheWithHooks (not exported from the package). */
+export interface RedisCacheHooks {
+  /** Runs before each post-commit cache write (a test delays one to reorder writers). */
   beforeWrite?: (operation: "put" | "writes" | "invalidate", key: { threadId: string; checkpointId?: string }) => Promise<void>;
 }
 
@@ -56,6 +60,11 @@ const unset = "";
  * the cut-off replica wrote, until it reconnects (or the TTL).
  */
 export function createRedisCache(options: RedisCacheOptions): CheckpointCache {
+  return createRedisCacheWithHooks(options, {});
+}
+
+/** createRedisCache with test seams; production code calls createRedisCache. */
+export function createRedisCacheWithHooks(options: RedisCacheOptions, hooks: RedisCacheHooks): CheckpointCache {
   const { logger } = options;
   const keys = cacheKeys(options.keyPrefix ?? settingDefaults.cacheKeyPrefix);
   const ttl = options.ttlSeconds ?? settingDefaults.cacheTtlSeconds;
@@ -129,7 +138,7 @@ export function createRedisCache(options: RedisCacheOptions): CheckpointCache {
     key: { threadId: string; checkpointId?: string },
     run: (epoch: string) => Promise<void>,
   ) => {
-    await options.beforeWrite?.(operation, key);
+    await hooks.beforeWrite?.(operation, key);
     const current = epoch;
     if (current === undefined) {
       dirty = true;

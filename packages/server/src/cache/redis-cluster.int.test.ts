@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import keySlot from "cluster-key-slot";
 import { pino } from "pino";
-import { sampleHistory } from "../testing/sample-history.js";
-import { startRedisCluster, type RedisClusterInstance } from "../testing/start-redis-cluster.js";
-import { startTestServer, type TestServer } from "../testing/start-test-server.js";
-import { waitUntil } from "../testing/wait-until.js";
+import { type RedisClusterInstance, redisKeySlot, sampleHistory, startRedisCluster, waitUntil } from "@checkpointd/test-support";
+import { startTestServer, type TestServer } from "@checkpointd/test-support/server";
 import type { CheckpointCache } from "./checkpoint-cache.js";
 import { cacheKeys } from "./cache-keys.js";
 import { createRedisCache } from "./redis-cache.js";
@@ -30,7 +27,7 @@ describe("the Redis L1 on a real three-node Redis Cluster", () => {
   it("runs every script in one slot per thread, for threads spread over all nodes", async () => {
     // Threads whose keys land on different slots (and so, with three masters, on different nodes).
     const threads = Array.from({ length: 12 }, (_, i) => `cluster-thread-${i}`);
-    const slots = new Set(threads.map((t) => keySlot(cacheKeys("cpd:").meta(t))));
+    const slots = new Set(threads.map((t) => redisKeySlot(cacheKeys("cpd:").meta(t))));
     expect(slots.size).toBeGreaterThan(6);
 
     for (const thread of threads) {

@@ -2,9 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
-import { createDatabase } from "../testing/start-postgres.js";
-import { startRedis, type RedisInstance } from "../testing/start-redis.js";
-import { spawnCheckpointd, type SpawnedCheckpointd } from "../testing/spawn-checkpointd.js";
+import { createDatabase, type RedisInstance, spawnCheckpointd, type SpawnedCheckpointd, startRedis } from "@checkpointd/test-support";
 
 const durationMs = 20_000;
 const threads = Array.from({ length: 8 }, (_, i) => `race-${i}`);

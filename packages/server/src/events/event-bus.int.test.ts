@@ -1,9 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import { pino, type Logger } from "pino";
-import { createDatabase, startPostgres } from "../testing/start-postgres.js";
-import { startRedisCluster } from "../testing/start-redis-cluster.js";
-import { startRedis } from "../testing/start-redis.js";
-import { waitUntil } from "../testing/wait-until.js";
+import { createDatabase, startPostgres, startRedis, startRedisCluster, waitUntil } from "@checkpointd/test-support";
 import type { EventBus } from "./event-bus.js";
 import { createInProcessEventBus } from "./in-process-event-bus.js";
 import { createPostgresEventBus } from "./postgres-event-bus.js";

@@ -8,8 +8,8 @@ import {
   type BatchCall,
   type BatchResult,
 } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
-import { sampleHistory } from "../testing/sample-history.js";
-import { startTestServer, testEngines, type TestServer } from "../testing/start-test-server.js";
+import { sampleHistory } from "@checkpointd/test-support";
+import { startTestServer, testEngines, type TestServer } from "@checkpointd/test-support/server";
 import { maxBatchCalls } from "./batch-method.js";
 
 type BatchCallInit = Parameters<TestServer["client"]["batch"]>[0]["calls"] extends (infer C)[] | undefined ? C : never;

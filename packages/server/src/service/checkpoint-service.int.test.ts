@@ -3,14 +3,12 @@ import { create, equals, toJson } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { CheckpointTupleSchema, type CheckpointTuple } from "@checkpointd/proto/checkpointd/v1/checkpoint_pb.js";
 import { PruneStrategy, PutWritesRequestSchema } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
-import { sampleHistory, type SampleStep } from "../testing/sample-history.js";
+import { type RedisInstance, sampleHistory, type SampleStep, startRedis, waitUntil } from "@checkpointd/test-support";
 import { pino } from "pino";
 import type { CheckpointCache } from "../cache/checkpoint-cache.js";
 import { createMemoryCache } from "../cache/memory-cache.js";
 import { createRedisCache } from "../cache/redis-cache.js";
-import { startRedis, type RedisInstance } from "../testing/start-redis.js";
-import { startTestServer, testEngines, type TestEngine, type TestServer } from "../testing/start-test-server.js";
-import { waitUntil } from "../testing/wait-until.js";
+import { startTestServer, type TestEngine, testEngines, type TestServer } from "@checkpointd/test-support/server";
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

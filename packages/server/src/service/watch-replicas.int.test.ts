@@ -11,11 +11,16 @@ import {
   type PutWritesRequestSchema,
 } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import type { WatchEvent } from "@checkpointd/proto/checkpointd/v1/watch_pb.js";
-import { openWatch, type OpenWatch } from "../testing/open-watch.js";
-import { sampleHistory } from "../testing/sample-history.js";
-import { spawnCheckpointd, type SpawnedCheckpointd } from "../testing/spawn-checkpointd.js";
-import { createDatabase } from "../testing/start-postgres.js";
-import { startRedis, type RedisInstance } from "../testing/start-redis.js";
+import {
+  createDatabase,
+  openWatch,
+  type OpenWatch,
+  type RedisInstance,
+  sampleHistory,
+  spawnCheckpointd,
+  type SpawnedCheckpointd,
+  startRedis,
+} from "@checkpointd/test-support";
 
 type CheckpointClient = Client<typeof CheckpointService>;
 

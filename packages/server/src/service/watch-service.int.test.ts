@@ -3,9 +3,8 @@ import { createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import type { WatchResponse } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
-import { openWatch } from "../testing/open-watch.js";
-import { sampleHistory } from "../testing/sample-history.js";
-import { startTestServer, type TestServer } from "../testing/start-test-server.js";
+import { openWatch, sampleHistory } from "@checkpointd/test-support";
+import { startTestServer, type TestServer } from "@checkpointd/test-support/server";
 
 describe("Watch on one server", () => {
   let server: TestServer;

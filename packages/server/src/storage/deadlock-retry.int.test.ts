@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import pg from "pg";
 import type { Kysely } from "kysely";
-import { openTestDatabase } from "../testing/start-test-server.js";
-import { createDatabase } from "../testing/start-postgres.js";
+import { openTestDatabase } from "@checkpointd/test-support/server";
+import { createDatabase } from "@checkpointd/test-support";
 import type { Database } from "./database-schema.js";
 import { guardStorage } from "./guard-storage.js";
 import { createKyselyStorage } from "./kysely-storage.js";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/glo
 import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Checkpoint, CheckpointTuple } from "../domain/checkpoint.js";
-import { openTestDatabase, testEngines } from "../testing/start-test-server.js";
+import { openTestDatabase, testEngines } from "@checkpointd/test-support/server";
 import type { CheckpointStorage, PutCheckpointInput } from "./checkpoint-storage.js";
 import type { Database } from "./database-schema.js";
 import type { NewEvent } from "../domain/thread-event.js";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { Kysely } from "kysely";
 import type { Checkpoint } from "../domain/checkpoint.js";
-import { openTestDatabase, testEngines } from "../testing/start-test-server.js";
+import { openTestDatabase, testEngines } from "@checkpointd/test-support/server";
 import type { CheckpointStorage } from "./checkpoint-storage.js";
 import type { Database } from "./database-schema.js";
 import { createKyselyStorage } from "./kysely-storage.js";

@@ -3,9 +3,8 @@ import { clone, create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ChannelVersionSchema, CheckpointConfigSchema, TypedValueSchema } from "@checkpointd/proto/checkpointd/v1/checkpoint_pb.js";
 import { PutRequestSchema } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
-import { sampleHistory } from "../testing/sample-history.js";
-import { createDatabase, startPostgres, type PostgresInstance } from "../testing/start-postgres.js";
-import { startTestServer, type TestServer } from "../testing/start-test-server.js";
+import { createDatabase, type PostgresInstance, sampleHistory, startPostgres } from "@checkpointd/test-support";
+import { startTestServer, type TestServer } from "@checkpointd/test-support/server";
 
 async function failure(promise: Promise<unknown>): Promise<ConnectError> {
   const error = await promise.then(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { KyselyPlugin } from "kysely";
-import { startTestServer, type TestServer } from "../testing/start-test-server.js";
+import { startTestServer, type TestServer } from "@checkpointd/test-support/server";
 
 describe("a cancelled List", () => {
   let server: TestServer;

@@ -12,8 +12,8 @@ import {
   GetTupleRequestSchema,
   GetTupleResponseSchema,
 } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
-import { sampleHistory } from "../testing/sample-history.js";
-import { startTestServer, type TestServer } from "../testing/start-test-server.js";
+import { sampleHistory } from "@checkpointd/test-support";
+import { startTestServer, type TestServer } from "@checkpointd/test-support/server";
 
 const run = promisify(execFile);
 

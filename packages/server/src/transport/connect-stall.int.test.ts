@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { connect as http2Connect, constants } from "node:http2";
 import { connect as netConnect } from "node:net";
-import { startTestServer, type TestServer } from "../testing/start-test-server.js";
+import { startTestServer, type TestServer } from "@checkpointd/test-support/server";
 
 const STALL_MS = 1_000;
 const path = "/checkpointd.v1.CheckpointService/Subscribe";

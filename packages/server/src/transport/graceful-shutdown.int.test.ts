@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
-import { createDatabase } from "../testing/start-postgres.js";
-import { spawnCheckpointd, type SpawnedCheckpointd } from "../testing/spawn-checkpointd.js";
+import { createDatabase, spawnCheckpointd, type SpawnedCheckpointd } from "@checkpointd/test-support";
 
 const value = (kib: number, fill: number) => ({ type: "bytes", data: new Uint8Array(kib * 1024).fill(fill) });
 const version = (n: number) => ({ kind: { case: "intValue" as const, value: BigInt(n) } });

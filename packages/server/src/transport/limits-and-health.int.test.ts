@@ -8,9 +8,14 @@ import {
   GetTupleRequestSchema,
   GetTupleResponseSchema,
 } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
-import { createDatabase, startPostgres, type PostgresInstance } from "../testing/start-postgres.js";
-import { spawnCheckpointd, type SpawnedCheckpointd } from "../testing/spawn-checkpointd.js";
-import { waitUntil } from "../testing/wait-until.js";
+import {
+  createDatabase,
+  type PostgresInstance,
+  spawnCheckpointd,
+  type SpawnedCheckpointd,
+  startPostgres,
+  waitUntil,
+} from "@checkpointd/test-support";
 
 type HealthClient = Client & {
   check(request: { service: string }, callback: (error: ServiceError | null, response?: { status: string }) => void): void;

@@ -1,8 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { grpcurlDir } from "../testing/find-grpcurl.js";
-import { spawnCheckpointd, type SpawnedCheckpointd } from "../testing/spawn-checkpointd.js";
+import { grpcurlDir, spawnCheckpointd, type SpawnedCheckpointd } from "@checkpointd/test-support";
 
 const run = promisify(execFile);
 

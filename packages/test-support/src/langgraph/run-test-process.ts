@@ -7,9 +7,9 @@ export interface TestProcess {
   done: Promise<Record<string, unknown>>;
 }
 
-/** Runs one of the built test programs (dist/testing/<script>.js) as its own OS process with `--name value` args. */
+/** Runs one of the built test programs (packages/test-support/dist/langgraph/<script>.js) as its own OS process with `--name value` args. */
 export function runTestProcess(script: string, args: Record<string, string>): TestProcess {
-  const path = fileURLToPath(new URL(`../../dist/testing/${script}.js`, import.meta.url));
+  const path = fileURLToPath(new URL(`../../dist/langgraph/${script}.js`, import.meta.url));
   const child = spawn(process.execPath, [path, ...Object.entries(args).flatMap(([k, v]) => [`--${k}`, v])], {
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,19 +1,18 @@
 import { fileURLToPath } from "node:url";
-import { runCheckpointdProcess, type CheckpointdProcess } from "@checkpointd/test-support";
+import { runCheckpointdProcess, type CheckpointdProcess } from "./run-checkpointd-process.js";
 
 /**
  * The checkpointd CLI these helpers run: $CHECKPOINTD_CLI, or the workspace's built
  * server (`packages/server/dist/cli.js`; the root `pnpm test` builds it first).
- * This is a path to a program, not an import: the client does not depend on the server.
  */
 export function checkpointdCliPath(): string {
   const fromEnv = process.env.CHECKPOINTD_CLI;
   if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
-  // src/testing/ and dist/testing/ are both three levels below packages/.
-  return fileURLToPath(new URL("../../../server/dist/cli.js", import.meta.url));
+  // src/ and dist/ are both two levels below packages/.
+  return fileURLToPath(new URL("../../server/dist/cli.js", import.meta.url));
 }
 
-export interface SpawnCheckpointdOptions {
+export interface RunCheckpointdOptions {
   /** gRPC port (default 0: a free one, read back from the log). */
   port?: number;
   /** PGlite data directory (default memory://: empty, gone at exit). Ignored with databaseUrl. */
@@ -38,7 +37,7 @@ export interface RunningCheckpointd extends Omit<CheckpointdProcess, "httpPort" 
 }
 
 /** Runs `checkpointd serve` on 127.0.0.1 as its own OS process and waits until it listens. */
-export async function spawnCheckpointd(options: SpawnCheckpointdOptions = {}): Promise<RunningCheckpointd> {
+export async function runCheckpointd(options: RunCheckpointdOptions = {}): Promise<RunningCheckpointd> {
   const args = ["serve", "--host", "127.0.0.1", "--port", String(options.port ?? 0), "--http-port", "off"];
   if (options.databaseUrl !== undefined) args.push("--database-url", options.databaseUrl);
   else args.push("--data-dir", options.dataDir ?? "memory://");

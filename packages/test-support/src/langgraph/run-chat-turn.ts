@@ -1,5 +1,5 @@
 // One turn of a conversation, as its own process: sends one message on a thread and exits.
-import { CheckpointdSaver } from "../checkpointd-saver.js";
+import { CheckpointdSaver } from "@checkpointd/langgraph";
 import { buildChatGraph } from "./chat-graph.js";
 import { exitAfter, processArgs, report } from "./process-args.js";
 

@@ -1,6 +1,6 @@
 // The approver process: watches a thread and answers its first interrupt with Resume.
 import { createCheckpointdClient } from "@checkpointd/client";
-import { answerInterrupt } from "../answer-interrupt.js";
+import { answerInterrupt } from "@checkpointd/langgraph";
 import { exitAfter, processArgs, report } from "./process-args.js";
 
 const { address, thread, answer } = processArgs(["address", "thread", "answer"]);

@@ -2,14 +2,16 @@ import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import type { Kysely, KyselyPlugin } from "kysely";
-import type { CheckpointCache } from "../cache/checkpoint-cache.js";
 import { pino } from "pino";
-import { serveStorage } from "../start-checkpointd.js";
-import { connectDatabase, migrateToLatest } from "../storage/connect-database.js";
-import type { Database } from "../storage/database-schema.js";
-import { guardStorage } from "../storage/guard-storage.js";
-import { createKyselyStorage } from "../storage/kysely-storage.js";
-import { createDatabase as createPostgresDatabase } from "./start-postgres.js";
+import {
+  connectDatabase,
+  createKyselyStorage,
+  migrateToLatest,
+  serveStorage,
+  type CheckpointCache,
+  type Database,
+} from "@checkpointd/server";
+import { createDatabase as createPostgresDatabase } from "../start-postgres.js";
 
 export type TestEngine = "pglite" | "postgres";
 export const testEngines: readonly TestEngine[] = ["pglite", "postgres"];
@@ -60,7 +62,7 @@ export interface TestServerOptions {
 export async function startTestServer(engine: TestEngine, databaseUrl?: string, options: TestServerOptions = {}): Promise<TestServer> {
   const db = (options.plugins ?? []).reduce((d, plugin) => d.withPlugin(plugin), await openTestDatabase(engine, databaseUrl));
   const logger = pino({ level: process.env.CHECKPOINTD_TEST_LOG_LEVEL ?? "silent" });
-  const storage = guardStorage(createKyselyStorage({ db, listPageSize: 7 }));
+  const storage = createKyselyStorage({ db, listPageSize: 7 });
   const served = await serveStorage({
     storage,
     cache: options.cache,

@@ -1,5 +1,5 @@
 // Worker process 1: runs the approval graph on a new thread until its interrupt, then exits.
-import { CheckpointdSaver } from "../checkpointd-saver.js";
+import { CheckpointdSaver } from "@checkpointd/langgraph";
 import { buildApprovalGraph } from "./approval-graph.js";
 import { exitAfter, processArgs, report } from "./process-args.js";
 

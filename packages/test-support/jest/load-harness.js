@@ -1,11 +1,11 @@
 // Shared by global-setup.js and global-teardown.js. Jest loads global hooks outside its module
 // runtime (no moduleNameMapper; a TS hook is transpiled to CommonJS and cannot resolve the
 // `.js` suffixes of its imports), so these hooks are plain ESM and use the *built* harness,
-// which the root `pnpm test` produces with `tsc -b` before running jest.
+// which the root `pnpm test` produces with `tsc -b` (packages/test-support included) before running jest.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const built = new URL("../../dist/testing/start-postgres.js", import.meta.url);
+const built = new URL("../dist/start-postgres.js", import.meta.url);
 
 /** Key on globalThis under which global setup leaves the shared PostgresInstance for teardown. */
 export const SHARED_POSTGRES = Symbol.for("checkpointd.testing.sharedPostgres");

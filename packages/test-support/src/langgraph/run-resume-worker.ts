@@ -2,8 +2,7 @@
 // and resumes the graph with new Command({ resume }).
 import { createCheckpointdClient } from "@checkpointd/client";
 import { Command } from "@langchain/langgraph";
-import { CheckpointdSaver } from "../checkpointd-saver.js";
-import { waitForResume } from "../wait-for-resume.js";
+import { CheckpointdSaver, waitForResume } from "@checkpointd/langgraph";
 import { buildApprovalGraph } from "./approval-graph.js";
 import { exitAfter, processArgs, report } from "./process-args.js";
 

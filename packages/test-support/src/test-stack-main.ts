@@ -2,7 +2,7 @@
  * A throwaway checkpointd stack for test suites written in other languages (pytest, go test):
  * PostgreSQL, redis-server and a checkpointd process on 127.0.0.1, all started here.
  *
- *   node packages/server/dist/testing/test-stack-main.js [--backend postgres|pglite]
+ *   checkpointd-test-stack [--backend postgres|pglite]   (packages/test-support/bin/checkpointd-test-stack.js)
  *
  * Prints one JSON line on stdout once the server listens:
  * `{"address":"127.0.0.1:PORT","httpPort":…,"databaseUrl":…,"redisUrl":…}` (the last two absent on

@@ -1,8 +1,11 @@
 import { fileURLToPath } from "node:url";
-import { runCheckpointdProcess, type CheckpointdProcess } from "@checkpointd/test-support";
+import { runCheckpointdProcess, type CheckpointdProcess } from "./run-checkpointd-process.js";
 
-/** The built CLI (`pnpm test` builds before jest runs). */
-export const cliPath = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+/**
+ * The workspace's built checkpointd CLI (`pnpm test` builds before jest runs): a path to a
+ * program, not an import. src/ and dist/ are both one level below packages/test-support/.
+ */
+export const cliPath = fileURLToPath(new URL("../../server/dist/cli.js", import.meta.url));
 
 export interface SpawnedCheckpointd extends CheckpointdProcess {
   /** SIGTERM and wait (SIGKILL after timeoutMs, default 15 000). */

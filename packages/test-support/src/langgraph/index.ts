@@ -1,0 +1,3 @@
+export { ApprovalState, buildApprovalGraph } from "./approval-graph.js";
+export { ChatState, buildChatGraph } from "./chat-graph.js";
+export { runTestProcess, type TestProcess } from "./run-test-process.js";

@@ -1,0 +1,8 @@
+export {
+  openTestDatabase,
+  startTestServer,
+  testEngines,
+  type TestEngine,
+  type TestServer,
+  type TestServerOptions,
+} from "./start-test-server.js";
