@@ -1,18 +1,10 @@
 import { describe, expect, test } from "@jest/globals";
-import { ConfigError } from "./config-error.js";
+import { configRejection } from "@checkpointd/test-support/server";
 import { duration, formatDuration, integer, port, portOrOff } from "./number-parsers.js";
 import type { SettingParser } from "./setting-parser.js";
 
 function rejection<T>(parser: SettingParser<T>, raw: string): string {
-  let thrown: unknown;
-  try {
-    parser.parse(raw, "X");
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(ConfigError);
-  expect((thrown as ConfigError).message.startsWith("X: ")).toBe(true);
-  return (thrown as ConfigError).message;
+  return configRejection("X", () => parser.parse(raw, "X"));
 }
 
 describe("integer", () => {

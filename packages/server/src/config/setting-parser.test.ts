@@ -1,21 +1,10 @@
 import { describe, expect, test } from "@jest/globals";
-import { ConfigError } from "./config-error.js";
+import { configRejection } from "@checkpointd/test-support/server";
 import { boolean, list, oneOf, optionalPath, orOff, path, text, url, type SettingParser } from "./setting-parser.js";
 import { integer } from "./number-parsers.js";
 
-/** The message of the ConfigError `parse` throws for `raw` read from "X" (fails when it does not throw one). */
 function rejection<T>(parser: SettingParser<T>, raw: string): string {
-  let thrown: unknown;
-  try {
-    parser.parse(raw, "X");
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(ConfigError);
-  const { message } = thrown as ConfigError;
-  expect(message.startsWith("X: ")).toBe(true);
-  expect(message).not.toMatch(/\n/);
-  return message;
+  return configRejection("X", () => parser.parse(raw, "X"));
 }
 
 describe("text and paths", () => {

@@ -6,3 +6,4 @@ export {
   type TestServer,
   type TestServerOptions,
 } from "./start-test-server.js";
+export { configRejection } from "./config-rejection.js";
