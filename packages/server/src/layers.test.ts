@@ -8,11 +8,10 @@ import ts from "typescript";
  * The folders of packages/server/src, top down. A file may import files of its
  * own folder and of folders on a lower line; folders on one line are siblings
  * and never import each other. "." is the composition root (cli.ts,
- * start-checkpointd.ts, index.ts, health-check.ts); testing/ holds test
- * helpers, which nothing shipped imports.
+ * start-checkpointd.ts, index.ts, health-check.ts). Test helpers live in
+ * packages/test-support, not here.
  */
 const layers: readonly (readonly string[])[] = [
-  ["testing"],
   ["."],
   ["transport"],
   ["service"],

@@ -1,4 +1,5 @@
 import { Code as ConnectCode, ConnectError, type HandlerContext, type Interceptor } from "@connectrpc/connect";
+import { base64Decode } from "@bufbuild/protobuf/wire";
 import { clientSafeStatus } from "../errors/client-safe-status.js";
 import type { ErrorLogger } from "../errors/service-error.js";
 
@@ -45,6 +46,7 @@ const malformedRequest = /^(parse binary: |received compressed envelope, but do 
  * call's context with the error before writing it out, so it is re-coded here.
  */
 export function recodeMalformedRequests(context: HandlerContext): void {
+  rejectBadGetMessage(context);
   const { signal } = context;
   signal.addEventListener(
     "abort",
@@ -56,4 +58,21 @@ export function recodeMalformedRequests(context: HandlerContext): void {
     },
     { once: true },
   );
+}
+
+/**
+ * A Connect GET (the NO_SIDE_EFFECTS methods: GetTuple) carries its message in
+ * the query, base64 with `base64=1`. connect-es decodes it after this gate and
+ * turns a bad string into a plain Error, hence INTERNAL with nothing to
+ * re-code: the gate decodes it first and refuses it as INVALID_ARGUMENT.
+ */
+function rejectBadGetMessage(context: HandlerContext): void {
+  if (context.requestMethod !== "GET") return;
+  const query = new URL(context.url).searchParams;
+  if (query.get("base64") !== "1") return;
+  try {
+    base64Decode(query.get("message") ?? "");
+  } catch {
+    throw new ConnectError("the message query parameter is not base64", ConnectCode.InvalidArgument);
+  }
 }

@@ -82,6 +82,20 @@ describe("the Connect / gRPC-Web port", () => {
     expect(await response.json()).toEqual({ code: "invalid_argument", message: "config.thread_id is required" });
   });
 
+  it("answers GetTuple and List as Connect GET requests (NO_SIDE_EFFECTS), and a malformed query with INVALID_ARGUMENT", async () => {
+    const base = `http://127.0.0.1:${server.httpPort}/checkpointd.v1.CheckpointService/GetTuple`;
+    const get = async (query: string) => {
+      const response = await fetch(`${base}?${query}`);
+      return { status: response.status, body: (await response.json()) as { code?: string; tuple?: { config?: { threadId?: string } } } };
+    };
+    const message = encodeURIComponent(JSON.stringify({ config: { threadId: "web" } }));
+    const found = await get(`connect=v1&encoding=json&message=${message}`);
+    expect([found.status, found.body.tuple?.config?.threadId]).toEqual([200, "web"]);
+    for (const query of ["encoding=proto&message=!!&base64=1", "encoding=proto&message=%FF%FF", "encoding=json&message=%7B"]) {
+      expect([query, await get(query)]).toEqual([query, { status: 400, body: expect.objectContaining({ code: "invalid_argument" }) }]);
+    }
+  });
+
   it("closes an HTTP/1.1 connection it answered before the request body arrived", async () => {
     // A List whose envelope declares more than the limit is refused after its first bytes. A client that
     // stops sending the rest must not be kept alive: the unread body would swallow its next request.
