@@ -9,9 +9,11 @@ from typing import Any
 import grpc.aio
 
 from .aio_watch import AsyncThreadWatch
+from .call_batcher import CallBatcher
+from .call_rules import is_idempotent
 from .client_base import ClientBase, Metadata, merge_metadata, stream_errors
 from .options import ClientOptions, ReconnectPolicy
-from .retry import acall_with_retries
+from .retry import Attempts, acall_with_retries
 from .v1 import checkpoint_pb2
 from .v1 import checkpoint_service_pb2 as service_pb2
 from .watch_state import WatchThread
@@ -23,10 +25,15 @@ class AsyncCheckpointdClient(ClientBase):
     A grpc.aio channel belongs to the event loop it was created in: create the
     client inside the loop that uses it (``async with AsyncCheckpointdClient(...)``).
     The metadata provider may be a coroutine function.
+
+    ``put``, ``put_writes`` and ``get_tuple`` calls without a ``timeout`` or ``metadata`` of
+    their own that are made in one turn of the event loop go as one ``Batch`` RPC (see
+    :class:`~checkpointd.call_batcher.CallBatcher`; ``ClientOptions(batch=False)`` turns it off).
     """
 
     def __init__(self, address: str, options: ClientOptions | None = None, **overrides: Any) -> None:
         super().__init__(grpc.aio, address, options, overrides)
+        self._batcher = CallBatcher(self._send_one, self._send_batch, is_idempotent) if self.options.batch else None
 
     async def _metadata(self, extra: Mapping[str, str] | None = None) -> Metadata:
         provided = self._provided_metadata()
@@ -36,12 +43,30 @@ class AsyncCheckpointdClient(ClientBase):
 
     async def _unary(self, rpc: str, request: Any, timeout: float | None, metadata: Mapping[str, str] | None) -> Any:
         attempts = self._unary_attempts(rpc, request, timeout)
-        method = getattr(self.raw, rpc)
+        return await self._attempt_all(getattr(self.raw, rpc), request, attempts, metadata)
 
+    async def _attempt_all(self, method: Any, request: Any, attempts: Attempts, metadata: Mapping[str, str] | None) -> Any:
         async def attempt(left: float | None) -> Any:
             return await method(request, timeout=left, metadata=await self._metadata(metadata))
 
         return await acall_with_retries(attempt, attempts)
+
+    def _send_one(self, rpc: str, request: Any) -> Any:
+        return self._unary(rpc, request, None, None)
+
+    def _send_batch(self, request: service_pb2.BatchRequest, idempotent: bool) -> Any:
+        """A Batch is retried (whole) only when every call in it is idempotent."""
+        attempts = Attempts(self.options.retry, idempotent=idempotent, timeout=self.options.timeout)
+        return self._attempt_all(self.raw.Batch, request, attempts, None)
+
+    async def _batchable(
+        self, rpc: str, request: Any, timeout: float | None, metadata: Mapping[str, str] | None
+    ) -> Any:
+        """Through the batcher, unless batching is off or the call has a deadline or metadata of its own."""
+        if self._batcher is None or timeout is not None or metadata is not None:
+            return await self._unary(rpc, request, timeout, metadata)
+        self._ensure_open()
+        return await self._batcher.run(rpc, request)
 
     # -- calls: each one's retry rule is call_rules.is_idempotent ---------------------------------
 
@@ -52,7 +77,7 @@ class AsyncCheckpointdClient(ClientBase):
         timeout: float | None = None,
         metadata: Mapping[str, str] | None = None,
     ) -> service_pb2.PutResponse:
-        response: service_pb2.PutResponse = await self._unary("Put", request, timeout, metadata)
+        response: service_pb2.PutResponse = await self._batchable("Put", request, timeout, metadata)
         return response
 
     async def put_writes(
@@ -62,7 +87,7 @@ class AsyncCheckpointdClient(ClientBase):
         timeout: float | None = None,
         metadata: Mapping[str, str] | None = None,
     ) -> None:
-        await self._unary("PutWrites", request, timeout, metadata)
+        await self._batchable("PutWrites", request, timeout, metadata)
 
     async def get_tuple(
         self,
@@ -72,7 +97,7 @@ class AsyncCheckpointdClient(ClientBase):
         metadata: Mapping[str, str] | None = None,
     ) -> checkpoint_pb2.CheckpointTuple | None:
         """The tuple, or None when nothing matched."""
-        response: service_pb2.GetTupleResponse = await self._unary("GetTuple", request, timeout, metadata)
+        response: service_pb2.GetTupleResponse = await self._batchable("GetTuple", request, timeout, metadata)
         return response.tuple if response.HasField("tuple") else None
 
     async def list(

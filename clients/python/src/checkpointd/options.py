@@ -70,3 +70,6 @@ class ClientOptions:
     channel_options: tuple[tuple[str, int | str], ...] = ()
     #: Metadata added to every call (see ``MetadataProvider``).
     metadata: AsyncMetadataProvider | None = None
+    #: The asyncio client sends the Put, PutWrites and GetTuple calls made in one event-loop
+    #: turn as one ``Batch`` RPC (a call alone goes at once, as itself); False sends each alone.
+    batch: bool = True
