@@ -29,6 +29,10 @@ class Script:
     list_fail_after: int | None = None
     calls: dict[str, int] = field(default_factory=dict)
     metadata: list[dict[str, str]] = field(default_factory=list)
+    #: Batch is served (else it is UNIMPLEMENTED, as on a server that predates it).
+    batch: bool = False
+    #: This many calls inside Batch requests get an UNAVAILABLE result before they succeed.
+    batch_unavailable_results: int = 0
     #: The Subscribe requests each Watch stream got.
     watch_subscriptions: list[list[tuple[str, int]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -80,6 +84,34 @@ class FakeService(service_grpc.CheckpointServiceServicer):
                 self.script.list_fail_after = None
                 context.abort(grpc.StatusCode.UNAVAILABLE, "List: scripted outage mid-stream")
             yield service_pb2.ListResponse(tuple=_tuple(n))
+
+    def PutWrites(self, request: Any, context: Any) -> service_pb2.PutWritesResponse:
+        self.script.enter("PutWrites", context)
+        return service_pb2.PutWritesResponse()
+
+    def Batch(self, request: Any, context: Any) -> service_pb2.BatchResponse:
+        if not self.script.batch:
+            context.abort(grpc.StatusCode.UNIMPLEMENTED, "Batch: not served")
+        self.script.enter("Batch", context)
+        response = service_pb2.BatchResponse()
+        for call in request.calls:
+            case = call.WhichOneof("call")
+            result = response.results.add()
+            with self.script.lock:
+                self.script.calls[f"Batch.{case}"] = self.script.calls.get(f"Batch.{case}", 0) + 1
+                outage = self.script.batch_unavailable_results > 0
+                if outage:
+                    self.script.batch_unavailable_results -= 1
+            if outage:
+                result.error.code = grpc.StatusCode.UNAVAILABLE.value[0]
+                result.error.message = f"{case}: scripted outage"
+            elif case == "put":
+                result.put.config.CopyFrom(call.put.config)
+            elif case == "put_writes":
+                result.put_writes.SetInParent()
+            else:
+                result.get_tuple.SetInParent()
+        return response
 
     def Resume(self, request: Any, context: Any) -> service_pb2.ResumeResponse:
         self.script.enter("Resume", context)

@@ -45,7 +45,9 @@ class AsyncCheckpointdClient(ClientBase):
         attempts = self._unary_attempts(rpc, request, timeout)
         return await self._attempt_all(getattr(self.raw, rpc), request, attempts, metadata)
 
-    async def _attempt_all(self, method: Any, request: Any, attempts: Attempts, metadata: Mapping[str, str] | None) -> Any:
+    async def _attempt_all(
+        self, method: Any, request: Any, attempts: Attempts, metadata: Mapping[str, str] | None
+    ) -> Any:
         async def attempt(left: float | None) -> Any:
             return await method(request, timeout=left, metadata=await self._metadata(metadata))
 
