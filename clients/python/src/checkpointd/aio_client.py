@@ -9,7 +9,7 @@ from typing import Any
 import grpc.aio
 
 from .aio_watch import AsyncThreadWatch
-from .call_batcher import CallBatcher
+from .call_batcher import ALONE, CallBatcher
 from .call_rules import is_idempotent
 from .client_base import ClientBase, Metadata, merge_metadata, stream_errors
 from .options import ClientOptions, ReconnectPolicy
@@ -33,7 +33,7 @@ class AsyncCheckpointdClient(ClientBase):
 
     def __init__(self, address: str, options: ClientOptions | None = None, **overrides: Any) -> None:
         super().__init__(grpc.aio, address, options, overrides)
-        self._batcher = CallBatcher(self._send_one, self._send_batch, is_idempotent) if self.options.batch else None
+        self._batcher = CallBatcher(self._send_batch, is_idempotent) if self.options.batch else None
 
     async def _metadata(self, extra: Mapping[str, str] | None = None) -> Metadata:
         provided = self._provided_metadata()
@@ -53,9 +53,6 @@ class AsyncCheckpointdClient(ClientBase):
 
         return await acall_with_retries(attempt, attempts)
 
-    def _send_one(self, rpc: str, request: Any) -> Any:
-        return self._unary(rpc, request, None, None)
-
     def _send_batch(self, request: service_pb2.BatchRequest, idempotent: bool) -> Any:
         """A Batch is retried (whole) only when every call in it is idempotent."""
         attempts = Attempts(self.options.retry, idempotent=idempotent, timeout=self.options.timeout)
@@ -68,7 +65,8 @@ class AsyncCheckpointdClient(ClientBase):
         if self._batcher is None or timeout is not None or metadata is not None:
             return await self._unary(rpc, request, timeout, metadata)
         self._ensure_open()
-        return await self._batcher.run(rpc, request)
+        result = await self._batcher.run(rpc, request)
+        return await self._unary(rpc, request, None, None) if result is ALONE else result
 
     # -- calls: each one's retry rule is call_rules.is_idempotent ---------------------------------
 

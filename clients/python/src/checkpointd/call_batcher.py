@@ -14,7 +14,9 @@ from .v1 import checkpoint_service_pb2 as service_pb2
 #: The BatchCall / BatchResult field of each batchable call (the same name on both).
 BATCH_FIELDS = {"Put": "put", "PutWrites": "put_writes", "GetTuple": "get_tuple"}
 
-SendOne = Callable[[str, Any], Awaitable[Any]]
+#: What a queued call's future holds when the caller is to send the call itself, as its own RPC.
+ALONE: Any = object()
+
 SendBatch = Callable[[service_pb2.BatchRequest, bool], Awaitable[service_pb2.BatchResponse]]
 IsIdempotent = Callable[[str, Any], bool]
 
@@ -38,18 +40,18 @@ class _Queued:
 class CallBatcher:
     """The calls queued in one turn of the loop go out at the start of the next one.
 
-    A call alone goes as its own RPC (``send_one``, with the client's retries), so a quiet
-    client waits at most one turn. Several go as one Batch of at most ``max_calls`` (the
-    rest at the next turn, with whatever that turn adds); each call gets its own response
-    or its own CheckpointdError. A call whose result is ``UNAVAILABLE`` is sent again on its
-    own when ``is_idempotent`` says repeating it is safe, so it gets the retries it would
-    get unbatched. A server without Batch (``UNIMPLEMENTED``) gets single calls from then on;
-    a Batch too large for the server (``RESOURCE_EXHAUSTED``) is sent as single calls.
-    Responses are the single call's response messages (``PutResponse``, ...).
+    A call alone is handed back to its caller (its future holds :data:`ALONE`), which sends
+    it as its own RPC with the client's retries in its own task: a quiet client waits at most
+    one turn, and the answer wakes the caller directly. Several go as one Batch of at most
+    ``max_calls`` (the rest at the next turn, with whatever that turn adds); each call gets
+    its own response or its own CheckpointdError. A call whose result is ``UNAVAILABLE`` is
+    handed back (sent again on its own) when ``is_idempotent`` says repeating it is safe, so
+    it gets the retries it would get unbatched. A server without Batch (``UNIMPLEMENTED``)
+    gets single calls from then on; a Batch too large for the server (``RESOURCE_EXHAUSTED``)
+    is sent as single calls. Responses are the single call's response messages (``PutResponse``, ...).
     """
 
-    def __init__(self, send_one: SendOne, send_batch: SendBatch, is_idempotent: IsIdempotent, max_calls: int = 32):
-        self._send_one = send_one
+    def __init__(self, send_batch: SendBatch, is_idempotent: IsIdempotent, max_calls: int = 32) -> None:
         self._send_batch = send_batch
         self._is_idempotent = is_idempotent
         self._max_calls = max(1, int(max_calls))
@@ -57,12 +59,12 @@ class CallBatcher:
         self._scheduled = False
         self._supported = True
         self._tasks: set[asyncio.Task[None]] = set()
-        #: Batch RPCs and single-call RPCs sent so far (retries not counted).
+        #: Batch RPCs sent and calls handed back to be sent alone, so far.
         self.batches_sent = 0
         self.singles_sent = 0
 
     def run(self, rpc: str, request: Any) -> asyncio.Future[Any]:
-        """Queues the call for the next turn; the future holds its response or its error."""
+        """Queues the call for the next turn; the future holds its response, its error or ALONE."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         self._queue.append(_Queued(rpc, request, future))
@@ -80,7 +82,7 @@ class CallBatcher:
             asyncio.get_running_loop().call_soon(self._flush)
         if len(calls) == 1 or not self._supported:
             for queued in calls:
-                self._spawn(self._alone(queued))
+                self._alone(queued)
         elif calls:
             self._spawn(self._batch(calls))
 
@@ -89,17 +91,9 @@ class CallBatcher:
         self._tasks.add(task)  # held until done: the loop keeps only weak references to tasks
         task.add_done_callback(self._tasks.discard)
 
-    async def _alone(self, queued: _Queued) -> None:
+    def _alone(self, queued: _Queued) -> None:
         self.singles_sent += 1
-        try:
-            response = await self._send_one(queued.rpc, queued.request)
-        except asyncio.CancelledError:
-            queued.future.cancel()
-            raise
-        except Exception as error:  # noqa: BLE001 - the caller's future carries it
-            _settle_error(queued.future, error)
-        else:
-            _settle(queued.future, response)
+        _settle(queued.future, ALONE)
 
     async def _batch(self, calls: list[_Queued]) -> None:
         request = service_pb2.BatchRequest()
@@ -113,7 +107,8 @@ class CallBatcher:
             if error.code == grpc.StatusCode.UNIMPLEMENTED:
                 self._supported = False
             if error.code in (grpc.StatusCode.UNIMPLEMENTED, grpc.StatusCode.RESOURCE_EXHAUSTED):
-                await asyncio.gather(*(self._alone(q) for q in calls))
+                for queued in calls:
+                    self._alone(queued)
                 return
             for queued in calls:
                 _settle_error(queued.future, error)
@@ -126,7 +121,6 @@ class CallBatcher:
             for queued in calls:
                 _settle_error(queued.future, error)
             return
-        retries = []
         for index, queued in enumerate(calls):
             result = response.results[index] if index < len(response.results) else None
             case = None if result is None else result.WhichOneof("result")
@@ -138,11 +132,9 @@ class CallBatcher:
             else:
                 code = status_from_int(result.error.code)
                 if code == grpc.StatusCode.UNAVAILABLE and self._is_idempotent(queued.rpc, queued.request):
-                    retries.append(self._alone(queued))
+                    self._alone(queued)
                 else:
                     _settle_error(queued.future, CheckpointdError(code, result.error.message))
-        if retries:
-            await asyncio.gather(*retries)
 
 
 def _settle(future: asyncio.Future[Any], value: Any) -> None:

@@ -28,7 +28,10 @@ def channel_credentials(tls: TlsOptions) -> grpc.ChannelCredentials:
 
 
 def channel_arguments(options: ClientOptions, tls: TlsOptions | None) -> list[tuple[str, int | str]]:
-    """Keepalive on open streams, and a reconnect backoff no slower than the retry policy.
+    """Keepalive on open streams, a reconnect backoff no slower than the retry policy, and no
+    retries in grpc itself: the clients' own (retry.py) are the only ones, so a call is never
+    attempted more often than the policy says, and grpc does not buffer each call's messages
+    for a replay.
 
     grpc's own default waits 1 s, then 1.6x up to 120 s, before it dials a server
     that was down again, and fails calls at once meanwhile: the retries would
@@ -41,6 +44,7 @@ def channel_arguments(options: ClientOptions, tls: TlsOptions | None) -> list[tu
         ("grpc.initial_reconnect_backoff_ms", max(100, int(options.retry.initial_backoff * 1000))),
         ("grpc.min_reconnect_backoff_ms", max(100, int(options.retry.initial_backoff * 1000))),
         ("grpc.max_reconnect_backoff_ms", max(100, int(options.retry.max_backoff * 1000))),
+        ("grpc.enable_retries", 0),
     ]
     if tls is not None and tls.server_hostname is not None:
         arguments.append(("grpc.ssl_target_name_override", tls.server_hostname))
