@@ -1,10 +1,11 @@
-"""Per-call latency of the async CheckpointdSaver inside a real LangGraph graph, at 1 thread.
+"""Per-call latency of the async CheckpointdSaver inside a real LangGraph graph.
 
 A StateGraph of 3 nodes and 5 channels (messages grow every turn), ``ainvoke`` once per turn on
-one thread, against the test stack (PostgreSQL + Redis + checkpointd; ``pnpm run build`` first).
-Prints p50/p90 per saver call, invokes/s and the client's CPU µs per invoke. ``--batch off``
-sends every call on its own (the client before call batching); ``--batch both`` interleaves the
-two, round by round, in one run. ``--cprofile FILE`` writes a cProfile of the last mode's rounds.
+one thread (``--threads N``: N threads at once in one event loop), against the test stack
+(PostgreSQL + Redis + checkpointd; ``pnpm run build`` first). Prints p50/p90 per saver call,
+invokes/s, the client's CPU µs per invoke and the RPCs per invoke. ``--batch off`` sends every
+call on its own (the client before call batching); ``--batch both`` interleaves the two, round
+by round, in one run, so that both see the same machine load. ``--cprofile FILE`` writes a cProfile of the last mode's rounds.
 
     .venv/bin/python bench/python/profile_saver.py --turns 200 --rounds 3 --batch both
 """
@@ -77,28 +78,33 @@ def time_calls(saver: CheckpointdSaver, samples: dict[str, list[float]]) -> None
         setattr(saver, name, timed)
 
 
-async def run_round(address: str, batch: bool, turns: int, durability: str) -> dict[str, Any]:
+async def run_thread(graph: Any, turns: int, durability: str) -> None:
+    config = {"configurable": {"thread_id": f"profile-{uuid.uuid4().hex[:8]}"}}
+    for turn in range(1, turns + 1):
+        await graph.ainvoke({"messages": [f"user {turn}"], "turn": turn}, config, durability=durability)
+
+
+async def run_round(address: str, batch: bool, turns: int, threads: int, durability: str) -> dict[str, Any]:
     samples: dict[str, list[float]] = defaultdict(list)
     async with CheckpointdSaver(address, batch=batch) as saver:
         time_calls(saver, samples)
         graph = build_graph(saver)
-        config = {"configurable": {"thread_id": f"profile-{uuid.uuid4().hex[:8]}"}}
-        await graph.ainvoke({"messages": [], "turn": 0}, config, durability=durability)  # warm-up
+        await run_thread(graph, 1, durability)  # warm-up
         samples.clear()
         batcher = saver._aclient()._batcher
         sent0 = (batcher.batches_sent, batcher.singles_sent) if batcher else (0, 0)
         cpu0, main0, wall0 = time.process_time(), time.thread_time(), time.perf_counter()
-        for turn in range(1, turns + 1):
-            await graph.ainvoke({"messages": [f"user {turn}"], "turn": turn}, config, durability=durability)
+        await asyncio.gather(*(run_thread(graph, turns, durability) for _ in range(threads)))
+        invokes = turns * threads
         wall, cpu, main = time.perf_counter() - wall0, time.process_time() - cpu0, time.thread_time() - main0
         sent = (batcher.batches_sent - sent0[0], batcher.singles_sent - sent0[1]) if batcher else (0, 0)
     return {
         "samples": samples,
-        "invokes_per_s": turns / wall,
-        "cpu_us_per_invoke": cpu / turns * 1e6,
-        "main_cpu_us_per_invoke": main / turns * 1e6,
-        "batches_per_invoke": sent[0] / turns,
-        "singles_per_invoke": sent[1] / turns,
+        "invokes_per_s": invokes / wall,
+        "cpu_us_per_invoke": cpu / invokes * 1e6,
+        "main_cpu_us_per_invoke": main / invokes * 1e6,
+        "batches_per_invoke": sent[0] / invokes,
+        "singles_per_invoke": sent[1] / invokes,
     }
 
 
@@ -131,12 +137,14 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--turns", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="LangGraph threads run at once in the one event loop")
     parser.add_argument("--batch", choices=("on", "off", "both"), default="both")
     parser.add_argument("--durability", choices=("async", "sync", "exit"), default="async")
     parser.add_argument("--address", help="a running checkpointd (default: start the test stack)")
     parser.add_argument("--cprofile", help="write a cProfile of the last mode's rounds here")
     args = parser.parse_args()
     turns, rounds = max(1, min(args.turns, 5000)), max(1, min(args.rounds, 20))
+    threads = max(1, min(args.threads, 64))
     modes = {"on": [True], "off": [False], "both": [False, True]}[args.batch]
 
     stack = None if args.address else start_stack("postgres")
@@ -148,13 +156,13 @@ async def main() -> None:
             for batch in modes:  # interleaved, so that both see the same machine load
                 if profile is not None and batch == modes[-1]:
                     profile.enable()
-                results[batch].append(await run_round(address, batch, turns, args.durability))
+                results[batch].append(await run_round(address, batch, turns, threads, args.durability))
                 if profile is not None and batch == modes[-1]:
                     profile.disable()
     finally:
         if stack is not None:
             stack.stop()
-    print(f"{turns} turns x {rounds} rounds, durability={args.durability}, 1 thread")
+    print(f"{turns} turns x {threads} threads x {rounds} rounds, durability={args.durability}")
     for batch in modes:
         report("batch on" if batch else "batch off", results[batch])
     if profile is not None:
