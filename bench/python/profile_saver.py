@@ -5,7 +5,8 @@ one thread (``--threads N``: N threads at once in one event loop), against the t
 (PostgreSQL + Redis + checkpointd; ``pnpm run build`` first). Prints p50/p90 per saver call,
 invokes/s, the client's CPU µs per invoke and the RPCs per invoke. ``--batch off`` sends every
 call on its own (the client before call batching); ``--batch both`` interleaves the two, round
-by round, in one run, so that both see the same machine load. ``--cprofile FILE`` writes a cProfile of the last mode's rounds.
+by round, in one run, so that both see the same machine load. ``--cprofile FILE`` writes a
+cProfile of the last mode's rounds.
 
     .venv/bin/python bench/python/profile_saver.py --turns 200 --rounds 3 --batch both
 """
