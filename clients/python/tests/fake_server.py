@@ -31,6 +31,8 @@ class Script:
     metadata: list[dict[str, str]] = field(default_factory=list)
     #: Batch is served (else it is UNIMPLEMENTED, as on a server that predates it).
     batch: bool = False
+    #: Every Batch fails with this code (none: Batch is answered).
+    batch_abort: grpc.StatusCode | None = None
     #: This many calls inside Batch requests get an UNAVAILABLE result before they succeed.
     batch_unavailable_results: int = 0
     #: The Subscribe requests each Watch stream got.
@@ -93,6 +95,8 @@ class FakeService(service_grpc.CheckpointServiceServicer):
         if not self.script.batch:
             context.abort(grpc.StatusCode.UNIMPLEMENTED, "Batch: not served")
         self.script.enter("Batch", context)
+        if self.script.batch_abort is not None:
+            context.abort(self.script.batch_abort, "Batch: scripted failure")
         response = service_pb2.BatchResponse()
         for call in request.calls:
             case = call.WhichOneof("call")

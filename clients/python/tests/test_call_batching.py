@@ -150,5 +150,23 @@ async def test_a_batch_that_failed_for_good_fails_each_call(fake: FakeServer, sc
         assert script.calls == {"Batch": 2}
 
 
+async def test_a_batch_too_large_for_the_server_is_sent_as_single_calls(fake: FakeServer, script: Script) -> None:
+    script.batch, script.batch_abort = True, grpc.StatusCode.RESOURCE_EXHAUSTED
+    async with AsyncCheckpointdClient(fake.address) as client:
+        for burst in (1, 2):  # the next burst tries Batch again: only UNIMPLEMENTED turns it off
+            answers = await asyncio.gather(client.put(put_request(0)), client.put(put_request(1)))
+            assert [a.config.thread_id for a in answers] == ["t-0", "t-1"]
+            assert script.calls == {"Batch": burst, "Put": 2 * burst}
+
+
+async def test_a_batch_rejected_for_good_fails_each_call_with_the_error(fake: FakeServer, script: Script) -> None:
+    script.batch, script.batch_abort = True, grpc.StatusCode.PERMISSION_DENIED
+    async with AsyncCheckpointdClient(fake.address) as client:
+        results = await asyncio.gather(client.put(put_request(0)), client.put(put_request(1)), return_exceptions=True)
+        codes = [r.code if isinstance(r, CheckpointdError) else r for r in results]
+        assert codes == [grpc.StatusCode.PERMISSION_DENIED] * 2
+        assert script.calls == {"Batch": 1}
+
+
 def fast_retries(max_attempts: int = 5) -> RetryPolicy:
     return RetryPolicy(max_attempts=max_attempts, initial_backoff=0.01, max_backoff=0.02)
