@@ -52,16 +52,14 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
 
   async function put(input: PutCheckpointInput, events: readonly NewEvent[] = []) {
     const { threadId, checkpointNs, checkpoint } = input;
-    const blobs = Object.entries(input.newVersions).map(([channel, version]) => {
+    // A new version without a value (a channel emptied) gets no row: readTuples reads a missing
+    // blob as an absent value, the same as a row whose type is null.
+    const blobs = Object.entries(input.newVersions).flatMap(([channel, version]) => {
       const value = checkpoint.channelValues[channel];
-      return {
-        thread_id: threadId,
-        checkpoint_ns: checkpointNs,
-        channel,
-        version: versionKey(version),
-        type: value?.type ?? null,
-        blob: value?.data ?? null,
-      };
+      if (value === undefined) return [];
+      return [
+        { thread_id: threadId, checkpoint_ns: checkpointNs, channel, version: versionKey(version), type: value.type, blob: value.data },
+      ];
     });
     const row = {
       thread_id: threadId,
