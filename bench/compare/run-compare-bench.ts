@@ -97,9 +97,9 @@ process.once("SIGINT", () => process.exit(130));
 process.once("SIGTERM", () => process.exit(143));
 // Whatever happens, the run ends (exit handlers kill the servers).
 setTimeout(() => {
-  log("giving up after 30 minutes");
+  log("giving up after 90 minutes");
   process.exit(1);
-}, 30 * 60_000).unref();
+}, 90 * 60_000).unref();
 
 // --pin: this process and every thread it has (and will have: new threads and
 // children inherit it) on benchCpu, before anything starts; each service is
