@@ -18,7 +18,7 @@ export interface PlanOptions {
   rounds: number;
   quick: boolean;
   saverPoolSize: number;
-  /** Default [1, 64]. */
+  /** Default [1, 8, 64]. */
   concurrencies?: readonly number[];
 }
 
@@ -33,7 +33,7 @@ export function comparePlan(options: PlanOptions): ComparePlan {
   const n = (value: number) => Math.max(1, Math.round(value * scale));
   return {
     rounds: options.rounds,
-    concurrencies: options.concurrencies ?? [1, 64],
+    concurrencies: options.concurrencies ?? [1, 8, 64],
     bounds: (c) => (c === 1 ? { maxOps: n(2_000), maxMs: n(3_000) } : { maxOps: n(20_000), maxMs: n(4_000) }),
     missMaxOps: (c) => (c === 1 ? n(1_500) : n(6_000)),
     warm: (c) => (c === 1 ? { maxOps: n(300), maxMs: n(750) } : { maxOps: n(1_000), maxMs: n(750) }),

@@ -6,6 +6,18 @@ import type { StorageGrowth } from "./measure-storage-growth.js";
 import type { GhzLoadRow } from "./run-ghz-loads.js";
 import { median, type CaseSummary } from "./summarize-measurements.js";
 import type { CpuProfileSummary } from "../cache/summarize-cpu-profile.js";
+import { formatGraphStorage, formatGraphTable } from "../graph/format-graph-report.js";
+import type { GraphMeasurement } from "../graph/graph-measurement.js";
+import type { GraphStorage } from "../graph/measure-graph-storage.js";
+import type { PostgresDurability } from "./set-postgres-durability.js";
+
+/** Everything measured under one PostgreSQL configuration. */
+export interface DurabilitySection {
+  durability: PostgresDurability;
+  summaries: Map<string, CaseSummary>;
+  ghz: readonly GhzLoadRow[];
+  graph: readonly GraphMeasurement[];
+}
 
 export interface CompareReport {
   machine: {
@@ -31,8 +43,8 @@ export interface CompareReport {
   checkpointdPoolSize: number;
   data: { channelBytes: Record<string, number>; writesBytes: number; tupleBytes: number };
   cases: readonly CompareCase[];
-  summaries: Map<string, CaseSummary>;
-  ghz: readonly GhzLoadRow[];
+  sections: readonly DurabilitySection[];
+  graphStorage: GraphStorage | undefined;
   growth: { checkpointd: StorageGrowth; postgresSaver: StorageGrowth };
   profiles: Map<string, CpuProfileSummary>;
 }
@@ -40,7 +52,9 @@ export interface CompareReport {
 export const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
 const micros = (value: number) => (Number.isFinite(value) && value > 0 ? value.toFixed(0) : "–");
 
-function mainTable(report: CompareReport): string[] {
+type SectionView = CompareReport & { summaries: Map<string, CaseSummary>; ghz: readonly GhzLoadRow[] };
+
+function mainTable(report: SectionView): string[] {
   const lines = [
     "| workload | saver / floor | c | ops | errors | ops/s | ops/s range | p50 ms | p99 ms | CPU µs/op: bench process | checkpointd | PostgreSQL | Redis | L1 hits / misses / fills |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
@@ -60,18 +74,20 @@ function mainTable(report: CompareReport): string[] {
   return lines;
 }
 
-function ghzTable(report: CompareReport): string[] {
+function ghzTable(report: SectionView): string[] {
   const cases = [...new Set(report.ghz.map((row) => row.case))];
   const lines = [
-    `ghz (its own process, \`--cpus 1\`, one HTTP/2 connection, checkpointd's schema by server reflection, the stub's from the protos), c=${report.plan.ghz.concurrency}, medians over ${report.plan.rounds} round(s):`,
+    `ghz (its own process, \`--cpus 1\`, one HTTP/2 connection, checkpointd's schema by server reflection, the stub's from the protos), ` +
+      `c=${report.plan.ghz.concurrency} and c=1 (the floor without a Node client: the echo is the bare gRPC stack), medians over ${report.plan.rounds} round(s):`,
     "",
-    "| call | requests | errors | req/s | p50 ms | p99 ms |",
-    "| --- | ---: | ---: | ---: | ---: | ---: |",
+    "| call | c | requests | errors | req/s | p50 ms | p99 ms |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
-  for (const name of cases) {
-    const rows = report.ghz.filter((row) => row.case === name).map((row) => row.result);
+  for (const [name, c] of [report.plan.ghz.concurrency, 1].flatMap((c) => cases.map((name) => [name, c] as const))) {
+    const rows = report.ghz.filter((row) => row.case === name && row.concurrency === c).map((row) => row.result);
+    if (rows.length === 0) continue;
     lines.push(
-      `| ${name} | ${rows.reduce((t, r) => t + r.count, 0)} | ${rows.reduce((t, r) => t + r.errors, 0)} | ` +
+      `| ${name} | ${c} | ${rows.reduce((t, r) => t + r.count, 0)} | ${rows.reduce((t, r) => t + r.errors, 0)} | ` +
         `${median(rows.map((r) => r.rps)).toFixed(0)} | ${fixed(median(rows.map((r) => r.p50Ms)))} | ${fixed(median(rows.map((r) => r.p99Ms)))} |`,
     );
   }
@@ -104,9 +120,23 @@ export function formatCompareReport(report: CompareReport): string {
   const totalChannelBytes = Object.values(report.data.channelBytes).reduce((t, b) => t + b, 0);
   const bounds1 = plan.bounds(1);
   const bounds64 = plan.bounds(64);
+  const durabilityName = (d: PostgresDurability) =>
+    d === "durable"
+      ? "### PostgreSQL durable (its defaults: `fsync=on`, `synchronous_commit=on`, `full_page_writes=on`): the headline"
+      : "### PostgreSQL `fsync=off`, `synchronous_commit=off`, `full_page_writes=off`: the CPU-bound view";
+  const sectionLines = report.sections.flatMap((section) => {
+    const view: SectionView = { ...report, summaries: section.summaries, ghz: section.ghz };
+    return [
+      durabilityName(section.durability),
+      "",
+      ...(section.graph.length === 0 ? [] : ["**A real LangGraph graph, end to end**", "", ...formatGraphTable(section.graph), ""]),
+      ...(section.summaries.size === 0 ? [] : ["**Per call**", "", ...mainTable(view), "", ...formatRatioTables(view), ""]),
+      ...(section.ghz.length === 0 ? [] : [...ghzTable(view), ""]),
+    ];
+  });
   return [
     `**Machine**: ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, Node ${machine.node}, PostgreSQL ${machine.postgres} (throwaway ` +
-      `cluster on loopback, \`fsync=off\`, \`synchronous_commit=off\`), redis-server ${machine.redis}, ghz ${machine.ghz}. ` +
+      `cluster on loopback, switched between durable and \`fsync=off\` with ALTER SYSTEM + pg_reload_conf, one section each), redis-server ${machine.redis}, ghz ${machine.ghz}. ` +
       `Run finished ${machine.date} (\`date -u\`) and took ${Math.round(report.durationSeconds / 60)} min. 1-minute load average ` +
       `${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} (sampled before each round and at the end: ` +
       `${loads.map((l) => l.toFixed(2)).join(", ")}); the machine is shared with other sessions.`,
@@ -136,12 +166,15 @@ export function formatCompareReport(report: CompareReport): string {
       `CPU affinity, \`Cpus_allowed_list\` of every thread from /proc after the rounds: ` +
       `${report.affinity.processes.map((p) => `${p.name} ${p.cpus}`).join("; ")}.`,
     "",
-    ...mainTable(report),
+    `**Graph**: a StateGraph of 3 nodes (planner → agent → tools) over 5 channels (messages, context, plan, scratchpad, route; ` +
+      "the messages grow by a human and an AI message each turn), one `invoke` (JS) / `ainvoke` (Python) per turn, each worker on a " +
+      "thread of its own, 1 and 16 workers; JS: PostgresSaver (the pool above) vs CheckpointdSaver in the bench process; Python " +
+      "(bench/graph/python_graph_bench.py, the repository's .venv): AsyncPostgresSaver on a psycopg AsyncConnectionPool " +
+      "(size max(2, threads)) in a database of its own vs checkpointd's async CheckpointdSaver. Savers alternate per round. RPCs / invoke " +
+      "are counted by a client interceptor (a Batch is one). Worker CPU = the process running the graph.",
     "",
-    ...formatRatioTables(report),
-    "",
-    ...ghzTable(report),
-    "",
+    ...sectionLines,
+    ...(report.graphStorage === undefined ? [] : [...formatGraphStorage(report.graphStorage), ""]),
     ...formatStorageGrowth(report.growth),
     "",
     ...profileLines(report.profiles),

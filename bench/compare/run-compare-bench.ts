@@ -8,8 +8,14 @@
  * redis-server, checkpointd and echo stub on 127.0.0.1 and stops them at the
  * end. Progress on stderr, the report on stdout and in bench/RESULTS.md.
  *
- *   pnpm bench [--rounds N] [--quick] [--cpu-prof] [--no-write] [--pool N] [--pin]
- *   pnpm bench --only put[,floor,...] [--concurrency 64]
+ *   pnpm bench [--rounds N] [--quick] [--cpu-prof] [--no-write] [--pool N] [--pin] [--pg durable|fast|both] [--python PATH]
+ *   pnpm bench --only put[,floor,graph,...] [--concurrency 64]
+ *
+ * --pg: PostgreSQL durable (its defaults), fsync=off, or both (default): each
+ * round runs everything under each, switched with ALTER SYSTEM; one report
+ * section each. The graph bench (graph/) runs a real LangGraph graph in JS and
+ * in Python (--python, default the repository's .venv, set up by
+ * graph/bench-venv.sh) through both savers.
  *
  * --quick: a fifth of every bound, one round, 100 growth steps, RESULTS.md
  * untouched. --cpu-prof: profile checkpointd and this process (the figures
@@ -23,6 +29,13 @@
  * per-round ratios on stderr, RESULTS.md untouched.
  */
 import { spawnSync } from "node:child_process";
+import { countRpcs } from "../graph/count-rpcs.js";
+import { formatGraphTable } from "../graph/format-graph-report.js";
+import type { GraphMeasurement } from "../graph/graph-measurement.js";
+import { measureGraphStorage, type GraphStorage } from "../graph/measure-graph-storage.js";
+import { runGraphRound, type GraphTargets } from "../graph/run-graph-round.js";
+import type { DurabilitySection } from "./format-compare-report.js";
+import { durabilities, setPostgresDurability, type PostgresDurability } from "./set-postgres-durability.js";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
@@ -60,8 +73,11 @@ const { values: args } = parseArgs({
     pin: { type: "boolean", default: false },
     only: { type: "string" },
     concurrency: { type: "string" },
+    pg: { type: "string", default: "both" },
+    python: { type: "string" },
   },
 });
+const pgModes = durabilities(args.pg);
 const probe = args.only !== undefined || args.concurrency !== undefined;
 const onlyGroups = args.only === undefined ? undefined : new Set(args.only.split(","));
 const rounds = Number(args.rounds ?? (args.quick ? 1 : 3));
@@ -81,9 +97,9 @@ process.once("SIGINT", () => process.exit(130));
 process.once("SIGTERM", () => process.exit(143));
 // Whatever happens, the run ends (exit handlers kill the servers).
 setTimeout(() => {
-  log("giving up after 30 minutes");
+  log("giving up after 90 minutes");
   process.exit(1);
-}, 30 * 60_000).unref();
+}, 90 * 60_000).unref();
 
 // --pin: this process and every thread it has (and will have: new threads and
 // children inherit it) on benchCpu, before anything starts; each service is
@@ -103,15 +119,37 @@ if (profileRoot !== undefined) {
 }
 
 const loadAverages: number[] = [];
-const measurements: CaseMeasurement[] = [];
-const ghzRows: GhzLoadRow[] = [];
+const collected = new Map<PostgresDurability, { measurements: CaseMeasurement[]; ghz: GhzLoadRow[]; graph: GraphMeasurement[] }>(
+  pgModes.map((d) => [d, { measurements: [], ghz: [], graph: [] }]),
+);
+const measurements = (d: PostgresDurability) => collected.get(d)?.measurements ?? [];
+const runGraph = onlyGroups === undefined || onlyGroups.has("graph");
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+let python = args.python;
+if (runGraph && python === undefined) {
+  const venv = spawnSync("bash", [join(repoRoot, "bench/graph/bench-venv.sh")], { stdio: ["ignore", "inherit", "inherit"] });
+  if (venv.status !== 0) throw new Error("bench/graph/bench-venv.sh failed");
+  python = join(repoRoot, ".venv/bin/python");
+}
 const services = await startCompareServices({ serverEnv, log, ...(args.pin ? { pinCpu: serviceCpu } : {}) });
 let report: Omit<Parameters<typeof formatCompareReport>[0], "profiles" | "durationSeconds" | "machine"> | undefined;
 let versions: Awaited<ReturnType<typeof readVersions>> | undefined;
 try {
   versions = await readVersions(services);
   const ghzCpusAllowed = args.pin ? pinGhz(serviceCpu) : undefined;
-  const savers = await prepareSavers(services, plan, log);
+  // Every (round, PostgreSQL configuration) is a slot of its own: its own never-read threads, its own ghz threads.
+  const slot = (round: number, d: PostgresDurability) => (round - 1) * pgModes.length + pgModes.indexOf(d) + 1;
+  const savers = await prepareSavers(services, { ...plan, rounds: plan.rounds * pgModes.length }, log);
+  const graphRpcs = countRpcs();
+  const graphCheckpointd = CheckpointdSaver.fromUrl(`127.0.0.1:${services.checkpointd.port}`, { interceptors: [graphRpcs.interceptor] });
+  const graphTargets: GraphTargets = {
+    python: python ?? "python3",
+    js: { postgresSaver: savers.postgresSaver, checkpointd: graphCheckpointd, checkpointdRpcs: graphRpcs.count },
+    pythonPostgresUrl: await createDatabase(services.postgres.url, "python_postgres_saver"),
+    checkpointdAddress: `127.0.0.1:${services.checkpointd.port}`,
+    serviceCpu: services.cpuMicros,
+  };
+  let graphStorage: GraphStorage | undefined;
   const floors = await startFloors({
     checkpointdClient: savers.checkpointdSaver.client,
     historyThreadId: savers.history.threadId,
@@ -127,29 +165,36 @@ try {
       floors,
       saverPoolSize: plan.saverPoolSize,
     }).filter((c) => onlyGroups === undefined || onlyGroups.has(c.group) || onlyGroups.has(c.id));
-    if (cases.length === 0) throw new Error(`--only ${args.only} names no workload group`);
+    if (cases.length === 0 && !runGraph) throw new Error(`--only ${args.only} names no workload group`);
     const profile = profileRoot === undefined ? undefined : startProcessProfile(join(profileRoot, "bench"));
     for (let round = 1; round <= plan.rounds; round++) {
       loadAverages.push(os.loadavg()[0] ?? Number.NaN);
-      for (const concurrency of plan.concurrencies) {
-        for (const group of roundOrder(cases, round)) {
-          for (const c of group) measurements.push(await measureCase(c, round, concurrency, plan, services, log));
+      for (const d of round % 2 === 1 ? pgModes : [...pgModes].reverse()) {
+        await setPostgresDurability(services.postgres.url, d);
+        log(`[round ${round}] PostgreSQL ${d}`);
+        const into = collected.get(d);
+        if (into === undefined) throw new Error(`no results for ${d}`);
+        for (const concurrency of plan.concurrencies) {
+          for (const group of roundOrder(cases, round)) {
+            for (const c of group) into.measurements.push(await measureCase(c, slot(round, d), concurrency, plan, services, log));
+          }
         }
+        if (runGraph) into.graph.push(...(await runGraphRound(graphTargets, round, `${d}${round}`, args.quick, log)));
+        if (probe) continue;
+        const putRequest = savers.capturedPut.last();
+        if (putRequest === undefined) throw new Error("CheckpointdSaver sent no Put to replay");
+        into.ghz.push(
+          ...(await runGhzLoads({
+            round: slot(round, d),
+            checkpointdPort: services.checkpointd.port,
+            echoPort: services.echo.port,
+            historyThreadId: savers.history.threadId,
+            putRequest,
+            ...plan.ghz,
+            log,
+          })),
+        );
       }
-      if (probe) continue;
-      const putRequest = savers.capturedPut.last();
-      if (putRequest === undefined) throw new Error("CheckpointdSaver sent no Put to replay");
-      ghzRows.push(
-        ...(await runGhzLoads({
-          round,
-          checkpointdPort: services.checkpointd.port,
-          echoPort: services.echo.port,
-          historyThreadId: savers.history.threadId,
-          putRequest,
-          ...plan.ghz,
-          log,
-        })),
-      );
     }
     profile?.stop();
     loadAverages.push(os.loadavg()[0] ?? Number.NaN);
@@ -180,25 +225,48 @@ try {
       await growthPostgresSaver.end();
       log(`storage growth: checkpointd ${growth.checkpointd.bytes} B, PostgresSaver ${growth.postgresSaver.bytes} B`);
 
+      const turns = args.quick ? 30 : 300;
+      log(`graph storage: the Python graph, ${turns} turns on each of 2 threads, through each saver`);
+      const storageCheckpointdUrl = await createDatabase(services.postgres.url, "graph_storage_checkpointd");
+      const storageServer = await services.spawnExtraCheckpointd(storageCheckpointdUrl);
+      graphStorage = await measureGraphStorage({
+        python: graphTargets.python,
+        turns,
+        threads: 2,
+        checkpointdAddress: `127.0.0.1:${storageServer.port}`,
+        checkpointdDatabaseUrl: storageCheckpointdUrl,
+        postgresSaverDatabaseUrl: await createDatabase(services.postgres.url, "graph_storage_postgres_saver"),
+        serviceCpu: services.cpuMicros,
+      });
+      log(
+        `graph storage: checkpointd ${graphStorage.checkpointd.totalBytes} B, AsyncPostgresSaver ${graphStorage.postgresSaver.totalBytes} B`,
+      );
+
       const serde = new JsonPlusSerializer();
       const size = async (value: unknown) => (await serde.dumpsTyped(value))[1].byteLength;
       const channelBytes: Record<string, number> = {};
       for (const channel of benchChannels) channelBytes[channel] = await size(channelValue(channel, 0));
       const writes = await Promise.all(taskWrites(0).map(([, value]) => size(value)));
       report = {
-        command: `pnpm install && pnpm run build && pnpm bench${rounds !== 3 ? ` --rounds ${rounds}` : ""}${args.quick ? " --quick" : ""}${args.pin ? " --pin" : ""}`,
+        command: `pnpm install && pnpm run build && pnpm bench${rounds !== 3 ? ` --rounds ${rounds}` : ""}${args.quick ? " --quick" : ""}${args.pin ? " --pin" : ""}${args.pg !== "both" ? ` --pg ${args.pg}` : ""}`,
         affinity: { pinned: args.pin, processes: affinityProcesses },
         plan,
         checkpointdPoolSize,
         data: { channelBytes, writesBytes: writes.reduce((t, b) => t + b, 0), tupleBytes: floors.redisValueBytes },
         cases,
-        summaries: summarizeAll(measurements),
-        ghz: ghzRows,
+        sections: pgModes.map((d): DurabilitySection => ({
+          durability: d,
+          summaries: summarizeAll(measurements(d)),
+          ghz: collected.get(d)?.ghz ?? [],
+          graph: collected.get(d)?.graph ?? [],
+        })),
+        graphStorage,
         growth,
       };
     }
   } finally {
     await floors.close();
+    await graphCheckpointd.close();
     await savers.close();
   }
 } finally {
@@ -213,7 +281,12 @@ if (profileRoot !== undefined) {
   log(`CPU profiles: ${profileRoot}`);
 }
 if (probe) {
-  logProbeRatios(summarizeAll(measurements), log);
+  for (const d of pgModes) {
+    log(`PostgreSQL ${d}:`);
+    logProbeRatios(summarizeAll(measurements(d)), log);
+    const graph = collected.get(d)?.graph ?? [];
+    if (graph.length > 0) console.log([`PostgreSQL ${d}, graph:`, "", ...formatGraphTable(graph), ""].join("\n"));
+  }
   console.log(profileLines(profiles).join("\n"));
   process.exit(0);
 }

@@ -13,6 +13,8 @@ export type GhzCase = "GetTuple latest (checkpointd, L1 hit)" | "GetTuple (bare 
 export interface GhzLoadRow {
   round: number;
   case: GhzCase;
+  /** In flight: the plan's (64), or 1 for the floor at c=1 (the server stack's own latency, without a Node client). */
+  concurrency: number;
   result: GhzResult;
 }
 
@@ -62,7 +64,7 @@ export async function runGhzLoads(options: GhzLoadOptions): Promise<GhzLoadRow[]
     config: { threadId: `ghz-put-r${round}-{{.RequestNumber}}`, checkpointNs: "" },
   };
   // The echo stub serves no reflection: ghz reads the repository's protos for it.
-  const cases: { case: GhzCase; port: number; method: string; data: unknown; requests: number; reflection?: boolean }[] = [
+  const wide: { case: GhzCase; port: number; method: string; data: unknown; requests: number; reflection?: boolean }[] = [
     {
       case: "GetTuple latest (checkpointd, L1 hit)",
       port: options.checkpointdPort,
@@ -87,24 +89,36 @@ export async function runGhzLoads(options: GhzLoadOptions): Promise<GhzLoadRow[]
       reflection: true,
     },
   ];
+  // The same calls one at a time (c=1, a tenth of the requests): the floor a non-Node client sees.
+  const cases = [
+    ...wide.map((c) => ({ ...c, concurrency })),
+    ...wide.map((c) => ({
+      ...c,
+      concurrency: 1,
+      requests: Math.max(1, Math.round(c.requests / 10)),
+      ...(c.method === "Put"
+        ? { data: { ...putData, config: { threadId: `ghz-put1-r${round}-{{.RequestNumber}}`, checkpointNs: "" } } }
+        : {}),
+    })),
+  ];
   const rows: GhzLoadRow[] = [];
   for (const c of round % 2 === 0 ? [...cases].reverse() : cases) {
     const result = await runGhz({
       target: `127.0.0.1:${c.port}`,
       call: call(c.method),
       data: c.data,
-      concurrency,
+      concurrency: c.concurrency,
       requests: c.requests,
       maxDurationSeconds: maxSeconds,
       cpus: 1,
       reflection: c.reflection === true,
     });
     options.log(
-      `[round ${round}] ghz ${c.case} c=${concurrency} n=${result.count}: ${result.rps.toFixed(0)} req/s, ` +
+      `[round ${round}] ghz ${c.case} c=${c.concurrency} n=${result.count}: ${result.rps.toFixed(0)} req/s, ` +
         `p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.errors} errors`,
     );
     if (result.errors > 0) options.log(`ghz errors: ${JSON.stringify(result.errorDistribution)}`);
-    rows.push({ round, case: c.case, result });
+    rows.push({ round, case: c.case, concurrency: c.concurrency, result });
   }
   return rows;
 }
