@@ -26,7 +26,7 @@ interface PartRow {
  * One checkpoint with its channel values and pending writes in ONE statement
  * (one round trip, one pooled connection): the checkpoint row, then a row per
  * referenced blob (found through the versions in its jsonb, see
- * versionKeySql), then its writes in (task_path, task_id, idx) byte order, as
+ * versionKeySql; a primary-key lookup each, whatever the planner's statistics), then its writes in (task_path, task_id, idx) byte order, as
  * readTuples returns them.
  */
 export async function readOneTuple(db: Kysely<Database>, query: TupleQuery): Promise<CheckpointTuple | undefined> {
@@ -48,9 +48,12 @@ export async function readOneTuple(db: Kysely<Database>, query: TupleQuery): Pro
     select 1, null, null, null, null, null, null, b.channel, b.version, b.type, b.blob, null, null, 0
     from c
     cross join lateral jsonb_each(c.checkpoint -> 'channel_versions') as v(channel, stored)
-    join checkpoint_blobs b
-      on b.thread_id = c.thread_id and b.checkpoint_ns = c.checkpoint_ns
-      and b.channel = (v.channel collate "C") and b.version = (${versionKeySql(sql`v.stored`)} collate "C")
+    cross join lateral (
+      select channel, version, type, blob from checkpoint_blobs
+      where thread_id = c.thread_id and checkpoint_ns = c.checkpoint_ns
+        and channel = (v.channel collate "C") and version = (${versionKeySql(sql`v.stored`)} collate "C")
+      limit 1
+    ) as b
     union all
     select 2, null, null, null, null, null, null, w.channel, null, w.type, w.blob, w.task_id, w.task_path, w.idx
     from c
