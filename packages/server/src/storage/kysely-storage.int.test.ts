@@ -152,6 +152,39 @@ describe.each(testEngines)("Kysely storage on %s", (engine) => {
     expect(queries.length).toBeLessThanOrEqual(11 * 3);
   });
 
+  it("reads a tuple in one statement: values of string, integer and float versions, writes in (task_path, task_id, idx) order", async () => {
+    const threadId = "one-statement";
+    const versions = { s: "00000000000000000000000000000002.0.5", big: 2n ** 70n, small: 7n, f: 1.5 };
+    const value = (c: string) => ({ type: "json", data: new TextEncoder().encode(`${c}!`) });
+    const checkpoint: Checkpoint = {
+      ...checkpointAt(1, {}),
+      channelValues: Object.fromEntries(Object.keys(versions).map((c) => [c, value(c)])),
+      channelVersions: versions,
+    };
+    await storage.put({ threadId, checkpointNs: "", checkpoint, metadata: { step: 1 }, newVersions: versions });
+    const key = { threadId, checkpointNs: "", checkpointId: checkpoint.id };
+    const write = (channel: string) => ({ channel, value: value(channel) });
+    await storage.putWrites({ key, taskId: "t2", taskPath: "b", writes: [write("x"), write("y")] });
+    await storage.putWrites({ key, taskId: "t1", taskPath: "b", writes: [write("z")] });
+    await storage.putWrites({ key, taskId: "t9", taskPath: "a", writes: [write("w")] });
+    for (const query of [{ threadId, checkpointNs: "" }, { ...key }]) {
+      queries = [];
+      const tuple = await storage.getTuple(query);
+      expect(queries).toHaveLength(1);
+      expect(tuple?.checkpoint.channelVersions).toEqual(versions);
+      expect(tuple?.checkpoint.channelValues).toEqual(checkpoint.channelValues);
+      expect(tuple?.metadata).toEqual({ step: 1 });
+      expect(tuple?.pendingWrites.map((w) => [w.taskPath, w.taskId, w.channel])).toEqual([
+        ["a", "t9", "w"],
+        ["b", "t1", "z"],
+        ["b", "t2", "x"],
+        ["b", "t2", "y"],
+      ]);
+    }
+    expect(await storage.getTuple({ threadId, checkpointNs: "", checkpointId: id(2) })).toBeUndefined();
+    expect(await storage.getTuple({ threadId: "no-such-thread", checkpointNs: "" })).toBeUndefined();
+  });
+
   it("stops fetching when the consumer's signal aborts", async () => {
     const controller = new AbortController();
     const seen: string[] = [];

@@ -11,6 +11,7 @@ import { blobsStatement, putStatement, writesStatement, type PreparedPut } from 
 import { inChunks, rowsPerInsert } from "./in-chunks.js";
 import { copyThread, deleteForRuns, deleteThread, prune } from "./maintain-threads.js";
 import { checkpointColumns, readTuples } from "./read-tuples.js";
+import { readOneTuple } from "./read-one-tuple.js";
 
 export interface KyselyStorageOptions {
   db: Kysely<Database>;
@@ -107,15 +108,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
   }
 
   async function getTuple(query: TupleQuery): Promise<CheckpointTuple | undefined> {
-    let q = db
-      .selectFrom("checkpoints")
-      .select(checkpointColumns)
-      .where("thread_id", "=", query.threadId)
-      .where("checkpoint_ns", "=", query.checkpointNs);
-    if (query.checkpointId !== undefined) q = q.where("checkpoint_id", "=", query.checkpointId);
-    const rows = await q.orderBy("checkpoint_id", "desc").limit(1).execute();
-    const [tuple] = await readTuples(db, rows);
-    return tuple;
+    return readOneTuple(db, query);
   }
 
   async function hasCheckpoint(key: CheckpointKey): Promise<boolean> {

@@ -63,7 +63,25 @@ export async function readTuples(db: Kysely<Database>, rows: readonly Checkpoint
       .orderBy("idx")
       .execute(),
   ]);
+  return assembleTuples(rows, checkpoints, blobs, writes);
+}
 
+export type BlobRow = Pick<
+  Selectable<Database["checkpoint_blobs"]>,
+  "thread_id" | "checkpoint_ns" | "channel" | "version" | "type" | "blob"
+>;
+export type WriteRow = Pick<
+  Selectable<Database["checkpoint_writes"]>,
+  "thread_id" | "checkpoint_ns" | "checkpoint_id" | "task_id" | "channel" | "type" | "blob" | "task_path"
+>;
+
+/** Tuples from checkpoint rows (decoded), the blobs they reference and their writes in (task_path, task_id, idx) order. */
+export function assembleTuples(
+  rows: readonly CheckpointRow[],
+  checkpoints: ReturnType<typeof decodeCheckpoint>[],
+  blobs: readonly BlobRow[],
+  writes: readonly WriteRow[],
+): CheckpointTuple[] {
   const blobByKey = new Map(blobs.map((b) => [[b.thread_id, b.checkpoint_ns, b.channel, b.version].join(sep), b]));
   const writesByCheckpoint = new Map<string, PendingWrite[]>();
   for (const w of writes) {
