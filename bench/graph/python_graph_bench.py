@@ -1,7 +1,6 @@
 """A real LangGraph graph, end to end, on one saver: `pnpm bench` runs this as a subprocess.
 
-A StateGraph of 3 nodes (planner -> agent -> tools) over 5 channels (messages, context, plan,
-scratchpad, route), the messages growing by two each turn, compiled with either
+The graph of chat_graph.py (3 nodes, 5 channels, messages growing each turn), compiled with either
 AsyncPostgresSaver (on a psycopg AsyncConnectionPool) or checkpointd's async CheckpointdSaver,
 and driven by `threads` asyncio workers, each `ainvoke`-ing turn after turn on a thread of its
 own. Stdout carries one JSON object a line: {"event": "start"} when the measured loop begins
@@ -16,52 +15,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import operator
 import sys
 import time
 from collections import Counter
-from typing import Annotated, Any, TypedDict
+from typing import Any
 
 import grpc
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
-from langgraph.graph import END, START, StateGraph
-from langgraph.graph.message import add_messages
-
-
-class State(TypedDict):
-    messages: Annotated[list[AnyMessage], add_messages]
-    context: dict[str, Any]
-    plan: list[str]
-    scratchpad: Annotated[list[str], operator.add]
-    route: str
-
-
-def planner(state: State) -> dict[str, Any]:
-    turn = len(state["messages"])
-    return {"plan": [f"step {turn}-{i}: look up, reason, answer" for i in range(3)], "route": "agent"}
-
-
-def agent(state: State) -> dict[str, Any]:
-    last = state["messages"][-1].content
-    reply = AIMessage(content=f"Answer to {last!s}: " + "the forecast says mild weather, no rain. " * 4)
-    return {"messages": [reply], "scratchpad": [f"answered {last!s}"], "route": "tools"}
-
-
-def tools(state: State) -> dict[str, Any]:
-    turns = len(state["messages"]) // 2
-    return {"context": {"user": "u-1", "locale": "en-GB", "turns": turns, "tools": ["search", "calc"]}, "route": "end"}
-
-
-def build_graph() -> StateGraph:
-    builder = StateGraph(State)
-    builder.add_node("planner", planner)
-    builder.add_node("agent", agent)
-    builder.add_node("tools", tools)
-    builder.add_edge(START, "planner")
-    builder.add_edge("planner", "agent")
-    builder.add_edge("agent", "tools")
-    builder.add_edge("tools", END)
-    return builder
+from chat_graph import build_graph, turn_input
 
 
 class CountCalls(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClientInterceptor):
@@ -143,7 +103,7 @@ async def run_loop(graph: Any, threads: int, prefix: str, max_invokes: int, max_
             turn += 1
             begin = time.perf_counter()
             try:
-                await asyncio.wait_for(graph.ainvoke({"messages": [HumanMessage(content=f"turn {turn}")]}, config), 30)
+                await asyncio.wait_for(graph.ainvoke(turn_input(turn), config), 30)
                 latencies.append((time.perf_counter() - begin) * 1000)
             except Exception as error:  # noqa: BLE001 - counted and reported
                 errors.append(repr(error))

@@ -1,7 +1,7 @@
 """Per-call latency of the async CheckpointdSaver inside a real LangGraph graph.
 
-A StateGraph of 3 nodes and 5 channels (messages grow every turn), ``ainvoke`` once per turn on
-one thread (``--threads N``: N threads at once in one event loop), against the test stack
+The bench's graph (bench/graph/chat_graph.py: 3 nodes, 5 channels, messages growing every
+turn), ``ainvoke`` once per turn on one thread (``--threads N``: N threads at once in one event loop), against the test stack
 (PostgreSQL + Redis + checkpointd; ``pnpm run build`` first). Prints p50/p90 per saver call,
 invokes/s, the client's CPU µs per invoke and the RPCs per invoke. ``--batch off`` sends every
 call on its own (the client before call batching); ``--batch both`` interleaves the two, round
@@ -16,52 +16,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import operator
 import statistics
 import sys
 import time
 import uuid
 from collections import defaultdict
 from pathlib import Path
-from typing import Annotated, Any, TypedDict
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "clients" / "python" / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "graph"))
 
-from langgraph.graph import END, START, StateGraph  # noqa: E402
+from chat_graph import build_graph, turn_input  # noqa: E402
 from stack import start_stack  # noqa: E402
 
 from checkpointd.saver import CheckpointdSaver  # noqa: E402
 
 TIMED = ("aget_tuple", "aput", "aput_writes")
-
-
-class State(TypedDict):
-    messages: Annotated[list[str], operator.add]
-    turn: int
-    summary: str
-    scores: dict[str, float]
-    tool: str
-
-
-def build_graph(saver: CheckpointdSaver) -> Any:
-    def plan(state: State) -> dict[str, Any]:
-        return {"messages": [f"plan {state['turn']} " + "x" * 200], "tool": "search"}
-
-    def act(state: State) -> dict[str, Any]:
-        return {"messages": [f"act {state['turn']} " + "y" * 200], "scores": {"act": float(state["turn"])}}
-
-    def answer(state: State) -> dict[str, Any]:
-        return {"messages": [f"answer {state['turn']} " + "z" * 200], "summary": f"{len(state['messages'])} messages"}
-
-    builder = StateGraph(State)
-    builder.add_node("plan", plan)
-    builder.add_node("act", act)
-    builder.add_node("answer", answer)
-    builder.add_edge(START, "plan")
-    builder.add_edge("plan", "act")
-    builder.add_edge("act", "answer")
-    builder.add_edge("answer", END)
-    return builder.compile(checkpointer=saver)
 
 
 def time_calls(saver: CheckpointdSaver, samples: dict[str, list[float]]) -> None:
@@ -82,14 +53,14 @@ def time_calls(saver: CheckpointdSaver, samples: dict[str, list[float]]) -> None
 async def run_thread(graph: Any, turns: int, durability: str) -> None:
     config = {"configurable": {"thread_id": f"profile-{uuid.uuid4().hex[:8]}"}}
     for turn in range(1, turns + 1):
-        await graph.ainvoke({"messages": [f"user {turn}"], "turn": turn}, config, durability=durability)
+        await graph.ainvoke(turn_input(turn), config, durability=durability)
 
 
 async def run_round(address: str, batch: bool, turns: int, threads: int, durability: str) -> dict[str, Any]:
     samples: dict[str, list[float]] = defaultdict(list)
     async with CheckpointdSaver(address, batch=batch) as saver:
         time_calls(saver, samples)
-        graph = build_graph(saver)
+        graph = build_graph().compile(checkpointer=saver)
         await run_thread(graph, 1, durability)  # warm-up
         samples.clear()
         batcher = saver._aclient()._batcher

@@ -1,52 +1,26 @@
-"""Runs TURNS turns of a 5-channel LangGraph graph on THREADS threads through one saver.
+"""Runs TURNS turns of the bench's graph on THREADS threads through one saver.
 
 usage: run_graph_turns.py (checkpointd ADDRESS | postgres DATABASE_URL) TURNS THREADS
-Each turn appends one message (messages grow by one each turn) and rewrites the
-four other channels, as a chat agent's state does. Bounded: TURNS * THREADS invocations.
+The graph is bench/graph/chat_graph.py, the one `pnpm bench` measures (3 nodes, 5 channels,
+messages growing each turn). Bounded: TURNS * THREADS invocations.
 """
 
 import asyncio
-import operator
 import sys
-from typing import Annotated, TypedDict
+from pathlib import Path
 
-from langgraph.graph import END, START, StateGraph
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "graph"))
 
-
-class State(TypedDict):
-    messages: Annotated[list[str], operator.add]
-    step: int
-    summary: str
-    scratch: dict
-    last_tool: str
-
-
-def agent(state: State) -> dict:
-    step = state.get("step", 0) + 1
-    return {
-        "messages": [f"turn {step}: " + "lorem ipsum dolor sit amet " * 8],
-        "step": step,
-        "summary": f"after {step} turns",
-        "scratch": {"n": step, "tags": ["a", "b", "c"]},
-        "last_tool": "search" if step % 2 else "calculator",
-    }
-
-
-def build():
-    graph = StateGraph(State)
-    graph.add_node("agent", agent)
-    graph.add_edge(START, "agent")
-    graph.add_edge("agent", END)
-    return graph
+from chat_graph import build_graph, turn_input  # noqa: E402
 
 
 async def run(saver, turns: int, threads: int) -> None:
-    app = build().compile(checkpointer=saver)
+    app = build_graph().compile(checkpointer=saver)
 
     async def thread(n: int) -> None:
         config = {"configurable": {"thread_id": f"footprint-{n}"}}
-        for _ in range(turns):
-            await app.ainvoke({"messages": []}, config)
+        for turn in range(1, turns + 1):
+            await app.ainvoke(turn_input(turn), config)
 
     await asyncio.gather(*(thread(n) for n in range(threads)))
 

@@ -1,11 +1,8 @@
-import { fileURLToPath } from "node:url";
 import { runCheckpointdProcess, type CheckpointdProcess } from "./run-checkpointd-process.js";
+import { checkpointdCliPath } from "./run-checkpointd.js";
 
-/**
- * The workspace's built checkpointd CLI (`pnpm test` builds before jest runs): a path to a
- * program, not an import. src/ and dist/ are both one level below packages/test-support/.
- */
-export const cliPath = fileURLToPath(new URL("../../server/dist/cli.js", import.meta.url));
+/** The checkpointd CLI the tests run (see checkpointdCliPath): a path to a program, not an import. */
+export const cliPath = checkpointdCliPath();
 
 export interface SpawnedCheckpointd extends CheckpointdProcess {
   /** SIGTERM and wait (SIGKILL after timeoutMs, default 15 000). */
