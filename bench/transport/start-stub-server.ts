@@ -5,7 +5,7 @@ import { Code as ConnectCode, ConnectError } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
-import { Code, ServiceError, createGrpcJsService } from "@checkpointd/server";
+import { Code, ServiceError, authenticateService, createGrpcJsService, createOpenAuthenticator } from "@checkpointd/server";
 import { createStubService } from "./create-stub-service.js";
 import type { TransportLibrary } from "./transport-library.js";
 
@@ -19,7 +19,9 @@ export interface StubServer {
 
 async function startGrpcJs(host: string, port: number): Promise<StubServer> {
   const impl = createStubService((message) => new ServiceError(Code.InvalidArgument, message));
-  const service = createGrpcJsService(CheckpointService, impl, { logError: () => undefined });
+  // The same authentication boundary as checkpointd's, with authentication off.
+  const served = authenticateService(CheckpointService, impl, createOpenAuthenticator());
+  const service = createGrpcJsService(CheckpointService, served, { logError: () => undefined });
   const server = new Server({
     "grpc.max_receive_message_length": maxMessageBytes,
     "grpc.max_send_message_length": maxMessageBytes,
@@ -39,7 +41,8 @@ async function startConnectNode(host: string, port: number): Promise<StubServer>
   const handler = connectNodeAdapter({
     readMaxBytes: maxMessageBytes,
     writeMaxBytes: maxMessageBytes,
-    routes: (router) => router.service(CheckpointService, impl),
+    // The stub never reads its context's identity: Connect's own context stands in for it.
+    routes: (router) => router.service(CheckpointService, impl as never),
   });
   // h2c: plaintext HTTP/2, which is what a gRPC client without TLS speaks.
   const server = http2.createServer(handler);

@@ -30,6 +30,10 @@ export { connectDatabase, migrateToLatest, type DatabaseOptions, type DatabaseHa
 export { createCheckpointService, type CheckpointServiceOptions } from "./service/checkpoint-service.js";
 export { createBatchMethod, maxBatchCalls } from "./service/batch-method.js";
 export type { ServiceImpl, HandlerContext } from "./service/service-impl.js";
+export { DEFAULT_TENANT, roles, unauthenticatedIdentity, type CallIdentity, type Role } from "./domain/call-identity.js";
+export { authenticateService } from "./auth/authenticate-service.js";
+export { createOpenAuthenticator, type Authenticator } from "./auth/authenticator.js";
+export type { CallCredentials, TransportContext, TransportImpl } from "./auth/transport-context.js";
 export { createGrpcJsService, type GrpcJsService, type GrpcJsServiceOptions } from "./transport/grpc-js-service.js";
 export type { CheckpointCache, CacheStats, CacheRead, CacheToken } from "./cache/checkpoint-cache.js";
 export { createCachedStorage } from "./cache/cached-storage.js";

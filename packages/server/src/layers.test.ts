@@ -14,6 +14,7 @@ import ts from "typescript";
 const layers: readonly (readonly string[])[] = [
   ["."],
   ["transport"],
+  ["auth"],
   ["service"],
   ["cache", "events"],
   // mapping: proto <-> domain (and the cache's bytes); storage: domain only, never protobuf.

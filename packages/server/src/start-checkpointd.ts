@@ -6,6 +6,8 @@ import type { CheckpointdConfig } from "./config/load-config.js";
 import { ConfigError } from "./config/load-config.js";
 import { settingDefaults } from "./config/setting-defaults.js";
 import { settings } from "./config/settings.js";
+import { authenticateService } from "./auth/authenticate-service.js";
+import { createOpenAuthenticator, type Authenticator } from "./auth/authenticator.js";
 import { createCheckpointService } from "./service/checkpoint-service.js";
 import { connectDatabase, migrateToLatest, type DatabaseHandle } from "./storage/connect-database.js";
 import { guardStorage } from "./storage/guard-storage.js";
@@ -47,7 +49,10 @@ export type StartOptions = Pick<
   | "statsIntervalSeconds"
   | "heartbeatMs"
   | "streamStallMs"
->;
+> & {
+  /** Establishes who makes each call (default: authentication off, every call the default tenant). */
+  authenticator?: Authenticator | undefined;
+};
 
 export interface Checkpointd {
   port: number;
@@ -84,7 +89,7 @@ export async function openDatabase(options: Pick<StartOptions, "databaseUrl" | "
   }
 }
 
-export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxMessageBytes" | "shutdownGraceMs"> {
+export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxMessageBytes" | "shutdownGraceMs" | "authenticator"> {
   /** Undefined: no Connect/gRPC-Web server. */
   httpPort?: number | undefined;
   corsOrigins?: readonly string[];
@@ -135,7 +140,11 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
   const health = createHealthService([CheckpointService.typeName, ...(cache === undefined ? [] : [cacheHealthName])]);
   const bus = options.bus ?? createInProcessEventBus();
   const hub = createEventHub({ storage, bus, heartbeatMs: options.heartbeatMs ?? settingDefaults.heartbeatMs });
-  const impl = createCheckpointService(storage, hub, { logError });
+  const impl = authenticateService(
+    CheckpointService,
+    createCheckpointService(storage, hub, { logError }),
+    options.authenticator ?? createOpenAuthenticator(),
+  );
   const servers: RunningServer[] = [];
   const stopServers = (graceMs: number) => Promise.all(servers.map((s) => s.shutdown(graceMs)));
   try {

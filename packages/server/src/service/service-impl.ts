@@ -6,11 +6,14 @@ import type {
   MessageInitShape,
   MessageShape,
 } from "@bufbuild/protobuf";
+import type { CallIdentity } from "../domain/call-identity.js";
 
 /** What a handler learns about its call, whatever the transport. */
 export interface HandlerContext {
   /** Aborted when the client cancels, the deadline passes or the server shuts down. */
   signal: AbortSignal;
+  /** Who calls, established by the authentication layer (auth/) before the handler runs. */
+  identity: CallIdentity;
 }
 
 type MethodImpl<M> =

@@ -1,9 +1,9 @@
 import type { DescService } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError, type HandlerContext as ConnectContext } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { settingDefaults } from "../config/setting-defaults.js";
 import type { ErrorLogger } from "../errors/service-error.js";
-import type { ServiceImpl } from "../service/service-impl.js";
+import type { TransportContext, TransportImpl } from "../auth/transport-context.js";
 import { errorInterceptor, recodeMalformedRequests } from "./connect-error.js";
 import { ListenError } from "./grpc-js-server.js";
 import { guardStalledResponse } from "./guard-stalled-response.js";
@@ -15,7 +15,7 @@ export interface ConnectServerOptions<S extends DescService> {
   /** 0 picks a free port. */
   port: number;
   service: S;
-  impl: ServiceImpl<S>;
+  impl: TransportImpl<S>;
   maxMessageBytes: number;
   /** Origins allowed by CORS; "*" allows any. Empty: no CORS headers. */
   corsOrigins: readonly string[];
@@ -35,6 +35,26 @@ const corsHeaders = {
   exposeHeaders: "grpc-status, grpc-message, grpc-status-details-bin, connect-content-encoding",
 };
 
+type ConnectHandler = (input: unknown, context: ConnectContext) => unknown;
+type TransportHandler = (input: unknown, context: TransportContext) => unknown;
+
+/** Connect's handler context carries the headers; the service's handlers take the transport-neutral context. */
+function connectImpl<S extends DescService>(service: S, impl: TransportImpl<S>): Record<string, ConnectHandler> {
+  const handlers = impl as unknown as Record<string, TransportHandler>;
+  const adapted: Record<string, ConnectHandler> = {};
+  for (const method of service.methods) {
+    const handler = handlers[method.localName]!;
+    adapted[method.localName] = (input, context) => {
+      const authorization = context.requestHeader.get("authorization");
+      return handler(input, {
+        signal: context.signal,
+        credentials: { authorization: authorization === null ? [] : [authorization], peerCertificate: undefined },
+      });
+    };
+  }
+  return adapted;
+}
+
 /**
  * The Connect protocol, gRPC-Web and gRPC over HTTP/1.1 and h2c, through
  * connect-node, serving the same service implementation as the gRPC port: for
@@ -43,7 +63,7 @@ const corsHeaders = {
 export async function startConnectServer<S extends DescService>(options: ConnectServerOptions<S>): Promise<RunningServer> {
   const shutdown = new AbortController();
   const handler = connectNodeAdapter({
-    routes: (router) => router.service(options.service, options.impl as never),
+    routes: (router) => router.service(options.service, connectImpl(options.service, options.impl) as never),
     readMaxBytes: options.maxMessageBytes,
     writeMaxBytes: options.maxMessageBytes,
     shutdownSignal: shutdown.signal,

@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { create, fromBinary, toBinary, type DescMessage, type DescService, type Message, type MessageInitShape } from "@bufbuild/protobuf";
 import {
+  type Metadata,
   type ServerDuplexStream,
   type ServerUnaryCall,
   type ServerWritableStream,
@@ -10,12 +11,12 @@ import {
 } from "@grpc/grpc-js";
 import { settingDefaults } from "../config/setting-defaults.js";
 import { Code, invalidArgument, ServiceError, ShuttingDownError, type ErrorLogger } from "../errors/service-error.js";
-import type { HandlerContext, ServiceImpl } from "../service/service-impl.js";
+import type { CallCredentials, TransportContext, TransportImpl } from "../auth/transport-context.js";
 import { toGrpcStatus } from "./grpc-status.js";
 
-type Unary = (request: Message, context: HandlerContext) => Promise<MessageInitShape<DescMessage>>;
-type ServerStreaming = (request: Message, context: HandlerContext) => AsyncIterable<MessageInitShape<DescMessage>>;
-type BidiStreaming = (requests: AsyncIterable<Message>, context: HandlerContext) => AsyncIterable<MessageInitShape<DescMessage>>;
+type Unary = (request: Message, context: TransportContext) => Promise<MessageInitShape<DescMessage>>;
+type ServerStreaming = (request: Message, context: TransportContext) => AsyncIterable<MessageInitShape<DescMessage>>;
+type BidiStreaming = (requests: AsyncIterable<Message>, context: TransportContext) => AsyncIterable<MessageInitShape<DescMessage>>;
 
 /** Resolves on "drain"; rejects with RESOURCE_EXHAUSTED when the client has not read for stallMs. */
 async function drained(call: NodeJS.EventEmitter, signal: AbortSignal, stallMs: number): Promise<void> {
@@ -55,15 +56,25 @@ const shuttingDown = () => new ShuttingDownError();
  * `done()` detaches it from the server's shutdown signal.
  */
 function contextFor(
-  call: { on(event: "cancelled", listener: () => void): unknown },
+  call: { on(event: "cancelled", listener: () => void): unknown; metadata: Metadata },
   shutdownSignal?: AbortSignal,
-): HandlerContext & { done(): void } {
+): TransportContext & { done(): void } {
   const controller = new AbortController();
+  const credentials = credentialsOf(call.metadata);
   call.on("cancelled", () => controller.abort(new Error("call cancelled")));
   const onShutdown = () => controller.abort(shuttingDown());
   if (shutdownSignal?.aborted === true) onShutdown();
   else shutdownSignal?.addEventListener("abort", onShutdown, { once: true });
-  return { signal: controller.signal, done: () => shutdownSignal?.removeEventListener("abort", onShutdown) };
+  return { signal: controller.signal, credentials, done: () => shutdownSignal?.removeEventListener("abort", onShutdown) };
+}
+
+/** The call's `authorization` values as sent (binary metadata is not a credential). */
+function credentialsOf(metadata: Metadata): CallCredentials {
+  const values = metadata.get("authorization");
+  return {
+    authorization: values.filter((value): value is string => typeof value === "string"),
+    peerCertificate: undefined,
+  };
 }
 
 /**
@@ -71,7 +82,11 @@ function contextFor(
  * the handler rather than by grpc-js so that a malformed body is
  * INVALID_ARGUMENT, not INTERNAL.
  */
-export function createGrpcJsService<S extends DescService>(service: S, impl: ServiceImpl<S>, options: GrpcJsServiceOptions): GrpcJsService {
+export function createGrpcJsService<S extends DescService>(
+  service: S,
+  impl: TransportImpl<S>,
+  options: GrpcJsServiceOptions,
+): GrpcJsService {
   const { logError, shutdownSignal } = options;
   const stallMs = options.streamStallMs ?? settingDefaults.streamStallMs;
   const definition: Record<string, ServiceDefinition[string]> = {};
@@ -138,7 +153,7 @@ export function createGrpcJsService<S extends DescService>(service: S, impl: Ser
      */
     async function writeStream(
       call: ServerWritableStream<Buffer, Message> | ServerDuplexStream<Buffer, Message>,
-      context: HandlerContext & { done(): void },
+      context: TransportContext & { done(): void },
       responses: () => AsyncIterable<MessageInitShape<DescMessage>>,
     ) {
       const fail = (error: unknown) => {

@@ -10,6 +10,7 @@ import {
   serveStorage,
   type CheckpointCache,
   type Database,
+  type Authenticator,
 } from "@checkpointd/server";
 import { createDatabase as createPostgresDatabase } from "../start-postgres.js";
 
@@ -57,6 +58,8 @@ export interface TestServerOptions {
   cache?: CheckpointCache;
   /** Passed to the server (default: the server's, 30 s). */
   streamStallMs?: number;
+  /** Who makes each call (default: authentication off). */
+  authenticator?: Authenticator;
 }
 
 export async function startTestServer(engine: TestEngine, databaseUrl?: string, options: TestServerOptions = {}): Promise<TestServer> {
@@ -74,6 +77,7 @@ export async function startTestServer(engine: TestEngine, databaseUrl?: string, 
     maxMessageBytes: 16 * 1024 * 1024,
     shutdownGraceMs: 2_000,
     ...(options.streamStallMs === undefined ? {} : { streamStallMs: options.streamStallMs }),
+    authenticator: options.authenticator,
   });
   const address = `127.0.0.1:${served.port}`;
   const client = createClient(CheckpointService, createGrpcTransport({ baseUrl: `http://${address}` }));

@@ -1,0 +1,57 @@
+import type { DescMethod, DescService } from "@bufbuild/protobuf";
+import type { CallIdentity } from "../domain/call-identity.js";
+import type { HandlerContext, ServiceImpl } from "../service/service-impl.js";
+import type { Authenticator } from "./authenticator.js";
+import type { TransportContext, TransportImpl } from "./transport-context.js";
+
+type AnyHandler = (input: unknown, context: HandlerContext) => unknown;
+
+const contextOf = (transport: TransportContext, identity: CallIdentity): HandlerContext => ({
+  signal: transport.signal,
+  identity,
+});
+
+/**
+ * The one boundary every call of `service` crosses: each method's handler
+ * runs only after `authenticator` has established who calls, and sees that
+ * identity and nothing of the raw credentials. Both transports serve the
+ * result, so a new RPC is authenticated the moment it exists.
+ */
+export function authenticateService<S extends DescService>(
+  service: S,
+  impl: ServiceImpl<S>,
+  authenticator: Authenticator,
+): TransportImpl<S> {
+  const handlers = impl as unknown as Record<string, AnyHandler>;
+  const wrapped: Record<string, (input: unknown, context: TransportContext) => unknown> = {};
+  for (const method of service.methods) {
+    const handler = handlers[method.localName];
+    if (handler === undefined) throw new Error(`no handler for ${service.typeName}/${method.name}`);
+    wrapped[method.localName] =
+      method.methodKind === "unary" ? unary(method, handler, authenticator) : streaming(method, handler, authenticator);
+  }
+  return wrapped as unknown as TransportImpl<S>;
+}
+
+function unary(method: DescMethod, handler: AnyHandler, authenticator: Authenticator) {
+  return (request: unknown, transport: TransportContext): Promise<unknown> => {
+    try {
+      const identity = authenticator.authenticate(transport.credentials, method, request);
+      if (identity instanceof Promise) return identity.then((resolved) => handler(request, contextOf(transport, resolved)));
+      return Promise.resolve(handler(request, contextOf(transport, identity)));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+}
+
+function streaming(method: DescMethod, handler: AnyHandler, authenticator: Authenticator) {
+  const bidi = method.methodKind === "bidi_streaming";
+  return (input: unknown, transport: TransportContext): AsyncIterable<unknown> => ({
+    async *[Symbol.asyncIterator]() {
+      // A bidi call's requests arrive later: its credentials (headers) are checked before the first is read.
+      const identity = await authenticator.authenticate(transport.credentials, method, bidi ? undefined : input);
+      yield* handler(input, contextOf(transport, identity)) as AsyncIterable<unknown>;
+    },
+  });
+}
