@@ -38,6 +38,7 @@ export type StartOptions = Pick<
   | "corsOrigins"
   | "databaseUrl"
   | "dataDir"
+  | "preparedStatements"
   | "maxMessageBytes"
   | "shutdownGraceMs"
   | "cache"
@@ -64,7 +65,10 @@ export interface Checkpointd {
 }
 
 /** Opens the database (PostgreSQL or embedded PGlite) and migrates it; a failure is a ConfigError naming the setting. */
-export async function openDatabase(options: Pick<StartOptions, "databaseUrl" | "dataDir">, logger: Logger): Promise<DatabaseHandle> {
+export async function openDatabase(
+  options: Pick<StartOptions, "databaseUrl" | "dataDir" | "preparedStatements">,
+  logger: Logger,
+): Promise<DatabaseHandle> {
   const setting = options.databaseUrl === undefined ? settings.dataDir.flag : settings.databaseUrl.env;
   try {
     if (options.databaseUrl === undefined && !options.dataDir.startsWith("memory://")) {
@@ -74,6 +78,12 @@ export async function openDatabase(options: Pick<StartOptions, "databaseUrl" | "
       databaseUrl: options.databaseUrl,
       dataDir: options.dataDir,
       onPoolError: (error) => logger.warn({ err: error.message }, "idle database connection failed; it will be replaced"),
+      preparedStatements: options.preparedStatements,
+      onPreparedStatementsRefused: (error) =>
+        logger.warn(
+          { err: error.message },
+          `the database refused a named statement (a transaction-mode pooler?): statements run unnamed from now on; set ${settings.preparedStatements.flag} off to skip this`,
+        ),
     });
     try {
       const applied = await migrateToLatest(handle.db);

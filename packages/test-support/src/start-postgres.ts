@@ -7,6 +7,7 @@ import pg from "pg";
 import { findPostgresBinDir } from "./find-postgres-bin-dir.js";
 import { freePort } from "./free-port.js";
 import { runCommand } from "./run-command.js";
+import { serverOwner } from "./server-owner.js";
 import { waitUntil } from "./wait-until.js";
 
 /** A throwaway PostgreSQL server for tests, listening on 127.0.0.1 with trust auth. */
@@ -24,11 +25,6 @@ export interface PostgresInstance {
 
 export interface StartPostgresOptions {
   port?: number;
-}
-
-interface Owner {
-  uid: number;
-  gid: number;
 }
 
 const READY_TIMEOUT_S = 30;
@@ -52,18 +48,6 @@ function track(dataDir: string, baseDir: string | undefined): void {
   // Listen only while something is live, so many test files in one worker do not pile up listeners.
   process.off("exit", killLeftovers);
   if (live.size > 0) process.on("exit", killLeftovers);
-}
-
-/** PostgreSQL refuses to run as root: as root, run its tools as the `postgres` user. */
-async function serverOwner(): Promise<Owner | undefined> {
-  if (process.getuid?.() !== 0) return undefined;
-  try {
-    const uid = Number((await runCommand("id", ["-u", "postgres"])).trim());
-    const gid = Number((await runCommand("id", ["-g", "postgres"])).trim());
-    return { uid, gid };
-  } catch {
-    throw new Error("running as root, but PostgreSQL refuses to run as root and there is no `postgres` user to run it as");
-  }
 }
 
 async function probe(url: string): Promise<void> {

@@ -7,6 +7,7 @@ const defaults: CheckpointdConfig = {
   port: 50051,
   databaseUrl: undefined,
   dataDir: "./.data/pglite",
+  preparedStatements: "auto",
   logLevel: "info",
   maxMessageBytes: 16 * 1024 * 1024,
   shutdownGraceMs: 10_000,
@@ -188,6 +189,13 @@ const settings = [
   { flag: "--heartbeat-ms", env: "HEARTBEAT_MS", key: "heartbeatMs", flagValue: ["250", 250], envValue: ["1000", 1000] },
   { flag: "--stream-stall-ms", env: "STREAM_STALL_MS", key: "streamStallMs", flagValue: ["500", 500], envValue: ["2000", 2000] },
   { flag: "--cache", env: "CACHE", key: "cache", flagValue: ["off", "off"], envValue: ["off", "off"] },
+  {
+    flag: "--prepared-statements",
+    env: "PREPARED_STATEMENTS",
+    key: "preparedStatements",
+    flagValue: ["off", "off"],
+    envValue: ["off", "off"],
+  },
   { flag: "--cache-ttl-seconds", env: "CACHE_TTL_SECONDS", key: "cacheTtlSeconds", flagValue: ["60", 60], envValue: ["3600", 3600] },
   { flag: "--cache-key-prefix", env: "CACHE_KEY_PREFIX", key: "cacheKeyPrefix", flagValue: ["a:", "a:"], envValue: ["b:", "b:"] },
   {

@@ -76,6 +76,14 @@ export const settings = defineSettings({
     help: "PGlite data directory (`memory://` for none)",
     group: "Database",
   },
+  preparedStatements: {
+    flag: "--prepared-statements",
+    env: "PREPARED_STATEMENTS",
+    default: "auto",
+    parse: oneOf(["auto", "off"]),
+    help: "`auto` names repeated statements: PostgreSQL parses and plans each once per connection (stops by itself behind a transaction-mode pooler); `off`: none",
+    group: "Database",
+  },
   cache: {
     flag: "--cache",
     env: "CACHE",
