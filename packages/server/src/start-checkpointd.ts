@@ -37,6 +37,7 @@ export type StartOptions = Pick<
   | "httpPort"
   | "corsOrigins"
   | "databaseUrl"
+  | "databaseDirectUrl"
   | "dataDir"
   | "preparedStatements"
   | "maxMessageBytes"
@@ -244,7 +245,7 @@ export async function startCheckpointd(options: StartOptions, logger: Logger): P
     options.redisUrl !== undefined
       ? createRedisEventBus({ url: options.redisUrl, cluster: options.redisCluster, logger })
       : options.databaseUrl !== undefined
-        ? createPostgresEventBus({ databaseUrl: options.databaseUrl, logger })
+        ? createPostgresEventBus({ databaseUrl: options.databaseDirectUrl ?? options.databaseUrl, logger })
         : createInProcessEventBus();
   const served = await serveStorage({ ...options, storage, cache, bus, logger });
   return { ...served, engine: handle.engine };

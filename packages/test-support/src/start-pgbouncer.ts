@@ -17,8 +17,12 @@ export interface PgBouncerInstance {
 }
 
 export interface StartPgBouncerOptions {
-  /** `postgres://user@host:port/database` of the database to pool (trust authentication). */
+  /**
+   * `postgres://user@host:port/database` of the database to pool (trust authentication). With
+   * `allDatabases`, any database of that server is reached by its name through the pooler.
+   */
   upstreamUrl: string;
+  allDatabases?: boolean;
   /** Default `transaction`: how most managed PostgreSQL is reached. */
   poolMode?: "session" | "transaction" | "statement";
   /** Server connections per database and user (default 4). */
@@ -43,7 +47,9 @@ export async function startPgBouncer(options: StartPgBouncerOptions): Promise<Pg
   const dir = await mkdtemp(join(tmpdir(), "checkpointd-pgbouncer-"));
   const ini = [
     "[databases]",
-    `${database} = host=${upstream.hostname} port=${upstream.port} dbname=${database} user=${user}`,
+    options.allDatabases === true
+      ? `* = host=${upstream.hostname} port=${upstream.port} user=${user}`
+      : `${database} = host=${upstream.hostname} port=${upstream.port} dbname=${database} user=${user}`,
     "[pgbouncer]",
     "listen_addr = 127.0.0.1",
     `listen_port = ${port}`,

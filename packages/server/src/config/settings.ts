@@ -68,6 +68,14 @@ export const settings = defineSettings({
     help: "`postgres://` URL; unset = embedded PGlite",
     group: "Database",
   },
+  databaseDirectUrl: {
+    flag: "--database-direct-url",
+    env: "DATABASE_DIRECT_URL",
+    default: "",
+    parse: url(["postgres", "postgresql"], "postgres://user:password@host:port/database"),
+    help: "`postgres://` URL for `LISTEN/NOTIFY` when `DATABASE_URL` goes through a transaction-mode pooler; unset = `DATABASE_URL`",
+    group: "Database",
+  },
   dataDir: {
     flag: "--data-dir",
     env: "CHECKPOINTD_DATA_DIR",
