@@ -7,6 +7,14 @@ export { checkpointdCliPath, runCheckpointd, type RunCheckpointdOptions, type Ru
 export { startPostgres, createDatabase, type PostgresInstance, type StartPostgresOptions } from "./start-postgres.js";
 export { findPostgresBinDir } from "./find-postgres-bin-dir.js";
 export { startPgBouncer, type PgBouncerInstance, type StartPgBouncerOptions } from "./start-pgbouncer.js";
+export {
+  countMismatchedSteps,
+  startAcknowledgedWriters,
+  writerCheckpointId,
+  type AcknowledgedStep,
+  type AcknowledgedWriters,
+} from "./acknowledged-writers.js";
+export { startTcpProxy, type TcpProxy } from "./start-tcp-proxy.js";
 export { startRedis, type RedisInstance, type StartRedisOptions } from "./start-redis.js";
 export { startRedisCluster, type RedisClusterInstance } from "./start-redis-cluster.js";
 export { redisKeySlot } from "./redis-key-slot.js";
