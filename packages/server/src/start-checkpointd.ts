@@ -27,6 +27,7 @@ import { createHealthService } from "./transport/health-service.js";
 import { cacheHealthName, monitorHealth } from "./transport/monitor-health.js";
 import { createReflectionService } from "./transport/reflection-service.js";
 import type { RunningServer } from "./transport/running-server.js";
+import { watchTlsFiles, type TlsFiles } from "./transport/tls-files.js";
 
 export type StartOptions = Pick<
   CheckpointdConfig,
@@ -47,6 +48,9 @@ export type StartOptions = Pick<
   | "statsIntervalSeconds"
   | "heartbeatMs"
   | "streamStallMs"
+  | "tlsCertFile"
+  | "tlsKeyFile"
+  | "tlsClientCaFile"
 >;
 
 export interface Checkpointd {
@@ -84,7 +88,10 @@ export async function openDatabase(options: Pick<StartOptions, "databaseUrl" | "
   }
 }
 
-export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxMessageBytes" | "shutdownGraceMs"> {
+export interface ServeOptions
+  extends
+    Pick<StartOptions, "host" | "port" | "maxMessageBytes" | "shutdownGraceMs">,
+    Partial<Pick<StartOptions, "tlsCertFile" | "tlsKeyFile" | "tlsClientCaFile">> {
   /** Undefined: no Connect/gRPC-Web server. */
   httpPort?: number | undefined;
   corsOrigins?: readonly string[];
@@ -106,6 +113,8 @@ export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxM
    * the gRPC port, reset on the Connect/gRPC-Web port (its status would sit behind the unread data).
    */
   streamStallMs?: number;
+  /** How often the TLS files are checked for a change (default 1 000 ms). */
+  tlsPollMs?: number;
 }
 
 /**
@@ -123,8 +132,32 @@ function decorateStorage(storage: Storage, cache: CheckpointCache | undefined): 
  * Connect, gRPC-Web and gRPC on `httpPort`. Closing stops both servers, then
  * closes the storage.
  */
+/** Both ports' TLS files, watched; undefined without `--tls-cert-file`. A ConfigError when unusable. */
+function openTlsFiles(options: ServeOptions): TlsFiles | undefined {
+  const { tlsCertFile: certFile, tlsKeyFile: keyFile, tlsClientCaFile: clientCaFile } = options;
+  if (certFile === undefined) {
+    if (keyFile !== undefined) throw new ConfigError(`${settings.tlsKeyFile.flag}: needs ${settings.tlsCertFile.flag} too`);
+    if (clientCaFile !== undefined)
+      throw new ConfigError(
+        `${settings.tlsClientCaFile.flag}: needs ${settings.tlsCertFile.flag} and ${settings.tlsKeyFile.flag} (mutual TLS is TLS first)`,
+      );
+    return undefined;
+  }
+  if (keyFile === undefined) throw new ConfigError(`${settings.tlsCertFile.flag}: needs ${settings.tlsKeyFile.flag} too`);
+  const logger = options.logger.child({ component: "tls" });
+  return watchTlsFiles({
+    certFile,
+    keyFile,
+    clientCaFile,
+    ...(options.tlsPollMs === undefined ? {} : { pollMs: options.tlsPollMs }),
+    onReload: () => logger.info({ certFile, keyFile, clientCaFile }, "TLS files changed: new connections use them"),
+    onReloadError: (message) => logger.error({ reason: message }, "TLS files changed but do not load: connections keep the previous ones"),
+  });
+}
+
 export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpointd, "engine">> {
   const { cache, logger } = options;
+  const tls = openTlsFiles(options);
   const streamStallMs = options.streamStallMs ?? settingDefaults.streamStallMs;
   const statsIntervalSeconds = options.statsIntervalSeconds ?? settingDefaults.statsIntervalSeconds;
   const storage = decorateStorage(options.storage, cache);
@@ -144,6 +177,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
         host: options.host,
         port: options.port,
         maxMessageBytes: options.maxMessageBytes,
+        tls,
         services: [
           createGrpcJsService(CheckpointService, impl, {
             logError,
@@ -166,12 +200,14 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
           corsOrigins: options.corsOrigins ?? settingDefaults.corsOrigins,
           logError,
           streamStallMs,
+          tls,
           onStalled: (path) => logger.warn({ path }, "reset a stream whose client read nothing for the stall timeout"),
         }),
       );
     }
   } catch (error) {
     await stopServers(0);
+    tls?.close();
     await bus.close();
     await storage.close();
     throw error;
@@ -189,7 +225,16 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
       ? setInterval(() => logger.info({ cache: cache.stats() }, "cache stats"), statsIntervalSeconds * 1000).unref()
       : undefined;
   const [grpc, http] = servers;
-  logger.info({ host: options.host, port: grpc!.port, httpPort: http?.port }, "checkpointd listening");
+  logger.info(
+    {
+      host: options.host,
+      port: grpc!.port,
+      httpPort: http?.port,
+      tls: tls !== undefined,
+      clientCertificates: tls?.requireClientCertificate ?? false,
+    },
+    "checkpointd listening",
+  );
   return {
     port: grpc!.port,
     httpPort: http?.port,
@@ -199,6 +244,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
       shutdown.abort();
       health.shutdown();
       await stopServers(options.shutdownGraceMs);
+      tls?.close();
       await bus.close();
       await storage.close();
     },

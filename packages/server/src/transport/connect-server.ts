@@ -8,7 +8,9 @@ import { errorInterceptor, recodeMalformedRequests } from "./connect-error.js";
 import { ListenError } from "./grpc-js-server.js";
 import { guardStalledResponse } from "./guard-stalled-response.js";
 import { listenHttp, type HttpHandler } from "./listen-http.js";
+import { listenHttps } from "./listen-https.js";
 import type { RunningServer } from "./running-server.js";
+import type { TlsFiles } from "./tls-files.js";
 
 export interface ConnectServerOptions<S extends DescService> {
   host: string;
@@ -22,6 +24,8 @@ export interface ConnectServerOptions<S extends DescService> {
   logError: ErrorLogger;
   /** A streaming response whose client reads nothing for this long is reset (default: `--stream-stall-ms`'s). */
   streamStallMs?: number;
+  /** TLS (and, with a client CA, mutual TLS); undefined: plaintext HTTP/1.1 and h2c. */
+  tls?: TlsFiles | undefined;
   /** Told of each reset stream (for the log). */
   onStalled?: (path: string) => void;
 }
@@ -68,12 +72,16 @@ export async function startConnectServer<S extends DescService>(options: Connect
   let listener;
   try {
     const stallMs = options.streamStallMs ?? settingDefaults.streamStallMs;
-    listener = await listenHttp(options.host, options.port, (req, res) => {
+    const serve: HttpHandler = (req, res) => {
       if (withCors(req, res)) return;
       const path = req.url ?? "";
       if (streamingPath.test(path)) guardStalledResponse(res, stallMs, () => options.onStalled?.(path));
       handler(req, res);
-    });
+    };
+    listener =
+      options.tls === undefined
+        ? await listenHttp(options.host, options.port, serve)
+        : await listenHttps(options.host, options.port, options.tls, serve);
   } catch (error) {
     const address = `${options.host}:${options.port}`;
     const code = (error as NodeJS.ErrnoException).code;
