@@ -119,3 +119,52 @@ describe("TLS on both ports", () => {
     }
   });
 });
+
+describe("TLS files that cannot be used stop the start with one line (exit 1)", () => {
+  let certs: TestCertificates;
+  beforeAll(async () => {
+    certs = await makeTestCertificates();
+    await writeFile(join(certs.dir, "garbage.pem"), "not a certificate\n");
+  });
+  afterAll(async () => {
+    await certs?.remove();
+  });
+
+  const refusal = async (args: string[]) => {
+    const error = await spawnCheckpointd(["--data-dir", "memory://", ...args]).then(
+      () => {
+        throw new Error("checkpointd started");
+      },
+      (e: unknown) => (e as Error).message,
+    );
+    const match = /^checkpointd exited \((\d+)\) before listening:\n(.*)$/s.exec(error);
+    expect(match?.[1]).toBe("1");
+    const stderr = match![2]!.trimEnd();
+    expect(stderr.split("\n")).toHaveLength(1);
+    return stderr;
+  };
+
+  it("names the setting and the problem", async () => {
+    const missing = join(certs.dir, "missing.crt");
+    const { server, client, ca } = certs;
+    expect(await refusal(["--tls-cert-file", missing, "--tls-key-file", server.keyFile])).toBe(
+      `checkpointd: --tls-cert-file: cannot read ${JSON.stringify(missing)}: no such file`,
+    );
+    expect(await refusal(["--tls-cert-file", server.certFile, "--tls-key-file", client.keyFile])).toBe(
+      `checkpointd: --tls-key-file: the key in ${JSON.stringify(client.keyFile)} does not belong to the certificate in ${JSON.stringify(server.certFile)}`,
+    );
+    const garbage = join(certs.dir, "garbage.pem");
+    expect(await refusal(["--tls-cert-file", garbage, "--tls-key-file", server.keyFile])).toMatch(
+      /^checkpointd: --tls-cert-file: .* holds no PEM certificate$/,
+    );
+    expect(await refusal(["--tls-cert-file", server.certFile, "--tls-key-file", garbage])).toMatch(
+      /^checkpointd: --tls-key-file: .* holds no PEM private key/,
+    );
+    expect(await refusal(["--tls-cert-file", server.certFile, "--tls-key-file", server.keyFile, "--tls-client-ca-file", garbage])).toMatch(
+      /^checkpointd: --tls-client-ca-file: .* holds no PEM certificate$/,
+    );
+    expect(await refusal(["--tls-cert-file", server.certFile])).toBe("checkpointd: --tls-cert-file: needs --tls-key-file too");
+    expect(await refusal(["--tls-client-ca-file", ca.certFile])).toMatch(/^checkpointd: --tls-client-ca-file: needs --tls-cert-file/);
+    expect(await refusal(["--tls-cert-file", certs.dir, "--tls-key-file", server.keyFile])).toMatch(/cannot read .*: is a directory$/);
+  });
+});

@@ -1,0 +1,122 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { ConnectError, createClient } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
+import {
+  grpcurlDir,
+  makeTestCertificates,
+  probeTls,
+  runCommand,
+  spawnCheckpointd,
+  type CertificateFiles,
+  type SpawnedCheckpointd,
+  type TestCertificates,
+} from "@checkpointd/test-support";
+
+describe("mutual TLS (--tls-client-ca-file)", () => {
+  let certs: TestCertificates;
+  let server: SpawnedCheckpointd;
+  let grpcurl: string;
+
+  beforeAll(async () => {
+    certs = await makeTestCertificates();
+    server = await spawnCheckpointd([
+      "--data-dir",
+      "memory://",
+      "--tls-cert-file",
+      certs.server.certFile,
+      "--tls-key-file",
+      certs.server.keyFile,
+      "--tls-client-ca-file",
+      certs.ca.certFile,
+    ]);
+    grpcurl = join(grpcurlDir(), "grpcurl");
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await certs?.remove();
+  });
+
+  const clientOn = (port: number, identity: CertificateFiles | undefined, protocol: "grpc" | "connect") => {
+    const nodeOptions = { ca: certs.ca.cert, ...(identity === undefined ? {} : { cert: identity.cert, key: identity.key }) };
+    const baseUrl = `https://localhost:${port}`;
+    const transport =
+      protocol === "grpc"
+        ? createGrpcTransport({ baseUrl, nodeOptions })
+        : createConnectTransport({ baseUrl, httpVersion: "2", nodeOptions });
+    return createClient(CheckpointService, transport);
+  };
+
+  it("serves a client whose certificate the client CA signed, on both ports", async () => {
+    for (const [port, protocol] of [
+      [server.port, "grpc"],
+      [server.httpPort!, "connect"],
+    ] as const) {
+      const response = await clientOn(port, certs.client, protocol).getTuple({ config: { threadId: "mtls-none" } });
+      expect(response.tuple).toBeUndefined();
+      expect(await probeTls({ port, ca: certs.ca.cert, cert: certs.client.cert, key: certs.client.key })).toMatchObject({ accepted: true });
+    }
+  });
+
+  it("refuses, at the handshake, a client without a certificate or with one from another CA, on both ports", async () => {
+    for (const port of [server.port, server.httpPort!]) {
+      const none = await probeTls({ port, ca: certs.ca.cert });
+      expect(none).toMatchObject({ accepted: false });
+      const foreign = await probeTls({ port, ca: certs.ca.cert, cert: certs.otherClient.cert, key: certs.otherClient.key });
+      expect(foreign).toMatchObject({ accepted: false });
+      // The server's certificate was seen both times: the refusal is of the client, in the handshake.
+      expect(none.fingerprint256).toBeDefined();
+      expect(foreign.fingerprint256).toBeDefined();
+      for (const protocol of ["grpc", "connect"] as const) {
+        for (const identity of [undefined, certs.otherClient]) {
+          const refused = await clientOn(port, identity, protocol)
+            .getTuple({ config: { threadId: "mtls-none" } }, { timeoutMs: 5_000 })
+            .then(
+              () => undefined,
+              (error: unknown) => ConnectError.from(error),
+            );
+          // connect-node reports the TLS alert, or the stream it had opened meanwhile reset, as INTERNAL or CANCELED.
+          expect(refused).toBeInstanceOf(ConnectError);
+        }
+      }
+    }
+    // Nothing reached a handler.
+    expect(server.output().stdout).not.toContain("call failed");
+  });
+
+  it("works with grpcurl -cacert -cert -key, and grpcurl without a certificate is refused", async () => {
+    const withCertificate = await runCommand(grpcurl, [
+      "-cacert",
+      certs.ca.certFile,
+      "-cert",
+      certs.client.certFile,
+      "-key",
+      certs.client.keyFile,
+      "-d",
+      '{"config":{"thread_id":"mtls-none"}}',
+      `localhost:${server.port}`,
+      "checkpointd.v1.CheckpointService/GetTuple",
+    ]);
+    expect(withCertificate.trim()).toBe("{}");
+    // grpc-go reads the server's TLS 1.3 alert as a dropped connection and redials until its connect timeout.
+    const refused = /Failed to dial target host/;
+    await expect(
+      runCommand(grpcurl, ["-connect-timeout", "3", "-cacert", certs.ca.certFile, `localhost:${server.port}`, "list"]),
+    ).rejects.toThrow(refused);
+    await expect(
+      runCommand(grpcurl, [
+        "-connect-timeout",
+        "3",
+        "-cacert",
+        certs.ca.certFile,
+        "-cert",
+        certs.otherClient.certFile,
+        "-key",
+        certs.otherClient.keyFile,
+        `localhost:${server.port}`,
+        "list",
+      ]),
+    ).rejects.toThrow(refused);
+  });
+});
