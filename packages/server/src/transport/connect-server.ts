@@ -54,6 +54,9 @@ export async function startConnectServer<S extends DescService>(options: Connect
     interceptors: [errorInterceptor(options.logError)],
     requestGate: recodeMalformedRequests,
   });
+  // Never Access-Control-Allow-Credentials, and "*" is answered as "*", never as the caller's
+  // origin: browsers then send no ambient credentials (cookies, client certificates) cross-origin,
+  // and a page can only call with a token it holds itself (the authorization header).
   const allowAny = options.corsOrigins.includes("*");
   const withCors: (...args: Parameters<HttpHandler>) => boolean = (req, res) => {
     const origin = req.headers.origin;
