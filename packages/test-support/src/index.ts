@@ -28,3 +28,4 @@ export {
   type TestCertificates,
 } from "./make-test-certificates.js";
 export { probeTls, type ProbeTlsOptions, type TlsProbe } from "./probe-tls.js";
+export { startHeaderRecorder, type HeaderRecorder, type HeaderRecorderOptions, type RecordedCall } from "./start-header-recorder.js";
