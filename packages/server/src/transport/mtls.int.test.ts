@@ -4,6 +4,7 @@ import { ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import {
+  cliPath,
   grpcurlDir,
   makeTestCertificates,
   probeTls,
@@ -83,6 +84,13 @@ describe("mutual TLS (--tls-client-ca-file)", () => {
     }
     // Nothing reached a handler.
     expect(server.output().stdout).not.toContain("call failed");
+  });
+
+  it("answers `checkpointd health` with the same flags: it presents the server's certificate, which the client CA signed", async () => {
+    const { server: s, ca } = certs;
+    const flags = ["--tls-cert-file", s.certFile, "--tls-key-file", s.keyFile, "--tls-client-ca-file", ca.certFile];
+    const health = await runCommand(process.execPath, [cliPath, "health", "--port", String(server.port), ...flags]);
+    expect(health.trim()).toBe("SERVING");
   });
 
   it("works with grpcurl -cacert -cert -key, and grpcurl without a certificate is refused", async () => {

@@ -6,6 +6,7 @@ import { createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import {
+  cliPath,
   grpcurlDir,
   loopbackAltNames,
   makeTestCertificates,
@@ -79,6 +80,23 @@ describe("TLS on both ports", () => {
       "checkpointd.v1.CheckpointService/GetTuple",
     ]);
     expect(viaHttpPort).toContain('"checkpointId": "c1"');
+  });
+
+  it("answers `checkpointd health` given the same TLS flags (the container health check)", async () => {
+    const health = await runCommand(process.execPath, [
+      cliPath,
+      "health",
+      "--port",
+      String(server.port),
+      "--tls-cert-file",
+      certFile,
+      "--tls-key-file",
+      keyFile,
+    ]);
+    expect(health.trim()).toBe("SERVING");
+    await expect(runCommand(process.execPath, [cliPath, "health", "--port", String(server.port)])).rejects.toThrow(
+      /health check of .* failed/,
+    );
   });
 
   it("refuses plaintext and an unknown CA", async () => {
