@@ -1,4 +1,10 @@
+import { execFile } from "node:child_process";
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
@@ -126,5 +132,30 @@ describe("mutual TLS (--tls-client-ca-file)", () => {
         "list",
       ]),
     ).rejects.toThrow(refused);
+  });
+
+  it("runs the README's TLS recipes as written (the ports aside)", async () => {
+    const readme = readFileSync(fileURLToPath(new URL("../../../../README.md", import.meta.url)), "utf8");
+    const block = /<!-- tls-recipes:start -->\s*```sh\n([\s\S]*?)```\s*<!-- tls-recipes:end -->/.exec(readme);
+    const lines = block![1]!.split("\n").filter((line) => line.trim() !== "");
+    expect(lines).toHaveLength(3);
+    const dir = await mkdtemp(join(tmpdir(), "checkpointd-readme-tls-"));
+    try {
+      await copyFile(certs.ca.certFile, join(dir, "ca.crt"));
+      await copyFile(certs.client.certFile, join(dir, "client.crt"));
+      await copyFile(certs.client.keyFile, join(dir, "client.key"));
+      const env = { ...process.env, PATH: `${grpcurlDir()}:${process.env.PATH ?? ""}`, token: "readme-token" };
+      const outputs = [];
+      for (const line of lines) {
+        const command = line
+          .replace("localhost:50051", `localhost:${server.port}`)
+          .replace("localhost:8080", `localhost:${server.httpPort}`);
+        outputs.push((await promisify(execFile)("bash", ["-c", command], { cwd: dir, env, timeout: 20_000 })).stdout.trim());
+      }
+      expect(outputs[0]).toContain("checkpointd.v1.CheckpointService");
+      expect(outputs.slice(1)).toEqual(["{}", "{}"]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
