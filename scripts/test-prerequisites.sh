@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the programs `pnpm test` needs besides Node are present, installing what it can:
 # grpcurl (the README's recipes are run as written) with `go install`, and redis-server (tests
-# start their own) with apt-get when running as root on Debian/Ubuntu. Anything it cannot
+# start their own) and openssl (the TLS tests make their certificates with it) with apt-get when
+# running as root on Debian/Ubuntu. Anything it cannot
 # install stops it at once with one line saying what to install. Run first by the root
 # `pnpm test` and by .ci/run.
 set -euo pipefail
@@ -50,3 +51,15 @@ if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/nul
   fi
 fi
 echo "redis-server: $(redis-server --version)"
+
+# openssl: the TLS tests make their CAs and certificates with it.
+if ! command -v openssl >/dev/null 2>&1; then
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    missing "openssl is missing: install it (Debian/Ubuntu: \`sudo apt-get install openssl\`; macOS: \`brew install openssl\`)"
+  fi
+  echo "test-prerequisites: installing openssl (apt-get)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y --no-install-recommends openssl
+fi
+echo "openssl: $(openssl version)"
