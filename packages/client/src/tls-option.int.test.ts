@@ -47,6 +47,17 @@ describe("the tls option, against checkpointd with mutual TLS", () => {
     }
   });
 
+  it("speaks gRPC to the HTTP port too (Connect serves gRPC there), over the same mutual TLS", async () => {
+    const client = fromUrl(`https://localhost:${server.httpPort}`, {
+      tls: { ca: certs.ca.cert, cert: certs.client.cert, key: certs.client.key },
+    });
+    try {
+      expect((await client.getTuple({ config: { threadId: "client-tls" } }))?.config?.checkpointId).toBe("c1");
+    } finally {
+      await client.close();
+    }
+  });
+
   it("is refused without a client certificate, or with one from another CA", async () => {
     for (const identity of [{}, { cert: certs.otherClient.cert, key: certs.otherClient.key }]) {
       const client = fromUrl(`https://localhost:${server.port}`, { tls: { ca: certs.ca.cert, ...identity }, retry: false });

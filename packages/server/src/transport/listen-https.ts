@@ -1,7 +1,7 @@
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createSecureServer, type Http2ServerResponse, type ServerHttp2Session } from "node:http2";
 import type { Socket } from "node:net";
-import type { HttpHandler, HttpListener } from "./listen-http.js";
+import { closeIfAnsweredEarly, type HttpHandler, type HttpListener } from "./listen-http.js";
 import type { TlsFiles, TlsMaterial } from "./tls-files.js";
 
 const contextOptions = (material: TlsMaterial) =>
@@ -22,8 +22,12 @@ export async function listenHttps(host: string, port: number, tls: TlsFiles, han
       rejectUnauthorized: tls.requireClientCertificate,
     },
     (req, res) => {
-      // An HTTP/1.1 connection is not reused once the server is closing.
-      if (closing && req.httpVersionMajor === 1) (res as unknown as ServerResponse).shouldKeepAlive = false;
+      if (req.httpVersionMajor === 1) {
+        // HTTP/1.1 (ALPN http/1.1): the same early-answer rule as in plaintext, and no reuse once closing.
+        const http1 = res as unknown as ServerResponse;
+        closeIfAnsweredEarly(req as unknown as IncomingMessage, http1);
+        if (closing) http1.shouldKeepAlive = false;
+      }
       handler(req, res as Http2ServerResponse);
     },
   );

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { copyFile, mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,15 +19,20 @@ import {
   type CertificateFiles,
   type SpawnedCheckpointd,
   type TestCertificates,
+  waitUntil,
 } from "@checkpointd/test-support";
 
 describe("mutual TLS (--tls-client-ca-file)", () => {
   let certs: TestCertificates;
   let server: SpawnedCheckpointd;
   let grpcurl: string;
+  let clientCaFile: string;
 
   beforeAll(async () => {
     certs = await makeTestCertificates();
+    // A copy: the last test rotates it.
+    clientCaFile = join(certs.dir, "client-ca.pem");
+    await copyFile(certs.ca.certFile, clientCaFile);
     server = await spawnCheckpointd([
       "--data-dir",
       "memory://",
@@ -36,7 +41,7 @@ describe("mutual TLS (--tls-client-ca-file)", () => {
       "--tls-key-file",
       certs.server.keyFile,
       "--tls-client-ca-file",
-      certs.ca.certFile,
+      clientCaFile,
     ]);
     grpcurl = join(grpcurlDir(), "grpcurl");
   });
@@ -157,5 +162,22 @@ describe("mutual TLS (--tls-client-ca-file)", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("follows a client CA rotated on disk: new connections are checked against the new CA (this test runs last)", async () => {
+    const probe = (identity: CertificateFiles) =>
+      probeTls({ port: server.port, ca: certs.ca.cert, cert: identity.cert, key: identity.key });
+    expect(await probe(certs.otherClient)).toMatchObject({ accepted: false });
+    await writeFile(`${clientCaFile}.new`, certs.otherCa.cert);
+    await rename(`${clientCaFile}.new`, clientCaFile);
+    await waitUntil(
+      "the other CA's client accepted",
+      async () => {
+        const result = await probe(certs.otherClient);
+        if (!result.accepted) throw new Error(result.error);
+      },
+      { timeoutMs: 10_000 },
+    );
+    expect(await probe(certs.client)).toMatchObject({ accepted: false });
   });
 });

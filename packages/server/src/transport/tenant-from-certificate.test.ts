@@ -60,4 +60,24 @@ describe("tenantFromCertificate", () => {
     expect(subjectAltNames(',,,:"')).toEqual([]);
     expect(subjectAltNames('URI:"unterminated')).toEqual([]);
   });
+
+  test("2,000 hostile names: an answer every time, never a throw, never an empty or control-character tenant", () => {
+    let seed = 16;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31);
+    const pieces = ["URI:", "DNS:", "IP Address:", ",", ", ", '"', "\\", "\u0000", "\n", "é", "🙂", "spiffe://x/y", "a".repeat(300), ""];
+    const text = () => Array.from({ length: next() % 8 }, () => pieces[next() % pieces.length]).join("");
+    for (let i = 0; i < 2_000; i++) {
+      const cn = next() % 3 === 0 ? [text(), text()] : text();
+      for (const source of ["cn", "san-uri"] as const) {
+        const result = tenantFromCertificate({ subject: next() % 5 === 0 ? undefined : { CN: cn }, subjectaltname: text() }, source);
+        if (result.ok) {
+          expect(result.tenant).not.toBe("");
+          expect(result.tenant.length).toBeLessThanOrEqual(256);
+          expect(result.tenant).not.toMatch(/[\u0000-\u001f\u007f]/);
+        } else {
+          expect(result.reason).toMatch(/^the client certificate(.s)? /);
+        }
+      }
+    }
+  });
 });
