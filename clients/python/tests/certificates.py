@@ -40,13 +40,18 @@ def make_ca(directory: Path, name: str) -> Pem:
 
 def issue(ca: Pem, directory: Path, name: str, common_name: str, alt_names: list[str] | None = None) -> Pem:
     base = directory / name
-    extensions = ["basicConstraints=CA:FALSE", "keyUsage=critical,digitalSignature", "extendedKeyUsage=serverAuth,clientAuth"]
+    extensions = [
+        "basicConstraints=CA:FALSE",
+        "keyUsage=critical,digitalSignature",
+        "extendedKeyUsage=serverAuth,clientAuth",
+    ]
     if alt_names:
         extensions.append("subjectAltName=" + ",".join(alt_names))
     Path(f"{base}.ext").write_text("\n".join(extensions) + "\n")
     _openssl("req", "-new", *_EC_KEY, "-subj", f"/CN={common_name}", "-keyout", f"{base}.key", "-out", f"{base}.csr")
     _openssl("x509", "-req", "-in", f"{base}.csr", "-CA", str(ca.cert_file), "-CAkey", str(ca.key_file),
-             "-set_serial", f"0x{secrets.token_hex(8)}", "-days", "2", "-extfile", f"{base}.ext", "-out", f"{base}.crt")  # fmt: skip
+             "-set_serial", f"0x{secrets.token_hex(8)}", "-days", "2",
+             "-extfile", f"{base}.ext", "-out", f"{base}.crt")  # fmt: skip
     return Pem(Path(f"{base}.crt"), Path(f"{base}.key"))
 
 

@@ -35,7 +35,9 @@ def mtls_server(certs: Certificates) -> Iterator[str]:
             "--tls-cert-file", str(certs.server.cert_file), "--tls-key-file", str(certs.server.key_file),
             "--tls-client-ca-file", str(certs.ca.cert_file), "--shutdown-grace-ms", "500"]  # fmt: skip
     env = {"PATH": os.environ.get("PATH", ""), "LOG_LEVEL": "info"}
-    process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    process = subprocess.Popen(
+        args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
     listening = threading.Event()
 
     def read() -> None:
@@ -55,7 +57,9 @@ def mtls_server(certs: Certificates) -> Iterator[str]:
 
 
 def client_tls(certs: Certificates) -> TlsOptions:
-    return TlsOptions(root_certificates=certs.ca.cert, private_key=certs.client.key, certificate_chain=certs.client.cert)
+    return TlsOptions(
+        root_certificates=certs.ca.cert, private_key=certs.client.key, certificate_chain=certs.client.cert
+    )
 
 
 def test_saver_over_mutual_tls_sync_and_async(mtls_server: str, certs: Certificates) -> None:
@@ -75,7 +79,10 @@ def test_saver_over_mutual_tls_sync_and_async(mtls_server: str, certs: Certifica
 
     async def run() -> None:
         async with CheckpointdSaver.from_url(
-            mtls_server, root_certificates=certs.ca.cert, private_key=certs.client.key, certificate_chain=certs.client.cert
+            mtls_server,
+            root_certificates=certs.ca.cert,
+            private_key=certs.client.key,
+            certificate_chain=certs.client.cert,
         ) as async_saver:
             tuple_ = await async_saver.aget_tuple({"configurable": {"thread_id": "py-mtls"}})
             assert tuple_ is not None and tuple_.checkpoint["id"] == checkpoint["id"]
@@ -83,9 +90,13 @@ def test_saver_over_mutual_tls_sync_and_async(mtls_server: str, certs: Certifica
     asyncio.run(run())
 
 
-def test_refused_without_a_client_certificate_or_with_one_from_another_ca(mtls_server: str, certs: Certificates) -> None:
+def test_refused_without_a_client_certificate_or_with_one_from_another_ca(
+    mtls_server: str, certs: Certificates
+) -> None:
     for identity in ({}, {"private_key": certs.other_client.key, "certificate_chain": certs.other_client.cert}):
-        saver = CheckpointdSaver.from_url(mtls_server, root_certificates=certs.ca.cert, retry=NO_RETRY, timeout=3, **identity)
+        saver = CheckpointdSaver.from_url(
+            mtls_server, root_certificates=certs.ca.cert, retry=NO_RETRY, timeout=3, **identity
+        )
         with saver, pytest.raises(CheckpointdError) as refused:
             saver.get_tuple({"configurable": {"thread_id": "py-mtls"}})
         assert refused.value.code == grpc.StatusCode.UNAVAILABLE

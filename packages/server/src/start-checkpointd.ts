@@ -27,7 +27,8 @@ import { createHealthService } from "./transport/health-service.js";
 import { cacheHealthName, monitorHealth } from "./transport/monitor-health.js";
 import { createReflectionService } from "./transport/reflection-service.js";
 import type { RunningServer } from "./transport/running-server.js";
-import { loadTlsMaterial, watchTlsFiles, type TlsFiles } from "./transport/tls-files.js";
+import { checkTlsFiles, openTlsFiles } from "./transport/open-tls-files.js";
+import type { TlsFiles } from "./transport/tls-files.js";
 
 export type StartOptions = Pick<
   CheckpointdConfig,
@@ -132,38 +133,9 @@ function decorateStorage(storage: Storage, cache: CheckpointCache | undefined): 
  * Connect, gRPC-Web and gRPC on `httpPort`. Closing stops both servers, then
  * closes the storage.
  */
-/** The TLS files to watch, from the settings; undefined without `--tls-cert-file`. A ConfigError for an incomplete set. */
-function tlsFilesOptions(options: Partial<Pick<StartOptions, "tlsCertFile" | "tlsKeyFile" | "tlsClientCaFile">>) {
-  const { tlsCertFile: certFile, tlsKeyFile: keyFile, tlsClientCaFile: clientCaFile } = options;
-  if (certFile === undefined) {
-    if (keyFile !== undefined) throw new ConfigError(`${settings.tlsKeyFile.flag}: needs ${settings.tlsCertFile.flag} too`);
-    if (clientCaFile !== undefined) {
-      throw new ConfigError(
-        `${settings.tlsClientCaFile.flag}: needs ${settings.tlsCertFile.flag} and ${settings.tlsKeyFile.flag} (mutual TLS is TLS first)`,
-      );
-    }
-    return undefined;
-  }
-  if (keyFile === undefined) throw new ConfigError(`${settings.tlsCertFile.flag}: needs ${settings.tlsKeyFile.flag} too`);
-  return { certFile, keyFile, clientCaFile };
-}
-
-/** Both ports' TLS files, watched; undefined without `--tls-cert-file`. A ConfigError when unusable. */
-function openTlsFiles(options: ServeOptions): TlsFiles | undefined {
-  const files = tlsFilesOptions(options);
-  if (files === undefined) return undefined;
-  const logger = options.logger.child({ component: "tls" });
-  return watchTlsFiles({
-    ...files,
-    ...(options.tlsPollMs === undefined ? {} : { pollMs: options.tlsPollMs }),
-    onReload: () => logger.info(files, "TLS files changed: new connections use them"),
-    onReloadError: (message) => logger.error({ reason: message }, "TLS files changed but do not load: connections keep the previous ones"),
-  });
-}
-
 export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpointd, "engine">> {
   const { cache, logger } = options;
-  const tls = openTlsFiles(options);
+  let tls: TlsFiles | undefined;
   const streamStallMs = options.streamStallMs ?? settingDefaults.streamStallMs;
   const statsIntervalSeconds = options.statsIntervalSeconds ?? settingDefaults.statsIntervalSeconds;
   const storage = decorateStorage(options.storage, cache);
@@ -178,6 +150,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
   const servers: RunningServer[] = [];
   const stopServers = (graceMs: number) => Promise.all(servers.map((s) => s.shutdown(graceMs)));
   try {
+    tls = openTlsFiles(options, logger, options.tlsPollMs);
     servers.push(
       await startGrpcJsServer({
         host: options.host,
@@ -259,8 +232,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
 
 export async function startCheckpointd(options: StartOptions, logger: Logger): Promise<Checkpointd> {
   // Unusable TLS files stop the start before the database is opened.
-  const tlsFiles = tlsFilesOptions(options);
-  if (tlsFiles !== undefined) loadTlsMaterial(tlsFiles);
+  checkTlsFiles(options);
   const handle = await openDatabase(options, logger);
   const storage = createKyselyStorage({ db: handle.db });
   const cache =

@@ -37,7 +37,9 @@ def bearer_authorization(token: object) -> dict[str, str]:
     if not isinstance(token, str) or _TOKEN.fullmatch(token) is None:
         if isinstance(token, str) and token.startswith("Bearer "):
             raise ValueError('checkpointd client: pass the token without "Bearer " (the client adds it)')
-        raise ValueError("checkpointd client: the token must be a non-empty str of visible ASCII, without spaces or line breaks")
+        raise ValueError(
+            "checkpointd client: the token must be a non-empty str of visible ASCII, without spaces or line breaks"
+        )
     return {"authorization": f"Bearer {token}"}
 
 

@@ -92,7 +92,11 @@ class CheckpointdSaver(BaseCheckpointSaver[str]):
         ``certificate_chain`` (PEM) are a client certificate, for mutual TLS. Both the sync and the
         async methods use them. Other keywords are ClientOptions fields.
         """
-        pems = {"root_certificates": root_certificates, "private_key": private_key, "certificate_chain": certificate_chain}
+        pems = {
+            "root_certificates": root_certificates,
+            "private_key": private_key,
+            "certificate_chain": certificate_chain,
+        }
         if any(value is not None for value in pems.values()):
             if "tls" in client_options:
                 raise TypeError("CheckpointdSaver.from_url: pass either tls= or the certificate keywords, not both")
