@@ -1,7 +1,13 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t checkpointd .
-# Run:   docker run -p 50051:50051 -p 8080:8080 -e DATABASE_URL=postgres://... checkpointd
+# Run:   docker run -p 50051:50051 -p 8080:8080 -e DATABASE_URL=postgres://... \
+#          -v "$PWD/checkpointd-keys.json:/etc/checkpointd/keys.json:ro" -e AUTH_KEYS_FILE=/etc/checkpointd/keys.json \
+#          checkpointd
 #        (without DATABASE_URL the embedded PGlite database lives in the /data volume)
+# The image listens on 0.0.0.0, so checkpointd refuses to start without authentication
+# (AUTH_KEYS_FILE or AUTH_JWKS_FILE/AUTH_JWKS_URL; the README says how to make a key). Add TLS with
+#   -v "$PWD/tls:/etc/checkpointd/tls:ro" -e TLS_CERT_FILE=/etc/checkpointd/tls/server.crt -e TLS_KEY_FILE=/etc/checkpointd/tls/server.key
+# (and TLS_CLIENT_CA_FILE for mutual TLS); the health check then speaks TLS too.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /src

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the programs `pnpm test` needs besides Node are present, installing what it can:
 # grpcurl (the README's recipes are run as written) with `go install`, and redis-server and
-# pgbouncer (tests start their own) with apt-get when running as root on Debian/Ubuntu. Anything it cannot
+# pgbouncer (tests start their own) and openssl (the TLS tests make their certificates with it)
+# with apt-get when running as root on Debian/Ubuntu. Anything it cannot
 # install stops it at once with one line saying what to install. Run first by the root
 # `pnpm test` and by .ci/run.
 set -euo pipefail
@@ -65,3 +66,9 @@ if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then
   apt_install pgbouncer "Debian/Ubuntu: \`sudo apt-get install pgbouncer\`; macOS: \`brew install pgbouncer\`"
 fi
 echo "pgbouncer: $(PATH="$PATH:/usr/sbin" pgbouncer --version | head -1)"
+
+# openssl: the TLS tests make their CAs and certificates with it.
+if ! command -v openssl >/dev/null 2>&1; then
+  apt_install openssl "Debian/Ubuntu: \`sudo apt-get install openssl\`; macOS: \`brew install openssl\`"
+fi
+echo "openssl: $(openssl version)"

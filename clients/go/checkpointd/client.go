@@ -45,6 +45,11 @@ func Dial(ctx context.Context, target string, opts ...Option) (*Client, error) {
 		opt(&cfg)
 	}
 	cfg.retry.MaxAttempts = max(1, cfg.retry.MaxAttempts)
+	if cfg.staticToken != nil {
+		if _, err := bearer(*cfg.staticToken); err != nil {
+			return nil, err
+		}
+	}
 	hostPort, https, err := parseTarget(target)
 	if err != nil {
 		return nil, err
@@ -145,11 +150,14 @@ func (c *Client) headersStream(ctx context.Context, desc *grpc.StreamDesc, cc *g
 
 func (c *Client) withHeaders(ctx context.Context) (context.Context, error) {
 	if c.cfg.headers == nil {
-		return ctx, nil
+		return c.withToken(ctx, nil)
 	}
 	headers, err := c.cfg.headers(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("checkpointd: headers: %w", err)
+	}
+	if ctx, err = c.withToken(ctx, headers); err != nil {
+		return nil, err
 	}
 	kv := make([]string, 0, 2*len(headers))
 	for name, value := range headers {

@@ -3,8 +3,9 @@
 //
 // It wraps the generated client (package checkpointdv1, in gen/checkpointd/v1)
 // with what every worker needs: one connection, a default deadline per call,
-// retries with jittered backoff on UNAVAILABLE for idempotent calls, a headers
-// hook for auth, TLS, and List and Watch as range-over-func iterators (Watch
+// retries with jittered backoff on UNAVAILABLE for idempotent calls, a bearer
+// token (WithToken, WithTokenFunc), a headers hook, TLS and mutual TLS
+// (WithTLS with a tls.Config holding RootCAs and Certificates), and List and Watch as range-over-func iterators (Watch
 // reconnects on its own and resumes each thread after the last event it yielded).
 //
 //	client, err := checkpointd.Dial(ctx, "127.0.0.1:50051")

@@ -45,6 +45,8 @@ type config struct {
 	listTimeout time.Duration
 	retry       RetryPolicy
 	headers     HeadersFunc
+	token       TokenFunc
+	staticToken *string
 	dialOptions []grpc.DialOption
 }
 

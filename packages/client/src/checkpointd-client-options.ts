@@ -1,4 +1,5 @@
 import type { Interceptor } from "@connectrpc/connect";
+import type { TokenProvider } from "./bearer-token.js";
 
 /** Extra request headers (auth tokens, tenant ids), asked for before every call and every (re)connect. */
 export type HeadersProvider = () => Record<string, string> | Promise<Record<string, string>>;
@@ -39,7 +40,13 @@ export interface CheckpointdClientOptions {
   listTimeoutMs?: number;
   /** Retry policy for UNAVAILABLE on idempotent calls; `false` turns retries off. */
   retry?: Partial<RetryOptions> | false;
-  /** Headers added to every call (e.g. `authorization`). */
+  /**
+   * Sent as `authorization: Bearer <token>` with every call: a string, or a function (sync or async)
+   * asked before every call, retry and watch reconnect, so a refreshed token is picked up. A call's
+   * own `authorization` header wins over it.
+   */
+  token?: TokenProvider;
+  /** Headers added to every call (e.g. a tenant id); they win over `token`. */
   headers?: HeadersProvider;
   /** Connect interceptors, applied inside the headers hook. */
   interceptors?: Interceptor[];

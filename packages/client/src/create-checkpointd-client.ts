@@ -26,6 +26,7 @@ import {
   type Client,
   type Interceptor,
 } from "@connectrpc/connect";
+import { authorizationOf, bearerAuthorization } from "./bearer-token.js";
 import { createCallBatcher, type BatchCallInit, type BatchCallResult } from "./batch-calls.js";
 import { callWithRetries, normalizeError } from "./call-with-retries.js";
 import { defaultRetryOptions, type CallOptions, type CheckpointdClientOptions, type RetryOptions } from "./checkpointd-client-options.js";
@@ -102,7 +103,17 @@ export function createCheckpointdClient(options: CheckpointdClientOptions): Chec
   const baseUrl = tls === false ? parsed.baseUrl : parsed.baseUrl.replace(/^http:/, "https:");
   const grpcJsClient = createGrpcJsClient({ host: parsed.host, port: parsed.port, tls, keepAliveMs: options.keepAliveMs ?? 30_000 });
 
-  const { headers } = options;
+  const { headers, token } = options;
+  if (typeof token === "string") bearerAuthorization(token);
+  const tokenHook: Interceptor[] =
+    token === undefined
+      ? []
+      : [
+          (next) => async (req) => {
+            if (!req.header.has("authorization")) req.header.set("authorization", await authorizationOf(token));
+            return next(req);
+          },
+        ];
   const headersHook: Interceptor[] =
     headers === undefined
       ? []
@@ -116,7 +127,7 @@ export function createCheckpointdClient(options: CheckpointdClientOptions): Chec
   const transport = createGrpcJsTransport({
     client: grpcJsClient,
     baseUrl,
-    interceptors: [...headersHook, ...(options.interceptors ?? [])],
+    interceptors: [...tokenHook, ...headersHook, ...(options.interceptors ?? [])],
   });
   const raw = createClient(CheckpointService, transport);
   const policy = retryPolicy(options.retry);

@@ -1,4 +1,6 @@
 export { createCheckpointdClient } from "./create-checkpointd-client.js";
+export { fromUrl } from "./from-url.js";
+export { bearerAuthorization, type TokenProvider } from "./bearer-token.js";
 export type {
   CheckpointdClient,
   ClaimResumeInput,

@@ -1,80 +1,146 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { execFileSync } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createSecureServer, type Http2SecureServer } from "node:http2";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import {
+  makeTestCertificates,
+  spawnCheckpointd,
+  startHeaderRecorder,
+  type HeaderRecorder,
+  type RecordedCall,
+  type SpawnedCheckpointd,
+  type TestCertificates,
+} from "@checkpointd/test-support";
 import { createCheckpointdClient } from "./create-checkpointd-client.js";
+import { fromUrl } from "./from-url.js";
 
-/**
- * The server has no TLS yet, so the TLS option is checked against a tiny HTTP/2 TLS peer that
- * answers every gRPC call with an empty message, and records the requests' headers.
- */
-describe("the tls option", () => {
-  let dir: string;
-  let cert: string;
-  let server: Http2SecureServer;
-  let port: number;
-  const paths: string[] = [];
+let certs: TestCertificates;
+beforeAll(async () => {
+  certs = await makeTestCertificates();
+});
+afterAll(async () => {
+  await certs?.remove();
+});
 
+describe("the tls option, against checkpointd with mutual TLS", () => {
+  let server: SpawnedCheckpointd;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "checkpointd-client-tls-"));
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem"),
-        "-subj",
-        "/CN=checkpointd.test",
-        "-addext",
-        "subjectAltName=DNS:checkpointd.test",
-      ],
-      { stdio: "ignore" },
+    const { server: s, ca } = certs;
+    server = await spawnCheckpointd(
+      ["--data-dir", "memory://", "--tls-cert-file", s.certFile, "--tls-key-file", s.keyFile, "--tls-client-ca-file", ca.certFile],
+      {},
     );
-    cert = await readFile(join(dir, "cert.pem"), "utf8");
-    server = createSecureServer({ key: await readFile(join(dir, "key.pem")), cert });
-    server.on("stream", (stream, headers) => {
-      paths.push(String(headers[":path"]));
-      stream.on("data", () => undefined);
-      stream.on("end", () => {
-        stream.respond({ ":status": 200, "content-type": "application/grpc+proto" }, { waitForTrailers: true });
-        stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
-        stream.end(Buffer.from([0, 0, 0, 0, 0]));
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    port = (server.address() as { port: number }).port;
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await rm(dir, { recursive: true, force: true });
+    await server?.stop();
   });
 
-  it("speaks gRPC over TLS to a server whose certificate it was told to trust", async () => {
-    const client = createCheckpointdClient({ address: `127.0.0.1:${port}`, tls: { ca: cert, servername: "checkpointd.test" } });
+  it("fromUrl(https://…, { tls: { ca, cert, key } }) writes and reads", async () => {
+    const client = fromUrl(`https://localhost:${server.port}`, {
+      tls: { ca: certs.ca.cert, cert: certs.client.cert, key: certs.client.key },
+    });
     try {
-      expect(await client.getTuple({ config: { threadId: "t" } })).toBeUndefined();
-      expect(paths).toContain("/checkpointd.v1.CheckpointService/GetTuple");
+      await client.put({
+        config: { threadId: "client-tls", checkpointNs: "", checkpointId: "c1" },
+        checkpoint: { v: 1, id: "c1", ts: "2026-01-01T00:00:00Z" },
+      });
+      expect((await client.getTuple({ config: { threadId: "client-tls" } }))?.config?.checkpointId).toBe("c1");
     } finally {
       await client.close();
     }
   });
 
-  it("refuses a certificate it does not trust", async () => {
-    const client = createCheckpointdClient({ address: `https://127.0.0.1:${port}`, retry: false });
+  it("speaks gRPC to the HTTP port too (Connect serves gRPC there), over the same mutual TLS", async () => {
+    const client = fromUrl(`https://localhost:${server.httpPort}`, {
+      tls: { ca: certs.ca.cert, cert: certs.client.cert, key: certs.client.key },
+    });
     try {
-      await expect(client.getTuple({ config: { threadId: "t" } })).rejects.toThrow();
+      expect((await client.getTuple({ config: { threadId: "client-tls" } }))?.config?.checkpointId).toBe("c1");
     } finally {
       await client.close();
     }
+  });
+
+  it("is refused without a client certificate, or with one from another CA", async () => {
+    for (const identity of [{}, { cert: certs.otherClient.cert, key: certs.otherClient.key }]) {
+      const client = fromUrl(`https://localhost:${server.port}`, { tls: { ca: certs.ca.cert, ...identity }, retry: false });
+      try {
+        await expect(client.getTuple({ config: { threadId: "client-tls" } })).rejects.toThrow();
+      } finally {
+        await client.close();
+      }
+    }
+  });
+
+  it("refuses a server certificate it does not trust (system roots)", async () => {
+    const client = fromUrl(`https://localhost:${server.port}`, { retry: false });
+    try {
+      await expect(client.getTuple({ config: { threadId: "client-tls" } })).rejects.toThrow();
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+/** The token, as a TLS peer that requires a client certificate records it. */
+describe("the token option", () => {
+  let peer: HeaderRecorder;
+  let port: number;
+  let seen: RecordedCall[];
+
+  beforeAll(async () => {
+    peer = await startHeaderRecorder({ key: certs.server.key, cert: certs.server.cert, ca: certs.ca.cert });
+    port = peer.port;
+    seen = peer.calls;
+  });
+  afterAll(async () => {
+    await peer?.close();
+  });
+
+  const tls = () => ({ ca: certs.ca.cert, cert: certs.client.cert, key: certs.client.key });
+
+  it("a string token is sent as authorization: Bearer …, over mutual TLS", async () => {
+    seen.length = 0;
+    const client = fromUrl(`https://localhost:${port}`, { token: "s3cret-key", tls: tls() });
+    try {
+      await client.getTuple({ config: { threadId: "t" } });
+      await client.deleteThread("t");
+    } finally {
+      await client.close();
+    }
+    expect(seen).toEqual([
+      { path: "/checkpointd.v1.CheckpointService/GetTuple", authorization: "Bearer s3cret-key", clientCn: "tenant-a" },
+      { path: "/checkpointd.v1.CheckpointService/DeleteThread", authorization: "Bearer s3cret-key", clientCn: "tenant-a" },
+    ]);
+  });
+
+  it("a token function (async) is asked before every call, so a refreshed token is used", async () => {
+    seen.length = 0;
+    let n = 0;
+    const client = createCheckpointdClient({
+      address: `https://localhost:${port}`,
+      tls: tls(),
+      token: async () => `jwt-${++n}`,
+      batch: false,
+    });
+    try {
+      await client.getTuple({ config: { threadId: "t" } });
+      await client.getTuple({ config: { threadId: "t" } });
+      // A call's own authorization header wins.
+      await client.getTuple({ config: { threadId: "t" } }, { headers: { authorization: "Bearer per-call" } });
+    } finally {
+      await client.close();
+    }
+    expect(seen.map((s) => s.authorization)).toEqual(["Bearer jwt-1", "Bearer jwt-2", "Bearer per-call"]);
+  });
+
+  it("refuses tokens that are not one run of visible ASCII, before sending anything", async () => {
+    expect(() => fromUrl(`https://localhost:${port}`, { token: "Bearer abc" })).toThrow(/without "Bearer "/);
+    expect(() => fromUrl(`https://localhost:${port}`, { token: "" })).toThrow(/non-empty visible ASCII/);
+    seen.length = 0;
+    const client = fromUrl(`https://localhost:${port}`, { tls: tls(), token: () => "line\nbreak", retry: false });
+    try {
+      await expect(client.getTuple({ config: { threadId: "t" } })).rejects.toThrow(/non-empty visible ASCII/);
+    } finally {
+      await client.close();
+    }
+    expect(seen).toEqual([]);
   });
 });

@@ -84,7 +84,11 @@ export class CheckpointdSaver extends BaseCheckpointSaver {
     }
   }
 
-  /** `host:port`, `http://host:port` or `https://host:port` (TLS). */
+  /**
+   * `host:port`, `http://host:port` or `https://host:port` (TLS), with the client's options:
+   * `fromUrl("https://checkpointd:50051", { token, tls: { ca, cert, key } })`; `token` is a string or
+   * a function (sync or async) asked before every call.
+   */
   static fromUrl(url: string, options: FromUrlOptions = {}): CheckpointdSaver {
     const { serde, ...clientOptions } = options;
     return new CheckpointdSaver({ ...clientOptions, address: url }, serde === undefined ? {} : { serde });

@@ -5,6 +5,7 @@ import { pino } from "pino";
 import { ConfigError, loadConfig, usage } from "./config/load-config.js";
 import { checkHealth, HealthCheckError } from "./health-check.js";
 import { ListenError } from "./transport/grpc-js-server.js";
+import { loadTlsMaterial } from "./transport/tls-files.js";
 import { openDatabase, startCheckpointd } from "./start-checkpointd.js";
 
 function fail(message: string): never {
@@ -30,7 +31,15 @@ async function main() {
   if (config.command === "health") {
     // A wildcard listen address is reached on loopback.
     const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
-    const status = await checkHealth(`${host.includes(":") ? `[${host}]` : host}:${config.port}`);
+    // With TLS on, the check speaks TLS; with mutual TLS, it presents the server's own certificate
+    // (accepted when the client CA also signed it).
+    const tls =
+      config.tlsCertFile === undefined
+        ? undefined
+        : config.tlsClientCaFile === undefined || config.tlsKeyFile === undefined
+          ? {}
+          : { ...loadTlsMaterial({ certFile: config.tlsCertFile, keyFile: config.tlsKeyFile }) };
+    const status = await checkHealth(`${host.includes(":") ? `[${host}]` : host}:${config.port}`, "", 2_000, tls);
     process.stdout.write(`${status}\n`);
     if (status !== "SERVING") process.exitCode = 1;
     return;

@@ -1,4 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "@jest/globals";
@@ -78,7 +81,16 @@ describe("docker-compose.yml", () => {
   const compose = parse(readFileSync(join(root, "docker-compose.yml"), "utf8")) as {
     services: Record<
       string,
-      { image?: string; build?: string; environment?: Record<string, string>; depends_on?: Record<string, unknown> }
+      {
+        image?: string;
+        build?: string;
+        environment?: Record<string, string>;
+        depends_on?: Record<string, unknown>;
+        ports?: string[];
+        volumes?: Array<
+          string | { type: string; source: string; target: string; read_only?: boolean; bind?: { create_host_path?: boolean } }
+        >;
+      }
     >;
   };
 
@@ -94,5 +106,39 @@ describe("docker-compose.yml", () => {
     const env = compose.services.checkpointd!.environment!;
     const config = loadConfig([], { ...env, HOST: "0.0.0.0" });
     expect(config.databaseUrl).toBe("postgres://checkpointd:checkpointd@postgres:5432/checkpointd");
+  });
+
+  it("does not publish an unauthenticated server: a keys file is mounted, ports are on the host's loopback", () => {
+    const checkpointd = compose.services.checkpointd!;
+    const env = checkpointd.environment!;
+    expect(env.AUTH_KEYS_FILE).toBe("/etc/checkpointd/keys.json");
+    expect(Object.keys(env).filter((name) => /INSECURE/.test(name))).toEqual([]);
+    expect(checkpointd.volumes).toContainEqual({
+      type: "bind",
+      source: "./checkpointd-keys.json",
+      target: env.AUTH_KEYS_FILE,
+      read_only: true,
+      bind: { create_host_path: false },
+    });
+    expect(checkpointd.ports).toEqual(["127.0.0.1:50051:50051", "127.0.0.1:8080:8080"]);
+    expect(dockerfile).not.toMatch(/INSECURE_NO_AUTH|--insecure-no-auth/);
+  });
+
+  it("makes a key as its header says: the file holds the SHA-256 of the token it printed", async () => {
+    const text = readFileSync(join(root, "docker-compose.yml"), "utf8");
+    const recipe = /Make one first[^\n]*\n#\n((?:#   .*\n)+)/.exec(text)?.[1]?.replace(/^# {3}/gm, "");
+    expect(recipe).toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), "checkpointd-compose-"));
+    try {
+      const out = execFileSync("bash", ["-euo", "pipefail", "-c", recipe!], { cwd: dir, encoding: "utf8" });
+      const token = /your token: ([0-9a-f]{64})/.exec(out)?.[1];
+      expect(token).toBeDefined();
+      const keys = JSON.parse(readFileSync(join(dir, "checkpointd-keys.json"), "utf8")) as unknown;
+      expect(keys).toEqual([
+        { id: "local", sha256: createHash("sha256").update(token!).digest("hex"), tenant: "default", roles: ["admin"] },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -29,6 +29,8 @@ import { createHealthService } from "./transport/health-service.js";
 import { cacheHealthName, monitorHealth } from "./transport/monitor-health.js";
 import { createReflectionService } from "./transport/reflection-service.js";
 import type { RunningServer } from "./transport/running-server.js";
+import { checkTlsFiles, openTlsFiles } from "./transport/open-tls-files.js";
+import type { TlsFiles } from "./transport/tls-files.js";
 
 export type StartOptions = Pick<
   CheckpointdConfig,
@@ -51,6 +53,9 @@ export type StartOptions = Pick<
   | "statsIntervalSeconds"
   | "heartbeatMs"
   | "streamStallMs"
+  | "tlsCertFile"
+  | "tlsKeyFile"
+  | "tlsClientCaFile"
 > & {
   /** Establishes who makes each call (default: authentication off, every call the default tenant). */
   authenticator?: Authenticator | undefined;
@@ -100,7 +105,10 @@ export async function openDatabase(
   }
 }
 
-export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxMessageBytes" | "shutdownGraceMs" | "authenticator"> {
+export interface ServeOptions
+  extends
+    Pick<StartOptions, "host" | "port" | "maxMessageBytes" | "shutdownGraceMs" | "authenticator">,
+    Partial<Pick<StartOptions, "tlsCertFile" | "tlsKeyFile" | "tlsClientCaFile">> {
   /** Undefined: no Connect/gRPC-Web server. */
   httpPort?: number | undefined;
   corsOrigins?: readonly string[];
@@ -122,6 +130,8 @@ export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxM
    * the gRPC port, reset on the Connect/gRPC-Web port (its status would sit behind the unread data).
    */
   streamStallMs?: number;
+  /** How often the TLS files are checked for a change (default 1 000 ms). */
+  tlsPollMs?: number;
 }
 
 /**
@@ -141,6 +151,7 @@ function decorateStorage(storage: Storage, cache: CheckpointCache | undefined): 
  */
 export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpointd, "engine">> {
   const { cache, logger } = options;
+  let tls: TlsFiles | undefined;
   const streamStallMs = options.streamStallMs ?? settingDefaults.streamStallMs;
   const statsIntervalSeconds = options.statsIntervalSeconds ?? settingDefaults.statsIntervalSeconds;
   const storage = decorateStorage(options.storage, cache);
@@ -159,11 +170,13 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
   const servers: RunningServer[] = [];
   const stopServers = (graceMs: number) => Promise.all(servers.map((s) => s.shutdown(graceMs)));
   try {
+    tls = openTlsFiles(options, logger, options.tlsPollMs);
     servers.push(
       await startGrpcJsServer({
         host: options.host,
         port: options.port,
         maxMessageBytes: options.maxMessageBytes,
+        tls,
         services: [
           createGrpcJsService(CheckpointService, impl, {
             logError,
@@ -186,12 +199,14 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
           corsOrigins: options.corsOrigins ?? settingDefaults.corsOrigins,
           logError,
           streamStallMs,
+          tls,
           onStalled: (path) => logger.warn({ path }, "reset a stream whose client read nothing for the stall timeout"),
         }),
       );
     }
   } catch (error) {
     await stopServers(0);
+    tls?.close();
     await bus.close();
     await storage.close();
     throw error;
@@ -209,7 +224,16 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
       ? setInterval(() => logger.info({ cache: cache.stats() }, "cache stats"), statsIntervalSeconds * 1000).unref()
       : undefined;
   const [grpc, http] = servers;
-  logger.info({ host: options.host, port: grpc!.port, httpPort: http?.port }, "checkpointd listening");
+  logger.info(
+    {
+      host: options.host,
+      port: grpc!.port,
+      httpPort: http?.port,
+      tls: tls !== undefined,
+      clientCertificates: tls?.requireClientCertificate ?? false,
+    },
+    "checkpointd listening",
+  );
   return {
     port: grpc!.port,
     httpPort: http?.port,
@@ -219,6 +243,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
       shutdown.abort();
       health.shutdown();
       await stopServers(options.shutdownGraceMs);
+      tls?.close();
       await bus.close();
       await storage.close();
     },
@@ -226,6 +251,8 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
 }
 
 export async function startCheckpointd(options: StartOptions, logger: Logger): Promise<Checkpointd> {
+  // Unusable TLS files stop the start before the database is opened.
+  checkTlsFiles(options);
   const handle = await openDatabase(options, logger);
   const storage = createKyselyStorage({ db: handle.db });
   const cache =

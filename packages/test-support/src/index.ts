@@ -27,3 +27,14 @@ export { runCommand, type RunCommandOptions } from "./run-command.js";
 export { sampleHistory, type SampleStep } from "./sample-history.js";
 export { openWatch, type OpenWatch } from "./open-watch.js";
 export { recordMethods } from "./record-methods.js";
+export {
+  createTestCertificateAuthority,
+  loopbackAltNames,
+  makeTestCertificates,
+  type CertificateFiles,
+  type IssueOptions,
+  type TestCertificateAuthority,
+  type TestCertificates,
+} from "./make-test-certificates.js";
+export { probeTls, type ProbeTlsOptions, type TlsProbe } from "./probe-tls.js";
+export { startHeaderRecorder, type HeaderRecorder, type HeaderRecorderOptions, type RecordedCall } from "./start-header-recorder.js";

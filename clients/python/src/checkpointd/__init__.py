@@ -18,7 +18,7 @@ from .aio_watch import AsyncThreadWatch
 from .backoff import backoff_delay
 from .client import CheckpointdClient
 from .errors import CheckpointdError, ClientClosedError
-from .options import NO_RETRY, ClientOptions, ReconnectPolicy, RetryPolicy, TlsOptions
+from .options import NO_RETRY, ClientOptions, ReconnectPolicy, RetryPolicy, TlsOptions, TokenProvider
 from .watch import ThreadWatch
 from .watch_state import WatchThread
 
@@ -39,6 +39,7 @@ __all__ = [
     "RetryPolicy",
     "ThreadWatch",
     "TlsOptions",
+    "TokenProvider",
     "WatchThread",
     "backoff_delay",
     "parse_address",

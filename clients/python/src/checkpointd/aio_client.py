@@ -11,7 +11,7 @@ import grpc.aio
 from .aio_watch import AsyncThreadWatch
 from .call_batcher import ALONE, CallBatcher
 from .call_rules import is_idempotent
-from .client_base import ClientBase, Metadata, merge_metadata, stream_errors
+from .client_base import ClientBase, Metadata, bearer_authorization, merge_metadata, stream_errors
 from .options import ClientOptions, ReconnectPolicy
 from .retry import Attempts, acall_with_retries
 from .v1 import checkpoint_pb2
@@ -39,7 +39,10 @@ class AsyncCheckpointdClient(ClientBase):
         provided = self._provided_metadata()
         if inspect.isawaitable(provided):
             provided = await provided
-        return merge_metadata(provided, extra)
+        token = self._provided_token()
+        if inspect.isawaitable(token):
+            token = await token
+        return merge_metadata(provided, extra, None if token is None else bearer_authorization(token))
 
     async def _unary(self, rpc: str, request: Any, timeout: float | None, metadata: Mapping[str, str] | None) -> Any:
         attempts = self._unary_attempts(rpc, request, timeout)

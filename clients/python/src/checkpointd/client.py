@@ -9,7 +9,7 @@ from typing import Any
 
 import grpc
 
-from .client_base import ClientBase, Metadata, merge_metadata, stream_errors
+from .client_base import ClientBase, Metadata, bearer_authorization, merge_metadata, stream_errors
 from .options import ClientOptions, ReconnectPolicy
 from .retry import call_with_retries
 from .v1 import checkpoint_pb2
@@ -45,7 +45,12 @@ class CheckpointdClient(ClientBase):
             raise TypeError(
                 "CheckpointdClient: the metadata provider returned an awaitable; use AsyncCheckpointdClient"
             )
-        return merge_metadata(provided, extra)
+        token = self._provided_token()
+        if inspect.isawaitable(token):
+            if inspect.iscoroutine(token):
+                token.close()  # never awaited: closed, so that it is not reported as forgotten
+            raise TypeError("CheckpointdClient: the token function returned an awaitable; use AsyncCheckpointdClient")
+        return merge_metadata(provided, extra, None if token is None else bearer_authorization(token))
 
     def _unary(self, rpc: str, request: Any, timeout: float | None, metadata: Mapping[str, str] | None) -> Any:
         attempts = self._unary_attempts(rpc, request, timeout)

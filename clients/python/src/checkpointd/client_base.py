@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -27,10 +28,27 @@ class ChannelModule(Protocol):
     def secure_channel(self, target: str, credentials: grpc.ChannelCredentials, options: Any = ...) -> Any: ...
 
 
-def merge_metadata(provided: Mapping[str, str] | None, extra: Mapping[str, str] | None) -> Metadata:
-    """gRPC metadata keys are lower case; the call's own entries come last (and win)."""
+_TOKEN = re.compile(r"[\x21-\x7e]+")
+
+
+def bearer_authorization(token: object) -> dict[str, str]:
+    """``{"authorization": "Bearer <token>"}``. A token is one run of visible ASCII (what JWTs and
+    API keys are made of); anything else is refused here rather than sent."""
+    if not isinstance(token, str) or _TOKEN.fullmatch(token) is None:
+        if isinstance(token, str) and token.startswith("Bearer "):
+            raise ValueError('checkpointd client: pass the token without "Bearer " (the client adds it)')
+        raise ValueError(
+            "checkpointd client: the token must be a non-empty str of visible ASCII, without spaces or line breaks"
+        )
+    return {"authorization": f"Bearer {token}"}
+
+
+def merge_metadata(
+    provided: Mapping[str, str] | None, extra: Mapping[str, str] | None, token: Mapping[str, str] | None = None
+) -> Metadata:
+    """gRPC metadata keys are lower case; the token comes first, the call's own entries last (and win)."""
     merged: dict[str, str] = {}
-    for source in (provided, extra):
+    for source in (token, provided, extra):
         if source:
             for key, value in source.items():
                 merged[key.lower()] = value
@@ -59,6 +77,8 @@ class ClientBase:
 
     def __init__(self, module: ChannelModule, address: str, options: ClientOptions | None, overrides: Any) -> None:
         self.options = dataclasses.replace(options or ClientOptions(), **overrides)
+        if isinstance(self.options.token, str) or (self.options.token is not None and not callable(self.options.token)):
+            bearer_authorization(self.options.token)
         parsed = parse_address(address)
         tls = resolve_tls(address, parsed, self.options.tls)
         arguments = channel_arguments(self.options, tls)
@@ -85,6 +105,11 @@ class ClientBase:
         self._ensure_open()
         total = self.options.list_timeout if timeout is None else timeout
         return Attempts(self.options.retry, idempotent=True, timeout=total)
+
+    def _provided_token(self) -> Any:
+        """The token (a str, an awaitable of one, or None)."""
+        token = self.options.token
+        return token() if callable(token) else token
 
     def _provided_metadata(self) -> Any:
         """What the metadata provider returns (a mapping, an awaitable of one, or None)."""

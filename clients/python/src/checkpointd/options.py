@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 MetadataProvider = Callable[[], Mapping[str, str]]
 AsyncMetadataProvider = Callable[[], Mapping[str, str] | Awaitable[Mapping[str, str]]]
 
+#: A bearer token, or a function asked for it before every call, retry and watch reconnect (to
+#: refresh it); the asyncio client also accepts a coroutine function.
+TokenProvider = str | Callable[[], str | Awaitable[str]]
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -68,6 +72,9 @@ class ClientOptions:
     keepalive: float = 30.0
     #: Extra grpc channel arguments, e.g. ``("grpc.max_receive_message_length", 32 << 20)``.
     channel_options: tuple[tuple[str, int | str], ...] = ()
+    #: Sent as ``authorization: Bearer <token>`` with every call (see ``TokenProvider``); the
+    #: metadata provider's and a call's own ``authorization`` win over it.
+    token: TokenProvider | None = None
     #: Metadata added to every call (see ``MetadataProvider``).
     metadata: AsyncMetadataProvider | None = None
     #: The asyncio client sends the Put, PutWrites and GetTuple calls made in one event-loop

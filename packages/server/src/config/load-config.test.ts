@@ -23,6 +23,10 @@ const defaults: CheckpointdConfig = {
   statsIntervalSeconds: 0,
   heartbeatMs: 5_000,
   streamStallMs: 30_000,
+  tlsCertFile: undefined,
+  tlsKeyFile: undefined,
+  tlsClientCaFile: undefined,
+  authCertTenantFrom: "cn",
 };
 
 /** The ConfigError loadConfig throws (fails the test when it does not throw one). */

@@ -1,6 +1,6 @@
 import { defineSettings, type SettingValues } from "./define-settings.js";
 import { integer, port, portOrOff } from "./number-parsers.js";
-import { boolean, list, oneOf, path, text, url } from "./setting-parser.js";
+import { boolean, list, oneOf, optionalPath, path, text, url } from "./setting-parser.js";
 
 const MiB = 1024 * 1024;
 
@@ -59,6 +59,38 @@ export const settings = defineSettings({
     parse: integer(0, 600_000),
     help: "time in-flight calls get on SIGTERM/SIGINT",
     group: "Listening",
+  },
+  tlsCertFile: {
+    flag: "--tls-cert-file",
+    env: "TLS_CERT_FILE",
+    default: "",
+    parse: optionalPath("FILE"),
+    help: "PEM certificate chain: TLS on both ports (with `--tls-key-file`); re-read when it changes",
+    group: "TLS",
+  },
+  tlsKeyFile: {
+    flag: "--tls-key-file",
+    env: "TLS_KEY_FILE",
+    default: "",
+    parse: optionalPath("FILE"),
+    help: "PEM private key of `--tls-cert-file`; re-read when it changes",
+    group: "TLS",
+  },
+  tlsClientCaFile: {
+    flag: "--tls-client-ca-file",
+    env: "TLS_CLIENT_CA_FILE",
+    default: "",
+    parse: optionalPath("FILE"),
+    help: "PEM CA bundle: clients must present a certificate it signed (mutual TLS); re-read when it changes",
+    group: "TLS",
+  },
+  authCertTenantFrom: {
+    flag: "--auth-cert-tenant-from",
+    env: "AUTH_CERT_TENANT_FROM",
+    default: "cn",
+    parse: oneOf(["cn", "san-uri"]),
+    help: "the tenant of a client certificate: its subject CN, or its first URI subject alternative name",
+    group: "TLS",
   },
   databaseUrl: {
     flag: "--database-url",

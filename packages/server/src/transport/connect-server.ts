@@ -1,5 +1,6 @@
 import type { DescService } from "@bufbuild/protobuf";
-import { Code, ConnectError, type HandlerContext as ConnectContext } from "@connectrpc/connect";
+import { Code, ConnectError, createContextKey, createContextValues, type HandlerContext as ConnectContext } from "@connectrpc/connect";
+import type { PeerCertificate } from "node:tls";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { settingDefaults } from "../config/setting-defaults.js";
 import type { ErrorLogger } from "../errors/service-error.js";
@@ -7,8 +8,11 @@ import type { TransportContext, TransportImpl } from "../auth/transport-context.
 import { errorInterceptor, recodeMalformedRequests } from "./connect-error.js";
 import { ListenError } from "./grpc-js-server.js";
 import { guardStalledResponse } from "./guard-stalled-response.js";
+import { peerCertificateOfRequest } from "./peer-certificate.js";
 import { listenHttp, type HttpHandler } from "./listen-http.js";
+import { listenHttps } from "./listen-https.js";
 import type { RunningServer } from "./running-server.js";
+import type { TlsFiles } from "./tls-files.js";
 
 export interface ConnectServerOptions<S extends DescService> {
   host: string;
@@ -22,6 +26,8 @@ export interface ConnectServerOptions<S extends DescService> {
   logError: ErrorLogger;
   /** A streaming response whose client reads nothing for this long is reset (default: `--stream-stall-ms`'s). */
   streamStallMs?: number;
+  /** TLS (and, with a client CA, mutual TLS); undefined: plaintext HTTP/1.1 and h2c. */
+  tls?: TlsFiles | undefined;
   /** Told of each reset stream (for the log). */
   onStalled?: (path: string) => void;
 }
@@ -36,6 +42,9 @@ const corsHeaders = {
 };
 
 type ConnectHandler = (input: unknown, context: ConnectContext) => unknown;
+
+/** The request's verified client certificate, handed from the HTTP request to the handler's context. */
+const peerCertificateKey = createContextKey<PeerCertificate | undefined>(undefined, { description: "verified client certificate" });
 type TransportHandler = (input: unknown, context: TransportContext) => unknown;
 
 /** Connect's handler context carries the headers; the service's handlers take the transport-neutral context. */
@@ -48,7 +57,10 @@ function connectImpl<S extends DescService>(service: S, impl: TransportImpl<S>):
       const authorization = context.requestHeader.get("authorization");
       return handler(input, {
         signal: context.signal,
-        credentials: { authorization: authorization === null ? [] : [authorization], peerCertificate: undefined },
+        credentials: {
+          authorization: authorization === null ? [] : [authorization],
+          peerCertificate: context.values.get(peerCertificateKey),
+        },
       });
     };
   }
@@ -69,7 +81,11 @@ export async function startConnectServer<S extends DescService>(options: Connect
     shutdownSignal: shutdown.signal,
     interceptors: [errorInterceptor(options.logError)],
     requestGate: recodeMalformedRequests,
+    contextValues: (req) => createContextValues().set(peerCertificateKey, peerCertificateOfRequest(req)),
   });
+  // Never Access-Control-Allow-Credentials, and "*" is answered as "*", never as the caller's
+  // origin: browsers then send no ambient credentials (cookies, client certificates) cross-origin,
+  // and a page can only call with a token it holds itself (the authorization header).
   const allowAny = options.corsOrigins.includes("*");
   const withCors: (...args: Parameters<HttpHandler>) => boolean = (req, res) => {
     const origin = req.headers.origin;
@@ -88,12 +104,16 @@ export async function startConnectServer<S extends DescService>(options: Connect
   let listener;
   try {
     const stallMs = options.streamStallMs ?? settingDefaults.streamStallMs;
-    listener = await listenHttp(options.host, options.port, (req, res) => {
+    const serve: HttpHandler = (req, res) => {
       if (withCors(req, res)) return;
       const path = req.url ?? "";
       if (streamingPath.test(path)) guardStalledResponse(res, stallMs, () => options.onStalled?.(path));
       handler(req, res);
-    });
+    };
+    listener =
+      options.tls === undefined
+        ? await listenHttp(options.host, options.port, serve)
+        : await listenHttps(options.host, options.port, options.tls, serve);
   } catch (error) {
     const address = `${options.host}:${options.port}`;
     const code = (error as NodeJS.ErrnoException).code;

@@ -1,6 +1,8 @@
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import type { GrpcJsService } from "./grpc-js-service.js";
 import type { RunningServer } from "./running-server.js";
+import type { TlsFiles } from "./tls-files.js";
+import { createWatchedServerCredentials } from "./watched-server-credentials.js";
 
 export interface GrpcJsServerOptions {
   host: string;
@@ -9,6 +11,8 @@ export interface GrpcJsServerOptions {
   services: readonly GrpcJsService[];
   /** Largest request and response message, in bytes. */
   maxMessageBytes: number;
+  /** TLS (and, with a client CA, mutual TLS); undefined: plaintext h2c. */
+  tls?: TlsFiles | undefined;
 }
 
 export class ListenError extends Error {
@@ -22,8 +26,9 @@ export async function startGrpcJsServer(options: GrpcJsServerOptions): Promise<R
   });
   for (const service of options.services) server.addService(service.definition, service.implementation);
   const address = `${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`;
+  const credentials = options.tls === undefined ? ServerCredentials.createInsecure() : createWatchedServerCredentials(options.tls);
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(address, ServerCredentials.createInsecure(), (error, bound) => {
+    server.bindAsync(address, credentials, (error, bound) => {
       if (error === null) {
         resolve(bound);
         return;

@@ -13,6 +13,7 @@ import { settingDefaults } from "../config/setting-defaults.js";
 import { Code, invalidArgument, ServiceError, ShuttingDownError, type ErrorLogger } from "../errors/service-error.js";
 import type { CallCredentials, TransportContext, TransportImpl } from "../auth/transport-context.js";
 import { toGrpcStatus } from "./grpc-status.js";
+import { peerCertificateOfCall } from "./peer-certificate.js";
 
 type Unary = (request: Message, context: TransportContext) => Promise<MessageInitShape<DescMessage>>;
 type ServerStreaming = (request: Message, context: TransportContext) => AsyncIterable<MessageInitShape<DescMessage>>;
@@ -50,17 +51,20 @@ export interface GrpcJsServiceOptions {
 
 const shuttingDown = () => new ShuttingDownError();
 
+/** What a grpc-js call carries of who is calling. */
+type CallWithCredentials = { metadata: Metadata } & Parameters<typeof peerCertificateOfCall>[0];
+
 /**
  * A context whose signal aborts when grpc-js reports the call cancelled (client
  * gone or deadline passed) or, for streams, when the server shuts down.
  * `done()` detaches it from the server's shutdown signal.
  */
 function contextFor(
-  call: { on(event: "cancelled", listener: () => void): unknown; metadata: Metadata },
+  call: { on(event: "cancelled", listener: () => void): unknown } & CallWithCredentials,
   shutdownSignal?: AbortSignal,
 ): TransportContext & { done(): void } {
   const controller = new AbortController();
-  const credentials = credentialsOf(call.metadata);
+  const credentials = credentialsOf(call);
   call.on("cancelled", () => controller.abort(new Error("call cancelled")));
   const onShutdown = () => controller.abort(shuttingDown());
   if (shutdownSignal?.aborted === true) onShutdown();
@@ -68,12 +72,12 @@ function contextFor(
   return { signal: controller.signal, credentials, done: () => shutdownSignal?.removeEventListener("abort", onShutdown) };
 }
 
-/** The call's `authorization` values as sent (binary metadata is not a credential). */
-function credentialsOf(metadata: Metadata): CallCredentials {
-  const values = metadata.get("authorization");
+/** The call's `authorization` values as sent (binary metadata is not a credential) and its verified client certificate. */
+function credentialsOf(call: CallWithCredentials): CallCredentials {
+  const values = call.metadata.get("authorization");
   return {
     authorization: values.filter((value): value is string => typeof value === "string"),
-    peerCertificate: undefined,
+    peerCertificate: peerCertificateOfCall(call),
   };
 }
 

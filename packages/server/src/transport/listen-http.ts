@@ -19,7 +19,7 @@ const h2Preface = "PRI ";
  * and a connection kept alive with a body half read would swallow the next
  * request on it until the keep-alive timeout reset it.
  */
-function closeIfAnsweredEarly(req: IncomingMessage, res: ServerResponse) {
+export function closeIfAnsweredEarly(req: IncomingMessage, res: ServerResponse) {
   type WriteHead = (...args: unknown[]) => ServerResponse;
   const writeHead = (res.writeHead as WriteHead).bind(res);
   (res as unknown as { writeHead: WriteHead }).writeHead = (...args) => {

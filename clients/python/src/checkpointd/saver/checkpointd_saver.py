@@ -21,7 +21,7 @@ from langgraph.checkpoint.serde.base import SerializerProtocol
 
 from ..aio_client import AsyncCheckpointdClient
 from ..client import CheckpointdClient
-from ..options import ClientOptions
+from ..options import ClientOptions, TlsOptions, TokenProvider
 from ..v1 import checkpoint_pb2
 from ..v1 import checkpoint_service_pb2 as service_pb2
 from .channel_version_codec import encode_channel_versions
@@ -73,8 +73,40 @@ class CheckpointdSaver(BaseCheckpointSaver[str]):
         )
 
     @classmethod
-    def from_url(cls, url: str, *, serde: SerializerProtocol | None = None, **client_options: Any) -> CheckpointdSaver:
-        """``host:port``, ``http://host:port`` or ``https://host:port`` (TLS, system roots)."""
+    def from_url(
+        cls,
+        url: str,
+        *,
+        serde: SerializerProtocol | None = None,
+        token: TokenProvider | None = None,
+        root_certificates: bytes | str | None = None,
+        private_key: bytes | str | None = None,
+        certificate_chain: bytes | str | None = None,
+        **client_options: Any,
+    ) -> CheckpointdSaver:
+        """``host:port``, ``http://host:port`` or ``https://host:port`` (TLS, system roots unless
+        ``root_certificates`` names a private CA's PEM).
+
+        ``token`` (a str, or a function asked before every call: sync, or a coroutine function for
+        the async methods) is sent as ``authorization: Bearer <token>``; ``private_key`` and
+        ``certificate_chain`` (PEM) are a client certificate, for mutual TLS. Both the sync and the
+        async methods use them. Other keywords are ClientOptions fields.
+        """
+        pems = {
+            "root_certificates": root_certificates,
+            "private_key": private_key,
+            "certificate_chain": certificate_chain,
+        }
+        if any(value is not None for value in pems.values()):
+            if "tls" in client_options:
+                raise TypeError("CheckpointdSaver.from_url: pass either tls= or the certificate keywords, not both")
+            if (private_key is None) != (certificate_chain is None):
+                raise TypeError("CheckpointdSaver.from_url: private_key and certificate_chain go together")
+            client_options["tls"] = TlsOptions(
+                **{name: value.encode() if isinstance(value, str) else value for name, value in pems.items()}
+            )
+        if token is not None:
+            client_options["token"] = token
         return cls(url, serde=serde, **client_options)
 
     # -- connections -----------------------------------------------------------------------------
