@@ -2,6 +2,10 @@
 import { format } from "node:util";
 import { setLogger } from "@grpc/grpc-js";
 import { pino } from "pino";
+import { clientVerbsUsage } from "./commands/client-usage.js";
+import { isClientVerb } from "./commands/client-verbs.js";
+import { processOutput } from "./commands/output.js";
+import { runClientVerb } from "./commands/run-client-verb.js";
 import { ConfigError, loadConfig, usage } from "./config/load-config.js";
 import { checkHealth, HealthCheckError } from "./health-check.js";
 import { ListenError } from "./transport/grpc-js-server.js";
@@ -12,10 +16,19 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+/** A client verb (threads, show, import, ...): talks to a running server, then exits with its status. */
+async function runVerb(argv: readonly string[]) {
+  const controller = new AbortController();
+  process.once("SIGINT", () => controller.abort());
+  process.exitCode = await runClientVerb({ argv, env: process.env, out: processOutput(), signal: controller.signal });
+}
+
 async function main() {
-  const config = loadConfig(process.argv.slice(2), process.env);
+  const argv = process.argv.slice(2);
+  if (isClientVerb(argv[0])) return runVerb(argv);
+  const config = loadConfig(argv, process.env);
   if (config.command === "help") {
-    process.stdout.write(usage);
+    process.stdout.write(`${usage}\n${clientVerbsUsage()}`);
     return;
   }
   const logger = pino({ level: config.logLevel, base: { service: "checkpointd" } });

@@ -1,0 +1,39 @@
+import { usageError } from "./command-error.js";
+import { exportFormat, exportVersion, tupleLine } from "./export-format.js";
+import { createProgress } from "./progress.js";
+import type { Verb } from "./verb.js";
+
+/** Threads to JSON lines on stdout (`> file.jsonl`), every checkpoint, value and write byte for byte. */
+export const exportCommand: Verb = {
+  name: "export",
+  synopsis: "THREAD... > FILE.jsonl",
+  summary: "write threads (every checkpoint, value and pending write, byte for byte) as JSON lines",
+  arity: [0, Infinity],
+  options: { all: { type: "boolean", help: "every thread on the server" } },
+  async run(context) {
+    const client = context.client();
+    let threads = [...new Set(context.args)];
+    if (context.options.all === true) {
+      const all = new Set<string>();
+      for await (const tuple of client.list({ config: {} }, { signal: context.signal })) all.add(tuple.config?.threadId ?? "");
+      threads = [...all].sort();
+    } else if (threads.length === 0) {
+      throw usageError("export: name threads, or --all");
+    }
+    const progress = createProgress({ out: context.out, unit: "checkpoints", json: context.json });
+    context.out.stdout(`${JSON.stringify({ kind: "header", format: exportFormat, version: exportVersion })}\n`);
+    let count = 0;
+    for (const threadId of threads) {
+      for await (const tuple of client.list({ config: { threadId } }, { signal: context.signal })) {
+        if (!context.out.stdout(`${tupleLine(tuple)}\n`)) await context.out.drain();
+        count += 1;
+        progress.add();
+      }
+      progress.add(1, "threads");
+    }
+    context.out.stdout(`${JSON.stringify({ kind: "end", threads: threads.length, checkpoints: count })}\n`);
+    progress.done();
+    const summary = { exported: { threads: threads.length, checkpoints: count } };
+    context.out.stderr(context.json ? `${JSON.stringify(summary)}\n` : `exported ${count} checkpoints of ${threads.length} threads\n`);
+  },
+};
