@@ -39,7 +39,7 @@ export const diffCommand: Verb = {
     for (const [channel, before] of Object.entries(a.channels)) {
       const after = b.channels[channel];
       if (after === undefined) continue;
-      const changes = jsonDiff(before.value, after.value);
+      const changes = jsonDiff(before.value, after.value, channel);
       if (changes.length > 0 || before.version !== after.version) {
         changed.push({ channel, version_a: before.version, version_b: after.version, changes });
       }
@@ -64,7 +64,7 @@ export const diffCommand: Verb = {
       lines.push(`~ ${channel} (v${String(version_a)} -> v${String(version_b)})`);
       for (const change of changes) {
         const message = change.op === "added" ? describeMessage(change.after) : undefined;
-        const where = change.path === "" ? "(value)" : change.path;
+        const where = change.path;
         if (message !== undefined) lines.push(`    + message ${message}`);
         else if (change.op === "added") lines.push(`    + ${where}: ${displayValue(change.after)}`);
         else if (change.op === "removed") lines.push(`    - ${where}: ${displayValue(change.before)}`);

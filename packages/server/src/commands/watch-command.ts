@@ -61,15 +61,18 @@ export const watchCommand: Verb = {
   options: {
     after: { type: "string", metavar: "EVENT_ID", help: "start after this event (default 0: the whole log, then live)" },
     count: { type: "string", metavar: "N", help: "exit after N events (heartbeats not counted)" },
+    timeout: { type: "string", metavar: "SECONDS", help: "exit (status 0) after this long" },
   },
   async run(context) {
     const [threadId] = context.args as [string];
     const after = integerOption(context, "after", 0)!;
     const count = integerOption(context, "count", undefined);
+    const timeout = integerOption(context, "timeout", undefined);
     let seen = 0;
     const controller = new AbortController();
     const signal = AbortSignal.any([controller.signal, context.signal]);
     if (count === 0) return;
+    const timer = timeout === undefined ? undefined : setTimeout(() => controller.abort(), timeout * 1000);
     try {
       for await (const { event } of context.client().subscribe({ threadId, afterEventId: BigInt(after) }, { signal })) {
         if (event === undefined || event.kind.case === "heartbeat") continue;
@@ -84,6 +87,8 @@ export const watchCommand: Verb = {
       }
     } catch (error) {
       if (!signal.aborted) throw error;
+    } finally {
+      clearTimeout(timer);
     }
   },
 };
