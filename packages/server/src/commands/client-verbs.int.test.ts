@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { createCheckpointdClient, type CheckpointdClient } from "@checkpointd/client";
-import { CheckpointdSaver, waitForResume } from "@checkpointd/langgraph";
 import { CheckpointTupleSchema, type CheckpointTuple } from "@checkpointd/proto/checkpointd/v1/checkpoint_pb.js";
-import { Command } from "@langchain/langgraph";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCheckpointdVerb, sampleHistory } from "@checkpointd/test-support";
-import { buildApprovalGraph, buildChatGraph } from "@checkpointd/test-support/langgraph";
+import { buildApprovalGraph, buildChatGraph, CheckpointdSaver, resumeApproval, waitForResume } from "@checkpointd/test-support/langgraph";
 import { startTestServer, type TestServer } from "@checkpointd/test-support/server";
 
 const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, unknown>;
@@ -158,9 +156,7 @@ describe("client verbs", () => {
     expect(interrupts).toHaveLength(1);
     const claimed = await worker;
     expect(claimed).toEqual({ resumeId, resume: "ship it" });
-    const state = await buildApprovalGraph(new CheckpointdSaver(client)).invoke(new Command({ resume: claimed.resume }), {
-      configurable: { thread_id: approval },
-    });
+    const state = await resumeApproval(new CheckpointdSaver(client), approval, claimed.resume);
     expect(state.approved).toBe("ship it");
     const events = (await verb("watch", approval, "--json", "--timeout", "2")).stdout
       .trim()

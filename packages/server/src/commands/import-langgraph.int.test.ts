@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { createCheckpointdClient, type CheckpointdClient } from "@checkpointd/client";
-import { CheckpointdSaver } from "@checkpointd/langgraph";
-import { Command } from "@langchain/langgraph";
-import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import { createDatabase, runCheckpointdVerb } from "@checkpointd/test-support";
-import { buildApprovalGraph, fillLanggraphSaver, saverHistory, type FilledThreads } from "@checkpointd/test-support/langgraph";
+import {
+  CheckpointdSaver,
+  fillLanggraphSaver,
+  openLanggraphPostgresSaver,
+  resumeApproval,
+  saverHistory,
+  type FilledThreads,
+} from "@checkpointd/test-support/langgraph";
 import { startTestServer, type TestServer } from "@checkpointd/test-support/server";
 
 /**
@@ -16,15 +20,14 @@ import { startTestServer, type TestServer } from "@checkpointd/test-support/serv
 describe("import-langgraph from LangGraph.js's PostgresSaver", () => {
   let server: TestServer;
   let client: CheckpointdClient;
-  let source: PostgresSaver;
+  let source: Awaited<ReturnType<typeof openLanggraphPostgresSaver>>;
   let sourceUrl: string;
   let threads: FilledThreads;
   const schema = "lg_js";
 
   beforeAll(async () => {
     sourceUrl = await createDatabase(process.env.CHECKPOINTD_TEST_DATABASE_URL!);
-    source = PostgresSaver.fromConnString(sourceUrl, { schema });
-    await source.setup();
+    source = await openLanggraphPostgresSaver(sourceUrl, schema);
     threads = await fillLanggraphSaver(source, "js");
     server = await startTestServer("postgres");
     client = createCheckpointdClient({ address: server.address });
@@ -81,9 +84,7 @@ describe("import-langgraph from LangGraph.js's PostgresSaver", () => {
       .executeTakeFirstOrThrow();
     expect(Number(count)).toBe(total);
 
-    const state = await buildApprovalGraph(saver).invoke(new Command({ resume: "approved on checkpointd" }), {
-      configurable: { thread_id: threads.interrupted },
-    });
+    const state = await resumeApproval(saver, threads.interrupted, "approved on checkpointd");
     expect(state.log).toEqual(["drafted release 2", "approval: approved on checkpointd", "published release 2 (approved on checkpointd)"]);
   });
 
