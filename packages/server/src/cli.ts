@@ -2,10 +2,7 @@
 import { format } from "node:util";
 import { setLogger } from "@grpc/grpc-js";
 import { pino } from "pino";
-import { clientVerbsUsage } from "./commands/client-usage.js";
-import { isClientVerb } from "./commands/client-verbs.js";
-import { processOutput } from "./commands/output.js";
-import { runClientVerb } from "./commands/run-client-verb.js";
+import { clientVerbNames } from "./commands/client-verb-names.js";
 import { ConfigError, loadConfig, usage } from "./config/load-config.js";
 import { checkHealth, HealthCheckError } from "./health-check.js";
 import { ListenError } from "./transport/grpc-js-server.js";
@@ -18,6 +15,11 @@ function fail(message: string): never {
 
 /** A client verb (threads, show, import, ...): talks to a running server, then exits with its status. */
 async function runVerb(argv: readonly string[]) {
+  // Loaded only for a verb: `serve` does not pay for the client and its codecs at start.
+  const [{ runClientVerb }, { processOutput }] = await Promise.all([
+    import("./commands/run-client-verb.js"),
+    import("./commands/output.js"),
+  ]);
   const controller = new AbortController();
   process.once("SIGINT", () => controller.abort());
   process.exitCode = await runClientVerb({ argv, env: process.env, out: processOutput(), signal: controller.signal });
@@ -25,9 +27,10 @@ async function runVerb(argv: readonly string[]) {
 
 async function main() {
   const argv = process.argv.slice(2);
-  if (isClientVerb(argv[0])) return runVerb(argv);
+  if (clientVerbNames.includes(argv[0] ?? "")) return runVerb(argv);
   const config = loadConfig(argv, process.env);
   if (config.command === "help") {
+    const { clientVerbsUsage } = await import("./commands/client-usage.js");
     process.stdout.write(`${usage}\n${clientVerbsUsage()}`);
     return;
   }

@@ -27,5 +27,3 @@ export const clientVerbs: readonly Verb[] = [
   importCommand,
   importLanggraphCommand,
 ];
-
-export const isClientVerb = (name: string | undefined): boolean => clientVerbs.some((v) => v.name === name);
