@@ -230,6 +230,37 @@ describe("client verbs", () => {
     expect(other.stderr).toContain("line 1: not a line of a checkpointd export");
   });
 
+  test("export --events carries a resume no worker claimed; import sends it again once, and the run finishes on the new server", async () => {
+    const thread = "verbs-pending";
+    await buildApprovalGraph(new CheckpointdSaver(client)).invoke({ request: "later" }, { configurable: { thread_id: thread } });
+    expect((await verb("resume", thread, "--value", '"approved later"')).code).toBe(0);
+    const exported = await verb("export", thread, "--events", "--json");
+    expect(exported.code).toBe(0);
+    const kinds = exported.stdout
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { kind: string }).kind);
+    expect(kinds.filter((k) => k === "event").length).toBeGreaterThan(3);
+    expect(lastJson(exported.stderr)).toMatchObject({ exported: { threads: 1, events: kinds.filter((k) => k === "event").length } });
+    const file = join(dir, "pending.jsonl");
+    await writeFile(file, exported.stdout);
+    const fresh = await startTestServer("postgres");
+    const freshClient = createCheckpointdClient({ address: fresh.address });
+    try {
+      const first = await runCheckpointdVerb(["import", file, "--server", fresh.address, "--json"]);
+      expect(lastJson(first.stdout)).toMatchObject({ imported: { threads: 1, resumes: 1, skipped: 0 } });
+      const second = await runCheckpointdVerb(["import", file, "--server", fresh.address, "--json"]);
+      expect(lastJson(second.stdout)).toMatchObject({ imported: { threads: 1, checkpoints: 0, writes: 0, resumes: 0 } });
+      const claimed = await waitForResume(freshClient, thread, "fresh-worker");
+      expect(claimed.resume).toBe("approved later");
+      const state = await resumeApproval(new CheckpointdSaver(freshClient), thread, claimed.resume);
+      expect(state.log).toEqual(["drafted later", "approval: approved later", "published later (approved later)"]);
+    } finally {
+      await freshClient.close();
+      await fresh.close();
+    }
+  });
+
   test("--help lists the verbs; a verb's --help its flags; errors of the server are named", async () => {
     const help = await runCheckpointdVerb(["--help"]);
     for (const name of [

@@ -18,7 +18,12 @@ describe("decodeTypedValue", () => {
       { $type: "langgraph.types.Interrupt", value: { question: "ok?" }, id: "abc", response_schema: null },
     ]);
     const decoded = decodeTypedValue("msgpack", pythonMessages) as { messages: unknown[] };
-    expect(decoded.messages[0]).toMatchObject({ $type: "langchain_core.messages.human.HumanMessage", content: "hi", type: "human", id: "m1" });
+    expect(decoded.messages[0]).toMatchObject({
+      $type: "langchain_core.messages.human.HumanMessage",
+      content: "hi",
+      type: "human",
+      id: "m1",
+    });
     expect(describeMessage(decoded.messages[0])).toBe("human: hi");
   });
 
@@ -45,7 +50,9 @@ describe("jsonDiff", () => {
   });
 
   test("LangChain JS messages are described by role", () => {
-    expect(describeMessage({ lc: 1, type: "constructor", id: ["langchain_core", "messages", "AIMessage"], kwargs: { content: "yo" } })).toBe("ai: yo");
+    expect(
+      describeMessage({ lc: 1, type: "constructor", id: ["langchain_core", "messages", "AIMessage"], kwargs: { content: "yo" } }),
+    ).toBe("ai: yo");
     expect(describeMessage({ role: "user", content: "hey" })).toBe("user: hey");
     expect(describeMessage("text")).toBeUndefined();
   });

@@ -1,6 +1,7 @@
 import { usageError } from "./command-error.js";
 import { exportFormat, exportVersion, tupleLine } from "./export-format.js";
 import { createProgress } from "./progress.js";
+import { eventJson, readThreadEvents } from "./thread-events.js";
 import type { Verb } from "./verb.js";
 
 /** Threads to JSON lines on stdout (`> file.jsonl`), every checkpoint, value and write byte for byte. */
@@ -9,7 +10,10 @@ export const exportCommand: Verb = {
   synopsis: "THREAD... > FILE.jsonl",
   summary: "write threads (every checkpoint, value and pending write, byte for byte) as JSON lines",
   arity: [0, Infinity],
-  options: { all: { type: "boolean", help: "every thread on the server" } },
+  options: {
+    all: { type: "boolean", help: "every thread on the server" },
+    events: { type: "boolean", help: "the threads' event logs too (import re-sends the resumes no worker claimed)" },
+  },
   async run(context) {
     const client = context.client();
     let threads = [...new Set(context.args)];
@@ -29,11 +33,22 @@ export const exportCommand: Verb = {
         count += 1;
         progress.add();
       }
+      if (context.options.events === true) {
+        for (const event of await readThreadEvents(client, threadId, context.signal)) {
+          if (!context.out.stdout(`${JSON.stringify({ kind: "event", event: eventJson(event) })}\n`)) await context.out.drain();
+          progress.add(1, "events");
+        }
+      }
       progress.add(1, "threads");
     }
     context.out.stdout(`${JSON.stringify({ kind: "end", threads: threads.length, checkpoints: count })}\n`);
     progress.done();
-    const summary = { exported: { threads: threads.length, checkpoints: count } };
-    context.out.stderr(context.json ? `${JSON.stringify(summary)}\n` : `exported ${count} checkpoints of ${threads.length} threads\n`);
+    const events = progress.counts.events ?? 0;
+    const summary = { exported: { threads: threads.length, checkpoints: count, events } };
+    context.out.stderr(
+      context.json
+        ? `${JSON.stringify(summary)}\n`
+        : `exported ${count} checkpoints${context.options.events === true ? ` and ${events} events` : ""} of ${threads.length} threads\n`,
+    );
   },
 };

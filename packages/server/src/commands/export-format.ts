@@ -6,8 +6,8 @@ import type { ImportRecord } from "./import-record.js";
 /**
  * The export file: JSON lines. A header, then one line per checkpoint tuple (protobuf's JSON form
  * of CheckpointTuple: values' bytes in base64, int64 versions as strings inside their oneof, so
- * that every byte and every version's type come back), then an end line with the counts. A
- * thread's lines are contiguous.
+ * that every byte and every version's type come back), with --events the thread's stored events,
+ * then an end line with the counts. A thread's lines are contiguous.
  */
 export const exportFormat = "checkpointd-export";
 export const exportVersion = 1;
@@ -15,6 +15,8 @@ export const exportVersion = 1;
 export type ExportLine =
   | { kind: "header"; format: typeof exportFormat; version: number }
   | { kind: "tuple"; tuple: JsonValue }
+  /** With `export --events`: one of the thread's stored events (WatchEvent's JSON), after its tuples. */
+  | { kind: "event"; event: JsonValue }
   | { kind: "end"; threads: number; checkpoints: number };
 
 export function tupleLine(tuple: CheckpointTuple): string {
@@ -30,7 +32,7 @@ export function parseExportLine(text: string, lineNumber: number): ExportLine {
     throw usageError(`line ${lineNumber}: not JSON (${(error as Error).message})`);
   }
   const kind = (line as { kind?: unknown } | null)?.kind;
-  if (kind === "header" || kind === "tuple" || kind === "end") return line as ExportLine;
+  if (kind === "header" || kind === "tuple" || kind === "event" || kind === "end") return line as ExportLine;
   throw usageError(`line ${lineNumber}: not a line of a checkpointd export (kind ${JSON.stringify(kind)})`);
 }
 

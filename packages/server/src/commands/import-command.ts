@@ -5,7 +5,9 @@ import { parseExportLine, recordOfTuple } from "./export-format.js";
 import type { ImportRecord } from "./import-record.js";
 import { writeJson } from "./output.js";
 import { createProgress } from "./progress.js";
+import { eventOfJson, replayPendingResumes } from "./thread-events.js";
 import { createThreadWriter } from "./thread-writer.js";
+import type { WatchEvent } from "@checkpointd/proto/checkpointd/v1/watch_pb.js";
 import type { Verb } from "./verb.js";
 
 /** Lines of a file, or of stdin for "-". */
@@ -42,9 +44,24 @@ export const importCommand: Verb = {
       json: context.json,
       ...(total === undefined ? {} : { total }),
     });
-    const writeThread = createThreadWriter({ client: context.client(), progress, signal: context.signal });
+    const client = context.client();
+    const writeThread = createThreadWriter({ client, progress, signal: context.signal });
     let thread: string | undefined;
     let records: ImportRecord[] = [];
+    let events: WatchEvent[] = [];
+    const flush = async () => {
+      if (thread === undefined) return;
+      await writeThread(thread, records);
+      progress.add(await replayPendingResumes(client, thread, events, context.signal), "resumes");
+    };
+    /** Lines of another thread: the one before is written. */
+    const switchTo = async (threadId: string) => {
+      if (threadId === thread) return;
+      await flush();
+      thread = threadId;
+      records = [];
+      events = [];
+    };
     let lineNumber = 0;
     let ended = false;
     let headed = false;
@@ -61,15 +78,17 @@ export const importCommand: Verb = {
         ended = true;
         continue;
       }
-      const record = recordOfTuple(line.tuple, lineNumber);
-      if (record.threadId !== thread) {
-        if (thread !== undefined) await writeThread(thread, records);
-        thread = record.threadId;
-        records = [];
+      if (line.kind === "event") {
+        const event = eventOfJson(line.event, lineNumber);
+        await switchTo(event.threadId);
+        events.push(event);
+        continue;
       }
+      const record = recordOfTuple(line.tuple, lineNumber);
+      await switchTo(record.threadId);
       records.push(record);
     }
-    if (thread !== undefined) await writeThread(thread, records);
+    await flush();
     progress.done();
     const c = progress.counts;
     const summary = {
@@ -77,12 +96,14 @@ export const importCommand: Verb = {
       checkpoints: c.written ?? 0,
       skipped: c.skipped ?? 0,
       writes: c.writes ?? 0,
+      resumes: c.resumes ?? 0,
       complete: ended,
     };
     if (context.json) writeJson(context.out, { imported: summary });
     else {
+      const resumes = summary.resumes > 0 ? `, ${summary.resumes} pending resumes` : "";
       context.out.stdout(
-        `imported ${summary.checkpoints} checkpoints and ${summary.writes} writes of ${summary.threads} threads (${summary.skipped} already there)\n`,
+        `imported ${summary.checkpoints} checkpoints and ${summary.writes} writes${resumes} of ${summary.threads} threads (${summary.skipped} already there)\n`,
       );
     }
     if (!ended) throw new CommandError(`import: ${path} has no end line: the export was cut short (what it held was imported)`);
