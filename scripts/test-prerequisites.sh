@@ -50,3 +50,14 @@ if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/nul
   fi
 fi
 echo "redis-server: $(redis-server --version)"
+
+# openssl: the client TLS tests make throwaway certificates with it.
+if ! command -v openssl >/dev/null 2>&1; then
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    missing "openssl is missing: install it (Debian/Ubuntu: \`sudo apt-get install openssl\`)"
+  fi
+  echo "test-prerequisites: installing openssl (apt-get)"
+  DEBIAN_FRONTEND=noninteractive apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssl
+fi
+echo "openssl: $(openssl version)"

@@ -15,6 +15,9 @@ function fail(message: string): never {
 
 /** A client verb (threads, show, import, ...): talks to a running server, then exits with its status. */
 async function runVerb(argv: readonly string[]) {
+  // stderr is the verb's own (progress, one failure line): no Node deprecation notes there, such as
+  // the one TLS gives for dialling an IP address.
+  process.noDeprecation = true;
   // Loaded only for a verb: `serve` does not pay for the client and its codecs at start.
   const [{ runClientVerb }, { processOutput }] = await Promise.all([
     import("./commands/run-client-verb.js"),
