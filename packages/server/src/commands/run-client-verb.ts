@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import type { CheckpointdClient } from "@checkpointd/client";
-import { ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { clientFlags, clientFlagValues, connectClient } from "./client-flags.js";
 import { verbUsage } from "./client-usage.js";
 import { clientVerbs } from "./client-verbs.js";
@@ -78,26 +78,7 @@ export async function runClientVerb({ argv, env, out, signal }: RunClientVerbOpt
   }
 }
 
+/** A gRPC code as gRPC spells it: INVALID_ARGUMENT, UNAVAILABLE. */
 function codeName(error: ConnectError): string {
-  // Code names as gRPC spells them (UNAVAILABLE, NOT_FOUND).
-  const names = [
-    "OK",
-    "CANCELLED",
-    "UNKNOWN",
-    "INVALID_ARGUMENT",
-    "DEADLINE_EXCEEDED",
-    "NOT_FOUND",
-    "ALREADY_EXISTS",
-    "PERMISSION_DENIED",
-    "RESOURCE_EXHAUSTED",
-    "FAILED_PRECONDITION",
-    "ABORTED",
-    "OUT_OF_RANGE",
-    "UNIMPLEMENTED",
-    "INTERNAL",
-    "UNAVAILABLE",
-    "DATA_LOSS",
-    "UNAUTHENTICATED",
-  ];
-  return names[error.code] ?? String(error.code);
+  return Code[error.code].replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
 }

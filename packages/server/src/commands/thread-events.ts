@@ -4,32 +4,24 @@ import { WatchEventSchema, type WatchEvent } from "@checkpointd/proto/checkpoint
 import { usageError } from "./command-error.js";
 
 /**
- * A thread's stored events, read with Subscribe from the start: the log is the backlog the server
- * sends at once, so the read ends when nothing more comes for `quietMs` (or at a heartbeat, which
- * the server sends only to an idle subscriber).
+ * A thread's stored events, read with Subscribe from the start. The server sends the stored log,
+ * then a heartbeat once it has nothing newer (after `--heartbeat-ms` idle, 5 s by default): the
+ * read ends there, so nothing stored is missed, however slowly the log arrives.
  */
-export async function readThreadEvents(
-  client: CheckpointdClient,
-  threadId: string,
-  signal: AbortSignal,
-  quietMs = 300,
-): Promise<WatchEvent[]> {
+export async function readThreadEvents(client: CheckpointdClient, threadId: string, signal: AbortSignal): Promise<WatchEvent[]> {
   const controller = new AbortController();
-  const stop = AbortSignal.any([controller.signal, signal]);
   const events: WatchEvent[] = [];
-  let timer = setTimeout(() => controller.abort(), quietMs * 3);
   try {
-    for await (const { event } of client.subscribe({ threadId, afterEventId: 0n }, { signal: stop })) {
+    for await (const { event } of client.subscribe(
+      { threadId, afterEventId: 0n },
+      { signal: AbortSignal.any([controller.signal, signal]) },
+    )) {
       if (event === undefined) continue;
-      if (event.kind.case === "heartbeat" || event.kind.case === "error") break;
+      if (event.kind.case === "heartbeat") break;
+      if (event.kind.case === "error") throw new Error(`the event log of ${threadId}: ${event.kind.value.message}`);
       events.push(event);
-      clearTimeout(timer);
-      timer = setTimeout(() => controller.abort(), quietMs);
     }
-  } catch (error) {
-    if (!controller.signal.aborted || signal.aborted) throw error;
   } finally {
-    clearTimeout(timer);
     controller.abort();
   }
   return events;
@@ -47,7 +39,7 @@ export function eventOfJson(json: JsonValue, lineNumber: number): WatchEvent {
 
 /**
  * Sends again, with Resume, the resumes of `events` no worker claimed: the one part of an event
- * log an RPC can recreate (saves and writes are recreated by the import's Put and PutWrites).
+ * log an RPC can recreate (saves and writes come back through Put and PutWrites).
  * Keyed `import:<resume id>`, so a repeated import records each once; resolves with how many
  * the server did not hold yet (its own log is read only when there is one to send).
  */

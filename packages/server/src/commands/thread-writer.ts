@@ -1,5 +1,4 @@
 import type { CheckpointdClient } from "@checkpointd/client";
-import type { CheckpointTuple } from "@checkpointd/proto/checkpointd/v1/checkpoint_pb.js";
 import { specialChannels, type ImportRecord, type PendingWriteInit } from "./import-record.js";
 import type { Progress } from "./progress.js";
 
@@ -15,7 +14,7 @@ async function existingState(client: CheckpointdClient, threadId: string, signal
   for await (const tuple of client.list({ config: { threadId } }, { signal })) {
     state.set(
       checkpointKey(tuple.config?.checkpointNs ?? "", tuple.config?.checkpointId ?? ""),
-      new Set((tuple as CheckpointTuple).pendingWrites.map((w) => writeKey(w))),
+      new Set(tuple.pendingWrites.map((w) => writeKey(w))),
     );
   }
   return state;
