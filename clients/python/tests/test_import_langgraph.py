@@ -92,7 +92,13 @@ async def test_import_from_async_postgres_saver(stack: Stack) -> None:
     assert again == {"threads": len(threads), "checkpoints": 0, "skipped": total, "writes": 0}
 
     async with CheckpointdSaver.from_url(stack.address) as ours:
-        finished = await build_approval_graph(ours).ainvoke(Command(resume="on checkpointd"), {"configurable": {"thread_id": waiting}})
-        assert finished["log"] == ["drafted release 2", "approval: on checkpointd", "published release 2 (on checkpointd)"]
+        finished = await build_approval_graph(ours).ainvoke(
+            Command(resume="on checkpointd"), {"configurable": {"thread_id": waiting}}
+        )
+        assert finished["log"] == [
+            "drafted release 2",
+            "approval: on checkpointd",
+            "published release 2 (on checkpointd)",
+        ]
         inner = await build_nested_graph(ours).ainvoke(Command(resume="yes"), {"configurable": {"thread_id": nested}})
         assert inner["log"] == ["inner:yes", "after"]
