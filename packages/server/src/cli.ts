@@ -2,6 +2,7 @@
 import { format } from "node:util";
 import { setLogger } from "@grpc/grpc-js";
 import { pino } from "pino";
+import { clientVerbNames } from "./commands/client-verb-names.js";
 import { ConfigError, loadConfig, usage } from "./config/load-config.js";
 import { checkHealth, HealthCheckError } from "./health-check.js";
 import { ListenError } from "./transport/grpc-js-server.js";
@@ -13,10 +14,28 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+/** A client verb (threads, show, import, ...): talks to a running server, then exits with its status. */
+async function runVerb(argv: readonly string[]) {
+  // stderr is the verb's own (progress, one failure line): no Node deprecation notes there, such as
+  // the one TLS gives for dialling an IP address.
+  process.noDeprecation = true;
+  // Loaded only for a verb: `serve` does not pay for the client and its codecs at start.
+  const [{ runClientVerb }, { processOutput }] = await Promise.all([
+    import("./commands/run-client-verb.js"),
+    import("./commands/output.js"),
+  ]);
+  const controller = new AbortController();
+  process.once("SIGINT", () => controller.abort());
+  process.exitCode = await runClientVerb({ argv, env: process.env, out: processOutput(), signal: controller.signal });
+}
+
 async function main() {
-  const config = loadConfig(process.argv.slice(2), process.env);
+  const argv = process.argv.slice(2);
+  if (clientVerbNames.includes(argv[0] ?? "")) return runVerb(argv);
+  const config = loadConfig(argv, process.env);
   if (config.command === "help") {
-    process.stdout.write(usage);
+    const { clientVerbsUsage } = await import("./commands/client-usage.js");
+    process.stdout.write(`${usage}\n${clientVerbsUsage()}`);
     return;
   }
   const logger = pino({ level: config.logLevel, base: { service: "checkpointd" } });

@@ -13,6 +13,8 @@ import ts from "typescript";
  */
 const layers: readonly (readonly string[])[] = [
   ["."],
+  // commands: the client verbs; they talk to a server through @checkpointd/client, never to the layers below.
+  ["commands"],
   ["transport"],
   ["auth"],
   ["service"],

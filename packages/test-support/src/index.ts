@@ -24,6 +24,7 @@ export { grpcurlDir, grpcurlModule } from "./find-grpcurl.js";
 export { freePort } from "./free-port.js";
 export { waitUntil, type WaitUntilOptions } from "./wait-until.js";
 export { runCommand, type RunCommandOptions } from "./run-command.js";
+export { runCheckpointdVerb, type VerbResult } from "./run-checkpointd-verb.js";
 export { sampleHistory, type SampleStep } from "./sample-history.js";
 export { openWatch, type OpenWatch } from "./open-watch.js";
 export { recordMethods } from "./record-methods.js";

@@ -123,7 +123,7 @@ describe("the packages installed outside the workspace", () => {
 
   it("builds the container image's /app (the Dockerfile's pnpm deploy) from the packed server's files and its production dependencies", () => {
     expect([...deployed.files].sort()).toEqual([...packed.get("server")!.entries].sort());
-    expect(deployed.checkpointdDependencies).toEqual(["@checkpointd/proto"]);
+    expect([...deployed.checkpointdDependencies].sort()).toEqual(["@checkpointd/client", "@checkpointd/proto"]);
   });
 
   it("imports, in each installed package, only packages it declares", () => {
