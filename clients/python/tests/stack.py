@@ -96,6 +96,8 @@ class Replica:
             "DATABASE_URL": self.stack.database_url or "",
             "REDIS_URL": self.stack.redis_url or "",
             "LOG_LEVEL": "info",
+            # A free port: several servers run side by side.
+            "METRICS_PORT": "0",
         }
         process = subprocess.Popen(
             ["node", str(CLI), "serve", "--port", str(self.port), "--http-port", "off", "--shutdown-grace-ms", "500"],

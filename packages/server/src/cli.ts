@@ -54,6 +54,11 @@ async function main() {
       },
     );
   };
+  // SIGUSR2 steps the log level to debug, and the next one back to the configured level.
+  process.on("SIGUSR2", () => {
+    logger.level = logger.level === "debug" ? config.logLevel : "debug";
+    logger.info({ level: logger.level }, "log level changed (SIGUSR2)");
+  });
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
 }

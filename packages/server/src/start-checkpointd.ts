@@ -27,6 +27,11 @@ import { createHealthService } from "./transport/health-service.js";
 import { cacheHealthName, monitorHealth } from "./transport/monitor-health.js";
 import { createReflectionService } from "./transport/reflection-service.js";
 import type { RunningServer } from "./transport/running-server.js";
+import { startMetricsServer } from "./transport/metrics-server.js";
+import { createCallObserver } from "./transport/observe-calls.js";
+import { createMetrics, type Metrics } from "./metrics/metrics.js";
+import type { StorageMetrics } from "./metrics/storage-metrics.js";
+import type { CallTracer } from "./tracing/call-tracer.js";
 
 export type StartOptions = Pick<
   CheckpointdConfig,
@@ -47,19 +52,27 @@ export type StartOptions = Pick<
   | "statsIntervalSeconds"
   | "heartbeatMs"
   | "streamStallMs"
+  | "metricsPort"
+  | "slowCallMs"
 >;
 
 export interface Checkpointd {
   port: number;
   /** The Connect/gRPC-Web port, when enabled. */
   httpPort: number | undefined;
+  /** The /metrics port, when enabled. */
+  metricsPort: number | undefined;
   engine: DatabaseHandle["engine"];
   /** Graceful stop: in-flight calls get shutdownGraceMs, then pools close. */
   close(): Promise<void>;
 }
 
 /** Opens the database (PostgreSQL or embedded PGlite) and migrates it; a failure is a ConfigError naming the setting. */
-export async function openDatabase(options: Pick<StartOptions, "databaseUrl" | "dataDir">, logger: Logger): Promise<DatabaseHandle> {
+export async function openDatabase(
+  options: Pick<StartOptions, "databaseUrl" | "dataDir">,
+  logger: Logger,
+  metrics?: StorageMetrics,
+): Promise<DatabaseHandle> {
   const setting = options.databaseUrl === undefined ? settings.dataDir.flag : settings.databaseUrl.env;
   try {
     if (options.databaseUrl === undefined && !options.dataDir.startsWith("memory://")) {
@@ -69,6 +82,7 @@ export async function openDatabase(options: Pick<StartOptions, "databaseUrl" | "
       databaseUrl: options.databaseUrl,
       dataDir: options.dataDir,
       onPoolError: (error) => logger.warn({ err: error.message }, "idle database connection failed; it will be replaced"),
+      metrics,
     });
     try {
       const applied = await migrateToLatest(handle.db);
@@ -106,6 +120,14 @@ export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxM
    * the gRPC port, reset on the Connect/gRPC-Web port (its status would sit behind the unread data).
    */
   streamStallMs?: number;
+  /** Where calls, cache, storage and Watch are counted; undefined: nothing is (unless the stats line needs it). */
+  metrics?: Metrics | undefined;
+  /** Serve `metrics` at /metrics on this port of `host`; undefined: no metrics server. */
+  metricsPort?: number | undefined;
+  /** Server spans for every call; undefined: no tracing. */
+  tracer?: CallTracer | undefined;
+  /** Log a call slower than this (default: `--slow-call-ms`'s). */
+  slowCallMs?: number;
 }
 
 /**
@@ -113,8 +135,8 @@ export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxM
  * errors become client-safe codes and lost conflicts run again (guardStorage),
  * then reads go through the cache and writes invalidate it.
  */
-function decorateStorage(storage: Storage, cache: CheckpointCache | undefined): Storage {
-  const guarded = guardStorage(storage);
+function decorateStorage(storage: Storage, cache: CheckpointCache | undefined, metrics: Metrics | undefined): Storage {
+  const guarded = guardStorage(storage, metrics?.storage);
   return cache === undefined ? guarded : createCachedStorage(guarded, cache);
 }
 
@@ -127,15 +149,25 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
   const { cache, logger } = options;
   const streamStallMs = options.streamStallMs ?? settingDefaults.streamStallMs;
   const statsIntervalSeconds = options.statsIntervalSeconds ?? settingDefaults.statsIntervalSeconds;
-  const storage = decorateStorage(options.storage, cache);
-  const logError = (error: unknown, method: string) => logger.error({ err: error, method }, "call failed");
+  // The stats line reads the registry: a server without metrics gets one for the cache alone.
+  const metrics = options.metrics ?? (cache !== undefined && statsIntervalSeconds > 0 ? createMetrics({ nodeMetrics: false }) : undefined);
+  if (cache !== undefined) metrics?.observeCache(() => cache.stats());
+  const storage = decorateStorage(options.storage, cache, metrics);
+  const observer = createCallObserver({
+    logger,
+    metrics,
+    tracer: options.tracer,
+    slowCallMs: options.slowCallMs ?? settingDefaults.slowCallMs,
+  });
+  const { logError } = observer;
   const shutdown = new AbortController();
   // Every open stream listens for shutdown: as many listeners as streams is expected.
   setMaxListeners(0, shutdown.signal);
   const health = createHealthService([CheckpointService.typeName, ...(cache === undefined ? [] : [cacheHealthName])]);
   const bus = options.bus ?? createInProcessEventBus();
-  const hub = createEventHub({ storage, bus, heartbeatMs: options.heartbeatMs ?? settingDefaults.heartbeatMs });
-  const impl = createCheckpointService(storage, hub, { logError });
+  const hub = createEventHub({ storage, bus, heartbeatMs: options.heartbeatMs ?? settingDefaults.heartbeatMs, metrics: metrics?.watch });
+  const impl = observer.wrap(CheckpointService, createCheckpointService(storage, hub, { logError }));
+  const onStalled = metrics === undefined ? undefined : () => metrics.watch.stalledStreams.inc();
   const servers: RunningServer[] = [];
   const stopServers = (graceMs: number) => Promise.all(servers.map((s) => s.shutdown(graceMs)));
   try {
@@ -149,6 +181,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
             logError,
             shutdownSignal: shutdown.signal,
             streamStallMs,
+            onStalled,
           }),
           health,
           ...createReflectionService([file_checkpointd_v1_checkpoint_service]),
@@ -166,9 +199,15 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
           corsOrigins: options.corsOrigins ?? settingDefaults.corsOrigins,
           logError,
           streamStallMs,
-          onStalled: (path) => logger.warn({ path }, "reset a stream whose client read nothing for the stall timeout"),
+          onStalled: (path) => {
+            onStalled?.();
+            logger.warn({ path }, "reset a stream whose client read nothing for the stall timeout");
+          },
         }),
       );
+    }
+    if (options.metricsPort !== undefined && metrics !== undefined) {
+      servers.push(await startMetricsServer({ host: options.host, port: options.metricsPort, registry: metrics.registry }));
     }
   } catch (error) {
     await stopServers(0);
@@ -185,14 +224,22 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
     intervalMs: options.healthIntervalMs ?? 500,
   });
   const statsTimer =
-    cache !== undefined && statsIntervalSeconds > 0
-      ? setInterval(() => logger.info({ cache: cache.stats() }, "cache stats"), statsIntervalSeconds * 1000).unref()
+    cache !== undefined && metrics !== undefined && statsIntervalSeconds > 0
+      ? setInterval(() => {
+          metrics.cacheSnapshot().then(
+            (counters) => logger.info({ cache: counters }, "cache stats"),
+            (error: unknown) => logger.warn({ err: error }, "cannot read the cache counters"),
+          );
+        }, statsIntervalSeconds * 1000).unref()
       : undefined;
-  const [grpc, http] = servers;
-  logger.info({ host: options.host, port: grpc!.port, httpPort: http?.port }, "checkpointd listening");
+  const grpc = servers[0]!;
+  const http = options.httpPort === undefined ? undefined : servers[1];
+  const metricsServer = options.metricsPort !== undefined && metrics !== undefined ? servers.at(-1) : undefined;
+  logger.info({ host: options.host, port: grpc.port, httpPort: http?.port, metricsPort: metricsServer?.port }, "checkpointd listening");
   return {
-    port: grpc!.port,
+    port: grpc.port,
     httpPort: http?.port,
+    metricsPort: metricsServer?.port,
     async close() {
       monitor.stop();
       clearInterval(statsTimer);
@@ -206,8 +253,9 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
 }
 
 export async function startCheckpointd(options: StartOptions, logger: Logger): Promise<Checkpointd> {
-  const handle = await openDatabase(options, logger);
-  const storage = createKyselyStorage({ db: handle.db });
+  const metrics = options.metricsPort !== undefined || options.statsIntervalSeconds > 0 ? createMetrics() : undefined;
+  const handle = await openDatabase(options, logger, metrics?.storage);
+  const storage = createKyselyStorage({ db: handle.db, metrics: metrics?.storage });
   const cache =
     options.cache === "off"
       ? undefined
@@ -227,6 +275,6 @@ export async function startCheckpointd(options: StartOptions, logger: Logger): P
       : options.databaseUrl !== undefined
         ? createPostgresEventBus({ databaseUrl: options.databaseUrl, logger })
         : createInProcessEventBus();
-  const served = await serveStorage({ ...options, storage, cache, bus, logger });
+  const served = await serveStorage({ ...options, storage, cache, bus, logger, metrics });
   return { ...served, engine: handle.engine };
 }

@@ -11,6 +11,8 @@ import type {
 export interface HandlerContext {
   /** Aborted when the client cancels, the deadline passes or the server shuts down. */
   signal: AbortSignal;
+  /** The call's request headers (gRPC metadata), where the transport gives them. */
+  requestHeader?: { get(name: string): string | null };
 }
 
 type MethodImpl<M> =

@@ -8,6 +8,8 @@ export interface PutGrouperOptions<P> {
   writeGroup(puts: readonly P[]): Promise<void>;
   /** Writes one put by itself: a group of one, a large put, and each put of a failed group again. */
   writeAlone(put: P): Promise<void>;
+  /** Told the size of each group as it is written (1: a put alone). */
+  onGroup?: ((size: number) => void) | undefined;
 }
 
 export interface PutGrouper<P> {
@@ -86,6 +88,7 @@ export function createPutGrouper<P>(options: PutGrouperOptions<P>): PutGrouper<P
   }
 
   async function write(group: Pending<P>[]): Promise<void> {
+    options.onGroup?.(group.length);
     if (group.length === 1) return writeAlone(group[0]!);
     group.sort((a, b) => (a.thread < b.thread ? -1 : a.thread > b.thread ? 1 : 0));
     try {
@@ -107,6 +110,7 @@ export function createPutGrouper<P>(options: PutGrouperOptions<P>): PutGrouper<P
   return {
     put(put) {
       const rows = options.rowsOf(put);
+      if (rows > options.maxRows) options.onGroup?.(1);
       const done =
         rows > options.maxRows
           ? options.writeAlone(put)

@@ -6,6 +6,7 @@ import type { ListQuery, PutCheckpointInput, PutWritesInput, Storage, TupleQuery
 import type { NewEvent } from "../domain/thread-event.js";
 import { createKyselyEventStorage } from "./kysely-event-storage.js";
 import type { Database } from "./database-schema.js";
+import type { StorageMetrics } from "../metrics/storage-metrics.js";
 import { createPutGrouper } from "./group-puts.js";
 import { blobsStatement, putStatement, writesStatement, type PreparedPut } from "./write-statements.js";
 import { inChunks, rowsPerInsert } from "./in-chunks.js";
@@ -17,6 +18,8 @@ export interface KyselyStorageOptions {
   db: Kysely<Database>;
   /** Checkpoints fetched per query while streaming List (default 100). */
   listPageSize?: number;
+  /** Records the group-commit sizes; undefined: nothing recorded. */
+  metrics?: StorageMetrics | undefined;
 }
 
 /** Runs a statement of write-statements.ts, if there is one. */
@@ -49,6 +52,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
     maxRows: rowsPerInsert,
     writeGroup: writePuts,
     writeAlone: writePut,
+    onGroup: options.metrics === undefined ? undefined : (size) => options.metrics!.groupSize.observe(size),
   });
 
   async function put(input: PutCheckpointInput, events: readonly NewEvent[] = []) {

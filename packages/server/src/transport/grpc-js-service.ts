@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { create, fromBinary, toBinary, type DescMessage, type DescService, type Message, type MessageInitShape } from "@bufbuild/protobuf";
 import {
+  type Metadata,
   type ServerDuplexStream,
   type ServerUnaryCall,
   type ServerWritableStream,
@@ -45,6 +46,8 @@ export interface GrpcJsServiceOptions {
   shutdownSignal?: AbortSignal;
   /** A stream whose client reads nothing for this long ends with RESOURCE_EXHAUSTED (default: `--stream-stall-ms`'s). */
   streamStallMs?: number;
+  /** Told of each stream ended for a stalled client (for the metrics). */
+  onStalled?: ((path: string) => void) | undefined;
 }
 
 const shuttingDown = () => new ShuttingDownError();
@@ -55,15 +58,27 @@ const shuttingDown = () => new ShuttingDownError();
  * `done()` detaches it from the server's shutdown signal.
  */
 function contextFor(
-  call: { on(event: "cancelled", listener: () => void): unknown },
+  call: { on(event: "cancelled", listener: () => void): unknown; metadata: Metadata },
   shutdownSignal?: AbortSignal,
-): HandlerContext & { done(): void } {
+): HandlerContext & { done(): void; abort(reason: unknown): void } {
   const controller = new AbortController();
-  call.on("cancelled", () => controller.abort(new Error("call cancelled")));
+  call.on("cancelled", () => controller.abort(new ServiceError(Code.Cancelled, "call cancelled")));
   const onShutdown = () => controller.abort(shuttingDown());
   if (shutdownSignal?.aborted === true) onShutdown();
   else shutdownSignal?.addEventListener("abort", onShutdown, { once: true });
-  return { signal: controller.signal, done: () => shutdownSignal?.removeEventListener("abort", onShutdown) };
+  const { metadata } = call;
+  return {
+    signal: controller.signal,
+    requestHeader: { get: (name) => headerOf(metadata, name) },
+    done: () => shutdownSignal?.removeEventListener("abort", onShutdown),
+    abort: (reason) => controller.abort(reason),
+  };
+}
+
+/** The first text value of a metadata key, as Headers.get answers. */
+function headerOf(metadata: Metadata, name: string): string | null {
+  const value = metadata.get(name)[0];
+  return typeof value === "string" ? value : null;
 }
 
 /**
@@ -138,7 +153,7 @@ export function createGrpcJsService<S extends DescService>(service: S, impl: Ser
      */
     async function writeStream(
       call: ServerWritableStream<Buffer, Message> | ServerDuplexStream<Buffer, Message>,
-      context: HandlerContext & { done(): void },
+      context: HandlerContext & { done(): void; abort(reason: unknown): void },
       responses: () => AsyncIterable<MessageInitShape<DescMessage>>,
     ) {
       const fail = (error: unknown) => {
@@ -149,7 +164,16 @@ export function createGrpcJsService<S extends DescService>(service: S, impl: Ser
       try {
         for await (const response of responses()) {
           if (context.signal.aborted) break;
-          if (!call.write(encode(response))) await drained(call, context.signal, stallMs);
+          if (!call.write(encode(response))) {
+            try {
+              await drained(call, context.signal, stallMs);
+            } catch (error) {
+              // Aborted before the handler's iterator is closed, so what observes the call sees the reason.
+              context.abort(error);
+              options.onStalled?.(path);
+              throw error;
+            }
+          }
         }
         if (context.signal.aborted) fail(context.signal.reason);
         else call.end();
