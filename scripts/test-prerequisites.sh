@@ -50,3 +50,28 @@ if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/nul
   fi
 fi
 echo "redis-server: $(redis-server --version)"
+
+# prometheus and promtool (the metrics tests start their own Prometheus and run promtool).
+if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    missing "prometheus is missing: install it (Debian/Ubuntu: \`sudo apt-get install prometheus\`; macOS: \`brew install prometheus\`)"
+  fi
+  echo "test-prerequisites: installing prometheus (apt-get)"
+  export DEBIAN_FRONTEND=noninteractive
+  # Keep the package's init script from starting a system Prometheus: tests start their own.
+  policy_rc=/usr/sbin/policy-rc.d
+  added_policy=false
+  if [ ! -e "$policy_rc" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy_rc"
+    chmod +x "$policy_rc"
+    added_policy=true
+    trap 'rm -f "$policy_rc"' EXIT
+  fi
+  apt-get update
+  apt-get install -y --no-install-recommends prometheus
+  if [ "$added_policy" = true ]; then
+    rm -f "$policy_rc"
+    trap - EXIT
+  fi
+fi
+echo "prometheus: $(prometheus --version 2>&1 | head -n 1)"
