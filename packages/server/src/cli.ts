@@ -54,10 +54,11 @@ async function main() {
       },
     );
   };
-  // SIGUSR2 steps the log level to debug, and the next one back to the configured level.
+  // SIGUSR2 steps the log level to debug (to info when configured at debug or trace), the next one back.
+  const otherLevel = config.logLevel === "debug" || config.logLevel === "trace" ? "info" : "debug";
   process.on("SIGUSR2", () => {
-    logger.level = logger.level === "debug" ? config.logLevel : "debug";
-    logger.info({ level: logger.level }, "log level changed (SIGUSR2)");
+    logger.level = logger.level === config.logLevel ? otherLevel : config.logLevel;
+    logger.info({ logLevel: logger.level }, "log level changed (SIGUSR2)");
   });
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));

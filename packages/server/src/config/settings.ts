@@ -177,7 +177,7 @@ export const settings = defineSettings({
     env: "LOG_LEVEL",
     default: "info",
     parse: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "LEVEL"),
-    help: "log verbosity (pino JSON on stdout); SIGUSR2 steps it to `debug` and back at run time",
+    help: "log verbosity (pino JSON on stdout); SIGUSR2 steps it to `debug` (from `debug`/`trace`: to `info`) and back at run time",
     group: "Logging",
   },
 });
