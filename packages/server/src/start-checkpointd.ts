@@ -31,7 +31,8 @@ import { startMetricsServer } from "./transport/metrics-server.js";
 import { createCallObserver } from "./transport/observe-calls.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import type { StorageMetrics } from "./metrics/storage-metrics.js";
-import type { CallTracer } from "./tracing/call-tracer.js";
+import type { Tracing } from "./tracing/call-tracer.js";
+import { startTracing } from "./tracing/start-tracing.js";
 
 export type StartOptions = Pick<
   CheckpointdConfig,
@@ -54,6 +55,7 @@ export type StartOptions = Pick<
   | "streamStallMs"
   | "metricsPort"
   | "slowCallMs"
+  | "otel"
 >;
 
 export interface Checkpointd {
@@ -72,6 +74,7 @@ export async function openDatabase(
   options: Pick<StartOptions, "databaseUrl" | "dataDir">,
   logger: Logger,
   metrics?: StorageMetrics,
+  tracing?: Tracing,
 ): Promise<DatabaseHandle> {
   const setting = options.databaseUrl === undefined ? settings.dataDir.flag : settings.databaseUrl.env;
   try {
@@ -83,6 +86,7 @@ export async function openDatabase(
       dataDir: options.dataDir,
       onPoolError: (error) => logger.warn({ err: error.message }, "idle database connection failed; it will be replaced"),
       metrics,
+      onStatement: tracing?.statement,
     });
     try {
       const applied = await migrateToLatest(handle.db);
@@ -124,8 +128,8 @@ export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxM
   metrics?: Metrics | undefined;
   /** Serve `metrics` at /metrics on this port of `host`; undefined: no metrics server. */
   metricsPort?: number | undefined;
-  /** Server spans for every call; undefined: no tracing. */
-  tracer?: CallTracer | undefined;
+  /** Server spans for every call (flushed and stopped on close); undefined: no tracing. */
+  tracing?: Tracing | undefined;
   /** Log a call slower than this (default: `--slow-call-ms`'s). */
   slowCallMs?: number;
 }
@@ -156,7 +160,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
   const observer = createCallObserver({
     logger,
     metrics,
-    tracer: options.tracer,
+    tracer: options.tracing?.calls,
     slowCallMs: options.slowCallMs ?? settingDefaults.slowCallMs,
   });
   const { logError } = observer;
@@ -213,6 +217,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
     await stopServers(0);
     await bus.close();
     await storage.close();
+    await options.tracing?.shutdown();
     throw error;
   }
   const monitor = monitorHealth({
@@ -248,14 +253,17 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
       await stopServers(options.shutdownGraceMs);
       await bus.close();
       await storage.close();
+      await options.tracing?.shutdown();
     },
   };
 }
 
 export async function startCheckpointd(options: StartOptions, logger: Logger): Promise<Checkpointd> {
   const metrics = options.metricsPort !== undefined || options.statsIntervalSeconds > 0 ? createMetrics() : undefined;
-  const handle = await openDatabase(options, logger, metrics?.storage);
-  const storage = createKyselyStorage({ db: handle.db, metrics: metrics?.storage });
+  const tracing = await startTracing({ enabled: options.otel, env: process.env });
+  if (tracing !== undefined) logger.info("OpenTelemetry tracing on (OTLP/HTTP, configured by OTEL_* variables)");
+  const handle = await openDatabase(options, logger, metrics?.storage, tracing);
+  const storage = createKyselyStorage({ db: handle.db, metrics: metrics?.storage, tracer: tracing?.groups });
   const cache =
     options.cache === "off"
       ? undefined
@@ -275,6 +283,6 @@ export async function startCheckpointd(options: StartOptions, logger: Logger): P
       : options.databaseUrl !== undefined
         ? createPostgresEventBus({ databaseUrl: options.databaseUrl, logger })
         : createInProcessEventBus();
-  const served = await serveStorage({ ...options, storage, cache, bus, logger, metrics });
+  const served = await serveStorage({ ...options, storage, cache, bus, logger, metrics, tracing });
   return { ...served, engine: handle.engine };
 }

@@ -19,3 +19,5 @@ export { sampleHistory, type SampleStep } from "./sample-history.js";
 export { openWatch, type OpenWatch } from "./open-watch.js";
 export { recordMethods } from "./record-methods.js";
 export { startPrometheus, type PrometheusInstance, type PromSample, type StartPrometheusOptions } from "./start-prometheus.js";
+export { startOtlpReceiver, type OtlpReceiver } from "./start-otlp-receiver.js";
+export { decodeOtlpJson, decodeOtlpProtobuf, type ReceivedSpan } from "./otlp-spans.js";

@@ -7,6 +7,7 @@ import type { NewEvent } from "../domain/thread-event.js";
 import { createKyselyEventStorage } from "./kysely-event-storage.js";
 import type { Database } from "./database-schema.js";
 import type { StorageMetrics } from "../metrics/storage-metrics.js";
+import type { GroupTracer } from "../tracing/call-tracer.js";
 import { createPutGrouper } from "./group-puts.js";
 import { blobsStatement, putStatement, writesStatement, type PreparedPut } from "./write-statements.js";
 import { inChunks, rowsPerInsert } from "./in-chunks.js";
@@ -20,6 +21,8 @@ export interface KyselyStorageOptions {
   listPageSize?: number;
   /** Records the group-commit sizes; undefined: nothing recorded. */
   metrics?: StorageMetrics | undefined;
+  /** Spans for group commits; undefined: no tracing. */
+  tracer?: GroupTracer | undefined;
 }
 
 /** Runs a statement of write-statements.ts, if there is one. */
@@ -52,6 +55,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
     maxRows: rowsPerInsert,
     writeGroup: writePuts,
     writeAlone: writePut,
+    tracer: options.tracer,
     onGroup: options.metrics === undefined ? undefined : (size) => options.metrics!.groupSize.observe(size),
   });
 

@@ -18,3 +18,23 @@ export interface CallTracer {
   /** `method` is `package.Service/Method`; the context's headers carry the caller's traceparent. */
   start(method: string, context: { requestHeader?: HeaderReader | undefined }): CallSpan;
 }
+
+/** What group commit needs of the tracer: the put's context, and spans around what is written. */
+export interface GroupTracer {
+  /** The caller's context (its server span), taken when a put is handed in. */
+  capture(): unknown;
+  /** Runs a put written by itself in its caller's context: its statements are children of the caller's span. */
+  alone<T>(captured: unknown, fn: () => Promise<T>): Promise<T>;
+  /** Runs a group's statement in a group-commit span linked both ways with each put's span. */
+  group<T>(captured: readonly unknown[], size: number, fn: () => Promise<T>): Promise<T>;
+}
+
+/** Tracing once it is on: the hooks each layer records through. */
+export interface Tracing {
+  calls: CallTracer;
+  groups: GroupTracer;
+  /** A finished SQL statement (Kysely's log): a child span of the current one, if any. */
+  statement(sql: string, durationMs: number, error: unknown): void;
+  /** Flushes and stops the exporter. */
+  shutdown(): Promise<void>;
+}
