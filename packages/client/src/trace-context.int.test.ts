@@ -85,6 +85,25 @@ describe("a trace from a TypeScript worker into checkpointd", () => {
       "rpc.service": "checkpointd.v1.CheckpointService",
       "rpc.grpc.status_code": 0,
     });
+    // A failed call under the same span: its log line names the trace and checkpointd's span.
+    const failing = tracer.startSpan("worker get", { kind: SpanKind.CLIENT });
+    const again = createCheckpointdClient({ address: server.address, batch: false });
+    await expect(
+      context.with(trace.setSpan(context.active(), failing), () => again.getTuple({ config: { threadId: "" } })),
+    ).rejects.toThrow();
+    failing.end();
+    again.close();
+    const logged = () =>
+      server
+        .output()
+        .stdout.split("\n")
+        .filter((line) => line.includes('"call failed"'))
+        .map((line) => JSON.parse(line) as { traceId?: string; spanId?: string; code?: string });
+    await waitUntil("the failed call's log line", async () => expect(logged()).toHaveLength(1));
+    expect(logged()[0]).toMatchObject({ traceId: failing.spanContext().traceId, code: "InvalidArgument" });
+    await waitUntil("the failed call's server span", async () =>
+      expect(receiver.spans().some((s) => s.spanId === logged()[0]!.spanId && s.parentSpanId === failing.spanContext().spanId)).toBe(true),
+    );
     const statement = receiver.spans().find((s) => s.parentSpanId === serverSpan!.spanId && s.attributes["db.system"] === "postgresql")!;
     expect(statement.kind).toBe(3);
     expect(statement.traceId).toBe(traceId);
