@@ -50,7 +50,7 @@ try {
       config === "tracing 10 %"
         ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.1" }
         : {};
-    servers.set(config, await runCheckpointd({ databaseUrl, args: ["--log-level", "warn", ...args], env }));
+    servers.set(config, await runCheckpointd({ databaseUrl, args: ["--slow-call-ms", "60000", ...args], env }));
   }
   const clients = new Map<Config, Client<typeof CheckpointService>>(
     configs.map((c) => [c, createClient(CheckpointService, createGrpcTransport({ baseUrl: `http://${servers.get(c)!.address}` }))]),

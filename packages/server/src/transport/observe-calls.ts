@@ -71,10 +71,7 @@ export function createCallObserver(options: CallObserverOptions): CallObserver {
     code: number,
   ) {
     const seconds = (performance.now() - startedAt) / 1000;
-    if (instruments !== undefined) {
-      instruments.handled(code).inc();
-      instruments.seconds.observe(seconds);
-    }
+    instruments?.handled(code, seconds);
     span?.end(code, code === 0 ? undefined : grpcCodeNames[code]);
     const durationMs = Math.round(seconds * 1000);
     if (code === 0 && durationMs < slowCallMs) return;
@@ -97,12 +94,12 @@ export function createCallObserver(options: CallObserverOptions): CallObserver {
     return async (request: unknown, context: HandlerContext) => {
       const startedAt = performance.now();
       const instruments = instrumentsOf(context);
-      instruments?.started.inc();
-      instruments?.received.inc();
+      instruments?.started();
+      instruments?.received();
       const span = tracer?.start(methodName, context);
       try {
         const response = await (span === undefined ? handler(request, context) : span.run(() => handler(request, context)));
-        instruments?.sent.inc();
+        instruments?.sent();
         finish(methodName, request, instruments, span, startedAt, undefined, 0);
         return response;
       } catch (error) {
@@ -122,30 +119,31 @@ export function createCallObserver(options: CallObserverOptions): CallObserver {
     return async function* (input: unknown, context: HandlerContext) {
       const startedAt = performance.now();
       const instruments = instrumentsOf(context);
-      instruments?.started.inc();
+      instruments?.started();
       open?.inc();
       const span = tracer?.start(methodName, context);
       let request = input;
-      if (!clientStreams) instruments?.received.inc();
+      if (!clientStreams) instruments?.received();
       else if (instruments !== undefined) {
         request = (async function* () {
           for await (const message of input as AsyncIterable<unknown>) {
-            instruments.received.inc();
+            instruments.received();
             yield message;
           }
         })();
       }
-      const responses = (
-        span === undefined ? handler(request, context) : span.run(() => handler(request, context))
-      ) as AsyncIterable<unknown>;
-      const iterator = responses[Symbol.asyncIterator]();
+      let iterator: AsyncIterator<unknown> | undefined;
       let error: unknown;
       let code = 0;
       try {
+        const responses = (
+          span === undefined ? handler(request, context) : span.run(() => handler(request, context))
+        ) as AsyncIterable<unknown>;
+        const it = (iterator = responses[Symbol.asyncIterator]());
         for (;;) {
-          const next = await (span === undefined ? iterator.next() : span.run(() => iterator.next()));
+          const next = await (span === undefined ? it.next() : span.run(() => it.next()));
           if (next.done === true) break;
-          instruments?.sent.inc();
+          instruments?.sent();
           yield next.value;
         }
       } catch (thrown) {
@@ -158,7 +156,7 @@ export function createCallObserver(options: CallObserverOptions): CallObserver {
           error = context.signal.reason;
           code = error instanceof ServiceError || (error as { code?: unknown })?.code !== undefined ? codeOf(error) : 1;
         }
-        await iterator.return?.();
+        await iterator?.return?.();
         open?.dec();
         finish(methodName, input, instruments, span, startedAt, error, code);
       }
