@@ -9,6 +9,8 @@ import {
   createDatabase,
   runCheckpointd,
   startOtlpReceiver,
+  startRedis,
+  type RedisInstance,
   waitUntil,
   type OtlpReceiver,
   type ReceivedSpan,
@@ -29,17 +31,20 @@ const checkpoint = (threadId: string) => ({
   newVersions: { messages: { kind: { case: "intValue" as const, value: 1n } } },
 });
 
-describe("a trace from a TypeScript worker into checkpointd", () => {
+describe("a trace from a TypeScript worker into checkpointd (PostgreSQL, Redis L1)", () => {
   let receiver: OtlpReceiver;
   let server: RunningCheckpointd;
   let provider: TracerProvider;
+  let redis: RedisInstance;
 
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
     const admin = process.env.CHECKPOINTD_TEST_DATABASE_URL;
     if (admin === undefined) throw new Error("CHECKPOINTD_TEST_DATABASE_URL is not set: run the tests through jest's global setup");
+    redis = await startRedis();
     server = await runCheckpointd({
       databaseUrl: await createDatabase(admin),
+      redisUrl: redis.url,
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "50", OTEL_SERVICE_NAME: "checkpointd" },
     });
     // The worker's own OpenTelemetry SDK, exporting to the same receiver.
@@ -57,6 +62,7 @@ describe("a trace from a TypeScript worker into checkpointd", () => {
     propagation.disable();
     context.disable();
     await server?.stop();
+    await redis?.stop();
     await receiver?.close();
   });
 
@@ -67,7 +73,6 @@ describe("a trace from a TypeScript worker into checkpointd", () => {
     await context.with(trace.setSpan(context.active(), span), () => client.put(checkpoint("traced-ts")));
     span.end();
     await provider.forceFlush();
-    client.close();
     const { traceId, spanId } = span.spanContext();
 
     let serverSpan: ReceivedSpan | undefined;
@@ -85,6 +90,17 @@ describe("a trace from a TypeScript worker into checkpointd", () => {
       "rpc.service": "checkpointd.v1.CheckpointService",
       "rpc.grpc.status_code": 0,
     });
+    // A GetTuple: the Redis cache's read is a child span of checkpointd's server span.
+    const reading = tracer.startSpan("worker get", { kind: SpanKind.CLIENT });
+    await context.with(trace.setSpan(context.active(), reading), () => client.getTuple({ config: { threadId: "traced-ts" } }));
+    reading.end();
+    await waitUntil("the Redis span", async () => {
+      const inTrace = receiver.spans().filter((s) => s.traceId === reading.spanContext().traceId);
+      const getTuple = inTrace.find((s) => s.kind === 2 && s.parentSpanId === reading.spanContext().spanId);
+      expect(getTuple).toBeDefined();
+      expect(inTrace.find((s) => s.parentSpanId === getTuple!.spanId && s.name === "redis read")?.attributes["db.system"]).toBe("redis");
+    });
+
     // A failed call under the same span: its log line names the trace and checkpointd's span.
     const failing = tracer.startSpan("worker get", { kind: SpanKind.CLIENT });
     const again = createCheckpointdClient({ address: server.address, batch: false });
@@ -93,6 +109,7 @@ describe("a trace from a TypeScript worker into checkpointd", () => {
     ).rejects.toThrow();
     failing.end();
     again.close();
+    client.close();
     const logged = () =>
       server
         .output()

@@ -18,6 +18,7 @@ import { createRedisEventBus } from "./events/redis-event-bus.js";
 import type { CheckpointCache } from "./cache/checkpoint-cache.js";
 import { createMemoryCache } from "./cache/memory-cache.js";
 import { createRedisCache } from "./cache/redis-cache.js";
+import { traceCache } from "./cache/traced-cache.js";
 import type { Storage } from "./storage/checkpoint-storage.js";
 import { createKyselyStorage } from "./storage/kysely-storage.js";
 import { createGrpcJsService } from "./transport/grpc-js-service.js";
@@ -263,19 +264,22 @@ export async function startCheckpointd(options: StartOptions, logger: Logger): P
   const tracing = await startTracing({ enabled: options.otel, env: process.env });
   if (tracing !== undefined) logger.info("OpenTelemetry tracing on (OTLP/HTTP, configured by OTEL_* variables)");
   const handle = await openDatabase(options, logger, metrics?.storage, tracing);
+  const traced = (redisCache: CheckpointCache) => (tracing === undefined ? redisCache : traceCache(redisCache, tracing.spans));
   const storage = createKyselyStorage({ db: handle.db, metrics: metrics?.storage, tracer: tracing?.groups });
   const cache =
     options.cache === "off"
       ? undefined
       : options.redisUrl === undefined
         ? createMemoryCache({ maxBytes: options.cacheMaxBytes, ttlSeconds: options.cacheTtlSeconds })
-        : createRedisCache({
-            url: options.redisUrl,
-            cluster: options.redisCluster,
-            keyPrefix: options.cacheKeyPrefix,
-            ttlSeconds: options.cacheTtlSeconds,
-            logger,
-          });
+        : traced(
+            createRedisCache({
+              url: options.redisUrl,
+              cluster: options.redisCluster,
+              keyPrefix: options.cacheKeyPrefix,
+              ttlSeconds: options.cacheTtlSeconds,
+              logger,
+            }),
+          );
   // Watchers on every replica hear of new events: through Redis when there is one, else PostgreSQL's NOTIFY.
   const bus =
     options.redisUrl !== undefined

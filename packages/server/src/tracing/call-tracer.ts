@@ -29,10 +29,17 @@ export interface GroupTracer {
   group<T>(captured: readonly unknown[], size: number, fn: () => Promise<T>): Promise<T>;
 }
 
+/** Client spans around round trips (Redis calls). */
+export interface SpanRunner {
+  /** Runs fn in a client span, a child of the current span; with no current span, runs fn alone. */
+  run<T>(name: string, attributes: Record<string, string | number>, fn: () => Promise<T>): Promise<T>;
+}
+
 /** Tracing once it is on: the hooks each layer records through. */
 export interface Tracing {
   calls: CallTracer;
   groups: GroupTracer;
+  spans: SpanRunner;
   /** A finished SQL statement (Kysely's log): a child span of the current one, if any. */
   statement(sql: string, durationMs: number, error: unknown): void;
   /** Flushes and stops the exporter. */

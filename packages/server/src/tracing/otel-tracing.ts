@@ -111,6 +111,21 @@ export function createOtelTracing(env: NodeJS.ProcessEnv): Tracing {
         }
       },
     },
+    spans: {
+      async run(name, attributes, fn) {
+        const parent = context.active();
+        if (trace.getSpan(parent) === undefined) return fn();
+        const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
+        try {
+          return await context.with(trace.setSpan(parent, span), fn);
+        } catch (error) {
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    },
     statement(sql, durationMs, error) {
       const parent = context.active();
       if (trace.getSpan(parent) === undefined) return;
