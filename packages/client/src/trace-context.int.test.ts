@@ -101,6 +101,23 @@ describe("a trace from a TypeScript worker into checkpointd (PostgreSQL, Redis L
       expect(inTrace.find((s) => s.parentSpanId === getTuple!.spanId && s.name === "redis read")?.attributes["db.system"]).toBe("redis");
     });
 
+    // Three Puts of one turn go as one Batch and are committed as one group: a group-commit span,
+    // linked to the call's server span, holds the statement.
+    const grouped = tracer.startSpan("worker puts", { kind: SpanKind.CLIENT });
+    await context.with(trace.setSpan(context.active(), grouped), () =>
+      Promise.all(["g1", "g2", "g3"].map((thread) => client.put(checkpoint(`traced-${thread}`)))),
+    );
+    grouped.end();
+    await waitUntil("the group-commit span", async () => {
+      const inTrace = receiver.spans().filter((s) => s.traceId === grouped.spanContext().traceId);
+      const call = inTrace.find((s) => s.kind === 2 && s.parentSpanId === grouped.spanContext().spanId);
+      expect(call).toBeDefined();
+      const group = receiver.spans().find((s) => s.name === "checkpointd.group_commit" && s.links.some((l) => l.spanId === call!.spanId));
+      expect(group?.attributes["checkpointd.group.size"]).toBe(3);
+      expect(call!.links.map((l) => l.spanId)).toContain(group!.spanId);
+      expect(receiver.spans().some((s) => s.parentSpanId === group!.spanId && s.attributes["db.system"] === "postgresql")).toBe(true);
+    });
+
     // A failed call under the same span: its log line names the trace and checkpointd's span.
     const failing = tracer.startSpan("worker get", { kind: SpanKind.CLIENT });
     const again = createCheckpointdClient({ address: server.address, batch: false });
