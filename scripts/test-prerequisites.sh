@@ -72,3 +72,9 @@ if ! command -v openssl >/dev/null 2>&1; then
   apt_install openssl "Debian/Ubuntu: \`sudo apt-get install openssl\`; macOS: \`brew install openssl\`"
 fi
 echo "openssl: $(openssl version)"
+
+# prometheus and promtool (the metrics tests start their own Prometheus and run promtool).
+if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
+  apt_install prometheus "Debian/Ubuntu: \`sudo apt-get install prometheus\`; macOS: \`brew install prometheus\`"
+fi
+echo "prometheus: $(prometheus --version 2>&1 | head -n 1)"

@@ -3,6 +3,8 @@ package checkpointd
 import (
 	"context"
 	"fmt"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
 	"strings"
 	"time"
 
@@ -148,7 +150,19 @@ func (c *Client) headersStream(ctx context.Context, desc *grpc.StreamDesc, cc *g
 	return streamer(ctx, desc, cc, method, opts...)
 }
 
+// withHeaders adds the caller's trace context (W3C traceparent/tracestate, through the
+// propagator registered with otel.SetTextMapPropagator; the default one injects nothing) and
+// the headers hook's entries, which win.
 func (c *Client) withHeaders(ctx context.Context) (context.Context, error) {
+	carrier := propagation.MapCarrier{}
+	otel.GetTextMapPropagator().Inject(ctx, carrier)
+	if len(carrier) > 0 {
+		kv := make([]string, 0, 2*len(carrier))
+		for name, value := range carrier {
+			kv = append(kv, name, value)
+		}
+		ctx = metadata.AppendToOutgoingContext(ctx, kv...)
+	}
 	if c.cfg.headers == nil {
 		return c.withToken(ctx, nil)
 	}

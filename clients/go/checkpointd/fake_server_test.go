@@ -31,6 +31,7 @@ type fakeService struct {
 	calls    sync.Map // method name -> *atomic.Int64
 	mu       sync.Mutex
 	auth     []string
+	traces   []string // the traceparent of every call
 }
 
 func (f *fakeService) call(ctx context.Context, method string) error {
@@ -39,6 +40,7 @@ func (f *fakeService) call(ctx context.Context, method string) error {
 	md, _ := metadata.FromIncomingContext(ctx)
 	f.mu.Lock()
 	f.auth = append(f.auth, md.Get("authorization")...)
+	f.traces = append(f.traces, md.Get("traceparent")...)
 	f.mu.Unlock()
 	if n <= f.failures {
 		return status.Error(codes.Unavailable, "try again")

@@ -81,9 +81,10 @@ class Replica:
     """One more checkpointd process on the stack's PostgreSQL and Redis, on a port of our choosing,
     that a test can stop and start again."""
 
-    def __init__(self, stack: Stack, port: int) -> None:
+    def __init__(self, stack: Stack, port: int, env: dict[str, str] | None = None) -> None:
         self.stack = stack
         self.port = port
+        self.env = env or {}
         self.process: subprocess.Popen[str] | None = None
 
     @property
@@ -96,6 +97,9 @@ class Replica:
             "DATABASE_URL": self.stack.database_url or "",
             "REDIS_URL": self.stack.redis_url or "",
             "LOG_LEVEL": "info",
+            # A free port: several servers run side by side.
+            "METRICS_PORT": "0",
+            **self.env,
         }
         process = subprocess.Popen(
             ["node", str(CLI), "serve", "--port", str(self.port), "--http-port", "off", "--shutdown-grace-ms", "500"],

@@ -32,6 +32,7 @@ import { callWithRetries, normalizeError } from "./call-with-retries.js";
 import { defaultRetryOptions, type CallOptions, type CheckpointdClientOptions, type RetryOptions } from "./checkpointd-client-options.js";
 import { createGrpcJsClient } from "./create-grpc-js-client.js";
 import { createGrpcJsTransport } from "./create-grpc-js-transport.js";
+import { injectTraceContext } from "./inject-trace-context.js";
 import { isIdempotentCall } from "./is-idempotent-call.js";
 import { parseAddress } from "./parse-address.js";
 import { watchThreads, type ThreadWatch, type WatchOptions } from "./watch-threads.js";
@@ -127,7 +128,7 @@ export function createCheckpointdClient(options: CheckpointdClientOptions): Chec
   const transport = createGrpcJsTransport({
     client: grpcJsClient,
     baseUrl,
-    interceptors: [...tokenHook, ...headersHook, ...(options.interceptors ?? [])],
+    interceptors: [...tokenHook, ...headersHook, injectTraceContext(), ...(options.interceptors ?? [])],
   });
   const raw = createClient(CheckpointService, transport);
   const policy = retryPolicy(options.retry);

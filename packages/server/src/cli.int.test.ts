@@ -52,7 +52,7 @@ async function tempDir(): Promise<string> {
 function startCli(args: readonly string[], cwd: string, env: Record<string, string> = {}): Cli {
   const child = spawn(process.execPath, [cliPath, ...args], {
     cwd,
-    env: { PATH: process.env.PATH ?? "", ...env },
+    env: { PATH: process.env.PATH ?? "", METRICS_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.add(child);

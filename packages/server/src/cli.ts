@@ -82,6 +82,12 @@ async function main() {
       },
     );
   };
+  // SIGUSR2 steps the log level to debug (to info when configured at debug or trace), the next one back.
+  const otherLevel = config.logLevel === "debug" || config.logLevel === "trace" ? "info" : "debug";
+  process.on("SIGUSR2", () => {
+    logger.level = logger.level === config.logLevel ? otherLevel : config.logLevel;
+    logger.info({ logLevel: logger.level }, "log level changed (SIGUSR2)");
+  });
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
 }

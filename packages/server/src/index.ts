@@ -41,3 +41,6 @@ export { createMemoryCache, type MemoryCacheOptions } from "./cache/memory-cache
 export { createRedisCache, type RedisCacheOptions } from "./cache/redis-cache.js";
 export { startConnectServer, type ConnectServerOptions } from "./transport/connect-server.js";
 export type { RunningServer } from "./transport/running-server.js";
+export { createMetrics, type Metrics, type MetricsOptions } from "./metrics/metrics.js";
+export { startTracing, tracingEnabled, type TracingOptions } from "./tracing/start-tracing.js";
+export type { Tracing, CallTracer, CallSpan } from "./tracing/call-tracer.js";

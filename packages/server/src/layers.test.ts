@@ -21,7 +21,8 @@ const layers: readonly (readonly string[])[] = [
   ["cache", "events"],
   // mapping: proto <-> domain (and the cache's bytes); storage: domain only, never protobuf.
   ["mapping", "storage"],
-  ["domain", "errors", "config", "redis"],
+  // metrics: the prom-client registry and instruments; tracing: the OpenTelemetry glue. Both recorded into from above.
+  ["domain", "errors", "config", "redis", "metrics", "tracing"],
 ];
 
 const srcDir = dirname(fileURLToPath(import.meta.url));

@@ -20,6 +20,7 @@ import { createRedisEventBus } from "./events/redis-event-bus.js";
 import type { CheckpointCache } from "./cache/checkpoint-cache.js";
 import { createMemoryCache } from "./cache/memory-cache.js";
 import { createRedisCache } from "./cache/redis-cache.js";
+import { traceCache } from "./cache/traced-cache.js";
 import type { Storage } from "./storage/checkpoint-storage.js";
 import { createKyselyStorage } from "./storage/kysely-storage.js";
 import { createGrpcJsService } from "./transport/grpc-js-service.js";
@@ -31,6 +32,12 @@ import { createReflectionService } from "./transport/reflection-service.js";
 import type { RunningServer } from "./transport/running-server.js";
 import { checkTlsFiles, openTlsFiles } from "./transport/open-tls-files.js";
 import type { TlsFiles } from "./transport/tls-files.js";
+import { startMetricsServer } from "./transport/metrics-server.js";
+import { createCallObserver } from "./transport/observe-calls.js";
+import { createMetrics, type Metrics } from "./metrics/metrics.js";
+import type { StorageMetrics } from "./metrics/storage-metrics.js";
+import type { Tracing } from "./tracing/call-tracer.js";
+import { startTracing } from "./tracing/start-tracing.js";
 
 export type StartOptions = Pick<
   CheckpointdConfig,
@@ -56,6 +63,9 @@ export type StartOptions = Pick<
   | "tlsCertFile"
   | "tlsKeyFile"
   | "tlsClientCaFile"
+  | "metricsPort"
+  | "slowCallMs"
+  | "otel"
 > & {
   /** Establishes who makes each call (default: authentication off, every call the default tenant). */
   authenticator?: Authenticator | undefined;
@@ -65,6 +75,8 @@ export interface Checkpointd {
   port: number;
   /** The Connect/gRPC-Web port, when enabled. */
   httpPort: number | undefined;
+  /** The /metrics port, when enabled. */
+  metricsPort: number | undefined;
   engine: DatabaseHandle["engine"];
   /** Graceful stop: in-flight calls get shutdownGraceMs, then pools close. */
   close(): Promise<void>;
@@ -74,6 +86,8 @@ export interface Checkpointd {
 export async function openDatabase(
   options: Pick<StartOptions, "databaseUrl" | "dataDir" | "preparedStatements">,
   logger: Logger,
+  metrics?: StorageMetrics,
+  tracing?: Tracing,
 ): Promise<DatabaseHandle> {
   const setting = options.databaseUrl === undefined ? settings.dataDir.flag : settings.databaseUrl.env;
   try {
@@ -90,6 +104,8 @@ export async function openDatabase(
           { err: error.message },
           `the database refused a named statement (a transaction-mode pooler?): statements run unnamed from now on; set ${settings.preparedStatements.flag} off to skip this`,
         ),
+      metrics,
+      onStatement: tracing?.statement,
     });
     try {
       const applied = await migrateToLatest(handle.db);
@@ -132,6 +148,14 @@ export interface ServeOptions
   streamStallMs?: number;
   /** How often the TLS files are checked for a change (default 1 000 ms). */
   tlsPollMs?: number;
+  /** Where calls, cache, storage and Watch are counted; undefined: nothing is (unless the stats line needs it). */
+  metrics?: Metrics | undefined;
+  /** Serve `metrics` at /metrics on this port of `host`; undefined: no metrics server. */
+  metricsPort?: number | undefined;
+  /** Server spans for every call (flushed and stopped on close); undefined: no tracing. */
+  tracing?: Tracing | undefined;
+  /** Log a call slower than this (default: `--slow-call-ms`'s). */
+  slowCallMs?: number;
 }
 
 /**
@@ -139,8 +163,8 @@ export interface ServeOptions
  * errors become client-safe codes and lost conflicts run again (guardStorage),
  * then reads go through the cache and writes invalidate it.
  */
-function decorateStorage(storage: Storage, cache: CheckpointCache | undefined): Storage {
-  const guarded = guardStorage(storage);
+function decorateStorage(storage: Storage, cache: CheckpointCache | undefined, metrics: Metrics | undefined): Storage {
+  const guarded = guardStorage(storage, metrics?.storage);
   return cache === undefined ? guarded : createCachedStorage(guarded, cache);
 }
 
@@ -154,19 +178,33 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
   let tls: TlsFiles | undefined;
   const streamStallMs = options.streamStallMs ?? settingDefaults.streamStallMs;
   const statsIntervalSeconds = options.statsIntervalSeconds ?? settingDefaults.statsIntervalSeconds;
-  const storage = decorateStorage(options.storage, cache);
-  const logError = (error: unknown, method: string) => logger.error({ err: error, method }, "call failed");
+  // The stats line reads the registry: a server without metrics gets one for the cache alone.
+  const metrics = options.metrics ?? (cache !== undefined && statsIntervalSeconds > 0 ? createMetrics({ nodeMetrics: false }) : undefined);
+  if (cache !== undefined) metrics?.observeCache(() => cache.stats());
+  const storage = decorateStorage(options.storage, cache, metrics);
+  const observer = createCallObserver({
+    logger,
+    metrics,
+    tracer: options.tracing?.calls,
+    slowCallMs: options.slowCallMs ?? settingDefaults.slowCallMs,
+  });
+  const { logError } = observer;
   const shutdown = new AbortController();
   // Every open stream listens for shutdown: as many listeners as streams is expected.
   setMaxListeners(0, shutdown.signal);
   const health = createHealthService([CheckpointService.typeName, ...(cache === undefined ? [] : [cacheHealthName])]);
   const bus = options.bus ?? createInProcessEventBus();
-  const hub = createEventHub({ storage, bus, heartbeatMs: options.heartbeatMs ?? settingDefaults.heartbeatMs });
-  const impl = authenticateService(
+  const hub = createEventHub({ storage, bus, heartbeatMs: options.heartbeatMs ?? settingDefaults.heartbeatMs, metrics: metrics?.watch });
+  // transport -> observer (every call counted, refused ones too) -> authentication -> service.
+  const impl = observer.wrap(
     CheckpointService,
-    createCheckpointService(storage, hub, { logError }),
-    options.authenticator ?? createOpenAuthenticator(),
+    authenticateService(
+      CheckpointService,
+      createCheckpointService(storage, hub, { logError }),
+      options.authenticator ?? createOpenAuthenticator(),
+    ),
   );
+  const onStalled = metrics === undefined ? undefined : () => metrics.watch.stalledStreams.inc();
   const servers: RunningServer[] = [];
   const stopServers = (graceMs: number) => Promise.all(servers.map((s) => s.shutdown(graceMs)));
   try {
@@ -182,6 +220,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
             logError,
             shutdownSignal: shutdown.signal,
             streamStallMs,
+            onStalled,
           }),
           health,
           ...createReflectionService([file_checkpointd_v1_checkpoint_service]),
@@ -200,15 +239,22 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
           logError,
           streamStallMs,
           tls,
-          onStalled: (path) => logger.warn({ path }, "reset a stream whose client read nothing for the stall timeout"),
+          onStalled: (path) => {
+            onStalled?.();
+            logger.warn({ path }, "reset a stream whose client read nothing for the stall timeout");
+          },
         }),
       );
+    }
+    if (options.metricsPort !== undefined && metrics !== undefined) {
+      servers.push(await startMetricsServer({ host: options.host, port: options.metricsPort, registry: metrics.registry }));
     }
   } catch (error) {
     await stopServers(0);
     tls?.close();
     await bus.close();
     await storage.close();
+    await options.tracing?.shutdown();
     throw error;
   }
   const monitor = monitorHealth({
@@ -220,23 +266,32 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
     intervalMs: options.healthIntervalMs ?? 500,
   });
   const statsTimer =
-    cache !== undefined && statsIntervalSeconds > 0
-      ? setInterval(() => logger.info({ cache: cache.stats() }, "cache stats"), statsIntervalSeconds * 1000).unref()
+    cache !== undefined && metrics !== undefined && statsIntervalSeconds > 0
+      ? setInterval(() => {
+          metrics.cacheSnapshot().then(
+            (counters) => logger.info({ cache: counters }, "cache stats"),
+            (error: unknown) => logger.warn({ err: error }, "cannot read the cache counters"),
+          );
+        }, statsIntervalSeconds * 1000).unref()
       : undefined;
-  const [grpc, http] = servers;
+  const grpc = servers[0]!;
+  const http = options.httpPort === undefined ? undefined : servers[1];
+  const metricsServer = options.metricsPort !== undefined && metrics !== undefined ? servers.at(-1) : undefined;
   logger.info(
     {
       host: options.host,
-      port: grpc!.port,
+      port: grpc.port,
       httpPort: http?.port,
+      metricsPort: metricsServer?.port,
       tls: tls !== undefined,
       clientCertificates: tls?.requireClientCertificate ?? false,
     },
     "checkpointd listening",
   );
   return {
-    port: grpc!.port,
+    port: grpc.port,
     httpPort: http?.port,
+    metricsPort: metricsServer?.port,
     async close() {
       monitor.stop();
       clearInterval(statsTimer);
@@ -246,6 +301,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
       tls?.close();
       await bus.close();
       await storage.close();
+      await options.tracing?.shutdown();
     },
   };
 }
@@ -253,20 +309,26 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
 export async function startCheckpointd(options: StartOptions, logger: Logger): Promise<Checkpointd> {
   // Unusable TLS files stop the start before the database is opened.
   checkTlsFiles(options);
-  const handle = await openDatabase(options, logger);
-  const storage = createKyselyStorage({ db: handle.db });
+  const metrics = options.metricsPort !== undefined || options.statsIntervalSeconds > 0 ? createMetrics() : undefined;
+  const tracing = await startTracing({ enabled: options.otel, env: process.env });
+  if (tracing !== undefined) logger.info("OpenTelemetry tracing on (OTLP/HTTP, configured by OTEL_* variables)");
+  const handle = await openDatabase(options, logger, metrics?.storage, tracing);
+  const traced = (redisCache: CheckpointCache) => (tracing === undefined ? redisCache : traceCache(redisCache, tracing.spans));
+  const storage = createKyselyStorage({ db: handle.db, metrics: metrics?.storage, tracer: tracing?.groups });
   const cache =
     options.cache === "off"
       ? undefined
       : options.redisUrl === undefined
         ? createMemoryCache({ maxBytes: options.cacheMaxBytes, ttlSeconds: options.cacheTtlSeconds })
-        : createRedisCache({
-            url: options.redisUrl,
-            cluster: options.redisCluster,
-            keyPrefix: options.cacheKeyPrefix,
-            ttlSeconds: options.cacheTtlSeconds,
-            logger,
-          });
+        : traced(
+            createRedisCache({
+              url: options.redisUrl,
+              cluster: options.redisCluster,
+              keyPrefix: options.cacheKeyPrefix,
+              ttlSeconds: options.cacheTtlSeconds,
+              logger,
+            }),
+          );
   // Watchers on every replica hear of new events: through Redis when there is one, else PostgreSQL's NOTIFY.
   const bus =
     options.redisUrl !== undefined
@@ -274,6 +336,6 @@ export async function startCheckpointd(options: StartOptions, logger: Logger): P
       : options.databaseUrl !== undefined
         ? createPostgresEventBus({ databaseUrl: options.databaseDirectUrl ?? options.databaseUrl, logger })
         : createInProcessEventBus();
-  const served = await serveStorage({ ...options, storage, cache, bus, logger });
+  const served = await serveStorage({ ...options, storage, cache, bus, logger, metrics, tracing });
   return { ...served, engine: handle.engine };
 }

@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 export interface RunCheckpointdProcessOptions {
   /** Arguments after the CLI path, e.g. `["serve", "--port", "0"]`. The log must be at info or lower. */
   args: readonly string[];
-  /** The environment, on top of PATH and LOG_LEVEL=info. */
+  /** The environment, on top of PATH, LOG_LEVEL=info and METRICS_PORT=0 (a free port: tests run side by side). */
   env?: Record<string, string> | undefined;
   cwd?: string | undefined;
   /** Give up waiting for "checkpointd listening" after this long (default 30 000 ms). */
@@ -16,6 +16,8 @@ export interface CheckpointdProcess {
   port: number;
   /** The Connect/gRPC-Web port, or undefined when it is off. */
   httpPort: number | undefined;
+  /** The /metrics port, or undefined when it is off. */
+  metricsPort: number | undefined;
   /** Everything written so far. */
   output(): { stdout: string; stderr: string };
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -31,7 +33,7 @@ export async function runCheckpointdProcess(cliPath: string, options: RunCheckpo
   if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: build the server first (\`pnpm run build\` at the root)`);
   const child = spawn(process.execPath, [cliPath, ...options.args], {
     cwd: options.cwd,
-    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...options.env },
+    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", METRICS_PORT: "0", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -41,7 +43,7 @@ export async function runCheckpointdProcess(cliPath: string, options: RunCheckpo
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
-  const ports = await new Promise<{ port: number; httpPort: number | undefined }>((resolve, reject) => {
+  const ports = await new Promise<{ port: number; httpPort: number | undefined; metricsPort: number | undefined }>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`checkpointd did not log "checkpointd listening" within ${startTimeoutMs} ms:\n${stdout}\n${stderr}`));
@@ -52,7 +54,12 @@ export async function runCheckpointdProcess(cliPath: string, options: RunCheckpo
       if (match !== null) {
         clearTimeout(timer);
         const http = /"httpPort":(\d+)/.exec(match[0]);
-        resolve({ port: Number(match[1]), httpPort: http === null ? undefined : Number(http[1]) });
+        const metrics = /"metricsPort":(\d+)/.exec(match[0]);
+        resolve({
+          port: Number(match[1]),
+          httpPort: http === null ? undefined : Number(http[1]),
+          metricsPort: metrics === null ? undefined : Number(metrics[1]),
+        });
       }
     });
     void exited.then(({ code, signal }) => {

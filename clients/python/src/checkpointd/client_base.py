@@ -20,6 +20,20 @@ from .v1 import checkpoint_service_pb2_grpc as service_grpc
 
 Metadata = list[tuple[str, str]]
 
+_propagate: Any
+try:  # opentelemetry-api is optional: with it, calls carry the caller's trace context.
+    from opentelemetry import propagate as _propagate
+except ImportError:  # pragma: no cover - exercised where the API is not installed
+    _propagate = None
+
+
+def trace_context() -> dict[str, str]:
+    """The current W3C trace context (``traceparent``, ``tracestate``) when OpenTelemetry is active, else empty."""
+    carrier: dict[str, str] = {}
+    if _propagate is not None:
+        _propagate.inject(carrier)
+    return carrier
+
 
 class ChannelModule(Protocol):
     """``grpc`` or ``grpc.aio``: both dial with the same two functions."""
@@ -46,9 +60,9 @@ def bearer_authorization(token: object) -> dict[str, str]:
 def merge_metadata(
     provided: Mapping[str, str] | None, extra: Mapping[str, str] | None, token: Mapping[str, str] | None = None
 ) -> Metadata:
-    """gRPC metadata keys are lower case; the token comes first, the call's own entries last (and win)."""
+    """gRPC metadata keys are lower case; the token and the caller's trace context first, the call's own entries last (and win)."""
     merged: dict[str, str] = {}
-    for source in (token, provided, extra):
+    for source in (token, trace_context(), provided, extra):
         if source:
             for key, value in source.items():
                 merged[key.lower()] = value

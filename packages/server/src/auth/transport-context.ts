@@ -14,6 +14,8 @@ export interface CallCredentials {
 export interface TransportContext {
   readonly signal: AbortSignal;
   readonly credentials: CallCredentials;
+  /** The call's request headers (gRPC metadata): the protocol and trace context for observe-calls.ts. */
+  readonly requestHeader?: { get(name: string): string | null } | undefined;
 }
 
 type Retarget<F> = F extends (input: infer I, context: HandlerContext) => infer O ? (input: I, context: TransportContext) => O : never;

@@ -27,6 +27,9 @@ const defaults: CheckpointdConfig = {
   tlsKeyFile: undefined,
   tlsClientCaFile: undefined,
   authCertTenantFrom: "cn",
+  metricsPort: 9464,
+  slowCallMs: 500,
+  otel: false,
 };
 
 /** The ConfigError loadConfig throws (fails the test when it does not throw one). */
@@ -224,6 +227,8 @@ const settings = [
     flagValue: ["30", 30],
     envValue: ["60", 60],
   },
+  { flag: "--metrics-port", env: "METRICS_PORT", key: "metricsPort", flagValue: ["9465", 9465], envValue: ["off", undefined] },
+  { flag: "--slow-call-ms", env: "SLOW_CALL_MS", key: "slowCallMs", flagValue: ["50", 50], envValue: ["0", 0] },
 ] as const;
 
 describe.each(settings)("$flag / $env", ({ flag, env, key, flagValue, envValue }) => {
@@ -247,6 +252,13 @@ describe.each(settings)("$flag / $env", ({ flag, env, key, flagValue, envValue }
     const config = loadConfig([flag, flagValue[0]], {});
     expect(config[key]).toEqual(flagValue[1]);
     expect({ ...config, [key]: defaults[key] }).toEqual(defaults);
+  });
+});
+
+describe("--otel, a switch", () => {
+  test("the flag or CHECKPOINTD_OTEL turns tracing on", () => {
+    expect(loadConfig(["--otel"], {}).otel).toBe(true);
+    expect(loadConfig([], { CHECKPOINTD_OTEL: "true" }).otel).toBe(true);
   });
 });
 

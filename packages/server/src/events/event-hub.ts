@@ -1,5 +1,6 @@
 import type { StoredEvent } from "../domain/thread-event.js";
 import type { EventStorage } from "../storage/event-storage.js";
+import type { WatchMetrics } from "../metrics/watch-metrics.js";
 import type { EventBus } from "./event-bus.js";
 
 export interface EventHubOptions {
@@ -9,6 +10,8 @@ export interface EventHubOptions {
   heartbeatMs: number;
   /** Events read per query (default 100). */
   pageSize?: number;
+  /** Counts deliveries and bus traffic and the notify-to-delivery lag; undefined: nothing recorded. */
+  metrics?: WatchMetrics | undefined;
 }
 
 export interface EventHub {
@@ -31,14 +34,18 @@ export interface EventHub {
 }
 
 export function createEventHub(options: EventHubOptions): EventHub {
-  const { storage, bus, heartbeatMs } = options;
+  const { storage, bus, heartbeatMs, metrics } = options;
   const pageSize = options.pageSize ?? 100;
 
   async function* follow(threadId: string, afterEventId: bigint, signal: AbortSignal): AsyncGenerator<StoredEvent | "heartbeat"> {
     let last = afterEventId;
     let pending = true;
+    // Set by a notification: the events read next are live, and their lag is measured.
+    let notified = false;
     let wake: (() => void) | undefined;
     const unsubscribe = bus.subscribe(threadId, () => {
+      metrics?.busReceived.inc();
+      notified = true;
       pending = true;
       wake?.();
     });
@@ -58,10 +65,16 @@ export function createEventHub(options: EventHubOptions): EventHub {
           if (!woken) yield "heartbeat";
         }
         pending = false;
+        const live = notified;
+        notified = false;
         for (;;) {
           const page = await storage.readEvents(threadId, last, pageSize);
           for (const event of page) {
             last = event.eventId;
+            if (metrics !== undefined) {
+              metrics.eventsDelivered.inc();
+              if (live) metrics.deliveryLag.observe(Math.max(0, Date.now() - event.createdAt.getTime()) / 1000);
+            }
             yield event;
             if (signal.aborted) return;
           }
@@ -78,6 +91,7 @@ export function createEventHub(options: EventHubOptions): EventHub {
   const flush = () => {
     const threadIds = [...queued];
     queued = new Set();
+    metrics?.busPublished.inc(threadIds.length);
     // The bus logs its own failures and never rejects; the catch only keeps a broken bus from crashing the process.
     bus.publish(threadIds).catch(() => undefined);
   };

@@ -1,8 +1,10 @@
 import { PGlite } from "@electric-sql/pglite";
-import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
+import { Kysely, PGliteDialect, PostgresDialect, type KyselyConfig } from "kysely";
 import { createNamedStatementPool } from "./named-statement-pool.js";
 import { Migrator } from "kysely/migration";
 import pg from "pg";
+import type { StorageMetrics } from "../metrics/storage-metrics.js";
+import { statementKindOf } from "../metrics/storage-metrics.js";
 import type { Database } from "./database-schema.js";
 import { migrationProvider } from "./migrations.js";
 
@@ -19,6 +21,23 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** Called with errors of idle pooled connections (Postgres restarting, say). */
   onPoolError?: (error: Error) => void;
+  /** Records every statement's duration and reads the pool's counts; undefined: nothing recorded. */
+  metrics?: StorageMetrics | undefined;
+  /** Told of every statement after it ran, with its duration (the tracer's child spans). */
+  onStatement?: ((sql: string, durationMs: number, error: unknown) => void) | undefined;
+}
+
+/** Kysely's log hook, when anything listens: it times each statement (two clock reads). */
+function statementLog(options: DatabaseOptions): Pick<KyselyConfig, "log"> {
+  const { metrics, onStatement } = options;
+  if (metrics === undefined && onStatement === undefined) return {};
+  return {
+    log: (event) => {
+      const sql = event.query.sql;
+      metrics?.statement(statementKindOf(sql)).observe(event.queryDurationMillis / 1000);
+      onStatement?.(sql, event.queryDurationMillis, event.level === "error" ? event.error : undefined);
+    },
+  };
 }
 
 export interface DatabaseHandle {
@@ -37,7 +56,7 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Databas
   if (options.databaseUrl === undefined) {
     const pglite = new PGlite(options.dataDir);
     await pglite.waitReady;
-    return { db: new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) }), engine: "pglite" };
+    return { db: new Kysely<Database>({ dialect: new PGliteDialect({ pglite }), ...statementLog(options) }), engine: "pglite" };
   }
   const pool = new pg.Pool({
     connectionString: options.databaseUrl,
@@ -51,11 +70,15 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Databas
   // server disconnects (Postgres restarting) would otherwise crash the process.
   // Its next query fails instead, and the call gets UNAVAILABLE.
   pool.on("connect", (client) => client.on("error", (error) => options.onPoolError?.(error)));
+  options.metrics?.observePool(pool);
   const dialectPool =
     options.preparedStatements === "off"
       ? pool
       : createNamedStatementPool(pool, { maxStatements: namedStatementsPerProcess, onDisabled: options.onPreparedStatementsRefused });
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: dialectPool }) }), engine: "postgres" };
+  return {
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: dialectPool }), ...statementLog(options) }),
+    engine: "postgres",
+  };
 }
 
 /** Brings the schema to the latest migration. Safe to run from several replicas at once. */

@@ -1,3 +1,5 @@
+import type { GroupTracer } from "../tracing/call-tracer.js";
+
 export interface PutGrouperOptions<P> {
   threadOf(put: P): string;
   /** The rows a put inserts: blobs, checkpoint, events, event counter. */
@@ -8,6 +10,10 @@ export interface PutGrouperOptions<P> {
   writeGroup(puts: readonly P[]): Promise<void>;
   /** Writes one put by itself: a group of one, a large put, and each put of a failed group again. */
   writeAlone(put: P): Promise<void>;
+  /** Told the size of each group as it is written (1: a put alone). */
+  onGroup?: ((size: number) => void) | undefined;
+  /** Keeps each put's trace: a put written alone runs in its caller's context, a group in a span linked to theirs. */
+  tracer?: GroupTracer | undefined;
 }
 
 export interface PutGrouper<P> {
@@ -21,6 +27,8 @@ interface Pending<P> {
   put: P;
   thread: string;
   rows: number;
+  /** The caller's trace context (tracer.capture()), when tracing. */
+  captured: unknown;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -37,6 +45,7 @@ interface Pending<P> {
  * rejects.
  */
 export function createPutGrouper<P>(options: PutGrouperOptions<P>): PutGrouper<P> {
+  const { tracer } = options;
   let queue: Pending<P>[] = [];
   let unsettled = 0;
   let onSettled: Array<() => void> = [];
@@ -77,7 +86,7 @@ export function createPutGrouper<P>(options: PutGrouperOptions<P>): PutGrouper<P
 
   async function writeAlone(p: Pending<P>): Promise<void> {
     try {
-      await options.writeAlone(p.put);
+      await (tracer === undefined ? options.writeAlone(p.put) : tracer.alone(p.captured, () => options.writeAlone(p.put)));
     } catch (error) {
       p.reject(error);
       return;
@@ -86,10 +95,18 @@ export function createPutGrouper<P>(options: PutGrouperOptions<P>): PutGrouper<P
   }
 
   async function write(group: Pending<P>[]): Promise<void> {
+    options.onGroup?.(group.length);
     if (group.length === 1) return writeAlone(group[0]!);
     group.sort((a, b) => (a.thread < b.thread ? -1 : a.thread > b.thread ? 1 : 0));
     try {
-      await options.writeGroup(group.map((p) => p.put));
+      const puts = group.map((p) => p.put);
+      await (tracer === undefined
+        ? options.writeGroup(puts)
+        : tracer.group(
+            group.map((p) => p.captured),
+            group.length,
+            () => options.writeGroup(puts),
+          ));
     } catch {
       // The statement is atomic: none of the group is stored. Find the put(s) at fault.
       await Promise.all(group.map(writeAlone));
@@ -107,12 +124,13 @@ export function createPutGrouper<P>(options: PutGrouperOptions<P>): PutGrouper<P
   return {
     put(put) {
       const rows = options.rowsOf(put);
+      if (rows > options.maxRows) options.onGroup?.(1);
       const done =
         rows > options.maxRows
           ? options.writeAlone(put)
           : new Promise<void>((resolve, reject) => {
               if (queue.length === 0) setImmediate(flush);
-              queue.push({ put, thread: options.threadOf(put), rows, resolve, reject });
+              queue.push({ put, thread: options.threadOf(put), rows, captured: tracer?.capture(), resolve, reject });
             });
       unsettled++;
       done.then(settle, settle);

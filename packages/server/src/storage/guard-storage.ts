@@ -1,4 +1,5 @@
 import { Code, ServiceError } from "../errors/service-error.js";
+import type { StorageMetrics } from "../metrics/storage-metrics.js";
 import type { Storage } from "./checkpoint-storage.js";
 
 const connectionErrnos = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH", "EAI_AGAIN"]);
@@ -55,13 +56,14 @@ const isConflict = (error: unknown) => {
  * few milliseconds of jitter, up to conflictAttempts times: every storage call
  * is one transaction or one statement, so a failed try left nothing behind.
  */
-function wrap<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+function retrying<A extends unknown[], R>(fn: (...args: A) => Promise<R>, onRetry?: () => void): (...args: A) => Promise<R> {
   return async (...args) => {
     for (let attempt = 1; ; attempt++) {
       try {
         return await fn(...args);
       } catch (error) {
         if (attempt < conflictAttempts && isConflict(error)) {
+          onRetry?.();
           await new Promise((resolve) => setTimeout(resolve, attempt * (5 + Math.random() * 20)));
           continue;
         }
@@ -84,7 +86,9 @@ async function* wrapIterable<T>(iterable: AsyncIterable<T>): AsyncGenerator<T> {
  * input as INVALID_ARGUMENT, and a call that keeps losing concurrency
  * conflicts (after its retries) as ABORTED.
  */
-export function guardStorage(storage: Storage): Storage {
+export function guardStorage(storage: Storage, metrics?: StorageMetrics): Storage {
+  const onRetry = metrics === undefined ? undefined : () => metrics.conflictRetries.inc();
+  const wrap = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => retrying(fn, onRetry);
   return {
     readEvents: wrap(storage.readEvents),
     createResume: wrap(storage.createResume),

@@ -6,6 +6,8 @@ import type { ListQuery, PutCheckpointInput, PutWritesInput, Storage, TupleQuery
 import type { NewEvent } from "../domain/thread-event.js";
 import { createKyselyEventStorage } from "./kysely-event-storage.js";
 import type { Database } from "./database-schema.js";
+import type { StorageMetrics } from "../metrics/storage-metrics.js";
+import type { GroupTracer } from "../tracing/call-tracer.js";
 import { createPutGrouper } from "./group-puts.js";
 import { blobsStatement, putStatement, writesStatement, type PreparedPut } from "./write-statements.js";
 import { inChunks, rowsPerInsert } from "./in-chunks.js";
@@ -17,6 +19,10 @@ export interface KyselyStorageOptions {
   db: Kysely<Database>;
   /** Checkpoints fetched per query while streaming List (default 100). */
   listPageSize?: number;
+  /** Records the group-commit sizes; undefined: nothing recorded. */
+  metrics?: StorageMetrics | undefined;
+  /** Spans for group commits; undefined: no tracing. */
+  tracer?: GroupTracer | undefined;
 }
 
 /** Runs a statement of write-statements.ts, if there is one. */
@@ -49,6 +55,8 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
     maxRows: rowsPerInsert,
     writeGroup: writePuts,
     writeAlone: writePut,
+    tracer: options.tracer,
+    onGroup: options.metrics === undefined ? undefined : (size) => options.metrics!.groupSize.observe(size),
   });
 
   async function put(input: PutCheckpointInput, events: readonly NewEvent[] = []) {

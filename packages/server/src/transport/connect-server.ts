@@ -57,6 +57,7 @@ function connectImpl<S extends DescService>(service: S, impl: TransportImpl<S>):
       const authorization = context.requestHeader.get("authorization");
       return handler(input, {
         signal: context.signal,
+        requestHeader: context.requestHeader,
         credentials: {
           authorization: authorization === null ? [] : [authorization],
           peerCertificate: context.values.get(peerCertificateKey),

@@ -47,6 +47,8 @@ export interface GrpcJsServiceOptions {
   shutdownSignal?: AbortSignal;
   /** A stream whose client reads nothing for this long ends with RESOURCE_EXHAUSTED (default: `--stream-stall-ms`'s). */
   streamStallMs?: number;
+  /** Told of each stream ended for a stalled client (for the metrics). */
+  onStalled?: ((path: string) => void) | undefined;
 }
 
 const shuttingDown = () => new ShuttingDownError();
@@ -62,14 +64,27 @@ type CallWithCredentials = { metadata: Metadata } & Parameters<typeof peerCertif
 function contextFor(
   call: { on(event: "cancelled", listener: () => void): unknown } & CallWithCredentials,
   shutdownSignal?: AbortSignal,
-): TransportContext & { done(): void } {
+): TransportContext & { done(): void; abort(reason: unknown): void } {
   const controller = new AbortController();
   const credentials = credentialsOf(call);
-  call.on("cancelled", () => controller.abort(new Error("call cancelled")));
+  call.on("cancelled", () => controller.abort(new ServiceError(Code.Cancelled, "call cancelled")));
   const onShutdown = () => controller.abort(shuttingDown());
   if (shutdownSignal?.aborted === true) onShutdown();
   else shutdownSignal?.addEventListener("abort", onShutdown, { once: true });
-  return { signal: controller.signal, credentials, done: () => shutdownSignal?.removeEventListener("abort", onShutdown) };
+  const { metadata } = call;
+  return {
+    signal: controller.signal,
+    credentials,
+    requestHeader: { get: (name) => headerOf(metadata, name) },
+    done: () => shutdownSignal?.removeEventListener("abort", onShutdown),
+    abort: (reason) => controller.abort(reason),
+  };
+}
+
+/** The first text value of a metadata key, as Headers.get answers. */
+function headerOf(metadata: Metadata, name: string): string | null {
+  const value = metadata.get(name)[0];
+  return typeof value === "string" ? value : null;
 }
 
 /** The call's `authorization` values as sent (binary metadata is not a credential) and its verified client certificate. */
@@ -157,7 +172,7 @@ export function createGrpcJsService<S extends DescService>(
      */
     async function writeStream(
       call: ServerWritableStream<Buffer, Message> | ServerDuplexStream<Buffer, Message>,
-      context: TransportContext & { done(): void },
+      context: TransportContext & { done(): void; abort(reason: unknown): void },
       responses: () => AsyncIterable<MessageInitShape<DescMessage>>,
     ) {
       const fail = (error: unknown) => {
@@ -168,7 +183,16 @@ export function createGrpcJsService<S extends DescService>(
       try {
         for await (const response of responses()) {
           if (context.signal.aborted) break;
-          if (!call.write(encode(response))) await drained(call, context.signal, stallMs);
+          if (!call.write(encode(response))) {
+            try {
+              await drained(call, context.signal, stallMs);
+            } catch (error) {
+              // Aborted before the handler's iterator is closed, so what observes the call sees the reason.
+              context.abort(error);
+              options.onStalled?.(path);
+              throw error;
+            }
+          }
         }
         if (context.signal.aborted) fail(context.signal.reason);
         else call.end();

@@ -12,7 +12,11 @@ export interface InstalledServer {
  * tested) and waits for the "checkpointd listening" log line with the bound port.
  */
 export function startInstalledServer(bin: string, args: readonly string[], cwd: string, startTimeoutMs = 30_000): Promise<InstalledServer> {
-  const child = spawn(bin, args, { cwd, env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(bin, args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", METRICS_PORT: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? "?")));
