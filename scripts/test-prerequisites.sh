@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the programs `pnpm test` needs besides Node are present, installing what it can:
 # grpcurl (the README's recipes are run as written) with `go install`, and redis-server (tests
-# start their own) with apt-get when running as root on Debian/Ubuntu. Anything it cannot
+# start their own) and chromium (the web inspector's browser tests) with apt-get when running as root on Debian/Ubuntu. Anything it cannot
 # install stops it at once with one line saying what to install. Run first by the root
 # `pnpm test` and by .ci/run.
 set -euo pipefail
@@ -50,3 +50,16 @@ if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/nul
   fi
 fi
 echo "redis-server: $(redis-server --version)"
+
+# chromium (Debian's; the web inspector's browser tests drive it headless through puppeteer-core,
+# which downloads nothing). CHROMIUM_PATH may name another build instead.
+if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    missing "chromium is missing: install it (Debian/Ubuntu: \`sudo apt-get install chromium\`) or set CHROMIUM_PATH"
+  fi
+  echo "test-prerequisites: installing chromium (apt-get)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y --no-install-recommends chromium
+fi
+echo "chromium: $("${CHROMIUM_PATH:-chromium}" --version 2>/dev/null | head -n 1)"

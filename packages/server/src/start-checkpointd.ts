@@ -27,6 +27,8 @@ import { createHealthService } from "./transport/health-service.js";
 import { cacheHealthName, monitorHealth } from "./transport/monitor-health.js";
 import { createReflectionService } from "./transport/reflection-service.js";
 import type { RunningServer } from "./transport/running-server.js";
+import { findInspectorDir } from "./transport/find-inspector-dir.js";
+import { loadStaticFiles } from "./transport/static-files.js";
 
 export type StartOptions = Pick<
   CheckpointdConfig,
@@ -106,6 +108,8 @@ export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxM
    * the gRPC port, reset on the Connect/gRPC-Web port (its status would sit behind the unread data).
    */
   streamStallMs?: number;
+  /** The web inspector's built files, served at /ui/ on httpPort (default: the installed @checkpointd/inspector; false: none). */
+  inspectorDir?: string | false;
 }
 
 /**
@@ -156,6 +160,10 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
       }),
     );
     if (options.httpPort !== undefined) {
+      const inspectorDir = options.inspectorDir === undefined ? findInspectorDir() : options.inspectorDir;
+      if (inspectorDir === undefined) logger.warn("the web inspector is not built: /ui/ answers 404 (run `pnpm run build`)");
+      const staticFiles =
+        inspectorDir === false || inspectorDir === undefined ? undefined : await loadStaticFiles({ dir: inspectorDir, prefix: "/ui/" });
       servers.push(
         await startConnectServer({
           host: options.host,
@@ -167,6 +175,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
           logError,
           streamStallMs,
           onStalled: (path) => logger.warn({ path }, "reset a stream whose client read nothing for the stall timeout"),
+          staticFiles,
         }),
       );
     }

@@ -9,6 +9,7 @@ import { ListenError } from "./grpc-js-server.js";
 import { guardStalledResponse } from "./guard-stalled-response.js";
 import { listenHttp, type HttpHandler } from "./listen-http.js";
 import type { RunningServer } from "./running-server.js";
+import type { StaticFiles } from "./static-files.js";
 
 export interface ConnectServerOptions<S extends DescService> {
   host: string;
@@ -24,6 +25,8 @@ export interface ConnectServerOptions<S extends DescService> {
   streamStallMs?: number;
   /** Told of each reset stream (for the log). */
   onStalled?: (path: string) => void;
+  /** The web inspector's files, served under their prefix (/ui/) before any RPC route. */
+  staticFiles?: StaticFiles | undefined;
 }
 
 /** The service's streaming methods: the responses that can outgrow what a slow client reads. */
@@ -69,6 +72,7 @@ export async function startConnectServer<S extends DescService>(options: Connect
   try {
     const stallMs = options.streamStallMs ?? settingDefaults.streamStallMs;
     listener = await listenHttp(options.host, options.port, (req, res) => {
+      if (options.staticFiles?.handle(req, res) === true) return;
       if (withCors(req, res)) return;
       const path = req.url ?? "";
       if (streamingPath.test(path)) guardStalledResponse(res, stallMs, () => options.onStalled?.(path));

@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { seedLongThread } from "@checkpointd/test-support";
+import { launchChromium } from "@checkpointd/test-support/browser";
+import { runTestProcess } from "@checkpointd/test-support/langgraph";
+import { startTestServer, type TestServer } from "@checkpointd/test-support/server";
+
+// Screenshots of every page, for people to look at: <repo>/tmp/ui-screenshots (gitignored).
+const shots = fileURLToPath(new URL("../../../tmp/ui-screenshots/", import.meta.url));
+mkdirSync(shots, { recursive: true });
+
+type Browser = Awaited<ReturnType<typeof launchChromium>>;
+type Page = Awaited<ReturnType<Browser["newPage"]>>;
+
+describe("the web inspector at /ui/, in headless Chromium", () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  const texts = (selector: string) => page.$$eval(selector, (nodes) => nodes.map((n) => n.textContent ?? ""));
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer("postgres", undefined, { listPageSize: 100 }), launchChromium()]);
+    base = `http://127.0.0.1:${server.httpPort}/ui/`;
+    page = await browser.newPage();
+    page.setDefaultTimeout(20_000);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("serves the page: html revalidated, hashed assets immutable, nothing outside the build", async () => {
+    const index = await fetch(base);
+    expect(index.status).toBe(200);
+    expect(index.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(index.headers.get("cache-control")).toBe("no-cache");
+    const html = await index.text();
+    const script = /src="(app-[A-Z0-9]{8}\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const js = await fetch(base + script);
+    expect(js.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(js.headers.get("cache-control")).toContain("immutable");
+    expect((await fetch(base.replace(/\/$/, ""), { redirect: "manual" })).headers.get("location")).toBe("/ui/");
+    for (const probe of ["..%2f..%2fpackage.json", "%2e%2e/%2e%2e/package.json", "nope.js", "%zz"]) {
+      expect((await fetch(base + probe)).status).toBe(404);
+    }
+    expect((await fetch(base, { method: "POST" })).status).toBe(405);
+  });
+
+  it("finds an interrupted LangGraph run, answers it, and shows the second worker's checkpoints live", async () => {
+    const stamp = Date.now();
+    const thread = `review-${stamp}`;
+    const address = server.address;
+    // Two threads, so that the metadata search has one to leave out: only the first began with updateState.
+    const [first, decoy] = await Promise.all([
+      runTestProcess("run-review-worker", { address, thread, mode: "start", worker: "worker-1" }).done,
+      runTestProcess("run-review-worker", { address, thread: `${thread}-other`, mode: "plain", worker: "worker-1" }).done,
+    ]);
+    expect(first.next).toEqual(["review"]);
+    expect(decoy.next).toEqual(["review"]);
+
+    // The page loads and lists the thread in under a second on loopback.
+    const started = Date.now();
+    await page.goto(base, { waitUntil: "domcontentloaded" });
+    await page.waitForSelector(`[data-testid=thread-row][data-thread="${thread}"]`);
+    const loadMs = Date.now() - started;
+    expect(loadMs).toBeLessThan(1000);
+    await shot("1-threads");
+
+    // Search by metadata containment.
+    await page.type("input[name=filter]", JSON.stringify({ source: "update" }));
+    await page.click("form.search button[type=submit]");
+    await page.waitForFunction(
+      (t) => [...document.querySelectorAll("[data-testid=thread-row]")].map((r) => r.getAttribute("data-thread")).join() === t,
+      {},
+      thread,
+    );
+    await shot("2-threads-search");
+
+    // The thread: the interrupt's value, then an answer through Resume.
+    await page.click(`[data-testid=thread-row][data-thread="${thread}"] a`);
+    await page.waitForSelector("[data-testid=interrupt-value]");
+    expect(await texts("[data-testid=interrupt-value]")).toEqual([expect.stringContaining("Send the draft reply?")]);
+    const rowsBefore = await page.$$eval("[data-testid=checkpoint-row]", (rows) => rows.length);
+    await shot("3-thread-interrupted");
+    const worker2 = runTestProcess("run-review-worker", { address, thread, mode: "resume", worker: "worker-2" });
+    await page.type("textarea[name=answer]", "yes, send it");
+    await page.click("[data-testid=send-resume]");
+    await page.waitForSelector("[data-testid=resume-status][data-claimed=yes]");
+    expect(await texts("[data-testid=resume-status]")).toEqual([expect.stringContaining("claimed by worker-2")]);
+    const second = await worker2.done;
+    expect(second.resume).toBe("yes, send it");
+    expect(second.messages).toEqual([
+      "Where is my parcel?",
+      "Draft reply to: Where is my parcel?",
+      "Reviewer said: yes, send it",
+      "Reply sent.",
+    ]);
+
+    // The second worker's checkpoints appear without a reload.
+    const latest = (await server.client.getTuple({ config: { threadId: thread } })).tuple!.config!.checkpointId;
+    await page.waitForSelector(`[data-testid=checkpoint-row][data-checkpoint="${latest}"]`);
+    expect(await page.$$eval("[data-testid=checkpoint-row]", (rows) => rows.length)).toBeGreaterThan(rowsBefore);
+    await page.waitForFunction(() => document.querySelector("[data-testid=interrupt-value]") === null);
+    await shot("4-thread-finished");
+
+    // A checkpoint: its messages decoded.
+    await page.click(`[data-testid=checkpoint-row][data-checkpoint="${latest}"] a`);
+    await page.waitForSelector("[data-testid=channel][data-channel=messages] [data-testid=message]");
+    expect(await texts("[data-testid=channel][data-channel=messages] [data-testid=message] .content")).toEqual(second.messages);
+    await shot("5-checkpoint");
+
+    // The diff of the interrupted checkpoint and the last one: the messages the resume added.
+    await page.goBack();
+    await page.waitForSelector(`[data-testid=checkpoint-row][data-checkpoint="${latest}"]`);
+    await page.click(`[data-testid=checkpoint-row][data-checkpoint="${latest}"] input[type=checkbox]`);
+    const picked = await page.$$eval("[data-testid=checkpoint-row]", (rows) =>
+      rows.map((r) => ({ id: r.getAttribute("data-checkpoint"), step: r.children[4]?.textContent })),
+    );
+    const atInterrupt = picked.find((r) => r.step === "1")!.id!;
+    await page.click(`[data-testid=checkpoint-row][data-checkpoint="${atInterrupt}"] input[type=checkbox]`);
+    await page.click("[data-testid=diff-link]");
+    await page.waitForSelector("[data-testid=added-messages]");
+    expect(await texts("[data-testid=added-messages] [data-testid=message] .content")).toEqual([
+      "Reviewer said: yes, send it",
+      "Reply sent.",
+    ]);
+    await shot("6-diff");
+  });
+
+  it("pages through a 10,000-checkpoint thread and stays responsive", async () => {
+    const thread = `long-${Date.now()}`;
+    const seeded = await seedLongThread(server.client, thread, { count: 10_000, branch: 3 });
+    const started = Date.now();
+    await page.goto(`${base}#/thread?thread=${thread}`, { waitUntil: "domcontentloaded" });
+    await page.waitForSelector(`[data-testid=checkpoint-row][data-checkpoint="${seeded.branch[0]}"]`);
+    const firstPageMs = Date.now() - started;
+    expect(firstPageMs).toBeLessThan(1000);
+    // The fork is drawn: the branch joins the main line at its parent.
+    await page.waitForSelector("[data-testid=checkpoint-row].forked");
+    await shot("7-long-thread");
+
+    const pageMs: number[] = [];
+    for (let n = 1; n <= 5; n++) {
+      const rows = await page.$eval("[data-testid=timeline]", (t) => Number(t.getAttribute("data-rows")));
+      const t0 = Date.now();
+      await page.evaluate(() => document.querySelector(".sentinel")?.scrollIntoView());
+      await page.waitForFunction((r) => Number(document.querySelector("[data-testid=timeline]")?.getAttribute("data-rows")) > r, {}, rows);
+      pageMs.push(Date.now() - t0);
+    }
+    const rows = await page.$eval("[data-testid=timeline]", (t) => Number(t.getAttribute("data-rows")));
+    // Pages, not the whole history: 6 pages of 50 were loaded.
+    expect(rows).toBe(300);
+    expect(Math.max(...pageMs)).toBeLessThan(1000);
+    // The main thread answers: a frame comes within 200 ms.
+    const frameMs = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const t = performance.now();
+          requestAnimationFrame(() => resolve(performance.now() - t));
+        }),
+    );
+    expect(frameMs).toBeLessThan(200);
+    process.stdout.write(`inspector: first page ${firstPageMs} ms, next pages ${pageMs.join(", ")} ms, frame ${Math.round(frameMs)} ms\n`);
+    await shot("8-long-thread-scrolled");
+  });
+});
