@@ -132,6 +132,37 @@ describe("the web inspector at /ui/, in headless Chromium", () => {
     await shot("6-diff");
   });
 
+  it("sends the login token as authorization: Bearer on every call, keeps it in sessionStorage only, and forgets it on log out", async () => {
+    const seen: (string | undefined)[] = [];
+    const onRequest = (request: { url(): string; headers(): Record<string, string> }) => {
+      if (request.url().includes("/checkpointd.v1.CheckpointService/")) seen.push(request.headers().authorization);
+    };
+    page.on("request", onRequest);
+    try {
+      await page.goto(base, { waitUntil: "domcontentloaded" });
+      await page.evaluate(() => sessionStorage.setItem("checkpointd.token", "t0k3n"));
+      seen.length = 0;
+      await page.reload({ waitUntil: "domcontentloaded" });
+      await page.waitForSelector("[data-testid=threads-page][data-loaded=yes]");
+      expect(seen.length).toBeGreaterThan(0);
+      expect(new Set(seen)).toEqual(new Set(["Bearer t0k3n"]));
+      expect(await page.evaluate(() => [localStorage.length, document.cookie, location.href.includes("t0k3n")])).toEqual([0, "", false]);
+      await shot("0-logged-in");
+
+      await page.click("header button.link");
+      await page.waitForSelector("[data-testid=threads-page][data-loaded=yes]");
+      seen.length = 0;
+      await page.click("form.search button[type=submit]");
+      await page.reload({ waitUntil: "domcontentloaded" });
+      await page.waitForSelector("[data-testid=threads-page][data-loaded=yes]");
+      expect(seen.length).toBeGreaterThan(0);
+      expect(new Set(seen)).toEqual(new Set([undefined]));
+      expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    } finally {
+      page.off("request", onRequest);
+    }
+  });
+
   it("pages through a 10,000-checkpoint thread and stays responsive", async () => {
     const thread = `long-${Date.now()}`;
     const seeded = await seedLongThread(server.client, thread, { count: 10_000, branch: 3 });
