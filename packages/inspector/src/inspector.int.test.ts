@@ -80,6 +80,21 @@ describe("the web inspector at /ui/, in headless Chromium", () => {
       thread,
     );
     await shot("2-threads-search");
+    // And by thread-id prefix (here: only the decoy's id starts so).
+    await page.focus("input[name=filter]");
+    await page.keyboard.down("Control");
+    await page.keyboard.press("KeyA");
+    await page.keyboard.up("Control");
+    await page.keyboard.press("Backspace");
+    await page.type("input[name=prefix]", `${thread}-o`);
+    await page.click("form.search button[type=submit]");
+    await page.waitForFunction(
+      (t) => [...document.querySelectorAll("[data-testid=thread-row]")].map((r) => r.getAttribute("data-thread")).join() === t,
+      {},
+      `${thread}-other`,
+    );
+    await page.goto(base, { waitUntil: "domcontentloaded" });
+    await page.waitForSelector(`[data-testid=thread-row][data-thread="${thread}"]`);
 
     // The thread: the interrupt's value, then an answer through Resume.
     await page.click(`[data-testid=thread-row][data-thread="${thread}"] a`);
@@ -130,6 +145,32 @@ describe("the web inspector at /ui/, in headless Chromium", () => {
       "Reply sent.",
     ]);
     await shot("6-diff");
+  });
+
+  it("pages the threads list, most recently active first", async () => {
+    const prefix = `paged-${Date.now()}-`;
+    const threads = Array.from({ length: 30 }, (_, i) => `${prefix}${String(i).padStart(2, "0")}`);
+    const id = (i: number) => `1f0c0000-0000-6000-8000-${String(Date.now() % 1e6).padStart(6, "0")}${String(i).padStart(6, "0")}`;
+    await server.client.batch({
+      calls: threads.map((threadId, i) => ({
+        call: {
+          case: "put" as const,
+          value: {
+            config: { threadId },
+            checkpoint: { v: 4, id: id(i), ts: new Date().toISOString() },
+            metadata: { source: "input", step: -1 },
+          },
+        },
+      })),
+    });
+    await page.goto(`${base}#/threads?prefix=${prefix}`, { waitUntil: "domcontentloaded" });
+    await page.waitForSelector("[data-testid=more-threads]");
+    const rows = () => page.$$eval("[data-testid=thread-row]", (r) => r.map((row) => row.getAttribute("data-thread")));
+    expect(await rows()).toEqual([...threads].reverse().slice(0, 25));
+    await page.click("[data-testid=more-threads]");
+    await page.waitForFunction(() => document.querySelectorAll("[data-testid=thread-row]").length === 30);
+    expect(await rows()).toEqual([...threads].reverse());
+    expect(await page.$("[data-testid=more-threads]")).toBeNull();
   });
 
   it("sends the login token as authorization: Bearer on every call, keeps it in sessionStorage only, and forgets it on log out", async () => {

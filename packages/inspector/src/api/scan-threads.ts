@@ -65,6 +65,13 @@ export async function scanThreads(api: InspectorApi, options: ScanThreadsOptions
   return { threads, next: scanned === options.maxScan ? lastId : undefined, scanned };
 }
 
+/** The thread whose id is exactly `threadId` (its latest checkpoint in the root namespace), if any. */
+export async function exactThread(api: InspectorApi, threadId: string): Promise<ThreadRow | undefined> {
+  if (threadId === "") return undefined;
+  const { tuple } = await api.getTuple({ config: { threadId, checkpointNs: "" } });
+  return tuple === undefined ? undefined : { threadId, latest: tuple };
+}
+
 /**
  * A thread's counts (checkpoints, namespaces, writes, size) come from GetThread,
  * which this server does not serve yet: undefined until it does.

@@ -1,6 +1,6 @@
 import type { JsonObject } from "@bufbuild/protobuf";
 import { useEffect, useState } from "preact/hooks";
-import { scanThreads, type ThreadRow } from "../api/scan-threads.js";
+import { exactThread, scanThreads, type ThreadRow } from "../api/scan-threads.js";
 import { isAbort, useApp } from "../app-context.js";
 import { showJson } from "../decode/decode-value.js";
 import { href } from "../route/use-route.js";
@@ -34,13 +34,17 @@ export function ThreadsPage({ filter, prefix }: { filter: string; prefix: string
 
   const load = async (before: string | undefined, shown: ThreadRow[]) => {
     const parsed = parseFilter(filter);
+    if (before === undefined) setRows([]);
     if (parsed instanceof Error) return setError(parsed.message);
     setLoading(true);
     setError(undefined);
     try {
-      const seen = new Set(shown.map((r) => r.threadId));
+      // A prefix that is a whole thread id finds that thread at once, however far back the scan would reach it.
+      const exact = before === undefined && parsed === undefined ? await exactThread(api, prefix) : undefined;
+      const first = exact === undefined ? shown : [exact];
+      const seen = new Set(first.map((r) => r.threadId));
       const page = await scanThreads(api, { filter: parsed, prefix, before, seen, pageSize, maxScan });
-      setRows([...shown, ...page.threads]);
+      setRows([...first, ...page.threads]);
       setNext(page.next);
       setScanned((n) => n + page.scanned);
       setLoadMs((ms) => ms ?? performance.now() - started);
