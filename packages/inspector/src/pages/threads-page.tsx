@@ -1,12 +1,12 @@
 import type { JsonObject } from "@bufbuild/protobuf";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { exactThread, scanThreads, type ThreadRow } from "../api/scan-threads.js";
 import { isAbort, useApp } from "../app-context.js";
 import { showJson } from "../decode/decode-value.js";
 import { href } from "../route/use-route.js";
 
 const pageSize = 25;
-const maxScan = 5000;
+const maxScan = 2000;
 
 function parseFilter(text: string): JsonObject | undefined | Error {
   if (text.trim() === "") return undefined;
@@ -32,7 +32,14 @@ export function ThreadsPage({ filter, prefix }: { filter: string; prefix: string
   const [started] = useState(() => performance.now());
   const [loadMs, setLoadMs] = useState<number | undefined>(undefined);
 
+  // The scan in flight: a new search or leaving the page cancels it.
+  const scan = useRef<AbortController | undefined>(undefined);
+  useEffect(() => () => scan.current?.abort(), []);
+
   const load = async (before: string | undefined, shown: ThreadRow[]) => {
+    scan.current?.abort();
+    const controller = new AbortController();
+    scan.current = controller;
     const parsed = parseFilter(filter);
     if (before === undefined) setRows([]);
     if (parsed instanceof Error) return setError(parsed.message);
@@ -43,7 +50,27 @@ export function ThreadsPage({ filter, prefix }: { filter: string; prefix: string
       const exact = before === undefined && parsed === undefined ? await exactThread(api, prefix) : undefined;
       const first = exact === undefined ? shown : [exact];
       const seen = new Set(first.map((r) => r.threadId));
-      const page = await scanThreads(api, { filter: parsed, prefix, before, seen, pageSize, maxScan });
+      let frame: number | undefined;
+      let found: readonly ThreadRow[] = [];
+      const onProgress = (threads: readonly ThreadRow[]) => {
+        found = threads;
+        frame ??= requestAnimationFrame(() => {
+          frame = undefined;
+          if (!controller.signal.aborted) setRows([...first, ...found]);
+        });
+      };
+      const page = await scanThreads(api, {
+        filter: parsed,
+        prefix,
+        before,
+        seen,
+        pageSize,
+        maxScan,
+        onProgress,
+        signal: controller.signal,
+      });
+      if (frame !== undefined) cancelAnimationFrame(frame);
+      if (controller.signal.aborted) return;
       setRows([...first, ...page.threads]);
       setNext(page.next);
       setScanned((n) => n + page.scanned);
@@ -51,7 +78,7 @@ export function ThreadsPage({ filter, prefix }: { filter: string; prefix: string
     } catch (e) {
       if (!isAbort(e)) setError(handleError(e));
     } finally {
-      setLoading(false);
+      if (scan.current === controller) setLoading(false);
     }
   };
   useEffect(() => {
