@@ -65,7 +65,9 @@ function ThreadView({ thread, onChanged }: { thread: string; onChanged(): void }
             ))}
           </select>
         </label>
-        {a !== undefined && b !== undefined ? (
+        {a !== undefined && b !== undefined && a[0] !== b[0] ? (
+          <span class="muted">pick two checkpoints of one namespace to diff them</span>
+        ) : a !== undefined && b !== undefined ? (
           <a
             data-testid="diff-link"
             href={href({ page: "diff", thread, ns: a[0], a: a[1] < b[1] ? a[1] : b[1], b: a[1] < b[1] ? b[1] : a[1] })}
