@@ -224,6 +224,8 @@ describe("the web inspector at /ui/, in headless Chromium", () => {
     await page.click("[data-testid=copy-yes]");
     await page.waitForFunction((t) => location.hash.includes(encodeURIComponent(`${t}-copy`)), {}, thread);
     await waitRows(4);
+    // Subscribed, whether or not the copy has events of its own.
+    await page.waitForFunction(() => document.querySelector("[data-testid=live-status]")?.textContent?.startsWith("live"));
     expect(
       (await server.client.getTuple({ config: { threadId: `${thread}-copy`, checkpointNs: "sub:1" } })).tuple?.config?.checkpointId,
     ).toBe("1f0d0000-0000-6000-8000-000000000004");

@@ -123,7 +123,12 @@ export function useThreadEvents(thread: string, enabled: boolean): ThreadEvents 
     };
     void (async () => {
       try {
-        for await (const { event } of api.subscribe({ threadId: thread, afterEventId: 0n }, { signal: abort.signal })) {
+        // Live from the moment the server answers, even on a thread with no events yet.
+        const onHeader = () => {
+          current.current = { ...current.current, live: true };
+          frame ??= requestAnimationFrame(flush);
+        };
+        for await (const { event } of api.subscribe({ threadId: thread, afterEventId: 0n }, { signal: abort.signal, onHeader })) {
           if (event === undefined) continue;
           current.current = { ...applyEvent(current.current, event), live: true };
           frame ??= requestAnimationFrame(flush);
