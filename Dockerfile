@@ -15,15 +15,18 @@ RUN npm install -g pnpm@10.34.8
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
 COPY packages/proto/package.json packages/proto/
 COPY packages/client/package.json packages/client/
+COPY packages/inspector/package.json packages/inspector/
 COPY packages/server/package.json packages/server/
 RUN pnpm install --frozen-lockfile --filter "@checkpointd/server..." --filter "checkpointd-workspace"
 COPY packages/proto packages/proto
 COPY packages/client packages/client
+COPY packages/inspector packages/inspector
 COPY packages/server packages/server
 # pnpm deploy --prod copies the server's packed files (package.json "files") and its production dependencies.
 # The root devDepends on packages/test-support (for the test suites), which is not copied here:
 # drop that entry, or deploy fails to resolve it.
 RUN pnpm exec tsc -b packages/server \
+ && pnpm --filter @checkpointd/inspector build \
  && npm pkg delete "devDependencies.@checkpointd/test-support" \
  && pnpm --filter @checkpointd/server deploy --legacy --prod /out
 

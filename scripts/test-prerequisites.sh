@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure the programs `pnpm test` needs besides Node are present, installing what it can:
-# grpcurl (the README's recipes are run as written) with `go install`, and redis-server and
-# pgbouncer (tests start their own) and openssl (the TLS tests make their certificates with it)
-# with apt-get when running as root on Debian/Ubuntu. Anything it cannot
+# grpcurl (the README's recipes are run as written) with `go install`, and redis-server, pgbouncer
+# and prometheus (tests start their own), openssl (the TLS tests make their certificates with it)
+# and chromium (the web inspector's browser tests) with apt-get when running as root on
+# Debian/Ubuntu. Anything it cannot
 # install stops it at once with one line saying what to install. Run first by the root
 # `pnpm test` and by .ci/run.
 set -euo pipefail
@@ -78,3 +79,10 @@ if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2
   apt_install prometheus "Debian/Ubuntu: \`sudo apt-get install prometheus\`; macOS: \`brew install prometheus\`"
 fi
 echo "prometheus: $(prometheus --version 2>&1 | head -n 1)"
+
+# chromium (Debian's; the web inspector's browser tests drive it headless through puppeteer-core,
+# which downloads nothing). CHROMIUM_PATH may name another build instead.
+if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  apt_install chromium "Debian/Ubuntu: \`sudo apt-get install chromium\`, or set CHROMIUM_PATH"
+fi
+echo "chromium: $("${CHROMIUM_PATH:-chromium}" --version 2>/dev/null | head -n 1)"

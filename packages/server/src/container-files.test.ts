@@ -62,12 +62,12 @@ describe("Dockerfile", () => {
       .map((i) => /pnpm (--filter \S+ deploy(?: --[a-z-]+)*) (\S+)/.exec(i.args));
     expect(deploys.map((m) => m?.slice(1))).toEqual([["--filter @checkpointd/server deploy --legacy --prod", "/out"]]);
   });
-  it("builds the image from the proto, client (the CLI verbs' client) and server packages only: no test helpers, no test-only dependencies", () => {
+  it("builds the image from the proto, client (the CLI verbs' client), inspector and server packages only: no test helpers, no test-only dependencies", () => {
     const sources = instructions()
       .filter((i) => i.op === "COPY" && !i.args.startsWith("--from"))
       .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
     const packages = new Set(sources.filter((source) => source.startsWith("packages/")).map((source) => source.split("/")[1]));
-    expect([...packages].sort()).toEqual(["client", "proto", "server"]);
+    expect([...packages].sort()).toEqual(["client", "inspector", "proto", "server"]);
     const pkg = JSON.parse(readFileSync(join(root, "packages/server/package.json"), "utf8")) as {
       dependencies: Record<string, string>;
       devDependencies?: Record<string, string>;

@@ -38,6 +38,8 @@ import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import type { StorageMetrics } from "./metrics/storage-metrics.js";
 import type { Tracing } from "./tracing/call-tracer.js";
 import { startTracing } from "./tracing/start-tracing.js";
+import { findInspectorDir } from "./transport/find-inspector-dir.js";
+import { loadStaticFiles } from "./transport/static-files.js";
 
 export type StartOptions = Pick<
   CheckpointdConfig,
@@ -156,6 +158,8 @@ export interface ServeOptions
   tracing?: Tracing | undefined;
   /** Log a call slower than this (default: `--slow-call-ms`'s). */
   slowCallMs?: number;
+  /** The web inspector's built files, served at /ui/ on httpPort (default: the installed @checkpointd/inspector; false: none). */
+  inspectorDir?: string | false;
 }
 
 /**
@@ -228,6 +232,10 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
       }),
     );
     if (options.httpPort !== undefined) {
+      const inspectorDir = options.inspectorDir === undefined ? findInspectorDir() : options.inspectorDir;
+      if (inspectorDir === undefined) logger.warn("the web inspector is not built: /ui/ answers 404 (run `pnpm run build`)");
+      const staticFiles =
+        inspectorDir === false || inspectorDir === undefined ? undefined : await loadStaticFiles({ dir: inspectorDir, prefix: "/ui/" });
       servers.push(
         await startConnectServer({
           host: options.host,
@@ -243,6 +251,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
             onStalled?.();
             logger.warn({ path }, "reset a stream whose client read nothing for the stall timeout");
           },
+          staticFiles,
         }),
       );
     }

@@ -22,7 +22,7 @@ import { npmRegistryPins, pythonLanggraphPin } from "./packed/workspace-pins.js"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const consumers = fileURLToPath(new URL("../consumers/", import.meta.url));
-const published = ["proto", "client", "langgraph", "server"] as const;
+const published = ["proto", "inspector", "client", "langgraph", "server"] as const;
 /** Their suites live beside their code (src/): their tarballs carry none of it. */
 const withoutTestCode = ["server", "client", "langgraph"] as const;
 const fourTurns = ["hello", "you said: hello", "again", "you said: again"];
@@ -123,7 +123,7 @@ describe("the packages installed outside the workspace", () => {
 
   it("builds the container image's /app (the Dockerfile's pnpm deploy) from the packed server's files and its production dependencies", () => {
     expect([...deployed.files].sort()).toEqual([...packed.get("server")!.entries].sort());
-    expect([...deployed.checkpointdDependencies].sort()).toEqual(["@checkpointd/client", "@checkpointd/proto"]);
+    expect([...deployed.checkpointdDependencies].sort()).toEqual(["@checkpointd/client", "@checkpointd/inspector", "@checkpointd/proto"]);
   });
 
   it("imports, in each installed package, only packages it declares", () => {

@@ -13,6 +13,7 @@ import { listenHttp, type HttpHandler } from "./listen-http.js";
 import { listenHttps } from "./listen-https.js";
 import type { RunningServer } from "./running-server.js";
 import type { TlsFiles } from "./tls-files.js";
+import type { StaticFiles } from "./static-files.js";
 
 export interface ConnectServerOptions<S extends DescService> {
   host: string;
@@ -30,6 +31,8 @@ export interface ConnectServerOptions<S extends DescService> {
   tls?: TlsFiles | undefined;
   /** Told of each reset stream (for the log). */
   onStalled?: (path: string) => void;
+  /** The web inspector's files, served under their prefix (/ui/) before any RPC route. */
+  staticFiles?: StaticFiles | undefined;
 }
 
 /** The service's streaming methods: the responses that can outgrow what a slow client reads. */
@@ -106,6 +109,7 @@ export async function startConnectServer<S extends DescService>(options: Connect
   try {
     const stallMs = options.streamStallMs ?? settingDefaults.streamStallMs;
     const serve: HttpHandler = (req, res) => {
+      if (options.staticFiles?.handle(req, res) === true) return;
       if (withCors(req, res)) return;
       const path = req.url ?? "";
       if (streamingPath.test(path)) guardStalledResponse(res, stallMs, () => options.onStalled?.(path));

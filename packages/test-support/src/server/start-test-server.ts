@@ -72,12 +72,14 @@ export interface TestServerOptions {
   streamStallMs?: number;
   /** Who makes each call (default: authentication off). */
   authenticator?: Authenticator;
+  /** Rows per List query (default 7, so that short test histories span several pages; the server's own default is 100). */
+  listPageSize?: number;
 }
 
 export async function startTestServer(engine: TestEngine, databaseUrl?: string, options: TestServerOptions = {}): Promise<TestServer> {
   const db = (options.plugins ?? []).reduce((d, plugin) => d.withPlugin(plugin), await openTestDatabase(engine, databaseUrl));
   const logger = pino({ level: process.env.CHECKPOINTD_TEST_LOG_LEVEL ?? "silent" });
-  const storage = createKyselyStorage({ db, listPageSize: 7 });
+  const storage = createKyselyStorage({ db, listPageSize: options.listPageSize ?? 7 });
   const served = await serveStorage({
     storage,
     cache: options.cache,
