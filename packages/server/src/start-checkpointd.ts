@@ -10,7 +10,7 @@ import { authenticateService } from "./auth/authenticate-service.js";
 import { createOpenAuthenticator, type Authenticator } from "./auth/authenticator.js";
 import { createCheckpointService } from "./service/checkpoint-service.js";
 import { connectDatabase, migrateToLatest, type DatabaseHandle } from "./storage/connect-database.js";
-import { guardStorage } from "./storage/guard-storage.js";
+import { guardTenantStorage } from "./storage/guard-storage.js";
 import { createCachedStorage } from "./cache/cached-storage.js";
 import type { EventBus } from "./events/event-bus.js";
 import { createEventHub } from "./events/event-hub.js";
@@ -20,7 +20,7 @@ import { createRedisEventBus } from "./events/redis-event-bus.js";
 import type { CheckpointCache } from "./cache/checkpoint-cache.js";
 import { createMemoryCache } from "./cache/memory-cache.js";
 import { createRedisCache } from "./cache/redis-cache.js";
-import type { Storage } from "./storage/checkpoint-storage.js";
+import type { TenantStorage } from "./storage/checkpoint-storage.js";
 import { createKyselyStorage } from "./storage/kysely-storage.js";
 import { createGrpcJsService } from "./transport/grpc-js-service.js";
 import { startConnectServer } from "./transport/connect-server.js";
@@ -94,7 +94,7 @@ export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxM
   httpPort?: number | undefined;
   corsOrigins?: readonly string[];
   /** The storage to serve, undecorated: serveStorage guards it and puts the cache in front (see decorateStorage). */
-  storage: Storage;
+  storage: TenantStorage;
   /** Reads go through it and writes invalidate it; undefined: no cache. */
   cache?: CheckpointCache | undefined;
   /** Log the cache counters this often; 0: never (default: `--stats-interval-seconds`'s). */
@@ -118,8 +118,8 @@ export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxM
  * errors become client-safe codes and lost conflicts run again (guardStorage),
  * then reads go through the cache and writes invalidate it.
  */
-function decorateStorage(storage: Storage, cache: CheckpointCache | undefined): Storage {
-  const guarded = guardStorage(storage);
+function decorateStorage(storage: TenantStorage, cache: CheckpointCache | undefined): TenantStorage {
+  const guarded = guardTenantStorage(storage);
   return cache === undefined ? guarded : createCachedStorage(guarded, cache);
 }
 

@@ -1,9 +1,11 @@
 import type { StoredEvent } from "../domain/thread-event.js";
-import type { EventStorage } from "../storage/event-storage.js";
+import type { TenantStorage } from "../storage/checkpoint-storage.js";
 import type { EventBus } from "./event-bus.js";
+import { threadTopic } from "./thread-topic.js";
 
 export interface EventHubOptions {
-  storage: EventStorage;
+  /** Each tenant's events are read through that tenant's view only. */
+  storage: Pick<TenantStorage, "forTenant">;
   bus: EventBus;
   /** An idle follower gets a heartbeat this often, and re-reads storage (in case a notification was lost). */
   heartbeatMs: number;
@@ -11,7 +13,13 @@ export interface EventHubOptions {
   pageSize?: number;
 }
 
+/** The hub of every tenant: each view follows and publishes that tenant's threads only. */
 export interface EventHub {
+  forTenant(tenant: string): TenantEventHub;
+}
+
+/** One tenant's threads: a thread id names a thread of that tenant, on the bus too (see thread-topic.ts). */
+export interface TenantEventHub {
   /**
    * A thread's events with ids above afterEventId, oldest first: first what is
    * stored, then each new event as it commits, from any replica; "heartbeat"
@@ -34,11 +42,17 @@ export function createEventHub(options: EventHubOptions): EventHub {
   const { storage, bus, heartbeatMs } = options;
   const pageSize = options.pageSize ?? 100;
 
-  async function* follow(threadId: string, afterEventId: bigint, signal: AbortSignal): AsyncGenerator<StoredEvent | "heartbeat"> {
+  async function* follow(
+    tenant: string,
+    threadId: string,
+    afterEventId: bigint,
+    signal: AbortSignal,
+  ): AsyncGenerator<StoredEvent | "heartbeat"> {
+    const events = storage.forTenant(tenant);
     let last = afterEventId;
     let pending = true;
     let wake: (() => void) | undefined;
-    const unsubscribe = bus.subscribe(threadId, () => {
+    const unsubscribe = bus.subscribe(threadTopic(tenant, threadId), () => {
       pending = true;
       wake?.();
     });
@@ -59,7 +73,7 @@ export function createEventHub(options: EventHubOptions): EventHub {
         }
         pending = false;
         for (;;) {
-          const page = await storage.readEvents(threadId, last, pageSize);
+          const page = await events.readEvents(threadId, last, pageSize);
           for (const event of page) {
             last = event.eventId;
             yield event;
@@ -76,17 +90,20 @@ export function createEventHub(options: EventHubOptions): EventHub {
 
   let queued = new Set<string>();
   const flush = () => {
-    const threadIds = [...queued];
+    const topics = [...queued];
     queued = new Set();
     // The bus logs its own failures and never rejects; the catch only keeps a broken bus from crashing the process.
-    bus.publish(threadIds).catch(() => undefined);
+    bus.publish(topics).catch(() => undefined);
+  };
+  const publish = (topic: string) => {
+    if (queued.size === 0) setImmediate(flush);
+    queued.add(topic);
   };
 
   return {
-    follow,
-    publish(threadId) {
-      if (queued.size === 0) setImmediate(flush);
-      queued.add(threadId);
-    },
+    forTenant: (tenant) => ({
+      follow: (threadId, afterEventId, signal) => follow(tenant, threadId, afterEventId, signal),
+      publish: (threadId) => publish(threadTopic(tenant, threadId)),
+    }),
   };
 }

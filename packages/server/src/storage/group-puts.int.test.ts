@@ -3,10 +3,11 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Checkpoint, CheckpointTuple } from "../domain/checkpoint.js";
 import { openTestDatabase, testEngines } from "@checkpointd/test-support/server";
-import type { CheckpointStorage, PutCheckpointInput } from "./checkpoint-storage.js";
+import type { PutCheckpointInput, Storage, TenantStorage } from "./checkpoint-storage.js";
 import type { Database } from "./database-schema.js";
 import type { NewEvent } from "../domain/thread-event.js";
 import { createKyselyStorage } from "./kysely-storage.js";
+import { DEFAULT_TENANT } from "../domain/call-identity.js";
 
 const channels = ["a", "b", "c", "d", "e"];
 const id = (step: number) => `1f0b0000-0000-6000-8000-${String(step).padStart(12, "0")}`;
@@ -67,7 +68,8 @@ const expected = (put: PutCheckpointInput) =>
 
 describe.each(testEngines)("grouped Puts on %s", (engine) => {
   let db: Kysely<Database>;
-  let storage: CheckpointStorage;
+  let storage: Storage;
+  let storages: TenantStorage;
   /**
    * Statements that succeeded (each group, each put alone, each chunk of a
    * large put): every query's result passes transformResult, whether Kysely
@@ -84,12 +86,13 @@ describe.each(testEngines)("grouped Puts on %s", (engine) => {
         return Promise.resolve(args.result);
       },
     });
-    storage = createKyselyStorage({ db });
+    storages = createKyselyStorage({ db });
+    storage = storages.forTenant(DEFAULT_TENANT);
   });
   beforeEach(() => {
     statements = 0;
   });
-  afterAll(() => storage.close());
+  afterAll(() => storages.close());
 
   const latest = (threadId: string) => storage.getTuple({ threadId, checkpointNs: "", checkpointId: undefined });
   const eventsOf = async (threadId: string) =>

@@ -1,5 +1,5 @@
 import { Code, ServiceError } from "../errors/service-error.js";
-import type { Storage } from "./checkpoint-storage.js";
+import type { Storage, TenantStorage } from "./checkpoint-storage.js";
 
 const connectionErrnos = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH", "EAI_AGAIN"]);
 // Postgres refused because of the input itself: NUL in text, oversized row, bad JSON, or a
@@ -79,6 +79,15 @@ async function* wrapIterable<T>(iterable: AsyncIterable<T>): AsyncGenerator<T> {
   }
 }
 
+/** guardStorage for every tenant's view, and the liveness probe. */
+export function guardTenantStorage(storages: TenantStorage): TenantStorage {
+  return {
+    forTenant: (tenant) => guardStorage(storages.forTenant(tenant)),
+    ping: wrap(() => storages.ping()),
+    close: () => storages.close(),
+  };
+}
+
 /**
  * Decorates storage so that a database outage surfaces as UNAVAILABLE, bad
  * input as INVALID_ARGUMENT, and a call that keeps losing concurrency
@@ -98,7 +107,5 @@ export function guardStorage(storage: Storage): Storage {
     copyThread: wrap(storage.copyThread),
     deleteForRuns: wrap(storage.deleteForRuns),
     prune: wrap(storage.prune),
-    ping: wrap(storage.ping),
-    close: () => storage.close(),
   };
 }

@@ -7,3 +7,4 @@ export {
   type TestServerOptions,
 } from "./start-test-server.js";
 export { configRejection } from "./config-rejection.js";
+export { createTenantTestAuthenticator, tenantAuthorization } from "./tenant-test-authenticator.js";

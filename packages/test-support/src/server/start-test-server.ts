@@ -11,6 +11,7 @@ import {
   type CheckpointCache,
   type Database,
   type Authenticator,
+  type EventBus,
 } from "@checkpointd/server";
 import { createDatabase as createPostgresDatabase } from "../start-postgres.js";
 
@@ -60,10 +61,17 @@ export interface TestServerOptions {
   streamStallMs?: number;
   /** Who makes each call (default: authentication off). */
   authenticator?: Authenticator;
+  /** Tells watchers of other servers on the same database about new events (default: in-process only). */
+  bus?: EventBus;
+  /** Serve this database as it is (not migrated here) instead of a fresh one; closing the server closes it. */
+  db?: Kysely<Database>;
 }
 
 export async function startTestServer(engine: TestEngine, databaseUrl?: string, options: TestServerOptions = {}): Promise<TestServer> {
-  const db = (options.plugins ?? []).reduce((d, plugin) => d.withPlugin(plugin), await openTestDatabase(engine, databaseUrl));
+  const db = (options.plugins ?? []).reduce(
+    (d, plugin) => d.withPlugin(plugin),
+    options.db ?? (await openTestDatabase(engine, databaseUrl)),
+  );
   const logger = pino({ level: process.env.CHECKPOINTD_TEST_LOG_LEVEL ?? "silent" });
   const storage = createKyselyStorage({ db, listPageSize: 7 });
   const served = await serveStorage({
@@ -78,6 +86,7 @@ export async function startTestServer(engine: TestEngine, databaseUrl?: string, 
     shutdownGraceMs: 2_000,
     ...(options.streamStallMs === undefined ? {} : { streamStallMs: options.streamStallMs }),
     authenticator: options.authenticator,
+    bus: options.bus,
   });
   const address = `127.0.0.1:${served.port}`;
   const client = createClient(CheckpointService, createGrpcTransport({ baseUrl: `http://${address}` }));
