@@ -63,6 +63,8 @@ export interface TestServerOptions {
   authenticator?: Authenticator;
   /** Tells watchers of other servers on the same database about new events (default: in-process only). */
   bus?: EventBus;
+  /** Heartbeat (and event-log re-read) on idle streams (default: the server's). */
+  heartbeatMs?: number;
   /** Serve this database as it is (not migrated here) instead of a fresh one; closing the server closes it. */
   db?: Kysely<Database>;
 }
@@ -87,6 +89,7 @@ export async function startTestServer(engine: TestEngine, databaseUrl?: string, 
     ...(options.streamStallMs === undefined ? {} : { streamStallMs: options.streamStallMs }),
     authenticator: options.authenticator,
     bus: options.bus,
+    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
   });
   const address = `127.0.0.1:${served.port}`;
   const client = createClient(CheckpointService, createGrpcTransport({ baseUrl: `http://${address}` }));
