@@ -18,3 +18,4 @@ export { runCommand, type RunCommandOptions } from "./run-command.js";
 export { sampleHistory, type SampleStep } from "./sample-history.js";
 export { openWatch, type OpenWatch } from "./open-watch.js";
 export { recordMethods } from "./record-methods.js";
+export { columnValue, loadPreTenantFixture, preTenantFixture, type PreTenantFixture } from "./pre-tenant-fixture.js";
