@@ -109,6 +109,20 @@ describe.each(testEngines)("grouped Puts on %s", (engine) => {
     }
   });
 
+  it("groups the same thread id of two tenants as two threads: one statement, each tenant its own checkpoint and events", async () => {
+    const other = storages.forTenant("other-tenant");
+    const mine = { ...putAt("both-tenants", 0), metadata: { owner: "default" } };
+    const theirs = { ...putAt("both-tenants", 0), metadata: { owner: "other" } };
+    await Promise.all([storage.put(mine, [event("mine")]), other.put(theirs, [event("theirs")])]);
+    expect(statements).toBe(1);
+    expect(bytes(await latest("both-tenants"))).toEqual(expected(mine));
+    expect(bytes(await other.getTuple({ threadId: "both-tenants", checkpointNs: "", checkpointId: undefined }))).toEqual(expected(theirs));
+    expect(await eventsOf("both-tenants")).toEqual([[1, "mine"]]);
+    expect((await other.readEvents("both-tenants", 0n, 10)).map((e) => [Number(e.eventId), new TextDecoder().decode(e.body)])).toEqual([
+      [1, "theirs"],
+    ]);
+  });
+
   it("cuts a flush into groups of at most 1,000 rows: 200 Puts of 8 rows are 2 statements", async () => {
     const puts = Array.from({ length: 200 }, (_, i) => putAt(`rows-${i}`, 0));
     await Promise.all(puts.map((p) => storage.put(p, [event("saved")])));
