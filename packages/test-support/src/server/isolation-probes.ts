@@ -117,7 +117,11 @@ const getById = (threadId: string) => ({ config: { threadId, checkpointNs: "", c
  */
 export const rpcProbes: Record<string, Probe> = {
   put: (c, t) => c.put(probePut(t.threadId)),
-  putWrites: (c, t) => c.putWrites(probeWrites(t.threadId)),
+  putWrites: async (c, t) => [
+    await c.putWrites(probeWrites(t.threadId)),
+    // Refused, naming the field: the message must not depend on whose thread it is.
+    await c.putWrites({ ...probeWrites(t.threadId), taskId: "" }).catch((error: unknown) => String(error)),
+  ],
   getTuple: async (c, t) => [await c.getTuple(getLatest(t.threadId)), await c.getTuple(getById(t.threadId))],
   list: async (c, t) => {
     const tuples = [];
@@ -133,7 +137,8 @@ export const rpcProbes: Record<string, Probe> = {
     for await (const r of c.list({ config: { threadId: `${t.threadId}-copy` } })) copied.push(r);
     await c.put(probePut(`${t.threadId}-own`));
     const to = await c.copyThread({ sourceThreadId: `${t.threadId}-own`, targetThreadId: t.threadId });
-    return [from, copied, to];
+    const onto = await c.copyThread({ sourceThreadId: t.threadId, targetThreadId: t.threadId }).catch((error: unknown) => String(error));
+    return [from, copied, to, onto];
   },
   deleteForRuns: (c, t) => c.deleteForRuns({ runIds: t.runIds }),
   prune: async (c, t) => [
