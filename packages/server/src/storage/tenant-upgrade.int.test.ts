@@ -92,4 +92,28 @@ describe.each(testEngines)("upgrading a database written before tenants on %s", 
     });
     expect(again.resumeId).toBe(first.resume_id);
   });
+
+  it("goes back down to 0002 only while every thread is the default tenant's", async () => {
+    const migrator = new Migrator({ db, provider: migrationProvider });
+    await db.insertInto("thread_event_counters").values({ tenant: "another", thread_id: "thread-a", last_event_id: 1 }).execute();
+    const refused = await migrator.migrateTo("0002_thread_events");
+    expect(String(refused.error)).toContain('thread_event_counters holds threads of tenants other than "default"');
+    expect((await sql<{ n: number }>`select count(*)::int as n from checkpoints where tenant = 'default'`.execute(db)).rows[0]!.n).toBe(
+      fixture.tables.checkpoints!.length,
+    );
+    await db.deleteFrom("thread_event_counters").where("tenant", "=", "another").execute();
+    expect((await migrator.migrateTo("0002_thread_events")).error).toBeUndefined();
+    const { rows } = await sql<Record<string, unknown>>`select * from checkpoints`.execute(db);
+    expect(
+      rows
+        .map(comparable)
+        .map((r) => JSON.stringify(r))
+        .sort(),
+    ).toEqual(
+      fixture.tables
+        .checkpoints!.map(expectedRow)
+        .map(({ tenant: _, ...r }) => JSON.stringify(r))
+        .sort(),
+    );
+  });
 });
