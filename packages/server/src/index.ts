@@ -30,6 +30,7 @@ export { createKyselyStorage, type KyselyStorageOptions } from "./storage/kysely
 export { guardStorage, guardTenantStorage } from "./storage/guard-storage.js";
 export { connectDatabase, migrateToLatest, type DatabaseOptions, type DatabaseHandle } from "./storage/connect-database.js";
 export { createCheckpointService, type CheckpointServiceOptions } from "./service/checkpoint-service.js";
+export { createTenantScopes, type TenantScope } from "./service/tenant-scopes.js";
 export { createBatchMethod, maxBatchCalls } from "./service/batch-method.js";
 export type { ServiceImpl, HandlerContext } from "./service/service-impl.js";
 export { DEFAULT_TENANT, roles, unauthenticatedIdentity, type CallIdentity, type Role } from "./domain/call-identity.js";

@@ -9,6 +9,7 @@ import { settings } from "./config/settings.js";
 import { authenticateService } from "./auth/authenticate-service.js";
 import { createOpenAuthenticator, type Authenticator } from "./auth/authenticator.js";
 import { createCheckpointService } from "./service/checkpoint-service.js";
+import { createTenantScopes } from "./service/tenant-scopes.js";
 import { connectDatabase, migrateToLatest, type DatabaseHandle } from "./storage/connect-database.js";
 import { guardTenantStorage } from "./storage/guard-storage.js";
 import { createCachedStorage } from "./cache/cached-storage.js";
@@ -142,7 +143,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
   const hub = createEventHub({ storage, bus, heartbeatMs: options.heartbeatMs ?? settingDefaults.heartbeatMs });
   const impl = authenticateService(
     CheckpointService,
-    createCheckpointService(storage, hub, { logError }),
+    createCheckpointService(createTenantScopes(storage, hub), { logError }),
     options.authenticator ?? createOpenAuthenticator(),
   );
   const servers: RunningServer[] = [];

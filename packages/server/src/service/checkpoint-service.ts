@@ -2,13 +2,13 @@ import type { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkp
 import { PruneStrategy } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { invalidArgument, type ErrorLogger } from "../errors/service-error.js";
 import { newEvent } from "../mapping/event-codec.js";
-import type { EventHub } from "../events/event-hub.js";
-import type { PruneStrategy as StoragePruneStrategy, TenantStorage } from "../storage/checkpoint-storage.js";
+import type { CallIdentity } from "../domain/call-identity.js";
+import type { PruneStrategy as StoragePruneStrategy } from "../storage/checkpoint-storage.js";
 import { checkpointFromProto, tupleToProto, versionsFromProto } from "../mapping/proto-mapping.js";
 import { awaitCheckpoint, interruptCheckpointWaitMs } from "./await-checkpoint.js";
 import { createBatchMethod } from "./batch-method.js";
 import type { ServiceImpl } from "./service-impl.js";
-import { createTenantScopes } from "./tenant-scopes.js";
+import type { TenantScope } from "./tenant-scopes.js";
 import { createWatchService } from "./watch-service.js";
 import { requireConfig, requireField } from "./validate-request.js";
 
@@ -26,16 +26,15 @@ export interface CheckpointServiceOptions {
 /**
  * checkpointd.v1.CheckpointService: validation and mapping around storage.
  * Writes append their thread events in the same transaction and then tell the
- * event hub, which wakes the thread's watchers on every replica. Every handler
- * reaches storage and the hub through its call's tenant scope (tenant-scopes.ts)
- * and nothing else: another tenant's thread is a thread that does not exist.
+ * event hub, which wakes the thread's watchers on every replica. The service
+ * holds no storage and no hub: each handler gets them from `scopeOf` with its
+ * call's identity (see tenant-scopes.ts), so another tenant's thread is a
+ * thread that does not exist.
  */
 export function createCheckpointService(
-  storages: TenantStorage,
-  events: EventHub,
+  scopeOf: (identity: CallIdentity) => TenantScope,
   options: CheckpointServiceOptions = {},
 ): ServiceImpl<typeof CheckpointService> {
-  const scopeOf = createTenantScopes(storages, events);
   const service: ServiceImpl<typeof CheckpointService> = {
     ...createWatchService(scopeOf),
 
