@@ -9,7 +9,7 @@ const pgInstance = await startPostgres();
 try {
   const { db } = await connectDatabase({ databaseUrl: pgInstance.url, dataDir: "" });
   await migrateToLatest(db);
-  const storage = createKyselyStorage({ db });
+  const storage = createKyselyStorage({ db }).forTenant("default");
   const channels = Array.from({ length: 8 }, (_, i) => `ch${i}`);
   let ids: string[] = [];
   for (let t = 0; t < 20; t++) {
@@ -56,10 +56,10 @@ try {
       .orderBy("checkpoint_id", "desc")
       .limit(1)
       .execute();
-    return (await readTuples(db, rows))[0];
+    return (await readTuples(db, "default", rows))[0];
   };
   const a = await two(),
-    b = await readOneTuple(db, q);
+    b = await readOneTuple(db, "default", q);
   console.log(
     "same tuple:",
     JSON.stringify(a, (_k, v) =>
@@ -72,7 +72,7 @@ try {
   for (let round = 0; round < 3; round++) {
     for (const [name, f] of [
       ["two-step", two],
-      ["one-statement", () => readOneTuple(db, q)],
+      ["one-statement", () => readOneTuple(db, "default", q)],
     ] as const) {
       const n = 300,
         t0 = performance.now(),

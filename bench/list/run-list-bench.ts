@@ -26,15 +26,15 @@ try {
     // Step i changes channel i % 5: 5 channels of ~1 KiB, one new blob row per step.
     await db.query(
       `
-      insert into checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
-      select 'long', '', 'c' || (i % 5), (i / 5 + 1)::text, 'json', convert_to(repeat(md5(i::text), 32), 'UTF8')
+      insert into checkpoint_blobs (tenant, thread_id, checkpoint_ns, channel, version, type, blob)
+      select 'default', 'long', '', 'c' || (i % 5), (i / 5 + 1)::text, 'json', convert_to(repeat(md5(i::text), 32), 'UTF8')
       from generate_series(0, $1 - 1) as i`,
       [count],
     );
     await db.query(
       `
-      insert into checkpoints (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata)
-      select 'long', '', lpad(i::text, 12, '0'), case when i > 0 then lpad((i - 1)::text, 12, '0') end,
+      insert into checkpoints (tenant, thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata)
+      select 'default', 'long', '', lpad(i::text, 12, '0'), case when i > 0 then lpad((i - 1)::text, 12, '0') end,
         jsonb_build_object('v', 4, 'ts', '2026-11-23T00:00:00Z',
           'channel_versions', (select jsonb_object_agg('c' || c, ((i - c) / 5 + 1)) from generate_series(0, 4) as c where c <= i),
           'versions_seen', '{}'::jsonb, 'updated_channels', '[]'::jsonb, 'pending_sends', '[]'::jsonb, 'extra', '{}'::jsonb),

@@ -30,7 +30,8 @@ const postgres = await startPostgres();
 try {
   const { db } = await connectDatabase({ databaseUrl: await createDatabase(postgres.url), dataDir: "" });
   await migrateToLatest(db);
-  const storage = createKyselyStorage({ db });
+  const storages = createKyselyStorage({ db });
+  const storage = storages.forTenant("default");
   const backend = await db.selectNoFrom((eb) => eb.fn<number>("pg_backend_pid").as("pid")).executeTakeFirstOrThrow();
   const postmaster = readProcessStat(backend.pid)!.ppid;
 
@@ -98,7 +99,7 @@ try {
     eventsStored: Number(events.n),
   };
   console.log(JSON.stringify(result));
-  await storage.close();
+  await storages.close();
 } finally {
   await postgres.destroy();
 }

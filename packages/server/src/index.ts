@@ -12,6 +12,7 @@ export {
 } from "./start-checkpointd.js";
 export type {
   Storage,
+  TenantStorage,
   CheckpointStorage,
   PutCheckpointInput,
   PutWritesInput,
@@ -23,11 +24,13 @@ export type {
 export type { EventStorage, NewResume, ClaimInput } from "./storage/event-storage.js";
 export type { Database } from "./storage/database-schema.js";
 export type { EventBus } from "./events/event-bus.js";
-export type { EventHub } from "./events/event-hub.js";
+export type { EventHub, TenantEventHub } from "./events/event-hub.js";
+export { threadTopic } from "./events/thread-topic.js";
 export { createKyselyStorage, type KyselyStorageOptions } from "./storage/kysely-storage.js";
-export { guardStorage } from "./storage/guard-storage.js";
+export { guardStorage, guardTenantStorage } from "./storage/guard-storage.js";
 export { connectDatabase, migrateToLatest, type DatabaseOptions, type DatabaseHandle } from "./storage/connect-database.js";
 export { createCheckpointService, type CheckpointServiceOptions } from "./service/checkpoint-service.js";
+export { createTenantScopes, type TenantScope } from "./service/tenant-scopes.js";
 export { createBatchMethod, maxBatchCalls } from "./service/batch-method.js";
 export type { ServiceImpl, HandlerContext } from "./service/service-impl.js";
 export { DEFAULT_TENANT, roles, unauthenticatedIdentity, type CallIdentity, type Role } from "./domain/call-identity.js";

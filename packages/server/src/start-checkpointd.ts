@@ -9,8 +9,9 @@ import { settings } from "./config/settings.js";
 import { authenticateService } from "./auth/authenticate-service.js";
 import { createOpenAuthenticator, type Authenticator } from "./auth/authenticator.js";
 import { createCheckpointService } from "./service/checkpoint-service.js";
+import { createTenantScopes } from "./service/tenant-scopes.js";
 import { connectDatabase, migrateToLatest, type DatabaseHandle } from "./storage/connect-database.js";
-import { guardStorage } from "./storage/guard-storage.js";
+import { guardTenantStorage } from "./storage/guard-storage.js";
 import { createCachedStorage } from "./cache/cached-storage.js";
 import type { EventBus } from "./events/event-bus.js";
 import { createEventHub } from "./events/event-hub.js";
@@ -21,7 +22,7 @@ import type { CheckpointCache } from "./cache/checkpoint-cache.js";
 import { createMemoryCache } from "./cache/memory-cache.js";
 import { createRedisCache } from "./cache/redis-cache.js";
 import { traceCache } from "./cache/traced-cache.js";
-import type { Storage } from "./storage/checkpoint-storage.js";
+import type { TenantStorage } from "./storage/checkpoint-storage.js";
 import { createKyselyStorage } from "./storage/kysely-storage.js";
 import { createGrpcJsService } from "./transport/grpc-js-service.js";
 import { startConnectServer } from "./transport/connect-server.js";
@@ -131,7 +132,7 @@ export interface ServeOptions
   httpPort?: number | undefined;
   corsOrigins?: readonly string[];
   /** The storage to serve, undecorated: serveStorage guards it and puts the cache in front (see decorateStorage). */
-  storage: Storage;
+  storage: TenantStorage;
   /** Reads go through it and writes invalidate it; undefined: no cache. */
   cache?: CheckpointCache | undefined;
   /** Log the cache counters this often; 0: never (default: `--stats-interval-seconds`'s). */
@@ -167,8 +168,8 @@ export interface ServeOptions
  * errors become client-safe codes and lost conflicts run again (guardStorage),
  * then reads go through the cache and writes invalidate it.
  */
-function decorateStorage(storage: Storage, cache: CheckpointCache | undefined, metrics: Metrics | undefined): Storage {
-  const guarded = guardStorage(storage, metrics?.storage);
+function decorateStorage(storage: TenantStorage, cache: CheckpointCache | undefined, metrics: Metrics | undefined): TenantStorage {
+  const guarded = guardTenantStorage(storage, metrics?.storage);
   return cache === undefined ? guarded : createCachedStorage(guarded, cache);
 }
 
@@ -204,7 +205,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
     CheckpointService,
     authenticateService(
       CheckpointService,
-      createCheckpointService(storage, hub, { logError }),
+      createCheckpointService(createTenantScopes(storage, hub), { logError }),
       options.authenticator ?? createOpenAuthenticator(),
     ),
   );

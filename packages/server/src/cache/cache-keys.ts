@@ -3,26 +3,27 @@ const escape = (s: string) => s.replace(/[%{}:]/g, (c) => `%${c.charCodeAt(0).to
 
 export interface CacheKeys {
   /** Per thread: hash {g: generation, n: nonce}. */
-  meta(threadId: string): string;
+  meta(tenant: string, threadId: string): string;
   /** One checkpoint's tuple. */
-  entry(threadId: string, checkpointNs: string, checkpointId: string): string;
+  entry(tenant: string, threadId: string, checkpointNs: string, checkpointId: string): string;
   /** The thread's latest tuple in a namespace. */
-  latest(threadId: string, checkpointNs: string): string;
+  latest(tenant: string, threadId: string, checkpointNs: string): string;
   /** The cache epoch, shared by all replicas. */
   epoch: string;
 }
 
 /**
- * Every key of a thread carries the hash tag `{thread}`, so all keys one Lua
- * script touches live in one Redis Cluster slot.
+ * Every key of a thread carries the hash tag `{tenant:thread}`, both escaped
+ * (so the tag names one (tenant, thread) pair and is never empty): all keys
+ * one Lua script touches live in one Redis Cluster slot, and no key of one
+ * tenant is a key of another.
  */
 export function cacheKeys(prefix: string): CacheKeys {
-  // An empty tag would make Redis hash the whole key; "%" alone is never an escaped id.
-  const tag = (threadId: string) => `${prefix}{${threadId === "" ? "%" : escape(threadId)}}`;
+  const tag = (tenant: string, threadId: string) => `${prefix}{${escape(tenant)}:${escape(threadId)}}`;
   return {
-    meta: (threadId) => `${tag(threadId)}:m`,
-    entry: (threadId, ns, id) => `${tag(threadId)}:e:${escape(ns)}:${escape(id)}`,
-    latest: (threadId, ns) => `${tag(threadId)}:l:${escape(ns)}`,
+    meta: (tenant, threadId) => `${tag(tenant, threadId)}:m`,
+    entry: (tenant, threadId, ns, id) => `${tag(tenant, threadId)}:e:${escape(ns)}:${escape(id)}`,
+    latest: (tenant, threadId, ns) => `${tag(tenant, threadId)}:l:${escape(ns)}`,
     epoch: `${prefix}epoch`,
   };
 }

@@ -1,4 +1,4 @@
-import type { Storage } from "../storage/checkpoint-storage.js";
+import type { Storage, TenantStorage } from "../storage/checkpoint-storage.js";
 import type { CheckpointCache } from "./checkpoint-cache.js";
 
 /**
@@ -7,55 +7,62 @@ import type { CheckpointCache } from "./checkpoint-cache.js";
  * not written through: the tuple a read returns is rebuilt from stored values
  * (a channel outside new_versions comes from an earlier version), and only
  * storage knows those, so the cache never guesses. Storage stays unaware of
- * the cache. List is not cached: it streams from storage.
+ * the cache. List is not cached: it streams from storage. Each tenant's view
+ * reads and drops only that tenant's cache keys.
  */
-export function createCachedStorage(storage: Storage, cache: CheckpointCache): Storage {
+export function createCachedStorage(storages: TenantStorage, cache: CheckpointCache): TenantStorage {
+  return {
+    forTenant: (tenant) => cachedTenant(storages.forTenant(tenant), cache, tenant),
+    ping: () => storages.ping(),
+    async close() {
+      await cache.close();
+      await storages.close();
+    },
+  };
+}
+
+function cachedTenant(storage: Storage, cache: CheckpointCache, tenant: string): Storage {
   return {
     ...storage,
 
     async getTuple(query) {
-      const cached = await cache.read(query.threadId, query.checkpointNs, query.checkpointId);
+      const cached = await cache.read(tenant, query.threadId, query.checkpointNs, query.checkpointId);
       if (cached.tuple !== undefined) return cached.tuple;
       const tuple = await storage.getTuple(query);
-      if (tuple !== undefined) await cache.fill(cached.token, tuple, query.checkpointId === undefined);
+      if (tuple !== undefined) await cache.fill(tenant, cached.token, tuple, query.checkpointId === undefined);
       return tuple;
     },
 
     async put(input, events) {
       const key = await storage.put(input, events);
-      await cache.afterPut(key);
+      await cache.afterPut(tenant, key);
       return key;
     },
 
     async putWrites(input, events) {
       await storage.putWrites(input, events);
-      await cache.afterWrites(input.key);
+      await cache.afterWrites(tenant, input.key);
     },
 
     async deleteThread(threadId, events) {
       await storage.deleteThread(threadId, events);
-      await cache.invalidateThread(threadId);
+      await cache.invalidateThread(tenant, threadId);
     },
 
     async copyThread(source, target) {
       await storage.copyThread(source, target);
-      await cache.invalidateThread(target);
+      await cache.invalidateThread(tenant, target);
     },
 
     async deleteForRuns(runIds) {
       const result = await storage.deleteForRuns(runIds);
-      for (const threadId of result.threadIds) await cache.invalidateThread(threadId);
+      for (const threadId of result.threadIds) await cache.invalidateThread(tenant, threadId);
       return result;
     },
 
     async prune(threadIds, strategy, deletedEvent) {
       await storage.prune(threadIds, strategy, deletedEvent);
-      for (const threadId of threadIds) await cache.invalidateThread(threadId);
-    },
-
-    async close() {
-      await cache.close();
-      await storage.close();
+      for (const threadId of threadIds) await cache.invalidateThread(tenant, threadId);
     },
   };
 }

@@ -31,25 +31,25 @@ export interface CacheStats {
  * The L1 cache port, cache-aside: only reads fill it, with tuples read from
  * storage; a committed write stores no tuple, it drops what it changed
  * (afterPut, afterWrites, invalidateThread). Entries hold whole tuples keyed
- * by (thread, ns, id), plus a per-namespace "latest" entry that only moves
+ * by (tenant, thread, ns, id), plus a per-namespace "latest" entry that only moves
  * forward (fills compare ids). Implementations never throw: a failing cache
  * answers misses and skips fills and invalidations, and must then not serve
  * anything that could have gone stale while it failed.
  */
 export interface CheckpointCache {
   /** The cached tuple (by id, or the latest when checkpointId is undefined) and a token for filling on a miss. */
-  read(threadId: string, checkpointNs: string, checkpointId: string | undefined): Promise<CacheRead>;
-  /** Stores a tuple read from storage, unless the thread changed since the token was taken. */
-  fill(token: CacheToken, tuple: CheckpointTuple, asLatest: boolean): Promise<void>;
+  read(tenant: string, threadId: string, checkpointNs: string, checkpointId: string | undefined): Promise<CacheRead>;
+  /** Stores a tuple of the tenant read from storage, unless the thread changed since the token was taken. */
+  fill(tenant: string, token: CacheToken, tuple: CheckpointTuple, asLatest: boolean): Promise<void>;
   /**
    * After a Put committed: drops the checkpoint's entry and an older "latest";
    * a "latest" newer than this checkpoint stays (a late write never moves it back).
    */
-  afterPut(key: CheckpointKey): Promise<void>;
+  afterPut(tenant: string, key: CheckpointKey): Promise<void>;
   /** After PutWrites committed: the checkpoint's entry (and latest, if it is that one) is dropped. */
-  afterWrites(key: CheckpointKey): Promise<void>;
+  afterWrites(tenant: string, key: CheckpointKey): Promise<void>;
   /** After a change to many checkpoints of a thread (delete, copy into, prune, delete for runs). */
-  invalidateThread(threadId: string): Promise<void>;
+  invalidateThread(tenant: string, threadId: string): Promise<void>;
   stats(): CacheStats;
   close(): Promise<void>;
 }

@@ -38,13 +38,16 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): CheckpointC
   // A thread whose meta is evicted loses its nonce, which invalidates its entries: safe.
   const metas = new LRUCache<string, Meta>({ max: 100_000, ttl });
   const stats = emptyStats();
-  const entryKey = (k: CheckpointKey) => `${k.threadId}\u0000e\u0000${k.checkpointNs}\u0000${k.checkpointId}`;
-  const latestKey = (threadId: string, ns: string) => `${threadId}\u0000l\u0000${ns}`;
-  const metaOf = (threadId: string): Meta => {
-    let meta = metas.get(threadId);
+  // Keys lead with the tenant; NUL separates the parts (PostgreSQL text, so no id, holds one).
+  const threadKey = (tenant: string, threadId: string) => `${tenant}\u0000${threadId}`;
+  const entryKey = (tenant: string, k: CheckpointKey) =>
+    `${threadKey(tenant, k.threadId)}\u0000e\u0000${k.checkpointNs}\u0000${k.checkpointId}`;
+  const latestKey = (tenant: string, threadId: string, ns: string) => `${threadKey(tenant, threadId)}\u0000l\u0000${ns}`;
+  const metaOf = (tenant: string, threadId: string): Meta => {
+    let meta = metas.get(threadKey(tenant, threadId));
     if (meta === undefined) {
       meta = { g: 0, n: randomUUID() };
-      metas.set(threadId, meta);
+      metas.set(threadKey(tenant, threadId), meta);
     }
     return meta;
   };
@@ -53,51 +56,51 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): CheckpointC
     entries.set(key, { n: meta.n, id: tuple.key.checkpointId, bytes: encodeTuple(tuple) });
 
   /** As invalidateCheckpointScript in redis-scripts.ts. */
-  const invalidateCheckpoint = (key: CheckpointKey) => {
-    const meta = metas.get(key.threadId);
+  const invalidateCheckpoint = (tenant: string, key: CheckpointKey) => {
+    const meta = metas.get(threadKey(tenant, key.threadId));
     if (meta !== undefined) meta.g++;
-    entries.delete(entryKey(key));
+    entries.delete(entryKey(tenant, key));
     stats.invalidations++;
-    const lk = latestKey(key.threadId, key.checkpointNs);
+    const lk = latestKey(tenant, key.threadId, key.checkpointNs);
     if ((entries.get(lk)?.id ?? "") > key.checkpointId) return "newer latest kept";
     entries.delete(lk);
     return "dropped";
   };
 
   return {
-    async read(threadId, ns, checkpointId) {
-      const meta = metaOf(threadId);
+    async read(tenant, threadId, ns, checkpointId) {
+      const meta = metaOf(tenant, threadId);
       const entry = entries.get(
-        checkpointId === undefined ? latestKey(threadId, ns) : entryKey({ threadId, checkpointNs: ns, checkpointId }),
+        checkpointId === undefined ? latestKey(tenant, threadId, ns) : entryKey(tenant, { threadId, checkpointNs: ns, checkpointId }),
       );
       const valid = entry !== undefined && entry.n === meta.n;
       if (valid) stats.hits++;
       else stats.misses++;
       return { tuple: valid ? decodeTuple(entry.bytes) : undefined, token: tokenOf(meta) };
     },
-    async fill(token, tuple, asLatest) {
-      const meta = metas.get(tuple.key.threadId);
+    async fill(tenant, token, tuple, asLatest) {
+      const meta = metas.get(threadKey(tenant, tuple.key.threadId));
       if (token === undefined || meta === undefined || tokenOf(meta) !== token) {
         stats.staleFillsRefused++;
         return;
       }
-      store(entryKey(tuple.key), meta, tuple);
+      store(entryKey(tenant, tuple.key), meta, tuple);
       stats.fills++;
       if (asLatest) {
-        const key = latestKey(tuple.key.threadId, tuple.key.checkpointNs);
+        const key = latestKey(tenant, tuple.key.threadId, tuple.key.checkpointNs);
         const current = entries.get(key);
         if (current === undefined || current.n !== meta.n || current.id <= tuple.key.checkpointId) store(key, meta, tuple);
       }
     },
-    async afterPut(key) {
-      if (invalidateCheckpoint(key) === "newer latest kept") stats.casRejections++;
+    async afterPut(tenant, key) {
+      if (invalidateCheckpoint(tenant, key) === "newer latest kept") stats.casRejections++;
     },
-    async afterWrites(key) {
-      invalidateCheckpoint(key);
+    async afterWrites(tenant, key) {
+      invalidateCheckpoint(tenant, key);
     },
-    async invalidateThread(threadId) {
-      const meta = metas.get(threadId);
-      metas.set(threadId, { g: (meta?.g ?? 0) + 1, n: randomUUID() });
+    async invalidateThread(tenant, threadId) {
+      const meta = metas.get(threadKey(tenant, threadId));
+      metas.set(threadKey(tenant, threadId), { g: (meta?.g ?? 0) + 1, n: randomUUID() });
       stats.invalidations++;
     },
     stats: () => ({ ...stats }),

@@ -14,11 +14,14 @@ import {
   waitUntil,
 } from "@checkpointd/test-support";
 import { startTestServer, type TestServer } from "@checkpointd/test-support/server";
+import { DEFAULT_TENANT } from "../domain/call-identity.js";
 import { cacheKeys } from "./cache-keys.js";
 import type { CheckpointCache } from "./checkpoint-cache.js";
 import { createRedisCache, createRedisCacheWithHooks, type RedisCacheHooks } from "./redis-cache.js";
 
 const logger = pino({ level: process.env.CHECKPOINTD_TEST_LOG_LEVEL ?? "silent" });
+/** The tenant of every call of the test servers (authentication off). */
+const T = DEFAULT_TENANT;
 
 function putFor(threadId: string, id: string, base: PutRequest, parent = ""): PutRequest {
   const put = clone(PutRequestSchema, base);
@@ -39,7 +42,7 @@ describe("the Redis L1 over real PostgreSQL and redis-server", () => {
     const cache = createRedisCacheWithHooks({ url: redis.url, logger, epochRefreshMs: 200 }, hooks);
     await waitUntil("redis cache ready", async () => expect(cache.stats().state).toBe("ok"));
     // Ready means the epoch is known: the first read must not be a bypass.
-    await waitUntil("redis epoch", async () => expect((await cache.read("probe", "", undefined)).token).toBeDefined());
+    await waitUntil("redis epoch", async () => expect((await cache.read(T, "probe", "", undefined)).token).toBeDefined());
     const server = await startTestServer("postgres", url, { cache });
     servers.push(server);
     caches.push(cache);
@@ -127,13 +130,13 @@ describe("the Redis L1 over real PostgreSQL and redis-server", () => {
   it("refuses a fill that raced a write", async () => {
     const { server, cache } = await replica();
     await server.client.put(putFor("race", "r1", steps[0]!.put));
-    const miss = await cache.read("race", "", undefined);
+    const miss = await cache.read(T, "race", "", undefined);
     expect(miss.tuple).toBeUndefined();
     // Between the reader's miss and its fill, a writer commits and invalidates.
     await server.client.put(putFor("race", "r2", steps[0]!.put, "r1"));
     const stale = (await server.client.getTuple({ config: { threadId: "race", checkpointId: "r1" } })).tuple!;
     const refused = cache.stats().staleFillsRefused;
-    await cache.fill(miss.token, { ...decodeForTest(stale), key: { threadId: "race", checkpointNs: "", checkpointId: "r1" } }, true);
+    await cache.fill(T, miss.token, { ...decodeForTest(stale), key: { threadId: "race", checkpointNs: "", checkpointId: "r1" } }, true);
     expect(cache.stats().staleFillsRefused).toBe(refused + 1);
     expect((await server.client.getTuple({ config: { threadId: "race" } })).tuple?.checkpoint?.id).toBe("r2");
   });
@@ -147,7 +150,7 @@ describe("the Redis L1 over real PostgreSQL and redis-server", () => {
       const [cacheA, cacheB] = [make(), make()];
       caches.push(cacheA, cacheB);
       for (const c of [cacheA, cacheB])
-        await waitUntil("ready", async () => expect((await c.read("probe", "", undefined)).token).toBeDefined());
+        await waitUntil("ready", async () => expect((await c.read(T, "probe", "", undefined)).token).toBeDefined());
       const a = await startTestServer("postgres", url, { cache: cacheA });
       const b = await startTestServer("postgres", url, { cache: cacheB });
       servers.push(a, b);
@@ -183,10 +186,15 @@ describe("the Redis L1 over real PostgreSQL and redis-server", () => {
   it("keeps every key of a thread in one Redis Cluster slot", () => {
     for (const thread of ["t", "thread-with-{braces}", "a:b", "%7B", ""]) {
       const keys = cacheKeys("cpd:");
-      const slots = new Set([keys.meta(thread), keys.entry(thread, "ns:1", "id"), keys.latest(thread, "")].map((k) => redisKeySlot(k)));
+      const slots = new Set(
+        [keys.meta(T, thread), keys.entry(T, thread, "ns:1", "id"), keys.latest(T, thread, "")].map((k) => redisKeySlot(k)),
+      );
       expect([thread, slots.size]).toEqual([thread, 1]);
     }
-    expect(redisKeySlot(cacheKeys("cpd:").meta("a"))).not.toBe(redisKeySlot(cacheKeys("cpd:").meta("b")));
+    expect(redisKeySlot(cacheKeys("cpd:").meta(T, "a"))).not.toBe(redisKeySlot(cacheKeys("cpd:").meta(T, "b")));
+    // The same thread id of two tenants: two threads, two sets of keys.
+    expect(cacheKeys("cpd:").meta("x", "a")).not.toBe(cacheKeys("cpd:").meta("y", "a"));
+    expect(cacheKeys("cpd:").meta("x:a", "b")).not.toBe(cacheKeys("cpd:").meta("x", "a:b"));
   });
 });
 

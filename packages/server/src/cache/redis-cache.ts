@@ -29,7 +29,10 @@ export interface RedisCacheOptions {
 /** Seams for tests, reachable only through createRedisCacheWithHooks (not exported from the package). */
 export interface RedisCacheHooks {
   /** Runs before each post-commit cache write (a test delays one to reorder writers). */
-  beforeWrite?: (operation: "put" | "writes" | "invalidate", key: { threadId: string; checkpointId?: string }) => Promise<void>;
+  beforeWrite?: (
+    operation: "put" | "writes" | "invalidate",
+    key: { tenant: string; threadId: string; checkpointId?: string },
+  ) => Promise<void>;
 }
 
 interface ScriptClient {
@@ -135,7 +138,7 @@ export function createRedisCacheWithHooks(options: RedisCacheOptions, hooks: Red
   /** Runs a post-commit write; on failure the epoch is retired before Redis is used again. */
   const write = async (
     operation: "put" | "writes" | "invalidate",
-    key: { threadId: string; checkpointId?: string },
+    key: { tenant: string; threadId: string; checkpointId?: string },
     run: (epoch: string) => Promise<void>,
   ) => {
     await hooks.beforeWrite?.(operation, key);
@@ -151,13 +154,13 @@ export function createRedisCacheWithHooks(options: RedisCacheOptions, hooks: Red
     }
   };
 
-  const invalidateCheckpoint = async (operation: "put" | "writes", key: CheckpointKey): Promise<number | undefined> => {
+  const invalidateCheckpoint = async (operation: "put" | "writes", tenant: string, key: CheckpointKey): Promise<number | undefined> => {
     let result: number | undefined;
-    await write(operation, key, async () => {
+    await write(operation, { tenant, ...key }, async () => {
       result = await scripts.cpdInvalidateCheckpoint(
-        keys.meta(key.threadId),
-        keys.entry(key.threadId, key.checkpointNs, key.checkpointId),
-        keys.latest(key.threadId, key.checkpointNs),
+        keys.meta(tenant, key.threadId),
+        keys.entry(tenant, key.threadId, key.checkpointNs, key.checkpointId),
+        keys.latest(tenant, key.threadId, key.checkpointNs),
         key.checkpointId,
       );
       stats.invalidations++;
@@ -166,15 +169,15 @@ export function createRedisCacheWithHooks(options: RedisCacheOptions, hooks: Red
   };
 
   return {
-    async read(threadId, ns, checkpointId): Promise<CacheRead> {
+    async read(tenant, threadId, ns, checkpointId): Promise<CacheRead> {
       const current = epoch;
       if (current === undefined) {
         stats.misses++;
         return { tuple: undefined, token: undefined };
       }
       try {
-        const entryKey = checkpointId === undefined ? keys.latest(threadId, ns) : keys.entry(threadId, ns, checkpointId);
-        const [g, n, en, ee, et] = await scripts.cpdReadBuffer(keys.meta(threadId), entryKey, randomUUID(), ttl);
+        const entryKey = checkpointId === undefined ? keys.latest(tenant, threadId, ns) : keys.entry(tenant, threadId, ns, checkpointId);
+        const [g, n, en, ee, et] = await scripts.cpdReadBuffer(keys.meta(tenant, threadId), entryKey, randomUUID(), ttl);
         // The token names the epoch too: a fill after an outage must not store what was read before it.
         const token = joinToken(current, g, n);
         if (et.length > 0 && en.equals(n) && ee.toString() === current && epoch === current) {
@@ -189,7 +192,7 @@ export function createRedisCacheWithHooks(options: RedisCacheOptions, hooks: Red
         return { tuple: undefined, token: undefined };
       }
     },
-    async fill(token, tuple: CheckpointTuple, asLatest) {
+    async fill(tenant, token, tuple: CheckpointTuple, asLatest) {
       const current = epoch;
       if (token === undefined || current === undefined || Date.now() < fillsFrom) return;
       const [tokenEpoch, g, n] = splitToken(token);
@@ -200,9 +203,9 @@ export function createRedisCacheWithHooks(options: RedisCacheOptions, hooks: Red
       const { threadId, checkpointNs, checkpointId } = tuple.key;
       try {
         const stored = await scripts.cpdFill(
-          keys.meta(threadId),
-          keys.entry(threadId, checkpointNs, checkpointId),
-          keys.latest(threadId, checkpointNs),
+          keys.meta(tenant, threadId),
+          keys.entry(tenant, threadId, checkpointNs, checkpointId),
+          keys.latest(tenant, threadId, checkpointNs),
           g,
           n,
           current,
@@ -217,16 +220,16 @@ export function createRedisCacheWithHooks(options: RedisCacheOptions, hooks: Red
         down(error);
       }
     },
-    async afterPut(key: CheckpointKey) {
-      const result = await invalidateCheckpoint("put", key);
+    async afterPut(tenant, key: CheckpointKey) {
+      const result = await invalidateCheckpoint("put", tenant, key);
       if (result === 2) stats.casRejections++;
     },
-    async afterWrites(key) {
-      await invalidateCheckpoint("writes", key);
+    async afterWrites(tenant, key) {
+      await invalidateCheckpoint("writes", tenant, key);
     },
-    async invalidateThread(threadId) {
-      await write("invalidate", { threadId }, async () => {
-        await scripts.cpdInvalidate(keys.meta(threadId), randomUUID(), ttl);
+    async invalidateThread(tenant, threadId) {
+      await write("invalidate", { tenant, threadId }, async () => {
+        await scripts.cpdInvalidate(keys.meta(tenant, threadId), randomUUID(), ttl);
         stats.invalidations++;
       });
     },

@@ -3,6 +3,7 @@ import { pino } from "pino";
 import { type RedisClusterInstance, redisKeySlot, sampleHistory, startRedisCluster, waitUntil } from "@checkpointd/test-support";
 import { startTestServer, type TestServer } from "@checkpointd/test-support/server";
 import type { CheckpointCache } from "./checkpoint-cache.js";
+import { DEFAULT_TENANT as T } from "../domain/call-identity.js";
 import { cacheKeys } from "./cache-keys.js";
 import { createRedisCache } from "./redis-cache.js";
 
@@ -14,7 +15,7 @@ describe("the Redis L1 on a real three-node Redis Cluster", () => {
   beforeAll(async () => {
     cluster = await startRedisCluster();
     cache = createRedisCache({ url: cluster.url, cluster: true, logger: pino({ level: "silent" }) });
-    await waitUntil("cluster cache ready", async () => expect((await cache.read("probe", "", undefined)).token).toBeDefined(), {
+    await waitUntil("cluster cache ready", async () => expect((await cache.read(T, "probe", "", undefined)).token).toBeDefined(), {
       timeoutMs: 20_000,
     });
     server = await startTestServer("pglite", undefined, { cache });
@@ -27,7 +28,7 @@ describe("the Redis L1 on a real three-node Redis Cluster", () => {
   it("runs every script in one slot per thread, for threads spread over all nodes", async () => {
     // Threads whose keys land on different slots (and so, with three masters, on different nodes).
     const threads = Array.from({ length: 12 }, (_, i) => `cluster-thread-${i}`);
-    const slots = new Set(threads.map((t) => redisKeySlot(cacheKeys("cpd:").meta(t))));
+    const slots = new Set(threads.map((t) => redisKeySlot(cacheKeys("cpd:").meta(T, t))));
     expect(slots.size).toBeGreaterThan(6);
 
     for (const thread of threads) {

@@ -9,13 +9,13 @@ import type { CheckpointCache } from "./checkpoint-cache.js";
 export function traceCache(cache: CheckpointCache, spans: SpanRunner): CheckpointCache {
   const attributes = (operation: string) => ({ "db.system.name": "redis", "db.system": "redis", "db.operation.name": operation });
   return {
-    read: (threadId, checkpointNs, checkpointId) =>
-      spans.run("redis read", attributes("read"), () => cache.read(threadId, checkpointNs, checkpointId)),
-    fill: (token, tuple, asLatest) => spans.run("redis fill", attributes("fill"), () => cache.fill(token, tuple, asLatest)),
-    afterPut: (key) => spans.run("redis afterPut", attributes("afterPut"), () => cache.afterPut(key)),
-    afterWrites: (key) => spans.run("redis afterWrites", attributes("afterWrites"), () => cache.afterWrites(key)),
-    invalidateThread: (threadId) =>
-      spans.run("redis invalidateThread", attributes("invalidateThread"), () => cache.invalidateThread(threadId)),
+    read: (tenant, threadId, checkpointNs, checkpointId) =>
+      spans.run("redis read", attributes("read"), () => cache.read(tenant, threadId, checkpointNs, checkpointId)),
+    fill: (tenant, token, tuple, asLatest) => spans.run("redis fill", attributes("fill"), () => cache.fill(tenant, token, tuple, asLatest)),
+    afterPut: (tenant, key) => spans.run("redis afterPut", attributes("afterPut"), () => cache.afterPut(tenant, key)),
+    afterWrites: (tenant, key) => spans.run("redis afterWrites", attributes("afterWrites"), () => cache.afterWrites(tenant, key)),
+    invalidateThread: (tenant, threadId) =>
+      spans.run("redis invalidateThread", attributes("invalidateThread"), () => cache.invalidateThread(tenant, threadId)),
     stats: () => cache.stats(),
     close: () => cache.close(),
   };

@@ -1,5 +1,6 @@
 /**
- * Tells every replica that a thread has new events. A notification carries no
+ * Tells every replica that a thread has new events. A thread is named by its
+ * topic (thread-topic.ts: tenant and thread id), never by the id alone. A notification carries no
  * event: subscribers read what they have not seen from storage, so a lost or
  * duplicated notification costs a read, never an event (they also re-read on
  * every heartbeat).

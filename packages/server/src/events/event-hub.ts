@@ -1,10 +1,12 @@
 import type { StoredEvent } from "../domain/thread-event.js";
-import type { EventStorage } from "../storage/event-storage.js";
+import type { TenantStorage } from "../storage/checkpoint-storage.js";
 import type { WatchMetrics } from "../metrics/watch-metrics.js";
 import type { EventBus } from "./event-bus.js";
+import { threadTopic } from "./thread-topic.js";
 
 export interface EventHubOptions {
-  storage: EventStorage;
+  /** Each tenant's events are read through that tenant's view only. */
+  storage: Pick<TenantStorage, "forTenant">;
   bus: EventBus;
   /** An idle follower gets a heartbeat this often, and re-reads storage (in case a notification was lost). */
   heartbeatMs: number;
@@ -14,7 +16,13 @@ export interface EventHubOptions {
   metrics?: WatchMetrics | undefined;
 }
 
+/** The hub of every tenant: each view follows and publishes that tenant's threads only. */
 export interface EventHub {
+  forTenant(tenant: string): TenantEventHub;
+}
+
+/** One tenant's threads: a thread id names a thread of that tenant, on the bus too (see thread-topic.ts). */
+export interface TenantEventHub {
   /**
    * A thread's events with ids above afterEventId, oldest first: first what is
    * stored, then each new event as it commits, from any replica; "heartbeat"
@@ -37,13 +45,19 @@ export function createEventHub(options: EventHubOptions): EventHub {
   const { storage, bus, heartbeatMs, metrics } = options;
   const pageSize = options.pageSize ?? 100;
 
-  async function* follow(threadId: string, afterEventId: bigint, signal: AbortSignal): AsyncGenerator<StoredEvent | "heartbeat"> {
+  async function* follow(
+    tenant: string,
+    threadId: string,
+    afterEventId: bigint,
+    signal: AbortSignal,
+  ): AsyncGenerator<StoredEvent | "heartbeat"> {
+    const events = storage.forTenant(tenant);
     let last = afterEventId;
     let pending = true;
     // Set by a notification: the events read next are live, and their lag is measured.
     let notified = false;
     let wake: (() => void) | undefined;
-    const unsubscribe = bus.subscribe(threadId, () => {
+    const unsubscribe = bus.subscribe(threadTopic(tenant, threadId), () => {
       metrics?.busReceived.inc();
       notified = true;
       pending = true;
@@ -68,7 +82,7 @@ export function createEventHub(options: EventHubOptions): EventHub {
         const live = notified;
         notified = false;
         for (;;) {
-          const page = await storage.readEvents(threadId, last, pageSize);
+          const page = await events.readEvents(threadId, last, pageSize);
           for (const event of page) {
             last = event.eventId;
             if (metrics !== undefined) {
@@ -89,18 +103,21 @@ export function createEventHub(options: EventHubOptions): EventHub {
 
   let queued = new Set<string>();
   const flush = () => {
-    const threadIds = [...queued];
+    const topics = [...queued];
     queued = new Set();
-    metrics?.busPublished.inc(threadIds.length);
+    metrics?.busPublished.inc(topics.length);
     // The bus logs its own failures and never rejects; the catch only keeps a broken bus from crashing the process.
-    bus.publish(threadIds).catch(() => undefined);
+    bus.publish(topics).catch(() => undefined);
+  };
+  const publish = (topic: string) => {
+    if (queued.size === 0) setImmediate(flush);
+    queued.add(topic);
   };
 
   return {
-    follow,
-    publish(threadId) {
-      if (queued.size === 0) setImmediate(flush);
-      queued.add(threadId);
-    },
+    forTenant: (tenant) => ({
+      follow: (threadId, afterEventId, signal) => follow(tenant, threadId, afterEventId, signal),
+      publish: (threadId) => publish(threadTopic(tenant, threadId)),
+    }),
   };
 }

@@ -7,6 +7,7 @@ import { type RedisInstance, sampleHistory, type SampleStep, startRedis, waitUnt
 import { pino } from "pino";
 import type { CheckpointCache } from "../cache/checkpoint-cache.js";
 import { createMemoryCache } from "../cache/memory-cache.js";
+import { DEFAULT_TENANT as T } from "../domain/call-identity.js";
 import { createRedisCache } from "../cache/redis-cache.js";
 import { startTestServer, type TestEngine, testEngines, type TestServer } from "@checkpointd/test-support/server";
 
@@ -63,7 +64,7 @@ describe.each(variants)("CheckpointService over gRPC on %s, cache: %s", (engine,
       redis = await startRedis();
       cache = createRedisCache({ url: redis.url, logger: pino({ level: "silent" }) });
       const ready = cache;
-      await waitUntil("redis cache", async () => expect((await ready.read("probe", "", undefined)).token).toBeDefined());
+      await waitUntil("redis cache", async () => expect((await ready.read(T, "probe", "", undefined)).token).toBeDefined());
     }
     server = await startTestServer(engine, undefined, cache === undefined ? {} : { cache });
     await saveHistory(server, steps);

@@ -2,12 +2,13 @@ import type { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkp
 import { PruneStrategy } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { invalidArgument, type ErrorLogger } from "../errors/service-error.js";
 import { newEvent } from "../mapping/event-codec.js";
-import type { EventHub } from "../events/event-hub.js";
-import type { PruneStrategy as StoragePruneStrategy, Storage } from "../storage/checkpoint-storage.js";
+import type { CallIdentity } from "../domain/call-identity.js";
+import type { PruneStrategy as StoragePruneStrategy } from "../storage/checkpoint-storage.js";
 import { checkpointFromProto, tupleToProto, versionsFromProto } from "../mapping/proto-mapping.js";
 import { awaitCheckpoint, interruptCheckpointWaitMs } from "./await-checkpoint.js";
 import { createBatchMethod } from "./batch-method.js";
 import type { ServiceImpl } from "./service-impl.js";
+import type { TenantScope } from "./tenant-scopes.js";
 import { createWatchService } from "./watch-service.js";
 import { requireConfig, requireField } from "./validate-request.js";
 
@@ -25,17 +26,20 @@ export interface CheckpointServiceOptions {
 /**
  * checkpointd.v1.CheckpointService: validation and mapping around storage.
  * Writes append their thread events in the same transaction and then tell the
- * event hub, which wakes the thread's watchers on every replica.
+ * event hub, which wakes the thread's watchers on every replica. The service
+ * holds no storage and no hub: each handler gets them from `scopeOf` with its
+ * call's identity (see tenant-scopes.ts), so another tenant's thread is a
+ * thread that does not exist.
  */
 export function createCheckpointService(
-  storage: Storage,
-  hub: EventHub,
+  scopeOf: (identity: CallIdentity) => TenantScope,
   options: CheckpointServiceOptions = {},
 ): ServiceImpl<typeof CheckpointService> {
   const service: ServiceImpl<typeof CheckpointService> = {
-    ...createWatchService(storage, hub),
+    ...createWatchService(scopeOf),
 
-    async put(req) {
+    async put(req, { identity }) {
+      const { storage, hub } = scopeOf(identity);
       const config = requireConfig(req.config, "config");
       if (req.checkpoint === undefined) throw invalidArgument("checkpoint is required");
       requireField(req.checkpoint.id, "checkpoint.id");
@@ -56,7 +60,8 @@ export function createCheckpointService(
       return { config: key };
     },
 
-    async putWrites(req) {
+    async putWrites(req, { identity }) {
+      const { storage, hub } = scopeOf(identity);
       const config = requireConfig(req.config, "config");
       const checkpointId = requireField(config.checkpointId ?? "", "config.checkpoint_id");
       const taskId = requireField(req.taskId, "task_id");
@@ -79,13 +84,15 @@ export function createCheckpointService(
       return {};
     },
 
-    async getTuple(req) {
+    async getTuple(req, { identity }) {
+      const { storage } = scopeOf(identity);
       const config = requireConfig(req.config, "config");
       const tuple = await storage.getTuple(config);
       return tuple === undefined ? {} : { tuple: tupleToProto(tuple) };
     },
 
-    async *list(req, { signal }) {
+    async *list(req, { signal, identity }) {
+      const { storage } = scopeOf(identity);
       if (req.limit !== undefined && req.limit < 0) throw invalidArgument("limit must not be negative");
       const threadId = req.config?.threadId || undefined;
       const query = {
@@ -99,14 +106,16 @@ export function createCheckpointService(
       for await (const tuple of storage.list(query, signal)) yield { tuple: tupleToProto(tuple) };
     },
 
-    async deleteThread(req) {
+    async deleteThread(req, { identity }) {
+      const { storage, hub } = scopeOf(identity);
       const threadId = requireField(req.threadId, "thread_id");
       await storage.deleteThread(threadId, [newEvent("", { case: "threadDeleted", value: {} })]);
       hub.publish(threadId);
       return {};
     },
 
-    async copyThread(req) {
+    async copyThread(req, { identity }) {
+      const { storage } = scopeOf(identity);
       const source = requireField(req.sourceThreadId, "source_thread_id");
       const target = requireField(req.targetThreadId, "target_thread_id");
       if (source === target) throw invalidArgument("target_thread_id must differ from source_thread_id");
@@ -114,12 +123,14 @@ export function createCheckpointService(
       return {};
     },
 
-    async deleteForRuns(req) {
+    async deleteForRuns(req, { identity }) {
+      const { storage } = scopeOf(identity);
       req.runIds.forEach((id, i) => requireField(id, `run_ids[${i}]`));
       return { deleted: BigInt((await storage.deleteForRuns(req.runIds)).deleted) };
     },
 
-    async prune(req) {
+    async prune(req, { identity }) {
+      const { storage, hub } = scopeOf(identity);
       const strategy = pruneStrategies[req.strategy];
       if (strategy === undefined) throw invalidArgument(`strategy ${req.strategy} is not a known PruneStrategy`);
       req.threadIds.forEach((id, i) => requireField(id, `thread_ids[${i}]`));

@@ -9,10 +9,10 @@ import type {
 import { ResumeRequestedSchema, type WatchEventSchema } from "@checkpointd/proto/checkpointd/v1/watch_pb.js";
 import { invalidArgument } from "../errors/service-error.js";
 import { newEvent, toWatchEvent } from "../mapping/event-codec.js";
-import type { EventHub } from "../events/event-hub.js";
+import type { CallIdentity } from "../domain/call-identity.js";
 import type { StoredEvent } from "../domain/thread-event.js";
-import type { EventStorage } from "../storage/event-storage.js";
 import type { ServiceImpl } from "./service-impl.js";
+import type { TenantScope } from "./tenant-scopes.js";
 import { requireField } from "./validate-request.js";
 import { createWatchSession } from "./watch-session.js";
 
@@ -25,9 +25,9 @@ function eventOf(threadId: string, item: StoredEvent | "heartbeat", lastId: bigi
     : toWatchEvent(item);
 }
 
-/** Watch, Subscribe, Resume and ClaimResume over the event log. */
-export function createWatchService(storage: EventStorage, hub: EventHub): WatchMethods {
-  async function resume(req: ResumeRequest) {
+/** Watch, Subscribe, Resume and ClaimResume over the event log, each in its call's tenant scope. */
+export function createWatchService(scopeOf: (identity: CallIdentity) => TenantScope): WatchMethods {
+  async function resume({ storage, hub }: TenantScope, req: ResumeRequest) {
     const threadId = requireField(req.threadId, "thread_id");
     if (Object.keys(req.values).length === 0) throw invalidArgument("values must name at least one interrupt id");
     const resumeId = randomUUID();
@@ -44,7 +44,7 @@ export function createWatchService(storage: EventStorage, hub: EventHub): WatchM
     return { resumeId: stored.resumeId, eventId: stored.eventId };
   }
 
-  async function claimResume(req: ClaimResumeRequest) {
+  async function claimResume({ storage, hub }: TenantScope, req: ClaimResumeRequest) {
     const threadId = requireField(req.threadId, "thread_id");
     const workerId = requireField(req.workerId, "worker_id");
     const claimed = await storage.claimResume({
@@ -60,7 +60,7 @@ export function createWatchService(storage: EventStorage, hub: EventHub): WatchM
   }
 
   /** One subscription's events, filtered to a namespace when asked. */
-  async function* follow(req: SubscribeRequest, signal: AbortSignal) {
+  async function* follow({ hub }: TenantScope, req: SubscribeRequest, signal: AbortSignal) {
     const threadId = requireField(req.threadId, "thread_id");
     let last = req.afterEventId;
     for await (const item of hub.follow(threadId, req.afterEventId, signal)) {
@@ -73,13 +73,20 @@ export function createWatchService(storage: EventStorage, hub: EventHub): WatchM
   }
 
   return {
-    resume,
-    claimResume,
+    resume: (req, { identity }) => resume(scopeOf(identity), req),
+    claimResume: (req, { identity }) => claimResume(scopeOf(identity), req),
 
-    async *subscribe(req, { signal }) {
-      for await (const event of follow(req, signal)) yield { event };
+    async *subscribe(req, { signal, identity }) {
+      for await (const event of follow(scopeOf(identity), req, signal)) yield { event };
     },
 
-    watch: (requests, context) => createWatchSession(requests, context, { follow, resume, claimResume }),
+    watch(requests, context) {
+      const scope = scopeOf(context.identity);
+      return createWatchSession(requests, context, {
+        follow: (req, signal) => follow(scope, req, signal),
+        resume: (req) => resume(scope, req),
+        claimResume: (req) => claimResume(scope, req),
+      });
+    },
   };
 }

@@ -5,6 +5,7 @@ import { parameterList, type ParameterList } from "./parameter-list.js";
 
 /** A thread's events to append with a write (empty: none). */
 export interface ThreadEvents {
+  tenant: string;
   threadId: string;
   events: readonly NewEvent[];
 }
@@ -15,7 +16,7 @@ export interface ThreadEvents {
  * (which locks its row until commit, so ids stay gapless and in commit order
  * per thread), and the events insert numbers its rows by joining that CTE.
  * Without events, the last insert is the main statement; with neither, there
- * is nothing to run. `threads` must be distinct and sorted by thread id:
+ * is nothing to run. `threads` must be distinct and sorted by (tenant, thread id):
  * concurrent statements then lock counter rows in one order and cannot
  * deadlock. With `returnEventIds`, the statement returns the new events' ids.
  */
@@ -33,24 +34,25 @@ export function withEvents(
     return CompiledQuery.raw(ctes.length > 1 ? `with ${ctes.slice(0, -1).join(", ")} ${main}` : main, p.values);
   }
   ctes.push(
-    `event_counter as (insert into thread_event_counters (thread_id, last_event_id) values ` +
-      counted.map((t) => p.row(t.threadId, String(t.events.length))).join(", ") +
-      ` on conflict (thread_id) do update set last_event_id = thread_event_counters.last_event_id + excluded.last_event_id` +
-      ` returning thread_id, last_event_id)`,
+    `event_counter as (insert into thread_event_counters (tenant, thread_id, last_event_id) values ` +
+      counted.map((t) => p.row(t.tenant, t.threadId, String(t.events.length))).join(", ") +
+      ` on conflict (tenant, thread_id) do update set last_event_id = thread_event_counters.last_event_id + excluded.last_event_id` +
+      ` returning tenant, thread_id, last_event_id)`,
   );
   // Each event row names its thread and how far before the thread's new last id it is.
   // A bare VALUES list gives its parameters no column types: they are cast.
-  const events = counted.flatMap(({ threadId, events }) =>
+  const events = counted.flatMap(({ tenant, threadId, events }) =>
     events.map(
       (e, i) =>
-        `(${p.add(threadId)}::text, ${events.length - 1 - i}, ${p.add(e.checkpointNs)}::text, ${p.add(e.kind)}::text, ${p.add(e.body)}::bytea)`,
+        `(${p.add(tenant)}::text, ${p.add(threadId)}::text, ${events.length - 1 - i}, ${p.add(e.checkpointNs)}::text, ` +
+        `${p.add(e.kind)}::text, ${p.add(e.body)}::bytea)`,
     ),
   );
   return CompiledQuery.raw(
-    `with ${ctes.join(", ")} insert into thread_events (thread_id, event_id, checkpoint_ns, kind, body) ` +
-      `select e.thread_id, c.last_event_id - e.back, e.checkpoint_ns, e.kind, e.body ` +
-      `from (values ${events.join(", ")}) as e (thread_id, back, checkpoint_ns, kind, body) ` +
-      `join event_counter c on c.thread_id = e.thread_id` +
+    `with ${ctes.join(", ")} insert into thread_events (tenant, thread_id, event_id, checkpoint_ns, kind, body) ` +
+      `select e.tenant, e.thread_id, c.last_event_id - e.back, e.checkpoint_ns, e.kind, e.body ` +
+      `from (values ${events.join(", ")}) as e (tenant, thread_id, back, checkpoint_ns, kind, body) ` +
+      `join event_counter c on c.tenant = e.tenant and c.thread_id = e.thread_id` +
       (returnEventIds ? ` returning event_id` : ``),
     p.values,
   );
@@ -59,10 +61,11 @@ export function withEvents(
 /** Appends events to a thread's log inside the caller's transaction; returns the last new id (0n for none). */
 export async function appendEvents(
   trx: Kysely<Database> | Transaction<Database>,
+  tenant: string,
   threadId: string,
   events: readonly NewEvent[],
 ): Promise<bigint> {
-  const statement = withEvents(parameterList(), [], [{ threadId, events }], true);
+  const statement = withEvents(parameterList(), [], [{ tenant, threadId, events }], true);
   if (statement === undefined) return 0n;
   const { rows } = await trx.executeQuery(statement as CompiledQuery<{ event_id: string | number | bigint }>);
   return rows.reduce((last, row) => (BigInt(row.event_id) > last ? BigInt(row.event_id) : last), 0n);

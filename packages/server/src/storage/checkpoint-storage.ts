@@ -2,8 +2,24 @@ import type { ChannelVersion, Checkpoint, CheckpointKey, CheckpointTuple, JsonOb
 import type { NewEvent } from "../domain/thread-event.js";
 import type { EventStorage } from "./event-storage.js";
 
-/** Checkpoints and their event log: what the service needs. */
+/**
+ * One tenant's checkpoints and event log: what the service needs for a call.
+ * Thread ids name threads of that tenant only; nothing reached through it
+ * reads, changes or reveals another tenant's rows.
+ */
 export type Storage = CheckpointStorage & EventStorage;
+
+/**
+ * Storage of every tenant. Nothing but forTenant reaches the data, so each
+ * caller names the tenant whose threads it means before any statement runs.
+ */
+export interface TenantStorage {
+  /** The tenant's storage; cheap to call, and the views of one tenant share every resource. */
+  forTenant(tenant: string): Storage;
+  /** Cheap liveness probe of the backing database. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
 
 export interface PutCheckpointInput {
   threadId: string;
@@ -30,7 +46,7 @@ export interface TupleQuery {
 }
 
 export interface ListQuery {
-  /** Undefined: every thread. */
+  /** Undefined: every thread of the tenant. */
   threadId: string | undefined;
   /** Undefined: every namespace. */
   checkpointNs: string | undefined;
@@ -52,7 +68,7 @@ export interface DeleteForRunsResult {
 }
 
 /**
- * The storage boundary. Implementations must be safe for concurrent use.
+ * The storage boundary, within one tenant. Implementations must be safe for concurrent use.
  * Writes take the thread events they cause and append them in the same
  * transaction (see event-storage.ts).
  */
@@ -71,7 +87,4 @@ export interface CheckpointStorage {
   deleteForRuns(runIds: readonly string[]): Promise<DeleteForRunsResult>;
   /** For "delete", `deletedEvent` is appended to each thread's fresh log. */
   prune(threadIds: readonly string[], strategy: PruneStrategy, deletedEvent?: NewEvent): Promise<void>;
-  /** Cheap liveness probe of the backing database. */
-  ping(): Promise<void>;
-  close(): Promise<void>;
 }

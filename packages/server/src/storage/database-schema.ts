@@ -1,6 +1,11 @@
 import type { ColumnType } from "kysely";
 
+/**
+ * Every thread-keyed table leads its keys with `tenant` (migration 0003): a
+ * thread id names a thread only within its tenant.
+ */
 export interface CheckpointsTable {
+  tenant: string;
   thread_id: string;
   checkpoint_ns: string;
   checkpoint_id: string;
@@ -12,6 +17,7 @@ export interface CheckpointsTable {
 }
 
 export interface CheckpointBlobsTable {
+  tenant: string;
   thread_id: string;
   checkpoint_ns: string;
   channel: string;
@@ -22,6 +28,7 @@ export interface CheckpointBlobsTable {
 }
 
 export interface CheckpointWritesTable {
+  tenant: string;
   thread_id: string;
   checkpoint_ns: string;
   checkpoint_id: string;
@@ -34,11 +41,13 @@ export interface CheckpointWritesTable {
 }
 
 export interface ThreadEventCountersTable {
+  tenant: string;
   thread_id: string;
   last_event_id: ColumnType<string, string | number | bigint, string | number | bigint>;
 }
 
 export interface ThreadEventsTable {
+  tenant: string;
   thread_id: string;
   /** bigint comes back as a string from pg; see kysely-event-storage.ts. */
   event_id: ColumnType<string, string | number | bigint, never>;
@@ -49,6 +58,7 @@ export interface ThreadEventsTable {
 }
 
 export interface ResumesTable {
+  tenant: string;
   thread_id: string;
   resume_id: string;
   checkpoint_ns: string;

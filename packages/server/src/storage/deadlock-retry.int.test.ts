@@ -6,7 +6,8 @@ import { createDatabase } from "@checkpointd/test-support";
 import type { Database } from "./database-schema.js";
 import { guardStorage } from "./guard-storage.js";
 import { createKyselyStorage } from "./kysely-storage.js";
-import type { Storage } from "./checkpoint-storage.js";
+import { DEFAULT_TENANT } from "../domain/call-identity.js";
+import type { Storage, TenantStorage } from "./checkpoint-storage.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -22,6 +23,7 @@ describe("a write that loses a deadlock", () => {
   let url: string;
   let db: Kysely<Database>;
   let storage: Storage;
+  let storages: TenantStorage;
   let other: pg.Client;
 
   beforeAll(async () => {
@@ -29,13 +31,14 @@ describe("a write that loses a deadlock", () => {
     if (admin === undefined) throw new Error("CHECKPOINTD_TEST_DATABASE_URL is not set (see jest globalSetup)");
     url = await createDatabase(admin);
     db = await openTestDatabase("postgres", url);
-    storage = guardStorage(createKyselyStorage({ db }));
+    storages = createKyselyStorage({ db });
+    storage = guardStorage(storages.forTenant(DEFAULT_TENANT));
     other = new pg.Client({ connectionString: url });
     await other.connect();
   });
   afterAll(async () => {
     await other.end();
-    await storage.close();
+    await storages.close();
   });
 
   const deadlocks = async () => {
@@ -49,8 +52,8 @@ describe("a write that loses a deadlock", () => {
     await other.query("begin");
     await other.query("set local deadlock_timeout = '10s'");
     await other.query(
-      `insert into checkpoint_writes (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob, task_path)
-       values ('locked', '', 'c1', 'task', 0, 'a', 'json', '\\x00', '')`,
+      `insert into checkpoint_writes (tenant, thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob, task_path)
+       values ('default', 'locked', '', 'c1', 'task', 0, 'a', 'json', '\\x00', '')`,
     );
     const writes = storage.putWrites(
       { key, taskId: "task", taskPath: "", writes: [{ channel: "a", value: { type: "json", data: new TextEncoder().encode('"mine"') } }] },
@@ -69,8 +72,8 @@ describe("a write that loses a deadlock", () => {
     }
     // Now the other transaction wants the counter the PutWrites holds: a deadlock, and the PutWrites is the victim.
     await other.query(
-      `insert into thread_event_counters (thread_id, last_event_id) values ('locked', 1)
-       on conflict (thread_id) do update set last_event_id = thread_event_counters.last_event_id + 1`,
+      `insert into thread_event_counters (tenant, thread_id, last_event_id) values ('default', 'locked', 1)
+       on conflict (tenant, thread_id) do update set last_event_id = thread_event_counters.last_event_id + 1`,
     );
     await other.query("rollback");
 

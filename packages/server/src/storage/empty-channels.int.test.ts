@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { Kysely } from "kysely";
 import type { Checkpoint } from "../domain/checkpoint.js";
 import { openTestDatabase, testEngines } from "@checkpointd/test-support/server";
-import type { CheckpointStorage } from "./checkpoint-storage.js";
+import type { Storage, TenantStorage } from "./checkpoint-storage.js";
 import type { Database } from "./database-schema.js";
 import { createKyselyStorage } from "./kysely-storage.js";
+import { DEFAULT_TENANT } from "../domain/call-identity.js";
 
 const value = (text: string) => ({ type: "json", data: new TextEncoder().encode(text) });
 
@@ -25,13 +26,15 @@ function checkpoint(id: string, versions: Record<string, bigint>, values: Checkp
 /** A channel version without a value (a channel LangGraph emptied) takes no checkpoint_blobs row and reads back absent. */
 describe.each(testEngines)("channels without a value on %s", (engine) => {
   let db: Kysely<Database>;
-  let storage: CheckpointStorage;
+  let storage: Storage;
+  let storages: TenantStorage;
 
   beforeAll(async () => {
     db = await openTestDatabase(engine);
-    storage = createKyselyStorage({ db });
+    storages = createKyselyStorage({ db });
+    storage = storages.forTenant(DEFAULT_TENANT);
   });
-  afterAll(() => storage.close());
+  afterAll(() => storages.close());
 
   it("writes a blob row only for the versions that carry a value", async () => {
     const threadId = "empty-channel";
@@ -54,7 +57,7 @@ describe.each(testEngines)("channels without a value on %s", (engine) => {
     const threadId = "empty-channel-row";
     await db
       .insertInto("checkpoint_blobs")
-      .values({ thread_id: threadId, checkpoint_ns: "", channel: "emptied", version: "1", type: null, blob: null })
+      .values({ tenant: DEFAULT_TENANT, thread_id: threadId, checkpoint_ns: "", channel: "emptied", version: "1", type: null, blob: null })
       .execute();
     await storage.put({
       threadId,

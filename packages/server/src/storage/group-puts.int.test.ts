@@ -3,10 +3,11 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Checkpoint, CheckpointTuple } from "../domain/checkpoint.js";
 import { openTestDatabase, testEngines } from "@checkpointd/test-support/server";
-import type { CheckpointStorage, PutCheckpointInput } from "./checkpoint-storage.js";
+import type { PutCheckpointInput, Storage, TenantStorage } from "./checkpoint-storage.js";
 import type { Database } from "./database-schema.js";
 import type { NewEvent } from "../domain/thread-event.js";
 import { createKyselyStorage } from "./kysely-storage.js";
+import { DEFAULT_TENANT } from "../domain/call-identity.js";
 
 const channels = ["a", "b", "c", "d", "e"];
 const id = (step: number) => `1f0b0000-0000-6000-8000-${String(step).padStart(12, "0")}`;
@@ -67,7 +68,8 @@ const expected = (put: PutCheckpointInput) =>
 
 describe.each(testEngines)("grouped Puts on %s", (engine) => {
   let db: Kysely<Database>;
-  let storage: CheckpointStorage;
+  let storage: Storage;
+  let storages: TenantStorage;
   /**
    * Statements that succeeded (each group, each put alone, each chunk of a
    * large put): every query's result passes transformResult, whether Kysely
@@ -84,12 +86,13 @@ describe.each(testEngines)("grouped Puts on %s", (engine) => {
         return Promise.resolve(args.result);
       },
     });
-    storage = createKyselyStorage({ db });
+    storages = createKyselyStorage({ db });
+    storage = storages.forTenant(DEFAULT_TENANT);
   });
   beforeEach(() => {
     statements = 0;
   });
-  afterAll(() => storage.close());
+  afterAll(() => storages.close());
 
   const latest = (threadId: string) => storage.getTuple({ threadId, checkpointNs: "", checkpointId: undefined });
   const eventsOf = async (threadId: string) =>
@@ -104,6 +107,20 @@ describe.each(testEngines)("grouped Puts on %s", (engine) => {
       expect(bytes(await latest(put.threadId))).toEqual(expected(put));
       expect(await eventsOf(put.threadId)).toEqual([[1, `saved ${put.threadId}`]]);
     }
+  });
+
+  it("groups the same thread id of two tenants as two threads: one statement, each tenant its own checkpoint and events", async () => {
+    const other = storages.forTenant("other-tenant");
+    const mine = { ...putAt("both-tenants", 0), metadata: { owner: "default" } };
+    const theirs = { ...putAt("both-tenants", 0), metadata: { owner: "other" } };
+    await Promise.all([storage.put(mine, [event("mine")]), other.put(theirs, [event("theirs")])]);
+    expect(statements).toBe(1);
+    expect(bytes(await latest("both-tenants"))).toEqual(expected(mine));
+    expect(bytes(await other.getTuple({ threadId: "both-tenants", checkpointNs: "", checkpointId: undefined }))).toEqual(expected(theirs));
+    expect(await eventsOf("both-tenants")).toEqual([[1, "mine"]]);
+    expect((await other.readEvents("both-tenants", 0n, 10)).map((e) => [Number(e.eventId), new TextDecoder().decode(e.body)])).toEqual([
+      [1, "theirs"],
+    ]);
   });
 
   it("cuts a flush into groups of at most 1,000 rows: 200 Puts of 8 rows are 2 statements", async () => {

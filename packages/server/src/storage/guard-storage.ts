@@ -1,6 +1,6 @@
 import { Code, ServiceError } from "../errors/service-error.js";
 import type { StorageMetrics } from "../metrics/storage-metrics.js";
-import type { Storage } from "./checkpoint-storage.js";
+import type { Storage, TenantStorage } from "./checkpoint-storage.js";
 
 const connectionErrnos = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH", "EAI_AGAIN"]);
 // Postgres refused because of the input itself: NUL in text, oversized row, bad JSON, or a
@@ -81,6 +81,15 @@ async function* wrapIterable<T>(iterable: AsyncIterable<T>): AsyncGenerator<T> {
   }
 }
 
+/** guardStorage for every tenant's view, and the liveness probe. */
+export function guardTenantStorage(storages: TenantStorage, metrics?: StorageMetrics): TenantStorage {
+  return {
+    forTenant: (tenant) => guardStorage(storages.forTenant(tenant), metrics),
+    ping: retrying(() => storages.ping()),
+    close: () => storages.close(),
+  };
+}
+
 /**
  * Decorates storage so that a database outage surfaces as UNAVAILABLE, bad
  * input as INVALID_ARGUMENT, and a call that keeps losing concurrency
@@ -102,7 +111,5 @@ export function guardStorage(storage: Storage, metrics?: StorageMetrics): Storag
     copyThread: wrap(storage.copyThread),
     deleteForRuns: wrap(storage.deleteForRuns),
     prune: wrap(storage.prune),
-    ping: wrap(storage.ping),
-    close: () => storage.close(),
   };
 }

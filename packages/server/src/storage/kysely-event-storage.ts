@@ -18,13 +18,14 @@ const toResume = (r: {
   eventId: BigInt(r.event_id),
 });
 
-/** The event log and resumes on Kysely, beside the checkpoints of kysely-storage.ts. */
-export function createKyselyEventStorage(db: Kysely<Database>): EventStorage {
+/** One tenant's event log and resumes on Kysely, beside the checkpoints of kysely-storage.ts. */
+export function createKyselyEventStorage(db: Kysely<Database>, tenant: string): EventStorage {
   return {
     async readEvents(threadId, afterEventId, limit) {
       const rows = await db
         .selectFrom("thread_events")
         .select(["thread_id", "event_id", "checkpoint_ns", "kind", "body", "created_at"])
+        .where("tenant", "=", tenant)
         .where("thread_id", "=", threadId)
         .where("event_id", ">", sql<string>`${String(afterEventId)}::bigint`)
         .orderBy("event_id")
@@ -48,15 +49,17 @@ export function createKyselyEventStorage(db: Kysely<Database>): EventStorage {
             : await trx
                 .selectFrom("resumes")
                 .select(["thread_id", "resume_id", "checkpoint_ns", "body", "event_id"])
+                .where("tenant", "=", tenant)
                 .where("thread_id", "=", resume.threadId)
                 .where("idempotency_key", "=", resume.idempotencyKey)
                 .executeTakeFirst();
         const before = await existing();
         if (before !== undefined) return { ...toResume(before), created: false };
-        const eventId = await appendEvents(trx, resume.threadId, [resume.event]);
+        const eventId = await appendEvents(trx, tenant, resume.threadId, [resume.event]);
         await trx
           .insertInto("resumes")
           .values({
+            tenant,
             thread_id: resume.threadId,
             resume_id: resume.resumeId,
             checkpoint_ns: resume.checkpointNs,
@@ -83,6 +86,7 @@ export function createKyselyEventStorage(db: Kysely<Database>): EventStorage {
           const oldest = await trx
             .selectFrom("resumes")
             .select("resume_id")
+            .where("tenant", "=", tenant)
             .where("thread_id", "=", claim.threadId)
             .where("claimed_by", "is", null)
             .orderBy("event_id")
@@ -96,6 +100,7 @@ export function createKyselyEventStorage(db: Kysely<Database>): EventStorage {
         const won = await trx
           .updateTable("resumes")
           .set({ claimed_by: claim.workerId, claimed_at: new Date() })
+          .where("tenant", "=", tenant)
           .where("thread_id", "=", claim.threadId)
           .where("resume_id", "=", target)
           .where("claimed_by", "is", null)
@@ -106,6 +111,7 @@ export function createKyselyEventStorage(db: Kysely<Database>): EventStorage {
           const ours = await trx
             .selectFrom("resumes")
             .select(["thread_id", "resume_id", "checkpoint_ns", "body", "event_id"])
+            .where("tenant", "=", tenant)
             .where("thread_id", "=", claim.threadId)
             .where("resume_id", "=", target)
             .where("claimed_by", "=", claim.workerId)
@@ -113,7 +119,7 @@ export function createKyselyEventStorage(db: Kysely<Database>): EventStorage {
           return ours === undefined ? undefined : { ...toResume(ours), created: false };
         }
         const resume = toResume(won);
-        await appendEvents(trx, claim.threadId, [claim.event(resume)]);
+        await appendEvents(trx, tenant, claim.threadId, [claim.event(resume)]);
         return { ...resume, created: true };
       });
     },

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { Kysely } from "kysely";
 import type { Checkpoint } from "../domain/checkpoint.js";
 import { openTestDatabase, testEngines } from "@checkpointd/test-support/server";
-import type { CheckpointStorage } from "./checkpoint-storage.js";
+import type { Storage, TenantStorage } from "./checkpoint-storage.js";
 import type { Database } from "./database-schema.js";
 import { createKyselyStorage } from "./kysely-storage.js";
+import { DEFAULT_TENANT } from "../domain/call-identity.js";
 
 const channels = ["a", "b", "c", "d", "e"];
 const id = (step: number) => `1f0b0000-0000-6000-8000-${String(step).padStart(12, "0")}`;
@@ -42,7 +43,8 @@ async function writeHistory(storage: CheckpointStorage, threadId: string, steps:
 
 describe.each(testEngines)("Kysely storage on %s", (engine) => {
   let db: Kysely<Database>;
-  let storage: CheckpointStorage;
+  let storage: Storage;
+  let storages: TenantStorage;
   let queries: string[];
 
   beforeAll(async () => {
@@ -54,9 +56,10 @@ describe.each(testEngines)("Kysely storage on %s", (engine) => {
       transformResult: (args) => Promise.resolve(args.result),
     });
     queries = [];
-    storage = createKyselyStorage({ db, listPageSize: 10 });
+    storages = createKyselyStorage({ db, listPageSize: 10 });
+    storage = storages.forTenant(DEFAULT_TENANT);
   });
-  afterAll(() => storage.close());
+  afterAll(() => storages.close());
 
   it("stores each channel value once per version: 100 steps, 5 channels, 5 + 99 blob rows", async () => {
     await writeHistory(storage, "dedup", 100);

@@ -2,7 +2,7 @@ import { sql, type CompiledQuery, type Kysely } from "kysely";
 import type { CheckpointKey, CheckpointTuple } from "../domain/checkpoint.js";
 import { writeIndex } from "../domain/write-index.js";
 import { encodeCheckpoint, versionKey } from "./checkpoint-codec.js";
-import type { ListQuery, PutCheckpointInput, PutWritesInput, Storage, TupleQuery } from "./checkpoint-storage.js";
+import type { ListQuery, PutCheckpointInput, PutWritesInput, Storage, TenantStorage, TupleQuery } from "./checkpoint-storage.js";
 import type { NewEvent } from "../domain/thread-event.js";
 import { createKyselyEventStorage } from "./kysely-event-storage.js";
 import type { Database } from "./database-schema.js";
@@ -30,8 +30,15 @@ async function run(db: Kysely<Database>, statement: CompiledQuery | undefined): 
   if (statement !== undefined) await db.executeQuery(statement);
 }
 
-/** Storage on Kysely: one implementation for PostgreSQL and PGlite. */
-export function createKyselyStorage(options: KyselyStorageOptions): Storage {
+/** Within a group a put's thread is (tenant, thread id); NUL is in neither (PostgreSQL text holds none). */
+const threadKey = (p: PreparedPut) => `${p.tenant}\u0000${p.threadId}`;
+
+/**
+ * Storage on Kysely: one implementation for PostgreSQL and PGlite. Every
+ * statement of a tenant's view filters by its tenant and writes it; the views
+ * share the pool and the group commit of Puts.
+ */
+export function createKyselyStorage(options: KyselyStorageOptions): TenantStorage {
   const { db } = options;
   const pageSize = options.listPageSize ?? 100;
 
@@ -50,7 +57,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
 
   // Concurrent Puts are written in groups: see group-puts.ts.
   const putGrouper = createPutGrouper<PreparedPut>({
-    threadOf: (p) => p.threadId,
+    threadOf: threadKey,
     rowsOf: (p) => p.blobs.length + 1 + (p.events.length > 0 ? p.events.length + 1 : 0),
     maxRows: rowsPerInsert,
     writeGroup: writePuts,
@@ -59,7 +66,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
     onGroup: options.metrics === undefined ? undefined : (size) => options.metrics!.groupSize.observe(size),
   });
 
-  async function put(input: PutCheckpointInput, events: readonly NewEvent[] = []) {
+  async function put(tenant: string, input: PutCheckpointInput, events: readonly NewEvent[] = []) {
     const { threadId, checkpointNs, checkpoint } = input;
     // A new version without a value (a channel emptied) gets no row: readTuples reads a missing
     // blob as an absent value, the same as a row whose type is null.
@@ -67,10 +74,19 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
       const value = checkpoint.channelValues[channel];
       if (value === undefined) return [];
       return [
-        { thread_id: threadId, checkpoint_ns: checkpointNs, channel, version: versionKey(version), type: value.type, blob: value.data },
+        {
+          tenant,
+          thread_id: threadId,
+          checkpoint_ns: checkpointNs,
+          channel,
+          version: versionKey(version),
+          type: value.type,
+          blob: value.data,
+        },
       ];
     });
     const row = {
+      tenant,
       thread_id: threadId,
       checkpoint_ns: checkpointNs,
       checkpoint_id: checkpoint.id,
@@ -78,17 +94,18 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
       checkpoint: encodeCheckpoint(checkpoint),
       metadata: JSON.stringify(input.metadata),
     };
-    await putGrouper.put({ threadId, blobs, row, events });
+    await putGrouper.put({ tenant, threadId, blobs, row, events });
     return { threadId, checkpointNs, checkpointId: checkpoint.id };
   }
 
-  async function putWrites(input: PutWritesInput, events: readonly NewEvent[] = []) {
+  async function putWrites(tenant: string, input: PutWritesInput, events: readonly NewEvent[] = []) {
     const { key } = input;
     // One row per idx: for special channels the last write of the batch wins.
     const rows = new Map<number, Database["checkpoint_writes"]>();
     input.writes.forEach((w, position) => {
       const idx = writeIndex(w.channel, position);
       rows.set(idx, {
+        tenant,
         thread_id: key.threadId,
         checkpoint_ns: key.checkpointNs,
         checkpoint_id: key.checkpointId,
@@ -102,8 +119,8 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
     });
     const ordinary = [...rows.values()].filter((r) => r.idx >= 0);
     const special = [...rows.values()].filter((r) => r.idx < 0);
-    const thread = { threadId: key.threadId, events };
-    const noEvents = { threadId: key.threadId, events: [] };
+    const thread = { tenant, threadId: key.threadId, events };
+    const noEvents = { tenant, threadId: key.threadId, events: [] };
     if (rows.size <= rowsPerInsert) {
       await run(db, writesStatement(ordinary, special, thread));
       return;
@@ -115,14 +132,11 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
     });
   }
 
-  async function getTuple(query: TupleQuery): Promise<CheckpointTuple | undefined> {
-    return readOneTuple(db, query);
-  }
-
-  async function hasCheckpoint(key: CheckpointKey): Promise<boolean> {
+  async function hasCheckpoint(tenant: string, key: CheckpointKey): Promise<boolean> {
     const row = await db
       .selectFrom("checkpoints")
       .select("checkpoint_id")
+      .where("tenant", "=", tenant)
       .where("thread_id", "=", key.threadId)
       .where("checkpoint_ns", "=", key.checkpointNs)
       .where("checkpoint_id", "=", key.checkpointId)
@@ -130,7 +144,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
     return row !== undefined;
   }
 
-  async function* list(query: ListQuery, signal?: AbortSignal): AsyncGenerator<CheckpointTuple> {
+  async function* list(tenant: string, query: ListQuery, signal?: AbortSignal): AsyncGenerator<CheckpointTuple> {
     // Keyset pagination over a total order; columns fixed by the query drop out of the key.
     const keyColumns = [
       "checkpoint_id" as const,
@@ -141,7 +155,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
     let cursor: string[] | undefined;
     while (remaining > 0) {
       signal?.throwIfAborted();
-      let q = db.selectFrom("checkpoints").select(checkpointColumns);
+      let q = db.selectFrom("checkpoints").select(checkpointColumns).where("tenant", "=", tenant);
       if (query.threadId !== undefined) q = q.where("thread_id", "=", query.threadId);
       if (query.checkpointNs !== undefined) q = q.where("checkpoint_ns", "=", query.checkpointNs);
       if (query.checkpointId !== undefined) q = q.where("checkpoint_id", "=", query.checkpointId);
@@ -154,7 +168,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
       for (const column of keyColumns) q = q.orderBy(column, "desc");
       const size = Math.min(pageSize, remaining);
       const rows = await q.limit(size).execute();
-      yield* await readTuples(db, rows);
+      yield* await readTuples(db, tenant, rows);
       const last = rows.at(-1);
       if (rows.length < size || last === undefined) return;
       cursor = keyColumns.map((c) => last[c]);
@@ -162,17 +176,21 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
     }
   }
 
+  const forTenant = (tenant: string): Storage => ({
+    put: (input, events) => put(tenant, input, events),
+    putWrites: (input, events) => putWrites(tenant, input, events),
+    getTuple: (query: TupleQuery): Promise<CheckpointTuple | undefined> => readOneTuple(db, tenant, query),
+    hasCheckpoint: (key) => hasCheckpoint(tenant, key),
+    list: (query, signal) => list(tenant, query, signal),
+    ...createKyselyEventStorage(db, tenant),
+    deleteThread: (threadId, events) => deleteThread(db, tenant, threadId, events),
+    copyThread: (source, target) => copyThread(db, tenant, source, target),
+    deleteForRuns: (runIds) => deleteForRuns(db, tenant, runIds),
+    prune: (threadIds, strategy, deletedEvent) => prune(db, tenant, threadIds, strategy, deletedEvent),
+  });
+
   return {
-    put,
-    putWrites,
-    getTuple,
-    hasCheckpoint,
-    list,
-    ...createKyselyEventStorage(db),
-    deleteThread: (threadId, events) => deleteThread(db, threadId, events),
-    copyThread: (source, target) => copyThread(db, source, target),
-    deleteForRuns: (runIds) => deleteForRuns(db, runIds),
-    prune: (threadIds, strategy, deletedEvent) => prune(db, threadIds, strategy, deletedEvent),
+    forTenant,
     async ping() {
       await sql`select 1`.execute(db);
     },

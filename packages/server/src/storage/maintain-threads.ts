@@ -5,8 +5,14 @@ import type { Database } from "./database-schema.js";
 import type { NewEvent } from "../domain/thread-event.js";
 import { appendEvents } from "./append-events.js";
 
-export async function deleteThread(db: Kysely<Database>, threadId: string, events: readonly NewEvent[] = []): Promise<void> {
-  await deleteThreads(db, [threadId], events);
+/** Every function here runs on one tenant's rows: each statement filters by `tenant` and writes it. */
+export async function deleteThread(
+  db: Kysely<Database>,
+  tenant: string,
+  threadId: string,
+  events: readonly NewEvent[] = [],
+): Promise<void> {
+  await deleteThreads(db, tenant, [threadId], events);
 }
 
 /**
@@ -14,50 +20,64 @@ export async function deleteThread(db: Kysely<Database>, threadId: string, event
  * counter stays, so `events` (thread_deleted) continue the numbering: a watcher
  * that reconnects after the deletion sees it, and nothing of the old thread.
  */
-async function deleteThreads(db: Kysely<Database>, threadIds: readonly string[], events: readonly NewEvent[] = []): Promise<void> {
+async function deleteThreads(
+  db: Kysely<Database>,
+  tenant: string,
+  threadIds: readonly string[],
+  events: readonly NewEvent[] = [],
+): Promise<void> {
   if (threadIds.length === 0) return;
   await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom("checkpoint_writes").where("thread_id", "in", threadIds).execute();
-    await trx.deleteFrom("checkpoint_blobs").where("thread_id", "in", threadIds).execute();
-    await trx.deleteFrom("checkpoints").where("thread_id", "in", threadIds).execute();
-    await trx.deleteFrom("resumes").where("thread_id", "in", threadIds).execute();
-    await trx.deleteFrom("thread_events").where("thread_id", "in", threadIds).execute();
-    for (const threadId of threadIds) await appendEvents(trx, threadId, events);
+    for (const table of ["checkpoint_writes", "checkpoint_blobs", "checkpoints", "resumes", "thread_events"] as const) {
+      await trx.deleteFrom(table).where("tenant", "=", tenant).where("thread_id", "in", threadIds).execute();
+    }
+    for (const threadId of threadIds) await appendEvents(trx, tenant, threadId, events);
   });
 }
 
-/** Copies every row of the source thread; rows the target already has are kept as they are. */
-export async function copyThread(db: Kysely<Database>, source: string, target: string): Promise<void> {
+/** Copies every row of the source thread into the target of the same tenant; rows the target already has are kept as they are. */
+export async function copyThread(db: Kysely<Database>, tenant: string, source: string, target: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto("checkpoints")
-      .columns(["thread_id", "checkpoint_ns", "checkpoint_id", "parent_checkpoint_id", "checkpoint", "metadata"])
+      .columns(["tenant", "thread_id", "checkpoint_ns", "checkpoint_id", "parent_checkpoint_id", "checkpoint", "metadata"])
       .expression((eb) =>
         eb
           .selectFrom("checkpoints")
-          .select([eb.val(target).as("thread_id"), "checkpoint_ns", "checkpoint_id", "parent_checkpoint_id", "checkpoint", "metadata"])
+          .select([
+            "tenant",
+            eb.val(target).as("thread_id"),
+            "checkpoint_ns",
+            "checkpoint_id",
+            "parent_checkpoint_id",
+            "checkpoint",
+            "metadata",
+          ])
+          .where("tenant", "=", tenant)
           .where("thread_id", "=", source),
       )
       .onConflict((oc) => oc.doNothing())
       .execute();
     await trx
       .insertInto("checkpoint_blobs")
-      .columns(["thread_id", "checkpoint_ns", "channel", "version", "type", "blob"])
+      .columns(["tenant", "thread_id", "checkpoint_ns", "channel", "version", "type", "blob"])
       .expression((eb) =>
         eb
           .selectFrom("checkpoint_blobs")
-          .select([eb.val(target).as("thread_id"), "checkpoint_ns", "channel", "version", "type", "blob"])
+          .select(["tenant", eb.val(target).as("thread_id"), "checkpoint_ns", "channel", "version", "type", "blob"])
+          .where("tenant", "=", tenant)
           .where("thread_id", "=", source),
       )
       .onConflict((oc) => oc.doNothing())
       .execute();
     await trx
       .insertInto("checkpoint_writes")
-      .columns(["thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx", "channel", "type", "blob", "task_path"])
+      .columns(["tenant", "thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx", "channel", "type", "blob", "task_path"])
       .expression((eb) =>
         eb
           .selectFrom("checkpoint_writes")
           .select([
+            "tenant",
             eb.val(target).as("thread_id"),
             "checkpoint_ns",
             "checkpoint_id",
@@ -68,6 +88,7 @@ export async function copyThread(db: Kysely<Database>, source: string, target: s
             "blob",
             "task_path",
           ])
+          .where("tenant", "=", tenant)
           .where("thread_id", "=", source),
       )
       .onConflict((oc) => oc.doNothing())
@@ -75,57 +96,63 @@ export async function copyThread(db: Kysely<Database>, source: string, target: s
   });
 }
 
-export async function deleteForRuns(db: Kysely<Database>, runIds: readonly string[]): Promise<DeleteForRunsResult> {
+export async function deleteForRuns(db: Kysely<Database>, tenant: string, runIds: readonly string[]): Promise<DeleteForRunsResult> {
   if (runIds.length === 0) return { deleted: 0, threadIds: [] };
   return db.transaction().execute(async (trx) => {
     const deleted = await trx
       .deleteFrom("checkpoints")
+      .where("tenant", "=", tenant)
       .where(sql`metadata->>'run_id'`, "in", runIds)
       .returning(["thread_id"])
       .execute();
     const threads = [...new Set(deleted.map((r) => r.thread_id))];
-    await collectGarbage(trx, threads);
+    await collectGarbage(trx, tenant, threads);
     return { deleted: deleted.length, threadIds: threads };
   });
 }
 
 export async function prune(
   db: Kysely<Database>,
+  tenant: string,
   threadIds: readonly string[],
   strategy: PruneStrategy,
   deletedEvent?: NewEvent,
 ): Promise<void> {
   if (threadIds.length === 0) return;
-  if (strategy === "delete") return deleteThreads(db, threadIds, deletedEvent === undefined ? [] : [deletedEvent]);
+  if (strategy === "delete") return deleteThreads(db, tenant, threadIds, deletedEvent === undefined ? [] : [deletedEvent]);
   await db.transaction().execute(async (trx) => {
     await trx
       .deleteFrom("checkpoints as c")
+      .where("c.tenant", "=", tenant)
       .where("c.thread_id", "in", threadIds)
       .where(({ exists, selectFrom }) =>
         exists(
           selectFrom("checkpoints as newer")
             .select(sql`1`.as("one"))
+            .whereRef("newer.tenant", "=", "c.tenant")
             .whereRef("newer.thread_id", "=", "c.thread_id")
             .whereRef("newer.checkpoint_ns", "=", "c.checkpoint_ns")
             .whereRef("newer.checkpoint_id", ">", "c.checkpoint_id"),
         ),
       )
       .execute();
-    await collectGarbage(trx, threadIds);
+    await collectGarbage(trx, tenant, threadIds);
   });
 }
 
 /** Deletes the writes and channel values no remaining checkpoint of these threads refers to. */
-async function collectGarbage(trx: Transaction<Database>, threadIds: readonly string[]): Promise<void> {
+async function collectGarbage(trx: Transaction<Database>, tenant: string, threadIds: readonly string[]): Promise<void> {
   if (threadIds.length === 0) return;
   await trx
     .deleteFrom("checkpoint_writes as w")
+    .where("w.tenant", "=", tenant)
     .where("w.thread_id", "in", threadIds)
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
           selectFrom("checkpoints as c")
             .select(sql`1`.as("one"))
+            .whereRef("c.tenant", "=", "w.tenant")
             .whereRef("c.thread_id", "=", "w.thread_id")
             .whereRef("c.checkpoint_ns", "=", "w.checkpoint_ns")
             .whereRef("c.checkpoint_id", "=", "w.checkpoint_id"),
@@ -141,16 +168,17 @@ async function collectGarbage(trx: Transaction<Database>, threadIds: readonly st
   const ids = sql`${[...threadIds]}::text[]`;
   await trx
     .deleteFrom("checkpoint_blobs")
+    .where("tenant", "=", tenant)
     .where(
       sql<boolean>`(thread_id, checkpoint_ns, channel, version) in (
         select k.thread_id, k.checkpoint_ns, k.channel, k.version
         from (
           select b.thread_id, b.checkpoint_ns, b.channel, b.version, false as referenced
-          from checkpoint_blobs b where b.thread_id = any(${ids})
+          from checkpoint_blobs b where b.tenant = ${tenant} and b.thread_id = any(${ids})
           union all
           select c.thread_id, c.checkpoint_ns, v.channel, ${versionKeySql(sql`v.version`)}, true
           from checkpoints c, jsonb_each(c.checkpoint->'channel_versions') as v(channel, version)
-          where c.thread_id = any(${ids})
+          where c.tenant = ${tenant} and c.thread_id = any(${ids})
         ) as k
         group by k.thread_id, k.checkpoint_ns, k.channel, k.version
         having not bool_or(k.referenced))`,

@@ -5,8 +5,9 @@ import type { Migration, MigrationProvider } from "kysely/migration";
 const id = sql`text collate "C"`;
 
 /**
- * Every primary key leads with thread_id, so a Postgres sharded by thread
- * (Citus) takes the schema unchanged.
+ * Every primary key leads with (tenant, thread_id) (0003; thread_id alone
+ * before), so a Postgres sharded by tenant and thread (Citus) takes the schema
+ * unchanged.
  */
 const migrations: Record<string, Migration> = {
   "0001_checkpoints": {
@@ -106,6 +107,85 @@ migrations["0002_thread_events"] = {
     await db.schema.dropTable("resumes").execute();
     await db.schema.dropTable("thread_events").execute();
     await db.schema.dropTable("thread_event_counters").execute();
+  },
+};
+
+/**
+ * Every thread belongs to one tenant: a `tenant` column leads every key of
+ * every thread-keyed table, so the same thread id under two tenants is two
+ * threads. Existing rows belong to the default tenant ("default", see
+ * domain/call-identity.ts). The column's default serves only this backfill and
+ * is dropped afterwards: a statement that forgets the tenant fails instead of
+ * writing to the default one.
+ */
+const tenantKeys: ReadonlyArray<{ table: string; primaryKey: readonly string[] }> = [
+  { table: "checkpoints", primaryKey: ["thread_id", "checkpoint_ns", "checkpoint_id"] },
+  { table: "checkpoint_blobs", primaryKey: ["thread_id", "checkpoint_ns", "channel", "version"] },
+  { table: "checkpoint_writes", primaryKey: ["thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx"] },
+  { table: "thread_event_counters", primaryKey: ["thread_id"] },
+  { table: "thread_events", primaryKey: ["thread_id", "event_id"] },
+  { table: "resumes", primaryKey: ["thread_id", "resume_id"] },
+];
+
+migrations["0003_tenants"] = {
+  async up(db: Kysely<unknown>) {
+    for (const { table, primaryKey } of tenantKeys) {
+      const name = sql.table(table);
+      const pkey = sql.id(`${table}_pkey`);
+      const columns = sql.join(["tenant", ...primaryKey].map((c) => sql.id(c)));
+      // Adding a column with a constant default rewrites no row (PostgreSQL 11+, PGlite).
+      await sql`alter table ${name} add column tenant text collate "C" not null default 'default'`.execute(db);
+      await sql`alter table ${name} alter column tenant drop default`.execute(db);
+      await sql`alter table ${name} drop constraint ${pkey}`.execute(db);
+      await sql`alter table ${name} add constraint ${pkey} primary key (${columns})`.execute(db);
+    }
+    await db.schema.dropIndex("checkpoints_checkpoint_id_idx").execute();
+    await db.schema.createIndex("checkpoints_checkpoint_id_idx").on("checkpoints").columns(["tenant", "checkpoint_id"]).execute();
+    await db.schema.dropIndex("checkpoints_run_id_idx").execute();
+    await db.schema
+      .createIndex("checkpoints_run_id_idx")
+      .on("checkpoints")
+      .expression(sql`tenant, (metadata->>'run_id')`)
+      .execute();
+    await db.schema.dropIndex("resumes_idempotency_key_idx").execute();
+    await db.schema
+      .createIndex("resumes_idempotency_key_idx")
+      .unique()
+      .on("resumes")
+      .columns(["tenant", "thread_id", "idempotency_key"])
+      .where(sql.ref("idempotency_key"), "<>", "")
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    // Without the column, two tenants' threads of one id would merge: only a single-tenant database goes down.
+    for (const { table } of tenantKeys) {
+      const { rows } = await sql`select 1 from ${sql.table(table)} where tenant <> 'default' limit 1`.execute(db);
+      if (rows.length > 0) throw new Error(`cannot undo 0003_tenants: ${table} holds threads of tenants other than "default"`);
+    }
+    await db.schema.dropIndex("resumes_idempotency_key_idx").execute();
+    await db.schema.dropIndex("checkpoints_run_id_idx").execute();
+    await db.schema.dropIndex("checkpoints_checkpoint_id_idx").execute();
+    for (const { table, primaryKey } of tenantKeys) {
+      const pkey = sql.id(`${table}_pkey`);
+      await sql`alter table ${sql.table(table)} drop constraint ${pkey}`.execute(db);
+      await sql`alter table ${sql.table(table)} drop column tenant`.execute(db);
+      await sql`alter table ${sql.table(table)} add constraint ${pkey} primary key (${sql.join(primaryKey.map((c) => sql.id(c)))})`.execute(
+        db,
+      );
+    }
+    await db.schema.createIndex("checkpoints_checkpoint_id_idx").on("checkpoints").column("checkpoint_id").execute();
+    await db.schema
+      .createIndex("checkpoints_run_id_idx")
+      .on("checkpoints")
+      .expression(sql`(metadata->>'run_id')`)
+      .execute();
+    await db.schema
+      .createIndex("resumes_idempotency_key_idx")
+      .unique()
+      .on("resumes")
+      .columns(["thread_id", "idempotency_key"])
+      .where(sql.ref("idempotency_key"), "<>", "")
+      .execute();
   },
 };
 

@@ -29,13 +29,13 @@ interface PartRow {
  * versionKeySql; a primary-key lookup each, whatever the planner's statistics), then its writes in (task_path, task_id, idx) byte order, as
  * readTuples returns them.
  */
-export async function readOneTuple(db: Kysely<Database>, query: TupleQuery): Promise<CheckpointTuple | undefined> {
+export async function readOneTuple(db: Kysely<Database>, tenant: string, query: TupleQuery): Promise<CheckpointTuple | undefined> {
   const byId = query.checkpointId === undefined ? sql`` : sql`and checkpoint_id = ${query.checkpointId}`;
   const { rows } = await sql<PartRow>`
     with c as (
-      select thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata
+      select tenant, thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata
       from checkpoints
-      where thread_id = ${query.threadId} and checkpoint_ns = ${query.checkpointNs} ${byId}
+      where tenant = ${tenant} and thread_id = ${query.threadId} and checkpoint_ns = ${query.checkpointNs} ${byId}
       order by checkpoint_id desc
       limit 1
     )
@@ -50,14 +50,14 @@ export async function readOneTuple(db: Kysely<Database>, query: TupleQuery): Pro
     cross join lateral jsonb_each(c.checkpoint -> 'channel_versions') as v(channel, stored)
     cross join lateral (
       select channel, version, type, blob from checkpoint_blobs
-      where thread_id = c.thread_id and checkpoint_ns = c.checkpoint_ns
+      where tenant = c.tenant and thread_id = c.thread_id and checkpoint_ns = c.checkpoint_ns
         and channel = (v.channel collate "C") and version = (${versionKeySql(sql`v.stored`)} collate "C")
       limit 1
     ) as b
     union all
     select 2, null, null, null, null, null, null, w.channel, null, w.type, w.blob, w.task_id, w.task_path, w.idx
     from c
-    join checkpoint_writes w on w.thread_id = c.thread_id and w.checkpoint_ns = c.checkpoint_ns and w.checkpoint_id = c.checkpoint_id
+    join checkpoint_writes w on w.tenant = c.tenant and w.thread_id = c.thread_id and w.checkpoint_ns = c.checkpoint_ns and w.checkpoint_id = c.checkpoint_id
     ) as parts
     order by part, task_path collate "C", task_id collate "C", idx`.execute(db);
   const [head] = rows;

@@ -14,11 +14,11 @@ const sep = "\u0000";
 const nsKey = (thread: string, ns: string) => `${thread}${sep}${ns}`;
 
 /**
- * Turns a page of checkpoint rows into full tuples with two more queries, one
+ * Turns a page of one tenant's checkpoint rows into full tuples with two more queries, one
  * for the channel values every row references and one for the pending writes
  * of every row: a bounded batch per page, never a query per checkpoint.
  */
-export async function readTuples(db: Kysely<Database>, rows: readonly CheckpointRow[]): Promise<CheckpointTuple[]> {
+export async function readTuples(db: Kysely<Database>, tenant: string, rows: readonly CheckpointRow[]): Promise<CheckpointTuple[]> {
   if (rows.length === 0) return [];
   const checkpoints = rows.map((r) => decodeCheckpoint(r.checkpoint_id, r.checkpoint));
 
@@ -41,6 +41,7 @@ export async function readTuples(db: Kysely<Database>, rows: readonly Checkpoint
       : db
           .selectFrom("checkpoint_blobs")
           .select(["thread_id", "checkpoint_ns", "channel", "version", "type", "blob"])
+          .where("tenant", "=", tenant)
           .where(
             sql<boolean>`(thread_id, checkpoint_ns, channel, version) in (
               select k.t collate "C", k.n collate "C", k.c collate "C", k.v collate "C"
@@ -50,6 +51,7 @@ export async function readTuples(db: Kysely<Database>, rows: readonly Checkpoint
     db
       .selectFrom("checkpoint_writes")
       .select(["thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "channel", "type", "blob", "task_path"])
+      .where("tenant", "=", tenant)
       .where((eb) =>
         eb(
           eb.refTuple("thread_id", "checkpoint_ns", "checkpoint_id"),

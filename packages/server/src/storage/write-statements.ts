@@ -17,6 +17,7 @@ import { parameterList, type ParameterList } from "./parameter-list.js";
 export interface PreparedPut extends ThreadEvents {
   blobs: Array<Database["checkpoint_blobs"]>;
   row: {
+    tenant: string;
     thread_id: string;
     checkpoint_ns: string;
     checkpoint_id: string;
@@ -31,30 +32,30 @@ export interface PreparedPut extends ThreadEvents {
 type WriteRow = Database["checkpoint_writes"];
 
 const insertBlobs = (p: ParameterList, blobs: readonly Database["checkpoint_blobs"][]) =>
-  `insert into checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob) values ` +
-  blobs.map((b) => p.row(b.thread_id, b.checkpoint_ns, b.channel, b.version, b.type, b.blob)).join(", ") +
-  ` on conflict (thread_id, checkpoint_ns, channel, version) do nothing`;
+  `insert into checkpoint_blobs (tenant, thread_id, checkpoint_ns, channel, version, type, blob) values ` +
+  blobs.map((b) => p.row(b.tenant, b.thread_id, b.checkpoint_ns, b.channel, b.version, b.type, b.blob)).join(", ") +
+  ` on conflict (tenant, thread_id, checkpoint_ns, channel, version) do nothing`;
 
 const upsertCheckpoints = (p: ParameterList, puts: readonly PreparedPut[]) =>
-  `insert into checkpoints (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata) values ` +
+  `insert into checkpoints (tenant, thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata) values ` +
   puts
-    .map(({ row: r }) => p.row(r.thread_id, r.checkpoint_ns, r.checkpoint_id, r.parent_checkpoint_id, r.checkpoint, r.metadata))
+    .map(({ row: r }) => p.row(r.tenant, r.thread_id, r.checkpoint_ns, r.checkpoint_id, r.parent_checkpoint_id, r.checkpoint, r.metadata))
     .join(", ") +
-  ` on conflict (thread_id, checkpoint_ns, checkpoint_id) do update set parent_checkpoint_id = excluded.parent_checkpoint_id, ` +
+  ` on conflict (tenant, thread_id, checkpoint_ns, checkpoint_id) do update set parent_checkpoint_id = excluded.parent_checkpoint_id, ` +
   `checkpoint = excluded.checkpoint, metadata = excluded.metadata`;
 
 /** Ordinary writes (idx ≥ 0) are insert-if-absent, so a retried PutWrites is idempotent; special ones (idx < 0) overwrite. */
 const insertWrites = (p: ParameterList, writes: readonly WriteRow[], overwrite: boolean) =>
-  `insert into checkpoint_writes (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob, task_path) values ` +
+  `insert into checkpoint_writes (tenant, thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob, task_path) values ` +
   writes
-    .map((w) => p.row(w.thread_id, w.checkpoint_ns, w.checkpoint_id, w.task_id, w.idx, w.channel, w.type, w.blob, w.task_path))
+    .map((w) => p.row(w.tenant, w.thread_id, w.checkpoint_ns, w.checkpoint_id, w.task_id, w.idx, w.channel, w.type, w.blob, w.task_path))
     .join(", ") +
-  ` on conflict (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) do ` +
+  ` on conflict (tenant, thread_id, checkpoint_ns, checkpoint_id, task_id, idx) do ` +
   (overwrite
     ? `update set channel = excluded.channel, type = excluded.type, blob = excluded.blob, task_path = excluded.task_path`
     : `nothing`);
 
-/** The Puts of distinct threads, sorted by thread id (at most rowsPerInsert rows in all): blobs, checkpoints, events. */
+/** The Puts of distinct threads, sorted by (tenant, thread id) (at most rowsPerInsert rows in all): blobs, checkpoints, events. */
 export function putStatement(puts: readonly PreparedPut[]): CompiledQuery {
   const p = parameterList();
   const blobs = puts.flatMap((put) => put.blobs);

@@ -1,13 +1,13 @@
 import type { Logger } from "pino";
 import type { CheckpointCache } from "../cache/checkpoint-cache.js";
-import type { CheckpointStorage } from "../storage/checkpoint-storage.js";
+import type { TenantStorage } from "../storage/checkpoint-storage.js";
 import type { HealthService } from "./health-service.js";
 
 /** The health service name that reports the L1 cache: NOT_SERVING while degraded (storage still serves). */
 export const cacheHealthName = "checkpointd.cache";
 
 export interface HealthMonitorOptions {
-  storage: CheckpointStorage;
+  storage: Pick<TenantStorage, "ping">;
   /** The services whose health is the database's. */
   services: readonly string[];
   cache?: CheckpointCache | undefined;

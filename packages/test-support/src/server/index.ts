@@ -8,3 +8,18 @@ export {
   type TestServerOptions,
 } from "./start-test-server.js";
 export { configRejection } from "./config-rejection.js";
+export { createTenantTestAuthenticator, tenantAuthorization } from "./tenant-test-authenticator.js";
+export {
+  batchProbes,
+  isolationPorts,
+  normalize,
+  ownerIdempotencyKey,
+  probeMetadata,
+  rpcProbes,
+  seedThread,
+  tenantClient,
+  watchRequestKinds,
+  type CheckpointClient,
+  type IsolationPort,
+  type SeededThread,
+} from "./isolation-probes.js";

@@ -11,6 +11,7 @@ import {
   type CheckpointCache,
   type Database,
   type Authenticator,
+  type EventBus,
 } from "@checkpointd/server";
 import { createDatabase as createPostgresDatabase } from "../start-postgres.js";
 
@@ -74,10 +75,19 @@ export interface TestServerOptions {
   authenticator?: Authenticator;
   /** Rows per List query (default 7, so that short test histories span several pages; the server's own default is 100). */
   listPageSize?: number;
+  /** Tells watchers of other servers on the same database about new events (default: in-process only). */
+  bus?: EventBus;
+  /** Heartbeat (and event-log re-read) on idle streams (default: the server's). */
+  heartbeatMs?: number;
+  /** Serve this database as it is (not migrated here) instead of a fresh one; closing the server closes it. */
+  db?: Kysely<Database>;
 }
 
 export async function startTestServer(engine: TestEngine, databaseUrl?: string, options: TestServerOptions = {}): Promise<TestServer> {
-  const db = (options.plugins ?? []).reduce((d, plugin) => d.withPlugin(plugin), await openTestDatabase(engine, databaseUrl));
+  const db = (options.plugins ?? []).reduce(
+    (d, plugin) => d.withPlugin(plugin),
+    options.db ?? (await openTestDatabase(engine, databaseUrl)),
+  );
   const logger = pino({ level: process.env.CHECKPOINTD_TEST_LOG_LEVEL ?? "silent" });
   const storage = createKyselyStorage({ db, listPageSize: options.listPageSize ?? 7 });
   const served = await serveStorage({
@@ -92,6 +102,8 @@ export async function startTestServer(engine: TestEngine, databaseUrl?: string, 
     shutdownGraceMs: 2_000,
     ...(options.streamStallMs === undefined ? {} : { streamStallMs: options.streamStallMs }),
     authenticator: options.authenticator,
+    bus: options.bus,
+    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
   });
   const address = `127.0.0.1:${served.port}`;
   const client = createClient(CheckpointService, createGrpcTransport({ baseUrl: `http://${address}` }));
