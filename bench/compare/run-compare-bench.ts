@@ -10,6 +10,7 @@
  *
  *   pnpm bench [--rounds N] [--quick] [--cpu-prof] [--no-write] [--pool N] [--pin] [--pg durable|fast|both] [--python PATH]
  *   pnpm bench --only put[,floor,graph,...] [--concurrency 64]
+ *   pnpm bench --soak MINUTES [--no-write]   (soak/run-soak.ts)
  *
  * --pg: PostgreSQL durable (its defaults), fsync=off, or both (default): each
  * round runs everything under each, switched with ALTER SYSTEM; one report
@@ -75,8 +76,15 @@ const { values: args } = parseArgs({
     concurrency: { type: "string" },
     pg: { type: "string", default: "both" },
     python: { type: "string" },
+    soak: { type: "string" },
   },
 });
+if (args.soak !== undefined) {
+  // `--soak MINUTES`: the long mixed-load run of soak/run-soak.ts instead of the comparison.
+  const { runSoak } = await import("../soak/run-soak.js");
+  await runSoak(Number(args.soak), !args["no-write"]);
+  process.exit(0);
+}
 const pgModes = durabilities(args.pg);
 const probe = args.only !== undefined || args.concurrency !== undefined;
 const onlyGroups = args.only === undefined ? undefined : new Set(args.only.split(","));

@@ -38,7 +38,9 @@ export type StartOptions = Pick<
   | "httpPort"
   | "corsOrigins"
   | "databaseUrl"
+  | "databaseDirectUrl"
   | "dataDir"
+  | "preparedStatements"
   | "maxMessageBytes"
   | "shutdownGraceMs"
   | "cache"
@@ -65,7 +67,10 @@ export interface Checkpointd {
 }
 
 /** Opens the database (PostgreSQL or embedded PGlite) and migrates it; a failure is a ConfigError naming the setting. */
-export async function openDatabase(options: Pick<StartOptions, "databaseUrl" | "dataDir">, logger: Logger): Promise<DatabaseHandle> {
+export async function openDatabase(
+  options: Pick<StartOptions, "databaseUrl" | "dataDir" | "preparedStatements">,
+  logger: Logger,
+): Promise<DatabaseHandle> {
   const setting = options.databaseUrl === undefined ? settings.dataDir.flag : settings.databaseUrl.env;
   try {
     if (options.databaseUrl === undefined && !options.dataDir.startsWith("memory://")) {
@@ -75,6 +80,12 @@ export async function openDatabase(options: Pick<StartOptions, "databaseUrl" | "
       databaseUrl: options.databaseUrl,
       dataDir: options.dataDir,
       onPoolError: (error) => logger.warn({ err: error.message }, "idle database connection failed; it will be replaced"),
+      preparedStatements: options.preparedStatements,
+      onPreparedStatementsRefused: (error) =>
+        logger.warn(
+          { err: error.message },
+          `the database refused a named statement (a transaction-mode pooler?): statements run unnamed from now on; set ${settings.preparedStatements.flag} off to skip this`,
+        ),
     });
     try {
       const applied = await migrateToLatest(handle.db);
@@ -235,7 +246,7 @@ export async function startCheckpointd(options: StartOptions, logger: Logger): P
     options.redisUrl !== undefined
       ? createRedisEventBus({ url: options.redisUrl, cluster: options.redisCluster, logger })
       : options.databaseUrl !== undefined
-        ? createPostgresEventBus({ databaseUrl: options.databaseUrl, logger })
+        ? createPostgresEventBus({ databaseUrl: options.databaseDirectUrl ?? options.databaseUrl, logger })
         : createInProcessEventBus();
   const served = await serveStorage({ ...options, storage, cache, bus, logger });
   return { ...served, engine: handle.engine };

@@ -6,11 +6,14 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const built = new URL("../dist/start-postgres.js", import.meta.url);
+const builtPgBouncer = new URL("../dist/start-pgbouncer.js", import.meta.url);
 
 /** Key on globalThis under which global setup leaves the shared PostgresInstance for teardown. */
 export const SHARED_POSTGRES = Symbol.for("checkpointd.testing.sharedPostgres");
+/** Key on globalThis under which global setup leaves the shared PgBouncerInstance for teardown. */
+export const SHARED_PGBOUNCER = Symbol.for("checkpointd.testing.sharedPgBouncer");
 
-/** @returns {Promise<typeof import('./start-postgres.js')>} */
+/** @returns {Promise<typeof import('./start-postgres.js') & typeof import('./start-pgbouncer.js')>} */
 export async function loadHarness() {
   if (!existsSync(built)) {
     throw new Error(
@@ -18,5 +21,6 @@ export async function loadHarness() {
         "or set CHECKPOINTD_TEST_DATABASE_URL to use an existing PostgreSQL.",
     );
   }
-  return import(built.href);
+  const [postgres, pgbouncer] = await Promise.all([import(built.href), import(builtPgBouncer.href)]);
+  return { ...postgres, ...pgbouncer };
 }

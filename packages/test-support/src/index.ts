@@ -6,6 +6,15 @@ export { cliPath, spawnCheckpointd, type SpawnedCheckpointd } from "./spawn-chec
 export { checkpointdCliPath, runCheckpointd, type RunCheckpointdOptions, type RunningCheckpointd } from "./run-checkpointd.js";
 export { startPostgres, createDatabase, type PostgresInstance, type StartPostgresOptions } from "./start-postgres.js";
 export { findPostgresBinDir } from "./find-postgres-bin-dir.js";
+export { startPgBouncer, type PgBouncerInstance, type StartPgBouncerOptions } from "./start-pgbouncer.js";
+export {
+  countMismatchedSteps,
+  startAcknowledgedWriters,
+  writerCheckpointId,
+  type AcknowledgedStep,
+  type AcknowledgedWriters,
+} from "./acknowledged-writers.js";
+export { startTcpProxy, type TcpProxy } from "./start-tcp-proxy.js";
 export { startRedis, type RedisInstance, type StartRedisOptions } from "./start-redis.js";
 export { startRedisCluster, type RedisClusterInstance } from "./start-redis-cluster.js";
 export { redisKeySlot } from "./redis-key-slot.js";

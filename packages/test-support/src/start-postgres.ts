@@ -7,6 +7,7 @@ import pg from "pg";
 import { findPostgresBinDir } from "./find-postgres-bin-dir.js";
 import { freePort } from "./free-port.js";
 import { runCommand } from "./run-command.js";
+import { serverOwner } from "./server-owner.js";
 import { waitUntil } from "./wait-until.js";
 
 /** A throwaway PostgreSQL server for tests, listening on 127.0.0.1 with trust auth. */
@@ -20,15 +21,18 @@ export interface PostgresInstance {
   start(): Promise<void>;
   /** Stops the server and removes its data directory. */
   destroy(): Promise<void>;
+  /** Immediate shutdown (`pg_ctl stop -m immediate`): a crash, recovered from WAL at the next start. */
+  crash(): Promise<void>;
+  /** A standby becomes a primary (`pg_ctl promote --wait`). */
+  promote(): Promise<void>;
 }
 
 export interface StartPostgresOptions {
   port?: number;
-}
-
-interface Owner {
-  uid: number;
-  gid: number;
+  /** PostgreSQL's own durable defaults (fsync, synchronous_commit, full_page_writes on) instead of the fast test settings. */
+  durable?: boolean;
+  /** A streaming standby of this server (`pg_basebackup -R`), instead of a new cluster. */
+  standbyOf?: PostgresInstance;
 }
 
 const READY_TIMEOUT_S = 30;
@@ -54,18 +58,6 @@ function track(dataDir: string, baseDir: string | undefined): void {
   if (live.size > 0) process.on("exit", killLeftovers);
 }
 
-/** PostgreSQL refuses to run as root: as root, run its tools as the `postgres` user. */
-async function serverOwner(): Promise<Owner | undefined> {
-  if (process.getuid?.() !== 0) return undefined;
-  try {
-    const uid = Number((await runCommand("id", ["-u", "postgres"])).trim());
-    const gid = Number((await runCommand("id", ["-g", "postgres"])).trim());
-    return { uid, gid };
-  } catch {
-    throw new Error("running as root, but PostgreSQL refuses to run as root and there is no `postgres` user to run it as");
-  }
-}
-
 async function probe(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
   client.on("error", () => undefined);
@@ -79,7 +71,8 @@ async function probe(url: string): Promise<void> {
 
 /**
  * Starts a fresh PostgreSQL (initdb into a temp dir, binaries from `pg_config --bindir`) on a free
- * loopback port, tuned for tests (no fsync), and waits until it accepts connections (30 s at most).
+ * loopback port, tuned for tests (no fsync) unless `durable`, and waits until it accepts connections
+ * (30 s at most). With `standbyOf`, the new server is a streaming standby of that one.
  */
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresInstance> {
   const binDir = findPostgresBinDir();
@@ -127,15 +120,18 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   track(dataDir, baseDir);
   try {
     if (owner !== undefined) await chown(baseDir, owner.uid, owner.gid);
-    await run("initdb", ["-D", dataDir, "--auth=trust", "-U", "postgres", "--encoding=UTF8", "--no-locale", "--no-sync"]);
+    if (options.standbyOf === undefined) {
+      await run("initdb", ["-D", dataDir, "--auth=trust", "-U", "postgres", "--encoding=UTF8", "--no-locale", "--no-sync"]);
+    } else {
+      const primary = ["-h", "127.0.0.1", "-p", String(options.standbyOf.port), "-U", "postgres"];
+      await run("pg_basebackup", [...primary, "-D", dataDir, "-R", "-X", "stream", "--no-sync"]);
+    }
     const settings = {
       listen_addresses: "'127.0.0.1'",
       port: String(port),
       unix_socket_directories: `'${baseDir}'`,
       max_connections: "200",
-      fsync: "off",
-      synchronous_commit: "off",
-      full_page_writes: "off",
+      ...(options.durable === true ? {} : { fsync: "off", synchronous_commit: "off", full_page_writes: "off" }),
     };
     const lines = Object.entries(settings).map(([key, value]) => `${key} = ${value}`);
     await appendFile(join(dataDir, "postgresql.conf"), `\n# checkpointd test harness\n${lines.join("\n")}\n`);
@@ -144,7 +140,15 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     await destroy().catch(() => undefined);
     throw error;
   }
-  return { url, port, start, stop, destroy };
+  const crash = async (): Promise<void> => {
+    if (!running) return;
+    await run("pg_ctl", ["stop", "--wait", "-m", "immediate", "-D", dataDir]);
+    running = false;
+  };
+  const promote = async (): Promise<void> => {
+    await run("pg_ctl", ["promote", "--wait", `--timeout=${READY_TIMEOUT_S}`, "-D", dataDir]);
+  };
+  return { url, port, start, stop, destroy, crash, promote };
 }
 
 /**

@@ -6,7 +6,9 @@ const defaults: CheckpointdConfig = {
   host: "127.0.0.1",
   port: 50051,
   databaseUrl: undefined,
+  databaseDirectUrl: undefined,
   dataDir: "./.data/pglite",
+  preparedStatements: "auto",
   logLevel: "info",
   maxMessageBytes: 16 * 1024 * 1024,
   shutdownGraceMs: 10_000,
@@ -169,6 +171,13 @@ const settings = [
     envValue: ["postgresql://env@127.0.0.1:5432/b", "postgresql://env@127.0.0.1:5432/b"],
   },
   {
+    flag: "--database-direct-url",
+    env: "DATABASE_DIRECT_URL",
+    key: "databaseDirectUrl",
+    flagValue: ["postgres://flag@127.0.0.1:5432/a", "postgres://flag@127.0.0.1:5432/a"],
+    envValue: ["postgresql://env@127.0.0.1:5432/b", "postgresql://env@127.0.0.1:5432/b"],
+  },
+  {
     flag: "--data-dir",
     env: "CHECKPOINTD_DATA_DIR",
     key: "dataDir",
@@ -188,6 +197,13 @@ const settings = [
   { flag: "--heartbeat-ms", env: "HEARTBEAT_MS", key: "heartbeatMs", flagValue: ["250", 250], envValue: ["1000", 1000] },
   { flag: "--stream-stall-ms", env: "STREAM_STALL_MS", key: "streamStallMs", flagValue: ["500", 500], envValue: ["2000", 2000] },
   { flag: "--cache", env: "CACHE", key: "cache", flagValue: ["off", "off"], envValue: ["off", "off"] },
+  {
+    flag: "--prepared-statements",
+    env: "PREPARED_STATEMENTS",
+    key: "preparedStatements",
+    flagValue: ["off", "off"],
+    envValue: ["off", "off"],
+  },
   { flag: "--cache-ttl-seconds", env: "CACHE_TTL_SECONDS", key: "cacheTtlSeconds", flagValue: ["60", 60], envValue: ["3600", 3600] },
   { flag: "--cache-key-prefix", env: "CACHE_KEY_PREFIX", key: "cacheKeyPrefix", flagValue: ["a:", "a:"], envValue: ["b:", "b:"] },
   {

@@ -68,12 +68,28 @@ export const settings = defineSettings({
     help: "`postgres://` URL; unset = embedded PGlite",
     group: "Database",
   },
+  databaseDirectUrl: {
+    flag: "--database-direct-url",
+    env: "DATABASE_DIRECT_URL",
+    default: "",
+    parse: url(["postgres", "postgresql"], "postgres://user:password@host:port/database"),
+    help: "`postgres://` URL for `LISTEN/NOTIFY` when `DATABASE_URL` goes through a transaction-mode pooler; unset = `DATABASE_URL`",
+    group: "Database",
+  },
   dataDir: {
     flag: "--data-dir",
     env: "CHECKPOINTD_DATA_DIR",
     default: "./.data/pglite",
     parse: path("DIR"),
     help: "PGlite data directory (`memory://` for none)",
+    group: "Database",
+  },
+  preparedStatements: {
+    flag: "--prepared-statements",
+    env: "PREPARED_STATEMENTS",
+    default: "auto",
+    parse: oneOf(["auto", "off"]),
+    help: "`auto` names repeated statements: PostgreSQL parses and plans each once per connection (stops by itself behind a transaction-mode pooler); `off`: none",
     group: "Database",
   },
   cache: {

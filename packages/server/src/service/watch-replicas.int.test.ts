@@ -21,6 +21,7 @@ import {
   type SpawnedCheckpointd,
   startRedis,
 } from "@checkpointd/test-support";
+import { createTestDatabase } from "@checkpointd/test-support/server";
 
 type CheckpointClient = Client<typeof CheckpointService>;
 
@@ -180,6 +181,27 @@ describe("Watch across two replicas with Redis", () => {
 
   it("pushes an interrupt written through B to a watcher on A through Redis pub/sub", async () => {
     await expectInterruptAcrossReplicas(a, b, "redis");
+  });
+});
+
+describe("Watch across two replicas on PostgreSQL through PgBouncer in transaction mode", () => {
+  let a: CheckpointClient;
+  let b: CheckpointClient;
+
+  beforeAll(async () => {
+    // Statements go through the pooler; LISTEN needs a session of its own, so it takes the direct URL.
+    const { direct, pooled } = await createTestDatabase();
+    const env = { DATABASE_URL: pooled, DATABASE_DIRECT_URL: direct };
+    const [serverA, serverB] = await Promise.all([spawnReplica(env), spawnReplica(env)]);
+    a = clientFor(serverA!);
+    b = clientFor(serverB!);
+  });
+  afterAll(async () => {
+    await Promise.all(spawned.splice(0).map((s) => s.stop(5_000)));
+  });
+
+  it("pushes an interrupt written through B to a watcher on A through NOTIFY on --database-direct-url", async () => {
+    await expectInterruptAcrossReplicas(a, b, "pgbouncer");
   });
 });
 

@@ -1,5 +1,6 @@
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
+import { createNamedStatementPool } from "./named-statement-pool.js";
 import { Migrator } from "kysely/migration";
 import pg from "pg";
 import type { Database } from "./database-schema.js";
@@ -10,6 +11,10 @@ export interface DatabaseOptions {
   databaseUrl: string | undefined;
   /** PGlite's data directory (or `memory://`), used when databaseUrl is undefined. */
   dataDir: string;
+  /** PostgreSQL: name the frequent statements (`auto`, the default) or not (`off`); see named-statement-pool.ts. */
+  preparedStatements?: "auto" | "off" | undefined;
+  /** Told once when the database refuses a named statement and naming stops (a transaction-mode pooler). */
+  onPreparedStatementsRefused?: ((error: Error) => void) | undefined;
   /** Pool size for PostgreSQL (default 10). */
   poolSize?: number;
   /** Called with errors of idle pooled connections (Postgres restarting, say). */
@@ -20,6 +25,12 @@ export interface DatabaseHandle {
   db: Kysely<Database>;
   engine: "postgres" | "pglite";
 }
+
+/**
+ * Distinct statement texts named per process: the shapes of single Puts, PutWrites and reads
+ * (a few dozen in practice); larger groups run unnamed, where one parse is shared by many rows.
+ */
+const namedStatementsPerProcess = 64;
 
 /** A Kysely handle on PostgreSQL (a pool) or on embedded PGlite; the schema is left as it is (see migrateToLatest). */
 export async function connectDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
@@ -40,7 +51,11 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Databas
   // server disconnects (Postgres restarting) would otherwise crash the process.
   // Its next query fails instead, and the call gets UNAVAILABLE.
   pool.on("connect", (client) => client.on("error", (error) => options.onPoolError?.(error)));
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), engine: "postgres" };
+  const dialectPool =
+    options.preparedStatements === "off"
+      ? pool
+      : createNamedStatementPool(pool, { maxStatements: namedStatementsPerProcess, onDisabled: options.onPreparedStatementsRefused });
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: dialectPool }) }), engine: "postgres" };
 }
 
 /** Brings the schema to the latest migration. Safe to run from several replicas at once. */

@@ -1,4 +1,5 @@
 export {
+  createTestDatabase,
   openTestDatabase,
   startTestServer,
   testEngines,

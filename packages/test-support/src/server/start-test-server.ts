@@ -15,18 +15,30 @@ import {
 } from "@checkpointd/server";
 import { createDatabase as createPostgresDatabase } from "../start-postgres.js";
 
-export type TestEngine = "pglite" | "postgres";
-export const testEngines: readonly TestEngine[] = ["pglite", "postgres"];
+/** Embedded PGlite; PostgreSQL directly; PostgreSQL through PgBouncer in transaction mode (how most managed PostgreSQL is reached). */
+export type TestEngine = "pglite" | "postgres" | "pgbouncer";
+export const testEngines: readonly TestEngine[] = ["pglite", "postgres", "pgbouncer"];
 
-/** A migrated, empty database: in-memory PGlite, or a new database on the test PostgreSQL. */
+/** A new database on the test PostgreSQL: its direct URL, and the URL through the test PgBouncer. */
+export async function createTestDatabase(): Promise<{ direct: string; pooled: string }> {
+  const admin = process.env.CHECKPOINTD_TEST_DATABASE_URL;
+  const bouncer = process.env.CHECKPOINTD_TEST_PGBOUNCER_URL;
+  if (admin === undefined || bouncer === undefined) {
+    throw new Error(
+      "CHECKPOINTD_TEST_DATABASE_URL / CHECKPOINTD_TEST_PGBOUNCER_URL are not set: run the tests through jest's global setup",
+    );
+  }
+  const direct = await createPostgresDatabase(admin);
+  const pooled = new URL(direct);
+  pooled.port = new URL(bouncer).port;
+  return { direct, pooled: pooled.toString() };
+}
+
+/** A migrated, empty database: in-memory PGlite, or a new database on the test PostgreSQL (directly or through PgBouncer). */
 export async function openTestDatabase(engine: TestEngine, databaseUrl?: string): Promise<Kysely<Database>> {
   let url: string | undefined;
-  if (engine === "postgres") {
-    const admin = process.env.CHECKPOINTD_TEST_DATABASE_URL;
-    if (databaseUrl === undefined && admin === undefined) {
-      throw new Error("CHECKPOINTD_TEST_DATABASE_URL is not set: run the tests through jest's global setup");
-    }
-    url = databaseUrl ?? (await createPostgresDatabase(admin!));
+  if (engine !== "pglite") {
+    url = databaseUrl ?? (await createTestDatabase())[engine === "postgres" ? "direct" : "pooled"];
   }
   const { db } = await connectDatabase({ databaseUrl: url, dataDir: "memory://" });
   await migrateToLatest(db);

@@ -1,0 +1,143 @@
+/**
+ * The soak: `pnpm bench --soak MINUTES` (default 30). Two checkpointd replicas on one PostgreSQL
+ * (durable defaults) and one Redis, all started here on 127.0.0.1, under a mixed load (soak-load.ts)
+ * through both; every 10 s each replica's RSS and open file descriptors, PostgreSQL's connection
+ * count, and the calls' p50/p99 and errors are sampled. At the end it checks that nothing grows
+ * without bound (RSS within +15 % of its value at minute 5, no fd or connection growth, p99 at the
+ * end within 1.5x the start) and writes the table to RESULTS.md (`--no-write` to skip).
+ */
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
+import pg from "pg";
+import { createDatabase, spawnCheckpointd, startPostgres, startRedis } from "@checkpointd/test-support";
+import { writeResultsSection, type ResultsSection } from "../compare/write-results-section.js";
+import { quantile, sampleReplica } from "./sample-replica.js";
+import { startSoakLoad } from "./soak-load.js";
+
+const soakSection: ResultsSection = {
+  heading: "## Soak",
+  startMarker: "<!-- soak:start (written by `pnpm bench --soak`: edit outside these markers, they are replaced on the next run) -->",
+  endMarker: "<!-- soak:end -->",
+};
+
+interface Row {
+  minute: number;
+  rss: number[];
+  fds: number[];
+  connections: number;
+  callsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+export async function runSoak(minutes: number, write: boolean): Promise<void> {
+  if (!(minutes > 0 && minutes <= 240)) throw new Error(`--soak takes 1 to 240 minutes, not ${minutes}`);
+  const log = (message: string) => console.error(`[soak] ${message}`);
+  const postgres = await startPostgres({ durable: true });
+  const redis = await startRedis();
+  const databaseUrl = await createDatabase(postgres.url);
+  const database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redis.url };
+  const replicas = [await spawnCheckpointd(["--http-port", "off"], env), await spawnCheckpointd(["--http-port", "off"], env)];
+  const clients = replicas.map((r) => createClient(CheckpointService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${r.port}` })));
+  const started = Date.now();
+  const until = started + minutes * 60_000;
+  const load = startSoakLoad({ clients, writers: 8, readers: 8, watchers: 16, threads: 400, until });
+  const admin = new pg.Client({ connectionString: postgres.url });
+  await admin.connect();
+  const rows: Row[] = [];
+  let lastSample = Date.now();
+  try {
+    while (Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, Math.max(0, until - Date.now()))));
+      const now = Date.now();
+      const { latencies, errors, calls } = load.drain();
+      const samples = replicas.map((r) => sampleReplica(r.process.pid!));
+      if (samples.some((s) => s === undefined)) throw new Error("a replica died during the soak");
+      const { rows: conn } = await admin.query<{ n: string }>(
+        "select count(*) as n from pg_stat_activity where datname = current_database() or datname is not null",
+      );
+      const row: Row = {
+        minute: (now - started) / 60_000,
+        rss: samples.map((s) => s!.rssMiB),
+        fds: samples.map((s) => s!.openFds),
+        connections: Number(conn[0]!.n),
+        callsPerSecond: (calls * 1000) / (now - lastSample),
+        p50: quantile(latencies, 0.5),
+        p99: quantile(latencies, 0.99),
+        errors,
+      };
+      lastSample = now;
+      rows.push(row);
+      log(
+        `${row.minute.toFixed(1)} min: RSS ${row.rss.map((v) => v.toFixed(0)).join("/")} MiB, fds ${row.fds.join("/")}, pg conns ${row.connections}, ${row.callsPerSecond.toFixed(0)} calls/s, p99 ${row.p99.toFixed(1)} ms, errors ${errors}`,
+      );
+    }
+    await load.done;
+  } finally {
+    await admin.end();
+    await Promise.all(replicas.map((r) => r.stop(10_000)));
+    await redis.stop();
+    await postgres.destroy();
+  }
+  const report = formatSoak(rows, minutes);
+  console.log(report);
+  if (write) writeResultsSection(fileURLToPath(new URL("../RESULTS.md", import.meta.url)), report, soakSection);
+}
+
+function formatSoak(rows: readonly Row[], minutes: number): string {
+  const at = (minute: number) => rows.find((r) => r.minute >= minute) ?? rows[rows.length - 1]!;
+  const reference = at(Math.min(5, minutes / 2));
+  const last = rows[rows.length - 1]!;
+  const first = rows[Math.min(1, rows.length - 1)]!;
+  const earlyMax = (pick: (r: Row) => number) => Math.max(...rows.filter((r) => r.minute <= reference.minute).map(pick));
+  const checks = [
+    ...last.rss.map(
+      (rss, i) =>
+        [
+          `replica ${i + 1} RSS at the end within +15 % of minute ${reference.minute.toFixed(0)}`,
+          rss <= reference.rss[i]! * 1.15,
+          `${reference.rss[i]!.toFixed(0)} → ${rss.toFixed(0)} MiB`,
+        ] as const,
+    ),
+    ...last.fds.map(
+      (fds, i) =>
+        [
+          `replica ${i + 1} open fds not growing`,
+          fds <= earlyMax((r) => r.fds[i]!) + 4,
+          `${earlyMax((r) => r.fds[i]!)} (max to minute ${reference.minute.toFixed(0)}) → ${fds}`,
+        ] as const,
+    ),
+    [
+      "PostgreSQL connections not growing",
+      last.connections <= earlyMax((r) => r.connections) + 2,
+      `${earlyMax((r) => r.connections)} → ${last.connections}`,
+    ] as const,
+    ["p99 at the end within 1.5x the start", last.p99 <= first.p99 * 1.5, `${first.p99.toFixed(1)} → ${last.p99.toFixed(1)} ms`] as const,
+  ];
+  const load = os
+    .loadavg()
+    .map((v) => v.toFixed(1))
+    .join(", ");
+  const lines = [
+    `Run ${new Date().toISOString()} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), load average at the end ${load}; ${minutes} min; two replicas, PostgreSQL 15 durable defaults, Redis; 8 writers (Put, PutWrites, a Resume and claim every 10th step), 8 readers (GetTuple latest and older, List 10), 16 Subscribe streams held 1-5 s, over 400 threads.`,
+    "",
+    "| check | holds | figures |",
+    "|---|---|---|",
+    ...checks.map(([what, ok, figures]) => `| ${what} | ${ok ? "yes" : "**no**"} | ${figures} |`),
+    "",
+    "| minute | RSS MiB (A/B) | open fds (A/B) | PostgreSQL connections | calls/s | p50 ms | p99 ms | errors |",
+    "|---:|---|---|---:|---:|---:|---:|---:|",
+    ...rows
+      .filter((_, i) => i % 6 === 5 || i === 0 || i === rows.length - 1)
+      .map(
+        (r) =>
+          `| ${r.minute.toFixed(1)} | ${r.rss.map((v) => v.toFixed(0)).join(" / ")} | ${r.fds.join(" / ")} | ${r.connections} | ${r.callsPerSecond.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(1)} | ${r.errors} |`,
+      ),
+  ];
+  return lines.join("\n");
+}

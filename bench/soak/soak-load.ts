@@ -1,0 +1,131 @@
+import { randomBytes, randomInt } from "node:crypto";
+import type { Client } from "@connectrpc/connect";
+import type { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
+
+type CheckpointClient = Client<typeof CheckpointService>;
+
+export interface SoakLoadOptions {
+  /** One client per replica; each loop picks one at random per call. */
+  clients: readonly CheckpointClient[];
+  /** Concurrent loops of each kind. */
+  writers: number;
+  readers: number;
+  watchers: number;
+  /** Threads the writers rotate over: each grows by one checkpoint per visit. */
+  threads: number;
+  /** Loops stop by themselves at this time (Date.now()). */
+  until: number;
+}
+
+export interface SoakLoad {
+  /** Latencies (ms) of the calls completed since the last drain, and the errors. */
+  drain(): { latencies: number[]; errors: number; calls: number };
+  done: Promise<void>;
+}
+
+const id = (step: number) => `1f0d0000-0000-6000-8000-${String(step).padStart(12, "0")}`;
+const version = (n: number) => ({ kind: { case: "intValue" as const, value: BigInt(n) } });
+
+/**
+ * The soak's mixed load, bounded in time: writers (Put then PutWrites, a Resume and its claim
+ * every tenth step), readers (GetTuple latest, an older id, List of 10), watchers (Subscribe
+ * streams held 1-5 s, then cancelled and opened again on another thread).
+ */
+export function startSoakLoad(options: SoakLoadOptions): SoakLoad {
+  let latencies: number[] = [];
+  let errors = 0;
+  let calls = 0;
+  const steps = new Array<number>(options.threads).fill(0);
+  const client = () => options.clients[randomInt(options.clients.length)]!;
+  const thread = (i: number) => `soak-${i}`;
+  const timed = async (call: () => Promise<unknown>) => {
+    const started = performance.now();
+    try {
+      await call();
+      latencies.push(performance.now() - started);
+    } catch {
+      errors++;
+    }
+    calls++;
+  };
+
+  async function writer() {
+    while (Date.now() < options.until) {
+      const t = randomInt(options.threads);
+      const step = steps[t]!++;
+      const threadId = thread(t);
+      await timed(() =>
+        client().put({
+          config: { threadId, checkpointNs: "", checkpointId: step === 0 ? "" : id(step - 1) },
+          checkpoint: {
+            v: 4,
+            id: id(step),
+            ts: new Date().toISOString(),
+            channelValues: { messages: { type: "bytes", data: randomBytes(randomInt(256, 4_096)) } },
+            channelVersions: { messages: version(step + 1) },
+          },
+          metadata: { step },
+          newVersions: { messages: version(step + 1) },
+        }),
+      );
+      await timed(() =>
+        client().putWrites({
+          config: { threadId, checkpointNs: "", checkpointId: id(step) },
+          taskId: `task-${step}`,
+          taskPath: "",
+          writes: [{ channel: "out", value: { type: "bytes", data: randomBytes(128) } }],
+        }),
+      );
+      if (step % 10 === 9) {
+        await timed(async () => {
+          const { resumeId } = await client().resume({
+            threadId,
+            values: { "": { type: "json", data: new TextEncoder().encode('"ok"') } },
+            idempotencyKey: `resume-${step}`,
+          });
+          await client().claimResume({ threadId, resumeId, workerId: "soak" });
+        });
+      }
+    }
+  }
+
+  async function reader() {
+    while (Date.now() < options.until) {
+      const t = randomInt(options.threads);
+      const threadId = thread(t);
+      const step = steps[t]!;
+      await timed(() => client().getTuple({ config: { threadId, checkpointNs: "" } }));
+      if (step > 1) await timed(() => client().getTuple({ config: { threadId, checkpointNs: "", checkpointId: id(randomInt(step - 1)) } }));
+      await timed(async () => {
+        for await (const _ of client().list({ config: { threadId }, limit: 10 })) void _;
+      });
+    }
+  }
+
+  async function watcher() {
+    while (Date.now() < options.until) {
+      const signal = AbortSignal.timeout(randomInt(1_000, 5_000));
+      try {
+        for await (const _ of client().subscribe({ threadId: thread(randomInt(options.threads)) }, { signal })) void _;
+      } catch {
+        // The stream ends by its own timeout: that is the point.
+      }
+    }
+  }
+
+  const loops = [
+    ...Array.from({ length: options.writers }, writer),
+    ...Array.from({ length: options.readers }, reader),
+    ...Array.from({ length: options.watchers }, watcher),
+  ];
+  return {
+    drain() {
+      const out = { latencies, errors, calls };
+      latencies = [];
+      errors = 0;
+      calls = 0;
+      return out;
+    },
+    done: Promise.all(loops).then(() => undefined),
+  };
+}
