@@ -22,6 +22,8 @@ import type { CheckpointCache } from "./cache/checkpoint-cache.js";
 import { createMemoryCache } from "./cache/memory-cache.js";
 import { createRedisCache } from "./cache/redis-cache.js";
 import { traceCache } from "./cache/traced-cache.js";
+import { createCacheFence } from "./cache/cache-fence.js";
+import { createCacheFenceStore } from "./storage/cache-fence-store.js";
 import type { TenantStorage } from "./storage/checkpoint-storage.js";
 import { createKyselyStorage } from "./storage/kysely-storage.js";
 import { createGrpcJsService } from "./transport/grpc-js-service.js";
@@ -336,6 +338,8 @@ export async function startCheckpointd(options: StartOptions, logger: Logger): P
               cluster: options.redisCluster,
               keyPrefix: options.cacheKeyPrefix,
               ttlSeconds: options.cacheTtlSeconds,
+              // Replicas share Redis: one cut off it must not leave entries stale for the others.
+              fence: createCacheFence({ store: createCacheFenceStore(handle.db), logger }),
               logger,
             }),
           );

@@ -14,7 +14,7 @@ export {
   type AcknowledgedStep,
   type AcknowledgedWriters,
 } from "./acknowledged-writers.js";
-export { startTcpProxy, type TcpProxy } from "./start-tcp-proxy.js";
+export { startTcpProxy, type CutMode, type TcpProxy } from "./start-tcp-proxy.js";
 export { startRedis, type RedisInstance, type StartRedisOptions } from "./start-redis.js";
 export { startRedisCluster, type RedisClusterInstance } from "./start-redis-cluster.js";
 export { redisKeySlot } from "./redis-key-slot.js";

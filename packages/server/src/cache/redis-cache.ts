@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { settingDefaults } from "../config/setting-defaults.js";
 import type { CheckpointKey, CheckpointTuple } from "../domain/checkpoint.js";
 import { cacheKeys } from "./cache-keys.js";
+import type { CacheFence } from "./cache-fence.js";
 import { emptyStats, type CacheRead, type CheckpointCache } from "./checkpoint-cache.js";
 import { fillScript, invalidateCheckpointScript, invalidateScript, readScript } from "./redis-scripts.js";
 import { decodeTuple, encodeTuple } from "../mapping/tuple-codec.js";
@@ -23,6 +24,12 @@ export interface RedisCacheOptions {
    * the other replicas to reconnect and retire, through the epoch, what they wrote unseen.
    */
   reconnectGraceMs?: number;
+  /**
+   * The fence in the database (cache-fence.ts): part of every entry's epoch, and moved on by a
+   * write whose invalidation did not reach Redis. Without it (tests of Redis alone), a replica cut
+   * off Redis can leave entries stale for the others; closed with the cache.
+   */
+  fence?: CacheFence;
   logger: Logger;
 }
 
@@ -58,9 +65,12 @@ const unset = "";
  * epochRefreshMs. After an outage a replica fills nothing for
  * reconnectGraceMs, so that replicas reconnecting a little later (their Puts
  * in between could not invalidate) bump the epoch before anything is stored.
- * Known limit: a partition that cuts one replica off Redis for longer, while
- * others still reach it, can let those others serve entries of the threads
- * the cut-off replica wrote, until it reconnects (or the TTL).
+ *
+ * A partition that cuts one replica off Redis while the others still reach it
+ * is what the fence is for: the epoch an entry carries is Redis's epoch and
+ * the fence's, and a write that could not invalidate moves the fence on (in
+ * PostgreSQL) and is acknowledged only once no replica can still serve under
+ * the old one (see cache-fence.ts).
  */
 export function createRedisCache(options: RedisCacheOptions): CheckpointCache {
   return createRedisCacheWithHooks(options, {});
@@ -84,8 +94,15 @@ export function createRedisCacheWithHooks(options: RedisCacheOptions, hooks: Red
   }
   const scripts = client as unknown as ScriptClient & { cpdReadBuffer: ScriptClient["cpdRead"] };
 
-  // The epoch this replica accepts; undefined while it may not use Redis.
+  // Redis's epoch as this replica accepts it; undefined while it may not use Redis.
   let epoch: string | undefined;
+  const { fence } = options;
+  /** The epoch entries are read and filled under: Redis's and the fence's; undefined while either is unusable. */
+  const entryEpoch = (): string | undefined => {
+    if (epoch === undefined || fence === undefined) return epoch;
+    const fenced = fence.current();
+    return fenced === undefined ? undefined : `${epoch}.${fenced}`;
+  };
   let dirty = false;
   let everReady = false;
   // No fills before this time: set when the cache comes back after an outage.
@@ -145,12 +162,14 @@ export function createRedisCacheWithHooks(options: RedisCacheOptions, hooks: Red
     const current = epoch;
     if (current === undefined) {
       dirty = true;
+      await fence?.retire();
       return;
     }
     try {
       await run(current);
     } catch (error) {
       down(error);
+      await fence?.retire();
     }
   };
 
@@ -170,7 +189,7 @@ export function createRedisCacheWithHooks(options: RedisCacheOptions, hooks: Red
 
   return {
     async read(tenant, threadId, ns, checkpointId): Promise<CacheRead> {
-      const current = epoch;
+      const current = entryEpoch();
       if (current === undefined) {
         stats.misses++;
         return { tuple: undefined, token: undefined };
@@ -180,12 +199,12 @@ export function createRedisCacheWithHooks(options: RedisCacheOptions, hooks: Red
         const [g, n, en, ee, et] = await scripts.cpdReadBuffer(keys.meta(tenant, threadId), entryKey, randomUUID(), ttl);
         // The token names the epoch too: a fill after an outage must not store what was read before it.
         const token = joinToken(current, g, n);
-        if (et.length > 0 && en.equals(n) && ee.toString() === current && epoch === current) {
+        if (et.length > 0 && en.equals(n) && ee.toString() === current && entryEpoch() === current) {
           stats.hits++;
           return { tuple: decodeTuple(et), token };
         }
         stats.misses++;
-        return { tuple: undefined, token: epoch === current ? token : undefined };
+        return { tuple: undefined, token: entryEpoch() === current ? token : undefined };
       } catch (error) {
         down(error);
         stats.misses++;
@@ -193,7 +212,7 @@ export function createRedisCacheWithHooks(options: RedisCacheOptions, hooks: Red
       }
     },
     async fill(tenant, token, tuple: CheckpointTuple, asLatest) {
-      const current = epoch;
+      const current = entryEpoch();
       if (token === undefined || current === undefined || Date.now() < fillsFrom) return;
       const [tokenEpoch, g, n] = splitToken(token);
       if (tokenEpoch !== current) {
@@ -236,6 +255,7 @@ export function createRedisCacheWithHooks(options: RedisCacheOptions, hooks: Red
     stats: () => ({ ...stats }),
     async close() {
       clearInterval(refresh);
+      fence?.close();
       client.disconnect();
     },
   };

@@ -70,7 +70,14 @@ export interface ResumesTable {
   created_at: ColumnType<Date, never, never>;
 }
 
+export interface CacheFenceTable {
+  id: number;
+  /** bigint comes back as a string from pg. */
+  epoch: ColumnType<string, string | number | bigint, string | number | bigint>;
+}
+
 export interface Database {
+  cache_fence: CacheFenceTable;
   thread_event_counters: ThreadEventCountersTable;
   thread_events: ThreadEventsTable;
   resumes: ResumesTable;

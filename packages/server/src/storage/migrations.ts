@@ -189,6 +189,21 @@ migrations["0003_tenants"] = {
   },
 };
 
+/** The cache fence (cache/cache-fence.ts): one row whose epoch a replica bumps when it could not invalidate Redis. */
+migrations["0004_cache_fence"] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("cache_fence")
+      .addColumn("id", "integer", (c) => c.primaryKey())
+      .addColumn("epoch", "bigint", (c) => c.notNull())
+      .execute();
+    await sql`insert into cache_fence (id, epoch) values (1, 0) on conflict do nothing`.execute(db);
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable("cache_fence").execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve(migrations),
 };
