@@ -1,9 +1,10 @@
 /**
  * The soak: `pnpm bench --soak MINUTES` (default 30). Two checkpointd replicas on one PostgreSQL
  * (durable defaults) and one Redis, all started here on 127.0.0.1, under a mixed load (soak-load.ts)
- * through both; every 10 s each replica's RSS and open file descriptors, PostgreSQL's connection
+ * through both; every 10 s each replica's RSS, open file descriptors, heap and event-loop lag (its
+ * /metrics), PostgreSQL's connection
  * count, and the calls' p50/p99 and errors are sampled. At the end it checks that nothing grows
- * without bound (RSS within +15 % of its value at minute 5, no fd or connection growth, p99 at the
+ * without bound (RSS and heap within +15 % of their value at minute 5, no fd or connection growth, p99 at the
  * end within 1.5x the start) and writes the table to RESULTS.md (`--no-write` to skip).
  */
 import os from "node:os";
@@ -14,7 +15,7 @@ import { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_
 import pg from "pg";
 import { createDatabase, spawnCheckpointd, startPostgres, startRedis } from "@checkpointd/test-support";
 import { writeResultsSection, type ResultsSection } from "../compare/write-results-section.js";
-import { quantile, sampleReplica } from "./sample-replica.js";
+import { quantile, sampleReplica, scrapeReplica } from "./sample-replica.js";
 import { startSoakLoad } from "./soak-load.js";
 
 const soakSection: ResultsSection = {
@@ -26,6 +27,8 @@ const soakSection: ResultsSection = {
 interface Row {
   minute: number;
   rss: number[];
+  heap: number[];
+  lag: number[];
   fds: number[];
   connections: number;
   callsPerSecond: number;
@@ -58,12 +61,15 @@ export async function runSoak(minutes: number, write: boolean): Promise<void> {
       const { latencies, errors, calls } = load.drain();
       const samples = replicas.map((r) => sampleReplica(r.process.pid!));
       if (samples.some((s) => s === undefined)) throw new Error("a replica died during the soak");
+      const scraped = await Promise.all(replicas.map((r) => scrapeReplica(r.metricsPort!)));
       const { rows: conn } = await admin.query<{ n: string }>(
         "select count(*) as n from pg_stat_activity where datname = current_database() or datname is not null",
       );
       const row: Row = {
         minute: (now - started) / 60_000,
         rss: samples.map((s) => s!.rssMiB),
+        heap: scraped.map((m) => m.heapUsedMiB),
+        lag: scraped.map((m) => m.eventLoopLagP99Ms),
         fds: samples.map((s) => s!.openFds),
         connections: Number(conn[0]!.n),
         callsPerSecond: (calls * 1000) / (now - lastSample),
@@ -74,7 +80,7 @@ export async function runSoak(minutes: number, write: boolean): Promise<void> {
       lastSample = now;
       rows.push(row);
       log(
-        `${row.minute.toFixed(1)} min: RSS ${row.rss.map((v) => v.toFixed(0)).join("/")} MiB, fds ${row.fds.join("/")}, pg conns ${row.connections}, ${row.callsPerSecond.toFixed(0)} calls/s, p99 ${row.p99.toFixed(1)} ms, errors ${errors}`,
+        `${row.minute.toFixed(1)} min: RSS ${row.rss.map((v) => v.toFixed(0)).join("/")} MiB, heap ${row.heap.map((v) => v.toFixed(0)).join("/")} MiB, lag p99 ${row.lag.map((v) => v.toFixed(0)).join("/")} ms, fds ${row.fds.join("/")}, pg conns ${row.connections}, ${row.callsPerSecond.toFixed(0)} calls/s, p99 ${row.p99.toFixed(1)} ms, errors ${errors}`,
       );
     }
     await load.done;
@@ -130,8 +136,8 @@ function formatSoak(rows: readonly Row[], minutes: number): string {
     "|---|---|---|",
     ...checks.map(([what, ok, figures]) => `| ${what} | ${ok ? "yes" : "**no**"} | ${figures} |`),
     "",
-    "| minute | RSS MiB (A/B) | open fds (A/B) | PostgreSQL connections | calls/s | p50 ms | p99 ms | errors |",
-    "|---:|---|---|---:|---:|---:|---:|---:|",
+    "| minute | RSS MiB (A/B) | heap MiB (A/B) | event-loop lag p99 ms (A/B) | open fds (A/B) | PostgreSQL connections | calls/s | p50 ms | p99 ms | errors |",
+    "|---:|---|---|---|---|---:|---:|---:|---:|---:|",
     ...rows
       .filter((_, i) => i % 6 === 5 || i === 0 || i === rows.length - 1)
       .map(
