@@ -54,6 +54,8 @@ async function main() {
       },
     );
   };
+  // SIGHUP re-reads the API keys file (as a change to it does); connections stay open.
+  process.on("SIGHUP", () => void server.reloadAuth());
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
 }

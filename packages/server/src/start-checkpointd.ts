@@ -8,6 +8,7 @@ import { settingDefaults } from "./config/setting-defaults.js";
 import { settings } from "./config/settings.js";
 import { authenticateService } from "./auth/authenticate-service.js";
 import { createOpenAuthenticator, type Authenticator } from "./auth/authenticator.js";
+import { configureAuth, type AuthSettings } from "./auth/configure-auth.js";
 import { createCheckpointService } from "./service/checkpoint-service.js";
 import { connectDatabase, migrateToLatest, type DatabaseHandle } from "./storage/connect-database.js";
 import { guardStorage } from "./storage/guard-storage.js";
@@ -22,12 +23,13 @@ import { createMemoryCache } from "./cache/memory-cache.js";
 import { createRedisCache } from "./cache/redis-cache.js";
 import type { Storage } from "./storage/checkpoint-storage.js";
 import { createKyselyStorage } from "./storage/kysely-storage.js";
-import { createGrpcJsService } from "./transport/grpc-js-service.js";
+import { createGrpcJsService, type GrpcJsService } from "./transport/grpc-js-service.js";
 import { startConnectServer } from "./transport/connect-server.js";
 import { startGrpcJsServer } from "./transport/grpc-js-server.js";
 import { createHealthService } from "./transport/health-service.js";
 import { cacheHealthName, monitorHealth } from "./transport/monitor-health.js";
 import { createReflectionService } from "./transport/reflection-service.js";
+import { requireCredentials } from "./transport/require-credentials.js";
 import type { RunningServer } from "./transport/running-server.js";
 
 export type StartOptions = Pick<
@@ -49,10 +51,14 @@ export type StartOptions = Pick<
   | "statsIntervalSeconds"
   | "heartbeatMs"
   | "streamStallMs"
-> & {
-  /** Establishes who makes each call (default: authentication off, every call the default tenant). */
-  authenticator?: Authenticator | undefined;
-};
+> &
+  Partial<Omit<AuthSettings, "host">> & {
+    /**
+     * Establishes who makes each call, instead of the `--auth-*` settings (default: those; none set, authentication
+     * off: every call the default tenant).
+     */
+    authenticator?: Authenticator | undefined;
+  };
 
 export interface Checkpointd {
   port: number;
@@ -61,6 +67,8 @@ export interface Checkpointd {
   engine: DatabaseHandle["engine"];
   /** Graceful stop: in-flight calls get shutdownGraceMs, then pools close. */
   close(): Promise<void>;
+  /** Re-reads the API keys file (SIGHUP); open connections stay. */
+  reloadAuth(): Promise<void>;
 }
 
 /** Opens the database (PostgreSQL or embedded PGlite) and migrates it; a failure is a ConfigError naming the setting. */
@@ -90,6 +98,8 @@ export async function openDatabase(options: Pick<StartOptions, "databaseUrl" | "
 }
 
 export interface ServeOptions extends Pick<StartOptions, "host" | "port" | "maxMessageBytes" | "shutdownGraceMs" | "authenticator"> {
+  /** Services (or packages) other than CheckpointService served without credentials (default: `--auth-public-services`'s). */
+  publicServices?: readonly string[];
   /** Undefined: no Connect/gRPC-Web server. */
   httpPort?: number | undefined;
   corsOrigins?: readonly string[];
@@ -128,7 +138,7 @@ function decorateStorage(storage: Storage, cache: CheckpointCache | undefined): 
  * Connect, gRPC-Web and gRPC on `httpPort`. Closing stops both servers, then
  * closes the storage.
  */
-export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpointd, "engine">> {
+export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpointd, "engine" | "reloadAuth">> {
   const { cache, logger } = options;
   const streamStallMs = options.streamStallMs ?? settingDefaults.streamStallMs;
   const statsIntervalSeconds = options.statsIntervalSeconds ?? settingDefaults.statsIntervalSeconds;
@@ -140,11 +150,10 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
   const health = createHealthService([CheckpointService.typeName, ...(cache === undefined ? [] : [cacheHealthName])]);
   const bus = options.bus ?? createInProcessEventBus();
   const hub = createEventHub({ storage, bus, heartbeatMs: options.heartbeatMs ?? settingDefaults.heartbeatMs });
-  const impl = authenticateService(
-    CheckpointService,
-    createCheckpointService(storage, hub, { logError }),
-    options.authenticator ?? createOpenAuthenticator(),
-  );
+  const authenticator = options.authenticator ?? createOpenAuthenticator();
+  const impl = authenticateService(CheckpointService, createCheckpointService(storage, hub, { logError }), authenticator);
+  const guarded = (service: GrpcJsService) =>
+    requireCredentials(service, authenticator, options.publicServices ?? settingDefaults.authPublicServices, logError);
   const servers: RunningServer[] = [];
   const stopServers = (graceMs: number) => Promise.all(servers.map((s) => s.shutdown(graceMs)));
   try {
@@ -159,8 +168,8 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
             shutdownSignal: shutdown.signal,
             streamStallMs,
           }),
-          health,
-          ...createReflectionService([file_checkpointd_v1_checkpoint_service]),
+          guarded(health),
+          ...createReflectionService([file_checkpointd_v1_checkpoint_service]).map(guarded),
         ],
       }),
     );
@@ -215,7 +224,15 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
 }
 
 export async function startCheckpointd(options: StartOptions, logger: Logger): Promise<Checkpointd> {
-  const handle = await openDatabase(options, logger);
+  // Before the database: a server that must not start (secure by default, a bad keys file) touches nothing.
+  const auth = options.authenticator === undefined ? await configureAuth(options, logger) : undefined;
+  let handle: DatabaseHandle;
+  try {
+    handle = await openDatabase(options, logger);
+  } catch (error) {
+    auth?.close();
+    throw error;
+  }
   const storage = createKyselyStorage({ db: handle.db });
   const cache =
     options.cache === "off"
@@ -236,6 +253,29 @@ export async function startCheckpointd(options: StartOptions, logger: Logger): P
       : options.databaseUrl !== undefined
         ? createPostgresEventBus({ databaseUrl: options.databaseUrl, logger })
         : createInProcessEventBus();
-  const served = await serveStorage({ ...options, storage, cache, bus, logger });
-  return { ...served, engine: handle.engine };
+  let served;
+  try {
+    served = await serveStorage({
+      ...options,
+      storage,
+      cache,
+      bus,
+      logger,
+      authenticator: options.authenticator ?? auth!.authenticator,
+      publicServices: auth?.publicServices ?? options.authPublicServices ?? settingDefaults.authPublicServices,
+    });
+  } catch (error) {
+    auth?.close();
+    throw error;
+  }
+  const { close } = served;
+  return {
+    ...served,
+    engine: handle.engine,
+    reloadAuth: () => auth?.reload() ?? Promise.resolve(),
+    async close() {
+      auth?.close();
+      await close();
+    },
+  };
 }

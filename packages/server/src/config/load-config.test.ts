@@ -21,6 +21,17 @@ const defaults: CheckpointdConfig = {
   statsIntervalSeconds: 0,
   heartbeatMs: 5_000,
   streamStallMs: 30_000,
+  authKeysFile: undefined,
+  authJwksFile: undefined,
+  authJwksUrl: undefined,
+  authIssuer: "",
+  authAudience: "",
+  authTenantClaim: "tenant",
+  authRolesClaim: "roles",
+  authPublicServices: ["grpc.health.v1", "grpc.reflection"],
+  authRateLimit: 0,
+  authMaxStreams: 0,
+  insecureNoAuth: false,
 };
 
 /** The ConfigError loadConfig throws (fails the test when it does not throw one). */
@@ -188,6 +199,28 @@ const settings = [
   { flag: "--heartbeat-ms", env: "HEARTBEAT_MS", key: "heartbeatMs", flagValue: ["250", 250], envValue: ["1000", 1000] },
   { flag: "--stream-stall-ms", env: "STREAM_STALL_MS", key: "streamStallMs", flagValue: ["500", 500], envValue: ["2000", 2000] },
   { flag: "--cache", env: "CACHE", key: "cache", flagValue: ["off", "off"], envValue: ["off", "off"] },
+  {
+    flag: "--auth-keys-file",
+    env: "AUTH_KEYS_FILE",
+    key: "authKeysFile",
+    flagValue: ["/a/keys.yaml", "/a/keys.yaml"],
+    envValue: ["/b.json", "/b.json"],
+  },
+  {
+    flag: "--auth-jwks-url",
+    env: "AUTH_JWKS_URL",
+    key: "authJwksUrl",
+    flagValue: ["https://a.example/j", "https://a.example/j"],
+    envValue: ["http://127.0.0.1:1/j", "http://127.0.0.1:1/j"],
+  },
+  {
+    flag: "--auth-public-services",
+    env: "AUTH_PUBLIC_SERVICES",
+    key: "authPublicServices",
+    flagValue: ["grpc.health.v1", ["grpc.health.v1"]],
+    envValue: ["", []],
+  },
+  { flag: "--auth-rate-limit", env: "AUTH_RATE_LIMIT", key: "authRateLimit", flagValue: ["100", 100], envValue: ["5", 5] },
   { flag: "--cache-ttl-seconds", env: "CACHE_TTL_SECONDS", key: "cacheTtlSeconds", flagValue: ["60", 60], envValue: ["3600", 3600] },
   { flag: "--cache-key-prefix", env: "CACHE_KEY_PREFIX", key: "cacheKeyPrefix", flagValue: ["a:", "a:"], envValue: ["b:", "b:"] },
   {

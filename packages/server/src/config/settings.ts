@@ -1,6 +1,6 @@
 import { defineSettings, type SettingValues } from "./define-settings.js";
 import { integer, port, portOrOff } from "./number-parsers.js";
-import { boolean, list, oneOf, path, text, url } from "./setting-parser.js";
+import { boolean, list, oneOf, optionalPath, path, text, url } from "./setting-parser.js";
 
 const MiB = 1024 * 1024;
 
@@ -147,6 +147,94 @@ export const settings = defineSettings({
     parse: integer(10, 3_600_000),
     help: "a stream whose client reads nothing this long ends with `RESOURCE_EXHAUSTED` (reset on the Connect/gRPC-Web port)",
     group: "Streams",
+  },
+  authKeysFile: {
+    flag: "--auth-keys-file",
+    env: "AUTH_KEYS_FILE",
+    default: "",
+    parse: optionalPath("FILE"),
+    help: "API keys (JSON or YAML list of `{id, sha256, tenant, roles, [rate]}`), re-read on change and on SIGHUP",
+    group: "Authentication",
+  },
+  authJwksFile: {
+    flag: "--auth-jwks-file",
+    env: "AUTH_JWKS_FILE",
+    default: "",
+    parse: optionalPath("FILE"),
+    help: "JWKS file whose keys verify JWT bearer tokens, re-read on change",
+    group: "Authentication",
+  },
+  authJwksUrl: {
+    flag: "--auth-jwks-url",
+    env: "AUTH_JWKS_URL",
+    default: "",
+    parse: url(["https", "http"], "https://issuer.example/.well-known/jwks.json"),
+    help: "JWKS URL whose keys verify JWT bearer tokens (cached; fetched again for an unknown key and every 10 min)",
+    group: "Authentication",
+  },
+  authIssuer: {
+    flag: "--auth-issuer",
+    env: "AUTH_ISSUER",
+    default: "",
+    parse: text({ metavar: "ISSUER" }),
+    help: "the `iss` a JWT must carry (unset: not checked)",
+    group: "Authentication",
+  },
+  authAudience: {
+    flag: "--auth-audience",
+    env: "AUTH_AUDIENCE",
+    default: "",
+    parse: text({ metavar: "AUDIENCE" }),
+    help: "the `aud` a JWT must carry (unset: not checked)",
+    group: "Authentication",
+  },
+  authTenantClaim: {
+    flag: "--auth-tenant-claim",
+    env: "AUTH_TENANT_CLAIM",
+    default: "tenant",
+    parse: text({ metavar: "CLAIM", nonEmpty: true }),
+    help: "the JWT claim naming the caller's tenant",
+    group: "Authentication",
+  },
+  authRolesClaim: {
+    flag: "--auth-roles-claim",
+    env: "AUTH_ROLES_CLAIM",
+    default: "roles",
+    parse: text({ metavar: "CLAIM", nonEmpty: true }),
+    help: "the JWT claim listing the caller's roles (`read`, `write`, `admin`; a list or a space-separated string)",
+    group: "Authentication",
+  },
+  authPublicServices: {
+    flag: "--auth-public-services",
+    env: "AUTH_PUBLIC_SERVICES",
+    default: "grpc.health.v1,grpc.reflection",
+    parse: list(),
+    help: "gRPC services (or packages) callable without credentials; `CheckpointService` always needs them",
+    group: "Authentication",
+  },
+  authRateLimit: {
+    flag: "--auth-rate-limit",
+    env: "AUTH_RATE_LIMIT",
+    default: "0",
+    parse: integer(0, 1_000_000),
+    help: "requests a second per tenant (a key with its own `rate` has its own bucket; a Batch counts its calls); `0`: no limit",
+    group: "Authentication",
+  },
+  authMaxStreams: {
+    flag: "--auth-max-streams",
+    env: "AUTH_MAX_STREAMS",
+    default: "0",
+    parse: integer(0, 1_000_000),
+    help: "open `Watch`/`Subscribe` streams per tenant; `0`: no cap",
+    group: "Authentication",
+  },
+  insecureNoAuth: {
+    flag: "--insecure-no-auth",
+    env: "INSECURE_NO_AUTH",
+    default: "false",
+    parse: boolean(),
+    help: "serve a non-loopback `--host` without authentication (anyone who reaches the port reads and deletes every thread)",
+    group: "Authentication",
   },
   logLevel: {
     flag: "--log-level",

@@ -69,7 +69,7 @@ function contextFor(
 }
 
 /** The call's `authorization` values as sent (binary metadata is not a credential). */
-function credentialsOf(metadata: Metadata): CallCredentials {
+export function credentialsOf(metadata: Metadata): CallCredentials {
   const values = metadata.get("authorization");
   return {
     authorization: values.filter((value): value is string => typeof value === "string"),
