@@ -76,12 +76,26 @@ function unary(method: DescMethod, handler: AnyHandler, authenticator: Authentic
   };
 }
 
-/** A bidi call's requests, each shown to the scope before the handler sees it. */
-async function* checked(requests: AsyncIterable<unknown>, check: (message: unknown) => void): AsyncGenerator<unknown> {
-  for await (const message of requests) {
-    check(message);
-    yield message;
-  }
+/**
+ * A bidi call's requests, each shown to `check` before the handler sees it. A
+ * refusal rejects `next()` and leaves the transport's stream alone (a
+ * `for await` that threw would return() it, which cancels the call on grpc-js
+ * before its status is sent).
+ */
+function checked(requests: AsyncIterable<unknown>, check: (message: unknown) => void): AsyncIterable<unknown> {
+  return {
+    [Symbol.asyncIterator]() {
+      const source = requests[Symbol.asyncIterator]();
+      return {
+        async next() {
+          const result = await source.next();
+          if (result.done !== true) check(result.value);
+          return result;
+        },
+        return: (value?: unknown) => source.return?.(value) ?? Promise.resolve({ done: true as const, value }),
+      };
+    },
+  };
 }
 
 function streaming(method: DescMethod, handler: AnyHandler, authenticator: Authenticator) {

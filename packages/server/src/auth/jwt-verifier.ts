@@ -63,9 +63,9 @@ function principalOf(payload: JWTPayload, tenantClaim: string, rolesClaim: strin
     throw unauthenticated(`token has no "${tenantClaim}" claim (a tenant name)`);
   }
   const raw = payload[rolesClaim];
-  const names: unknown[] = typeof raw === "string" ? raw.split(" ") : Array.isArray(raw) ? raw : [];
-  const granted = names.filter(isRole) as Role[];
-  if (granted.length === 0) throw unauthenticated(`token has no "${rolesClaim}" claim naming read, write or admin`);
+  if (typeof raw !== "string" && !Array.isArray(raw)) throw unauthenticated(`token has no "${rolesClaim}" claim (a list of roles)`);
+  // Names other than read, write and admin grant nothing: such a token is authenticated and may do nothing.
+  const granted = (typeof raw === "string" ? raw.split(" ") : (raw as unknown[])).filter(isRole) as Role[];
   const subject = typeof payload.sub === "string" && payload.sub !== "" ? payload.sub.slice(0, 200) : "jwt";
   return { identity: { tenant, subject, roles: impliedRoles(granted) }, rate: undefined };
 }

@@ -60,6 +60,8 @@ export interface TestServerOptions {
   streamStallMs?: number;
   /** Who makes each call (default: authentication off). */
   authenticator?: Authenticator;
+  /** Services other than CheckpointService callable without credentials (default: the server's). */
+  publicServices?: readonly string[];
 }
 
 export async function startTestServer(engine: TestEngine, databaseUrl?: string, options: TestServerOptions = {}): Promise<TestServer> {
@@ -78,6 +80,7 @@ export async function startTestServer(engine: TestEngine, databaseUrl?: string, 
     shutdownGraceMs: 2_000,
     ...(options.streamStallMs === undefined ? {} : { streamStallMs: options.streamStallMs }),
     authenticator: options.authenticator,
+    ...(options.publicServices === undefined ? {} : { publicServices: options.publicServices }),
   });
   const address = `127.0.0.1:${served.port}`;
   const client = createClient(CheckpointService, createGrpcTransport({ baseUrl: `http://${address}` }));
