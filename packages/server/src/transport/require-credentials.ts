@@ -24,8 +24,13 @@ export function requireCredentials(
   const name = methods[0]?.[1].path.split("/")[1] ?? "";
   if (identify === undefined || isPublicService(name, publicServices)) return service;
   const implementation: Record<string, UntypedHandleCall> = {};
-  for (const [key, method] of methods) {
-    const handler = service.implementation[key] as unknown as (call: AnyCall, callback?: sendUnaryData<unknown>) => void;
+  for (const [name, method] of methods) {
+    // grpc-js finds a method's handler under its name or its original (lowerCamel) name.
+    const key = name in service.implementation ? name : (method.originalName ?? name);
+    const found = service.implementation[key];
+    // Unimplemented (health's List): grpc-js answers UNIMPLEMENTED, which tells nothing.
+    if (found === undefined) continue;
+    const handler = found as unknown as (call: AnyCall, callback?: sendUnaryData<unknown>) => void;
     const unary = !method.requestStream && !method.responseStream;
     implementation[key] = ((call: AnyCall, callback?: sendUnaryData<unknown>) => {
       Promise.resolve()
