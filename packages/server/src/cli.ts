@@ -7,6 +7,12 @@ import { checkHealth, HealthCheckError } from "./health-check.js";
 import { ListenError } from "./transport/grpc-js-server.js";
 import { openDatabase, startCheckpointd } from "./start-checkpointd.js";
 
+/**
+ * grpc-js logs a metadata entry it drops (non-ASCII text) with its value: an
+ * `authorization` value is a credential, so every value is withheld.
+ */
+const withheld = (line: string) => line.replace(/(Failed to add metadata entry [^:]*:).*$/s, "$1 (value withheld; the entry was dropped)");
+
 function fail(message: string): never {
   process.stderr.write(`checkpointd: ${message}\n`);
   process.exit(1);
@@ -23,9 +29,9 @@ async function main() {
   // route them to the log, so that stderr carries only the one-line failure.
   const grpcLog = logger.child({ component: "grpc-js" });
   setLogger({
-    error: (...args: unknown[]) => grpcLog.error(format(...args)),
-    info: (...args: unknown[]) => grpcLog.info(format(...args)),
-    debug: (...args: unknown[]) => grpcLog.debug(format(...args)),
+    error: (...args: unknown[]) => grpcLog.error(withheld(format(...args))),
+    info: (...args: unknown[]) => grpcLog.info(withheld(format(...args))),
+    debug: (...args: unknown[]) => grpcLog.debug(withheld(format(...args))),
   });
   if (config.command === "health") {
     // A wildcard listen address is reached on loopback.
