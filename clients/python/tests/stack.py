@@ -81,9 +81,10 @@ class Replica:
     """One more checkpointd process on the stack's PostgreSQL and Redis, on a port of our choosing,
     that a test can stop and start again."""
 
-    def __init__(self, stack: Stack, port: int) -> None:
+    def __init__(self, stack: Stack, port: int, args: tuple[str, ...] = ()) -> None:
         self.stack = stack
         self.port = port
+        self.args = args
         self.process: subprocess.Popen[str] | None = None
 
     @property
@@ -98,7 +99,7 @@ class Replica:
             "LOG_LEVEL": "info",
         }
         process = subprocess.Popen(
-            ["node", str(CLI), "serve", "--port", str(self.port), "--http-port", "off", "--shutdown-grace-ms", "500"],
+            ["node", str(CLI), "serve", "--port", str(self.port), "--http-port", "off", "--shutdown-grace-ms", "500", *self.args],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
