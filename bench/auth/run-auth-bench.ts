@@ -29,8 +29,8 @@ const rounds = Number(options.rounds);
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 9)
   throw new Error(`--rounds must be an integer from 1 to 9, not ${options.rounds}`);
 const scale = options.quick ? 0.1 : 1;
-const getTupleRequests = Math.round(20_000 * scale);
-const putRequests = Math.round(5_000 * scale);
+const getTupleRequests = Math.round(10_000 * scale);
+const putRequests = Math.round(2_000 * scale);
 const concurrency = 64;
 const log = (message: string) => console.error(`[auth] ${message}`);
 
@@ -102,7 +102,9 @@ try {
         loads.push(loadavg()[0]!);
         const result = await runGhz({ ...base, ...extra, data, requests });
         loads.push(loadavg()[0]!);
-        if (result.errors > 0)
+        // A run cut short by the time cap ends its in-flight calls with errors: those are not the server's.
+        const cutShort = result.endReason === "cancel" && result.errors <= concurrency;
+        if (result.errors > 0 && !cutShort)
           throw new Error(`${target.mode} ${call}: ${result.errors} errors ${JSON.stringify(result.errorDistribution)}`);
         log(
           `round ${round} ${target.mode} ${call}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms`,
