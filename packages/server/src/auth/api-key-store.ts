@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Logger } from "pino";
 import { parseKeysFile, type ApiKeyEntry } from "./parse-keys-file.js";
@@ -14,8 +14,8 @@ export interface ApiKeyStoreOptions {
 }
 
 export interface ApiKeyStore {
-  /** The key whose SHA-256 is the token's; undefined when none is. */
-  lookup(token: string): Principal | undefined;
+  /** The key whose SHA-256 is `digest` (a token's, as a buffer and as hex); undefined when none is. */
+  lookup(digest: Buffer, hex: string): Principal | undefined;
   /** Reads the file again; a bad file keeps the keys in force and is logged. Resolves whether it took the new keys. */
   reload(): Promise<boolean>;
   close(): void;
@@ -25,8 +25,6 @@ interface Known {
   readonly digest: Buffer;
   readonly principal: Principal;
 }
-
-const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest();
 
 function index(entries: readonly ApiKeyEntry[]): Map<string, Known> {
   return new Map(
@@ -48,7 +46,7 @@ async function load(path: string): Promise<Map<string, Known>> {
 /**
  * The API keys of `--auth-keys-file`, re-read whenever the file changes (and
  * on `reload()`, i.e. SIGHUP) without touching open connections. Only hashes
- * are held: a token is hashed and looked up by its digest, which tells an
+ * are held: a token is hashed (once, by the caller) and looked up by its digest, which tells an
  * attacker nothing of the stored hashes (SHA-256 has no known preimages), and
  * the match is confirmed with a constant-time comparison.
  */
@@ -75,9 +73,8 @@ export async function createApiKeyStore(options: ApiKeyStoreOptions): Promise<Ap
     options.pollMs === undefined ? {} : { pollMs: options.pollMs },
   );
   return {
-    lookup(token) {
-      const digest = sha256(token);
-      const known = keys.get(digest.toString("hex"));
+    lookup(digest, hex) {
+      const known = keys.get(hex);
       return known !== undefined && timingSafeEqual(known.digest, digest) ? known.principal : undefined;
     },
     reload,

@@ -1,3 +1,4 @@
+import { hash } from "node:crypto";
 import type { DescMethod } from "@bufbuild/protobuf";
 import type { BatchRequest } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { roles as allRoles, type CallIdentity, type Role } from "../domain/call-identity.js";
@@ -56,9 +57,12 @@ export function createCredentialAuthenticator(options: CredentialAuthenticatorOp
       throw unauthenticated(`malformed authorization: a token is at most ${maxTokenLength} characters`);
     const token = bearer.exec(value)?.[1];
     if (token === undefined) throw unauthenticated("malformed authorization: expected `Bearer <token>`");
-    const key = apiKeys?.lookup(token);
+    // One digest serves both: the keys are found by it and verified JWTs are cached under it.
+    const digest = hash("sha256", token, "buffer");
+    const hex = digest.toString("hex");
+    const key = apiKeys?.lookup(digest, hex);
     if (key !== undefined) return key;
-    if (jwt !== undefined && jwtShape.test(token)) return jwt.verify(token);
+    if (jwt !== undefined && jwtShape.test(token)) return jwt.verify(token, hex);
     throw unauthenticated(apiKeys !== undefined ? "unknown key" : "malformed token: expected a JWT");
   }
 

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { hash } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "@jest/globals";
 import { startJwtIssuer, type JwtIssuer } from "@checkpointd/test-support/auth";
 import { pino } from "pino";
@@ -8,12 +9,14 @@ import { createJwtVerifier, type JwtVerifier } from "./jwt-verifier.js";
 
 let dir: string;
 let issuer: JwtIssuer;
-let verifier: JwtVerifier;
+let jwtVerifier: JwtVerifier;
+/** As the credential authenticator calls it: with the token's digest. */
+const verifier = { verify: (token: string) => jwtVerifier.verify(token, hash("sha256", token, "hex")) };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "checkpointd-jwt-"));
   issuer = await startJwtIssuer(dir);
-  verifier = await createJwtVerifier({
+  jwtVerifier = await createJwtVerifier({
     jwksFile: issuer.jwksFile,
     issuer: issuer.issuer,
     audience: issuer.audience,
@@ -24,7 +27,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  verifier.close();
+  jwtVerifier.close();
   await issuer.close();
   await rm(dir, { recursive: true, force: true });
 });

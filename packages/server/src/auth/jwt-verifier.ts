@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { LRUCache } from "lru-cache";
@@ -23,8 +22,11 @@ export interface JwtVerifierOptions {
 }
 
 export interface JwtVerifier {
-  /** The token's principal; throws UNAUTHENTICATED with the reason. A token verified before costs no signature check. */
-  verify(token: string): Principal | Promise<Principal>;
+  /**
+   * The token's principal; throws UNAUTHENTICATED with the reason. `digest` is the token's SHA-256 (hex), its key in
+   * the cache: a token verified before costs no signature check.
+   */
+  verify(token: string, digest: string): Principal | Promise<Principal>;
   close(): void;
 }
 
@@ -133,9 +135,8 @@ export async function createJwtVerifier(options: JwtVerifierOptions): Promise<Jw
     return principal;
   };
   return {
-    verify(token) {
-      const key = createHash("sha256").update(token, "utf8").digest("base64");
-      return cache.get(key) ?? verifyAndCache(token, key);
+    verify(token, digest) {
+      return cache.get(digest) ?? verifyAndCache(token, digest);
     },
     close: () => watch?.close(),
   };
