@@ -2,11 +2,11 @@ import type { Logger } from "pino";
 import { ConfigError } from "../config/config-error.js";
 import { settingDefaults } from "../config/setting-defaults.js";
 import { settings, type SettingsValues } from "../config/settings.js";
-import { createApiKeyStore, type ApiKeyStore } from "./api-key-store.js";
+import type { ApiKeyStore } from "./api-key-store.js";
 import { createAuditLog } from "./audit-log.js";
 import { createOpenAuthenticator, type Authenticator } from "./authenticator.js";
 import { createCredentialAuthenticator } from "./credential-authenticator.js";
-import { createJwtVerifier, type JwtVerifier } from "./jwt-verifier.js";
+import type { JwtVerifier } from "./jwt-verifier.js";
 import { isPublicService } from "./public-services.js";
 import { createRateLimiter, createStreamCap } from "./rate-limiter.js";
 
@@ -83,6 +83,8 @@ export async function configureAuth(options: Partial<AuthSettings>, logger: Logg
   try {
     if (o.authKeysFile !== undefined) {
       try {
+        // Loaded only when configured (as jose below): a server without authentication starts as fast as before.
+        const { createApiKeyStore } = await import("./api-key-store.js");
         apiKeys = await createApiKeyStore({ path: o.authKeysFile, logger });
       } catch (error) {
         throw new ConfigError(`${settings.authKeysFile.flag}: ${o.authKeysFile}: ${(error as Error).message}`);
@@ -90,6 +92,7 @@ export async function configureAuth(options: Partial<AuthSettings>, logger: Logg
     }
     if (o.authJwksFile !== undefined || o.authJwksUrl !== undefined) {
       try {
+        const { createJwtVerifier } = await import("./jwt-verifier.js");
         jwt = await createJwtVerifier({
           jwksFile: o.authJwksFile,
           jwksUrl: o.authJwksUrl,
