@@ -99,7 +99,18 @@ class Replica:
             "LOG_LEVEL": "info",
         }
         process = subprocess.Popen(
-            ["node", str(CLI), "serve", "--port", str(self.port), "--http-port", "off", "--shutdown-grace-ms", "500", *self.args],
+            [
+                "node",
+                str(CLI),
+                "serve",
+                "--port",
+                str(self.port),
+                "--http-port",
+                "off",
+                "--shutdown-grace-ms",
+                "500",
+                *self.args,
+            ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

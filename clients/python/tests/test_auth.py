@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import grpc
@@ -22,7 +22,8 @@ WRITER = secrets.token_hex(32)
 READER = secrets.token_hex(32)
 
 
-def bearer(key: str):  # noqa: ANN201 - a metadata provider
+def bearer(key: str) -> Callable[[], dict[str, str]]:
+    """A metadata provider sending the key."""
     return lambda: {"authorization": f"Bearer {key}"}
 
 
@@ -43,7 +44,8 @@ def server(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[R
 def test_the_saver_with_a_key_puts_and_reads_back(server: Replica, thread_id: str) -> None:
     saver = CheckpointdSaver.from_url(server.address, metadata=bearer(WRITER))
     checkpoint = make_checkpoint({"messages": ["hi"]}, {"messages": 1})
-    saved = saver.put(config(thread_id), checkpoint, {"step": 0}, checkpoint["channel_versions"])  # type: ignore[arg-type]
+    versions = checkpoint["channel_versions"]
+    saved = saver.put(config(thread_id), checkpoint, {"step": 0}, versions)  # type: ignore[arg-type]
     found = saver.get_tuple(saved)
     assert found is not None
     assert found.checkpoint["channel_values"] == {"messages": ["hi"]}
