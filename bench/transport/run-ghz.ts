@@ -35,6 +35,8 @@ export interface GhzRun {
   cpus: number;
   /** Ask the server for its schema (gRPC server reflection) instead of parsing the repository's protos. */
   reflection?: boolean;
+  /** Request metadata on every call (e.g. `authorization`). */
+  metadata?: Record<string, string>;
 }
 
 export interface GhzResult {
@@ -92,6 +94,7 @@ export function runGhz(run: GhzRun): Promise<GhzResult> {
     "1",
     "--cpus",
     String(run.cpus),
+    ...(run.metadata === undefined ? [] : ["--metadata", JSON.stringify(run.metadata)]),
     "--format",
     "json",
     run.target,

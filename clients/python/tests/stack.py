@@ -81,9 +81,12 @@ class Replica:
     """One more checkpointd process on the stack's PostgreSQL and Redis, on a port of our choosing,
     that a test can stop and start again."""
 
-    def __init__(self, stack: Stack, port: int, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, stack: Stack, port: int, args: tuple[str, ...] = (), env: dict[str, str] | None = None
+    ) -> None:
         self.stack = stack
         self.port = port
+        self.args = args
         self.env = env or {}
         self.process: subprocess.Popen[str] | None = None
 
@@ -102,7 +105,18 @@ class Replica:
             **self.env,
         }
         process = subprocess.Popen(
-            ["node", str(CLI), "serve", "--port", str(self.port), "--http-port", "off", "--shutdown-grace-ms", "500"],
+            [
+                "node",
+                str(CLI),
+                "serve",
+                "--port",
+                str(self.port),
+                "--http-port",
+                "off",
+                "--shutdown-grace-ms",
+                "500",
+                *self.args,
+            ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

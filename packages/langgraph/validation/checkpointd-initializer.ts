@@ -15,6 +15,9 @@ import { CheckpointdSaver } from "../dist/index.js";
  */
 const adminUrl = inject("validationDatabaseUrl") || undefined;
 const redisUrl = inject("validationRedisUrl") || undefined;
+const keysFile = inject("validationKeysFile") || undefined;
+/** The API key the savers send when the servers authenticate (global-setup.ts writes its keys file). */
+const token = process.env.CHECKPOINTD_VALIDATION_TOKEN || undefined;
 
 interface Backend {
   server: RunningCheckpointd;
@@ -50,7 +53,12 @@ async function startBackend(): Promise<Backend> {
       ...(redisUrl === undefined ? {} : { redisUrl }),
       // Nothing is in flight when a saver is destroyed. A short grace also sidesteps a server
       // shutdown that now and then waits out the whole grace with no connection left open.
-      args: ["--shutdown-grace-ms", "500", ...(redisUrl === undefined ? [] : ["--cache-key-prefix", `cpdv_${suffix}:`])],
+      args: [
+        "--shutdown-grace-ms",
+        "500",
+        ...(redisUrl === undefined ? [] : ["--cache-key-prefix", `cpdv_${suffix}:`]),
+        ...(keysFile === undefined ? [] : ["--auth-keys-file", keysFile]),
+      ],
     });
     return { server, database };
   } catch (error) {
@@ -91,14 +99,17 @@ export const checkpointdInitializer: CheckpointSaverTestInitializer<CheckpointdS
     await Promise.all([...leftovers.map(stopBackend), ...pending.map((p) => p.then(stopBackend, () => undefined))]);
     // Printed for the record: how many fresh servers the suite used.
     process.stdout.write(
-      `checkpointd validation: ${created} savers, each on a fresh server (${adminUrl === undefined ? "embedded PGlite" : "PostgreSQL"}${redisUrl === undefined ? "" : " + Redis"})\n`,
+      `checkpointd validation: ${created} savers, each on a fresh server (${adminUrl === undefined ? "embedded PGlite" : "PostgreSQL"}${redisUrl === undefined ? "" : " + Redis"}${keysFile === undefined ? "" : ", API key auth"})\n`,
     );
   },
   async createCheckpointer() {
     prewarm();
     const backend = await warm.shift()!;
     prewarm();
-    const saver = CheckpointdSaver.fromUrl(backend.server.address);
+    const saver = CheckpointdSaver.fromUrl(
+      backend.server.address,
+      token === undefined ? {} : { headers: () => ({ authorization: `Bearer ${token}` }) },
+    );
     inUse.set(saver, backend);
     created += 1;
     return saver;

@@ -1,3 +1,7 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 
 declare module "vitest" {
@@ -6,6 +10,8 @@ declare module "vitest" {
     validationDatabaseUrl: string;
     /** Redis for the servers' L1 cache; "" for the in-process cache. */
     validationRedisUrl: string;
+    /** A keys file the servers authenticate with (`--auth-keys-file`); "" for authentication off. */
+    validationKeysFile: string;
   }
 }
 
@@ -39,6 +45,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
       redisUrl = redis.url;
     }
   }
+  // CHECKPOINTD_VALIDATION_TOKEN set: the servers take that API key only (admin role: the suite deletes threads),
+  // and the savers send it (checkpointd-initializer.ts reads the same variable).
+  const token = process.env.CHECKPOINTD_VALIDATION_TOKEN ?? "";
+  let keysFile = "";
+  if (token !== "") {
+    const dir = await mkdtemp(join(tmpdir(), "checkpointd-validation-"));
+    keysFile = join(dir, "keys.json");
+    const sha256 = createHash("sha256").update(token).digest("hex");
+    await writeFile(keysFile, JSON.stringify({ keys: [{ id: "validation", sha256, tenant: "validation", roles: ["admin"] }] }));
+    started.push({ url: dir, stop: () => rm(dir, { recursive: true, force: true }) });
+  }
+  project.provide("validationKeysFile", keysFile);
   project.provide("validationDatabaseUrl", databaseUrl);
   project.provide("validationRedisUrl", redisUrl);
   return async () => {

@@ -9,6 +9,12 @@ import { ListenError } from "./transport/grpc-js-server.js";
 import { loadTlsMaterial } from "./transport/tls-files.js";
 import { openDatabase, startCheckpointd } from "./start-checkpointd.js";
 
+/**
+ * grpc-js logs a metadata entry it drops (non-ASCII text) with its value: an
+ * `authorization` value is a credential, so every value is withheld.
+ */
+const withheld = (line: string) => line.replace(/(Failed to add metadata entry [^:]*:).*$/s, "$1 (value withheld; the entry was dropped)");
+
 function fail(message: string): never {
   process.stderr.write(`checkpointd: ${message}\n`);
   process.exit(1);
@@ -43,9 +49,9 @@ async function main() {
   // route them to the log, so that stderr carries only the one-line failure.
   const grpcLog = logger.child({ component: "grpc-js" });
   setLogger({
-    error: (...args: unknown[]) => grpcLog.error(format(...args)),
-    info: (...args: unknown[]) => grpcLog.info(format(...args)),
-    debug: (...args: unknown[]) => grpcLog.debug(format(...args)),
+    error: (...args: unknown[]) => grpcLog.error(withheld(format(...args))),
+    info: (...args: unknown[]) => grpcLog.info(withheld(format(...args))),
+    debug: (...args: unknown[]) => grpcLog.debug(withheld(format(...args))),
   });
   if (config.command === "health") {
     // A wildcard listen address is reached on loopback.
@@ -88,6 +94,8 @@ async function main() {
     logger.level = logger.level === config.logLevel ? otherLevel : config.logLevel;
     logger.info({ logLevel: logger.level }, "log level changed (SIGUSR2)");
   });
+  // SIGHUP re-reads the API keys file (as a change to it does); connections stay open.
+  process.on("SIGHUP", () => void server.reloadAuth());
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
 }

@@ -8,6 +8,7 @@ import { settingDefaults } from "./config/setting-defaults.js";
 import { settings } from "./config/settings.js";
 import { authenticateService } from "./auth/authenticate-service.js";
 import { createOpenAuthenticator, type Authenticator } from "./auth/authenticator.js";
+import { configureAuth, type AuthSettings } from "./auth/configure-auth.js";
 import { createCheckpointService } from "./service/checkpoint-service.js";
 import { createTenantScopes } from "./service/tenant-scopes.js";
 import { connectDatabase, migrateToLatest, type DatabaseHandle } from "./storage/connect-database.js";
@@ -26,12 +27,13 @@ import { createCacheFence } from "./cache/cache-fence.js";
 import { createCacheFenceStore } from "./storage/cache-fence-store.js";
 import type { TenantStorage } from "./storage/checkpoint-storage.js";
 import { createKyselyStorage } from "./storage/kysely-storage.js";
-import { createGrpcJsService } from "./transport/grpc-js-service.js";
+import { createGrpcJsService, type GrpcJsService } from "./transport/grpc-js-service.js";
 import { startConnectServer } from "./transport/connect-server.js";
 import { startGrpcJsServer } from "./transport/grpc-js-server.js";
 import { createHealthService } from "./transport/health-service.js";
 import { cacheHealthName, monitorHealth } from "./transport/monitor-health.js";
 import { createReflectionService } from "./transport/reflection-service.js";
+import { requireCredentials } from "./transport/require-credentials.js";
 import type { RunningServer } from "./transport/running-server.js";
 import { checkTlsFiles, openTlsFiles } from "./transport/open-tls-files.js";
 import type { TlsFiles } from "./transport/tls-files.js";
@@ -71,10 +73,14 @@ export type StartOptions = Pick<
   | "metricsPort"
   | "slowCallMs"
   | "otel"
-> & {
-  /** Establishes who makes each call (default: authentication off, every call the default tenant). */
-  authenticator?: Authenticator | undefined;
-};
+> &
+  Partial<Omit<AuthSettings, "host">> & {
+    /**
+     * Establishes who makes each call, instead of the `--auth-*` settings (default: those; none set, authentication
+     * off: every call the default tenant).
+     */
+    authenticator?: Authenticator | undefined;
+  };
 
 export interface Checkpointd {
   port: number;
@@ -85,6 +91,8 @@ export interface Checkpointd {
   engine: DatabaseHandle["engine"];
   /** Graceful stop: in-flight calls get shutdownGraceMs, then pools close. */
   close(): Promise<void>;
+  /** Re-reads the API keys file (SIGHUP); open connections stay. */
+  reloadAuth(): Promise<void>;
 }
 
 /** Opens the database (PostgreSQL or embedded PGlite) and migrates it; a failure is a ConfigError naming the setting. */
@@ -130,6 +138,8 @@ export interface ServeOptions
   extends
     Pick<StartOptions, "host" | "port" | "maxMessageBytes" | "shutdownGraceMs" | "authenticator">,
     Partial<Pick<StartOptions, "tlsCertFile" | "tlsKeyFile" | "tlsClientCaFile">> {
+  /** Services (or packages) other than CheckpointService served without credentials (default: `--auth-public-services`'s). */
+  publicServices?: readonly string[];
   /** Undefined: no Connect/gRPC-Web server. */
   httpPort?: number | undefined;
   corsOrigins?: readonly string[];
@@ -180,7 +190,7 @@ function decorateStorage(storage: TenantStorage, cache: CheckpointCache | undefi
  * Connect, gRPC-Web and gRPC on `httpPort`. Closing stops both servers, then
  * closes the storage.
  */
-export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpointd, "engine">> {
+export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpointd, "engine" | "reloadAuth">> {
   const { cache, logger } = options;
   let tls: TlsFiles | undefined;
   const streamStallMs = options.streamStallMs ?? settingDefaults.streamStallMs;
@@ -202,15 +212,14 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
   const health = createHealthService([CheckpointService.typeName, ...(cache === undefined ? [] : [cacheHealthName])]);
   const bus = options.bus ?? createInProcessEventBus();
   const hub = createEventHub({ storage, bus, heartbeatMs: options.heartbeatMs ?? settingDefaults.heartbeatMs, metrics: metrics?.watch });
+  const authenticator = options.authenticator ?? createOpenAuthenticator();
   // transport -> observer (every call counted, refused ones too) -> authentication -> service.
   const impl = observer.wrap(
     CheckpointService,
-    authenticateService(
-      CheckpointService,
-      createCheckpointService(createTenantScopes(storage, hub), { logError }),
-      options.authenticator ?? createOpenAuthenticator(),
-    ),
+    authenticateService(CheckpointService, createCheckpointService(createTenantScopes(storage, hub), { logError }), authenticator),
   );
+  const guarded = (service: GrpcJsService) =>
+    requireCredentials(service, authenticator, options.publicServices ?? settingDefaults.authPublicServices, logError);
   const onStalled = metrics === undefined ? undefined : () => metrics.watch.stalledStreams.inc();
   const servers: RunningServer[] = [];
   const stopServers = (graceMs: number) => Promise.all(servers.map((s) => s.shutdown(graceMs)));
@@ -229,8 +238,8 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
             streamStallMs,
             onStalled,
           }),
-          health,
-          ...createReflectionService([file_checkpointd_v1_checkpoint_service]),
+          guarded(health),
+          ...createReflectionService([file_checkpointd_v1_checkpoint_service]).map(guarded),
         ],
       }),
     );
@@ -319,12 +328,20 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
 }
 
 export async function startCheckpointd(options: StartOptions, logger: Logger): Promise<Checkpointd> {
-  // Unusable TLS files stop the start before the database is opened.
+  // Before the database: a server that must not start (unusable TLS files, secure by default, a bad keys file) touches nothing.
   checkTlsFiles(options);
+  const auth = options.authenticator === undefined ? await configureAuth(options, logger) : undefined;
   const metrics = options.metricsPort !== undefined || options.statsIntervalSeconds > 0 ? createMetrics() : undefined;
-  const tracing = await startTracing({ enabled: options.otel, env: process.env });
-  if (tracing !== undefined) logger.info("OpenTelemetry tracing on (OTLP/HTTP, configured by OTEL_* variables)");
-  const handle = await openDatabase(options, logger, metrics?.storage, tracing);
+  let handle: DatabaseHandle;
+  let tracing: Tracing | undefined;
+  try {
+    tracing = await startTracing({ enabled: options.otel, env: process.env });
+    if (tracing !== undefined) logger.info("OpenTelemetry tracing on (OTLP/HTTP, configured by OTEL_* variables)");
+    handle = await openDatabase(options, logger, metrics?.storage, tracing);
+  } catch (error) {
+    auth?.close();
+    throw error;
+  }
   const traced = (redisCache: CheckpointCache) => (tracing === undefined ? redisCache : traceCache(redisCache, tracing.spans));
   const storage = createKyselyStorage({ db: handle.db, metrics: metrics?.storage, tracer: tracing?.groups });
   const cache =
@@ -350,6 +367,31 @@ export async function startCheckpointd(options: StartOptions, logger: Logger): P
       : options.databaseUrl !== undefined
         ? createPostgresEventBus({ databaseUrl: options.databaseDirectUrl ?? options.databaseUrl, logger })
         : createInProcessEventBus();
-  const served = await serveStorage({ ...options, storage, cache, bus, logger, metrics, tracing });
-  return { ...served, engine: handle.engine };
+  let served;
+  try {
+    served = await serveStorage({
+      ...options,
+      storage,
+      cache,
+      bus,
+      logger,
+      metrics,
+      tracing,
+      authenticator: options.authenticator ?? auth!.authenticator,
+      publicServices: auth?.publicServices ?? options.authPublicServices ?? settingDefaults.authPublicServices,
+    });
+  } catch (error) {
+    auth?.close();
+    throw error;
+  }
+  const { close } = served;
+  return {
+    ...served,
+    engine: handle.engine,
+    reloadAuth: () => auth?.reload() ?? Promise.resolve(),
+    async close() {
+      auth?.close();
+      await close();
+    },
+  };
 }

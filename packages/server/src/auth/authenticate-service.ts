@@ -33,15 +33,68 @@ export function authenticateService<S extends DescService>(
   return wrapped as unknown as TransportImpl<S>;
 }
 
+/** Runs an accepted call's handler inside the scope `track` opened, if any. */
+function run(
+  authenticator: Authenticator,
+  method: DescMethod,
+  handler: AnyHandler,
+  request: unknown,
+  transport: TransportContext,
+  identity: CallIdentity,
+): Promise<unknown> {
+  const scope = authenticator.track?.(identity, method, request);
+  if (scope === undefined) return Promise.resolve(handler(request, contextOf(transport, identity)));
+  let result: Promise<unknown>;
+  try {
+    result = Promise.resolve(handler(request, contextOf(transport, identity)));
+  } catch (error) {
+    scope.end(error);
+    throw error;
+  }
+  return result.then(
+    (response) => {
+      scope.end(undefined);
+      return response;
+    },
+    (error: unknown) => {
+      scope.end(error);
+      throw error;
+    },
+  );
+}
+
 function unary(method: DescMethod, handler: AnyHandler, authenticator: Authenticator) {
   return (request: unknown, transport: TransportContext): Promise<unknown> => {
     try {
       const identity = authenticator.authenticate(transport.credentials, method, request);
-      if (identity instanceof Promise) return identity.then((resolved) => handler(request, contextOf(transport, resolved)));
-      return Promise.resolve(handler(request, contextOf(transport, identity)));
+      if (identity instanceof Promise)
+        return identity.then((resolved) => run(authenticator, method, handler, request, transport, resolved));
+      return run(authenticator, method, handler, request, transport, identity);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
+  };
+}
+
+/**
+ * A bidi call's requests, each shown to `check` before the handler sees it. A
+ * refusal rejects `next()` and leaves the transport's stream alone (a
+ * `for await` that threw would return() it, which cancels the call on grpc-js
+ * before its status is sent).
+ */
+function checked(requests: AsyncIterable<unknown>, check: (message: unknown) => void): AsyncIterable<unknown> {
+  return {
+    [Symbol.asyncIterator]() {
+      const source = requests[Symbol.asyncIterator]();
+      return {
+        async next() {
+          const result = await source.next();
+          if (result.done !== true) check(result.value);
+          return result;
+        },
+        return: (value?: unknown) => source.return?.(value) ?? Promise.resolve({ done: true as const, value }),
+      };
+    },
   };
 }
 
@@ -51,7 +104,18 @@ function streaming(method: DescMethod, handler: AnyHandler, authenticator: Authe
     async *[Symbol.asyncIterator]() {
       // A bidi call's requests arrive later: its credentials (headers) are checked before the first is read.
       const identity = await authenticator.authenticate(transport.credentials, method, bidi ? undefined : input);
-      yield* handler(input, contextOf(transport, identity)) as AsyncIterable<unknown>;
+      const scope = authenticator.track?.(identity, method, bidi ? undefined : input);
+      const message = scope?.message?.bind(scope);
+      const requests = bidi && message !== undefined ? checked(input as AsyncIterable<unknown>, message) : input;
+      let failure: unknown;
+      try {
+        yield* handler(requests, contextOf(transport, identity)) as AsyncIterable<unknown>;
+      } catch (error) {
+        failure = error;
+        throw error;
+      } finally {
+        scope?.end(failure);
+      }
     },
   });
 }

@@ -30,6 +30,17 @@ const defaults: CheckpointdConfig = {
   metricsPort: 9464,
   slowCallMs: 500,
   otel: false,
+  authKeysFile: undefined,
+  authJwksFile: undefined,
+  authJwksUrl: undefined,
+  authIssuer: "",
+  authAudience: "",
+  authTenantClaim: "tenant",
+  authRolesClaim: "roles",
+  authPublicServices: ["grpc.health.v1", "grpc.reflection"],
+  authRateLimit: 0,
+  authMaxStreams: 0,
+  insecureNoAuth: false,
 };
 
 /** The ConfigError loadConfig throws (fails the test when it does not throw one). */
@@ -211,6 +222,28 @@ const settings = [
     flagValue: ["off", "off"],
     envValue: ["off", "off"],
   },
+  {
+    flag: "--auth-keys-file",
+    env: "AUTH_KEYS_FILE",
+    key: "authKeysFile",
+    flagValue: ["/a/keys.yaml", "/a/keys.yaml"],
+    envValue: ["/b.json", "/b.json"],
+  },
+  {
+    flag: "--auth-jwks-url",
+    env: "AUTH_JWKS_URL",
+    key: "authJwksUrl",
+    flagValue: ["https://a.example/j", "https://a.example/j"],
+    envValue: ["http://127.0.0.1:1/j", "http://127.0.0.1:1/j"],
+  },
+  {
+    flag: "--auth-public-services",
+    env: "AUTH_PUBLIC_SERVICES",
+    key: "authPublicServices",
+    flagValue: ["grpc.health.v1", ["grpc.health.v1"]],
+    envValue: ["", []],
+  },
+  { flag: "--auth-rate-limit", env: "AUTH_RATE_LIMIT", key: "authRateLimit", flagValue: ["100", 100], envValue: ["5", 5] },
   { flag: "--cache-ttl-seconds", env: "CACHE_TTL_SECONDS", key: "cacheTtlSeconds", flagValue: ["60", 60], envValue: ["3600", 3600] },
   { flag: "--cache-key-prefix", env: "CACHE_KEY_PREFIX", key: "cacheKeyPrefix", flagValue: ["a:", "a:"], envValue: ["b:", "b:"] },
   {

@@ -2,24 +2,33 @@
 export enum Code {
   Cancelled = 1,
   InvalidArgument = 3,
+  PermissionDenied = 7,
   ResourceExhausted = 8,
   Aborted = 10,
   Internal = 13,
   Unavailable = 14,
+  Unauthenticated = 16,
 }
 
 /** Logs a failure that the client sees only as INTERNAL (or UNAVAILABLE). */
 export type ErrorLogger = (error: unknown, method: string) => void;
 
-/** An error whose message is safe to show a client as is. */
+export interface ServiceErrorOptions extends ErrorOptions {
+  /** Sent with the status (gRPC trailers, Connect error metadata), e.g. `retry-after-ms`: safe to show, like the message. */
+  metadata?: Readonly<Record<string, string>>;
+}
+
+/** An error whose message (and metadata) is safe to show a client as is. */
 export class ServiceError extends Error {
+  readonly metadata: Readonly<Record<string, string>> | undefined;
   constructor(
     readonly code: Code,
     message: string,
-    options?: ErrorOptions,
+    options?: ServiceErrorOptions,
   ) {
     super(message, options);
     this.name = "ServiceError";
+    this.metadata = options?.metadata;
   }
 }
 

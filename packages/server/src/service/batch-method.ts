@@ -14,7 +14,8 @@ const batchPath = `/checkpointd.v1.CheckpointService/Batch`;
 
 /** A failed call's result: the status the call alone would have failed with. */
 function errorResult(error: unknown, method: string, logError: ErrorLogger | undefined): BatchResultInit {
-  return { result: { case: "error", value: clientSafeStatus(error, `${batchPath} ${method}`, logError) } };
+  const { code, message } = clientSafeStatus(error, `${batchPath} ${method}`, logError);
+  return { result: { case: "error", value: { code, message } } };
 }
 
 async function runCall(methods: Methods, call: BatchCall, index: number, context: HandlerContext): Promise<BatchResultInit> {

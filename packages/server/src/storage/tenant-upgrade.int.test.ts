@@ -47,7 +47,8 @@ describe.each(testEngines)("upgrading a database written before tenants on %s", 
     const { error } = await new Migrator({ db, provider: migrationProvider }).migrateTo("0002_thread_events");
     if (error !== undefined) throw error;
     await loadPreTenantFixture(db as Kysely<unknown>, fixture);
-    expect(await migrateToLatest(db)).toEqual(["0003_tenants"]);
+    // The tenants migration, then whatever came after it.
+    expect((await migrateToLatest(db))[0]).toBe("0003_tenants");
     server = await startTestServer(engine, undefined, { db });
   });
   afterAll(() => server?.close());

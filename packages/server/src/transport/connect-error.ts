@@ -6,8 +6,8 @@ import type { ErrorLogger } from "../errors/service-error.js";
 /** gRPC and Connect share the numbering: a client-safe status's code is a ConnectError's code. */
 function toConnectError(error: unknown, method: string, logError: ErrorLogger): ConnectError {
   if (error instanceof ConnectError) return error;
-  const { code, message } = clientSafeStatus(error, method, logError);
-  return new ConnectError(message, code as number as ConnectCode);
+  const { code, message, metadata } = clientSafeStatus(error, method, logError);
+  return new ConnectError(message, code as number as ConnectCode, metadata);
 }
 
 async function* mapErrors<T>(iterable: AsyncIterable<T>, map: (error: unknown) => ConnectError): AsyncGenerator<T> {

@@ -72,6 +72,19 @@ function connectImpl<S extends DescService>(service: S, impl: TransportImpl<S>):
 }
 
 /**
+ * Node keeps only the first of several `authorization` headers (HTTP/1.1 and
+ * HTTP/2 alike): joined, all of them reach the authenticator, which refuses
+ * the result as malformed.
+ */
+function refuseRepeatedAuthorization(req: { rawHeaders: string[]; headers: Record<string, unknown> }): void {
+  let sent: string[] | undefined;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i]!.toLowerCase() === "authorization") (sent ??= []).push(req.rawHeaders[i + 1]!);
+  }
+  if (sent !== undefined && sent.length > 1) req.headers.authorization = sent.join(", ");
+}
+
+/**
  * The Connect protocol, gRPC-Web and gRPC over HTTP/1.1 and h2c, through
  * connect-node, serving the same service implementation as the gRPC port: for
  * browsers and `curl` with JSON.
@@ -111,6 +124,7 @@ export async function startConnectServer<S extends DescService>(options: Connect
     const serve: HttpHandler = (req, res) => {
       if (options.staticFiles?.handle(req, res) === true) return;
       if (withCors(req, res)) return;
+      refuseRepeatedAuthorization(req);
       const path = req.url ?? "";
       if (streamingPath.test(path)) guardStalledResponse(res, stallMs, () => options.onStalled?.(path));
       handler(req, res);

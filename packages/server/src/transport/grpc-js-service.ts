@@ -88,7 +88,7 @@ function headerOf(metadata: Metadata, name: string): string | null {
 }
 
 /** The call's `authorization` values as sent (binary metadata is not a credential) and its verified client certificate. */
-function credentialsOf(call: CallWithCredentials): CallCredentials {
+export function credentialsOf(call: CallWithCredentials): CallCredentials {
   const values = call.metadata.get("authorization");
   return {
     authorization: values.filter((value): value is string => typeof value === "string"),

@@ -5,6 +5,8 @@ import type { ErrorLogger } from "../errors/service-error.js";
 
 /** A client-safe gRPC status for any error (see clientSafeStatus). */
 export function toGrpcStatus(error: unknown, method: string, logError: ErrorLogger): StatusObject {
-  const { code, message } = clientSafeStatus(error, method, logError);
-  return { code: code as number as status, details: message, metadata: new Metadata() };
+  const { code, message, metadata } = clientSafeStatus(error, method, logError);
+  const trailers = new Metadata();
+  for (const [key, value] of Object.entries(metadata ?? {})) trailers.set(key, value);
+  return { code: code as number as status, details: message, metadata: trailers };
 }

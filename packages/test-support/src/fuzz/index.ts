@@ -22,3 +22,4 @@ export { type Targets, grpcJsUnary, grpcJsList, connectCall } from "./rpc-calls.
 export { kinds, type Kind, probeFor } from "./probe-for.js";
 export { deepJson, connectJunk } from "./connect-junk.js";
 export { inspectorCalls, collectGarbage, rssMb, sleep } from "./inspector.js";
+export { hostileAuthorization, type AuthorizationMaterial, type HostileAuthorization } from "./hostile-authorization.js";

@@ -81,6 +81,8 @@ export interface TestServerOptions {
   heartbeatMs?: number;
   /** Serve this database as it is (not migrated here) instead of a fresh one; closing the server closes it. */
   db?: Kysely<Database>;
+  /** Services other than CheckpointService callable without credentials (default: the server's). */
+  publicServices?: readonly string[];
 }
 
 export async function startTestServer(engine: TestEngine, databaseUrl?: string, options: TestServerOptions = {}): Promise<TestServer> {
@@ -104,6 +106,7 @@ export async function startTestServer(engine: TestEngine, databaseUrl?: string, 
     authenticator: options.authenticator,
     bus: options.bus,
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+    ...(options.publicServices === undefined ? {} : { publicServices: options.publicServices }),
   });
   const address = `127.0.0.1:${served.port}`;
   const client = createClient(CheckpointService, createGrpcTransport({ baseUrl: `http://${address}` }));
