@@ -1,4 +1,7 @@
+import type { CacheStats } from "../domain/cache-stats.js";
 import type { CheckpointKey, CheckpointTuple } from "../domain/checkpoint.js";
+
+export type { CacheStats };
 
 /**
  * The thread's generation when a read missed: the fill that follows is applied
@@ -10,21 +13,6 @@ export type CacheToken = string | undefined;
 export interface CacheRead {
   tuple: CheckpointTuple | undefined;
   token: CacheToken;
-}
-
-export interface CacheStats {
-  hits: number;
-  misses: number;
-  fills: number;
-  /** Fills refused because the thread changed since the read that missed. */
-  staleFillsRefused: number;
-  invalidations: number;
-  /** Late Puts that found a newer "latest" and left it. */
-  casRejections: number;
-  outages: number;
-  errors: number;
-  /** "ok", or "degraded" while the cache cannot be used (reads go to storage). */
-  state: "ok" | "degraded";
 }
 
 /**

@@ -1,17 +1,8 @@
 import { Counter, Gauge, type Registry } from "prom-client";
+import type { CacheStats } from "../domain/cache-stats.js";
 
-/** The cache's own counters (CacheStats has these): the registry reads them at each scrape. */
-export interface CacheCounters {
-  hits: number;
-  misses: number;
-  fills: number;
-  staleFillsRefused: number;
-  invalidations: number;
-  casRejections: number;
-  outages: number;
-  errors: number;
-  state: "ok" | "degraded";
-}
+/** The cache's own counters: the registry reads them at each scrape. */
+export type CacheCounters = CacheStats;
 
 type CounterName = Exclude<keyof CacheCounters, "state">;
 

@@ -1,0 +1,15 @@
+/** A cache's counters since it started, and whether it is usable: what the stats line and /metrics report. */
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  fills: number;
+  /** Fills refused because the thread changed since the read that missed. */
+  staleFillsRefused: number;
+  invalidations: number;
+  /** Late Puts that found a newer "latest" and left it. */
+  casRejections: number;
+  outages: number;
+  errors: number;
+  /** "ok", or "degraded" while the cache cannot be used (reads go to storage). */
+  state: "ok" | "degraded";
+}
