@@ -22,6 +22,7 @@ export { sendRedisCommand } from "./send-redis-command.js";
 export { pingRedis } from "./ping-redis.js";
 export { grpcurlDir, grpcurlModule } from "./find-grpcurl.js";
 export { freePort } from "./free-port.js";
+export { refusalOf } from "./refusal-of.js";
 export { waitUntil, type WaitUntilOptions } from "./wait-until.js";
 export { runCommand, type RunCommandOptions } from "./run-command.js";
 export { runCheckpointdVerb, type VerbResult } from "./run-checkpointd-verb.js";

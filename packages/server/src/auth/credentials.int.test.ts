@@ -10,20 +10,12 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { GetTupleRequestSchema } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { Client as GrpcClient, credentials, Metadata, type ServiceError as GrpcError } from "@grpc/grpc-js";
 import { grpcurlDir, waitUntil } from "@checkpointd/test-support";
+import { refusalOf } from "@checkpointd/test-support";
 import { newApiKey, ports, startAuthTestServer, writeKeysFile, type AuthTestServer, type Port } from "@checkpointd/test-support/auth";
 import { testEngines } from "@checkpointd/test-support/server";
 
 const run = promisify(execFile);
 const protoRoot = fileURLToPath(new URL("../../../../proto", import.meta.url));
-
-async function refusal(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("the call succeeded");
-}
 
 /** GetTuple through @grpc/grpc-js with raw metadata: several `authorization` values if asked. */
 function grpcJsGetTuple(address: string, authorization: readonly string[]): Promise<{ code: number; details: string }> {
@@ -75,13 +67,13 @@ describe.each(testEngines)("credentials over the wire (%s)", (engine) => {
   test.each(ports)("each bad credential is UNAUTHENTICATED with its reason and nothing of the token (%s port)", async (port: Port) => {
     for (const [reason, token] of Object.entries(hostile)) {
       const client = token === "" ? server.clientFor(port) : server.clientFor(port, token);
-      const error = await refusal(client.getTuple({ config: { threadId: "t" } }));
+      const error = await refusalOf(client.getTuple({ config: { threadId: "t" } }));
       expect({ reason, code: error.code, message: error.rawMessage }).toEqual({
         reason,
         code: Code.Unauthenticated,
         message: reason.trim(),
       });
-      const streamed = await refusal(
+      const streamed = await refusalOf(
         (async () => {
           for await (const _ of client.subscribe({ threadId: "t" })) break;
         })(),
@@ -190,7 +182,7 @@ describe.each(testEngines)("credentials over the wire (%s)", (engine) => {
     await waitUntil(
       "two open streams",
       async () => {
-        const error = await refusal(open(new AbortController().signal).next());
+        const error = await refusalOf(open(new AbortController().signal).next());
         expect(error.code).toBe(Code.ResourceExhausted);
         expect(error.rawMessage).toMatch(/2 open Watch\/Subscribe streams/);
       },
@@ -233,7 +225,7 @@ describe.each(testEngines)("credentials over the wire (%s)", (engine) => {
     await waitUntil(
       "the key revoked",
       async () => {
-        const error = await refusal(client.getTuple({ config: { threadId: "t" } }));
+        const error = await refusalOf(client.getTuple({ config: { threadId: "t" } }));
         expect(error.rawMessage).toBe("unknown key");
       },
       { timeoutMs: 2_000 },

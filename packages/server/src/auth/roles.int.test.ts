@@ -3,6 +3,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { newApiKey, ports, startAuthTestServer, type AuthTestServer, type Port } from "@checkpointd/test-support/auth";
 import { openWatch, waitUntil } from "@checkpointd/test-support";
+import { refusalOf } from "@checkpointd/test-support";
 import { testEngines } from "@checkpointd/test-support/server";
 import type { Role } from "../domain/call-identity.js";
 import { methodRoles } from "./method-roles.js";
@@ -37,15 +38,6 @@ async function call(client: Client, method: keyof typeof methodRoles): Promise<v
   }
 }
 
-async function refusal(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("the call succeeded");
-}
-
 const smaller: Record<Role, Role | "none"> = { read: "none", write: "read", admin: "write" };
 const batchRole = "write";
 
@@ -76,7 +68,7 @@ describe.each(testEngines)("roles over the wire (%s)", (engine) => {
   test.each(cases)(
     "$name with a role below $needed is PERMISSION_DENIED naming $needed ($port port)",
     async ({ method, name, port, needed }) => {
-      const error = await refusal(call(server.clientFor(port, tokenOf(smaller[needed])), method));
+      const error = await refusalOf(call(server.clientFor(port, tokenOf(smaller[needed])), method));
       expect(error.code).toBe(Code.PermissionDenied);
       expect(error.rawMessage).toBe(
         `${name} needs the ${needed} role; this credential has ${smaller[needed] === "none" ? "no role" : `the ${smaller[needed]} role`}`,
@@ -100,7 +92,7 @@ describe.each(testEngines)("roles over the wire (%s)", (engine) => {
   test.each(ports)(
     "a Batch needs the largest role of its calls: a reader's batch with one put is refused whole (%s port)",
     async (port: Port) => {
-      const error = await refusal(
+      const error = await refusalOf(
         server.clientFor(port, reader.token).batch({
           calls: [{ call: { case: "getTuple", value: { config: { threadId: "t" } } } }, { call: { case: "put", value: {} } }],
         }),
@@ -119,7 +111,7 @@ describe.each(testEngines)("roles over the wire (%s)", (engine) => {
           ? { kind: { case: "resume", value: { threadId: "w", values: {} } } }
           : { kind: { case: "claim", value: { threadId: "w" } } },
       );
-      const error = await refusal(
+      const error = await refusalOf(
         (async () => {
           for (;;) await watch.next();
         })(),
