@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { sql, type Kysely } from "kysely";
 import { createDatabase, startPgBouncer, type PgBouncerInstance } from "@checkpointd/test-support";
+import { DEFAULT_TENANT } from "../domain/call-identity.js";
 import type { Checkpoint } from "../domain/checkpoint.js";
 import { connectDatabase, migrateToLatest } from "./connect-database.js";
 import type { Database } from "./database-schema.js";
@@ -24,7 +25,7 @@ function checkpoint(step: number): Checkpoint {
 
 /** Puts `steps` checkpoints on a thread, reading the latest back after each; returns the last read's step. */
 async function writeAndRead(db: Kysely<Database>, threadId: string, steps: number): Promise<number> {
-  const storage = createKyselyStorage({ db });
+  const storage = createKyselyStorage({ db }).forTenant(DEFAULT_TENANT);
   let last = -1;
   for (let step = 0; step < steps; step++) {
     await storage.put({
