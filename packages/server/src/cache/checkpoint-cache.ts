@@ -1,7 +1,7 @@
-import type { CacheStats } from "../domain/cache-stats.js";
+import type { CacheCounters } from "../metrics/cache-counters.js";
 import type { CheckpointKey, CheckpointTuple } from "../domain/checkpoint.js";
 
-export type { CacheStats };
+export type CacheStats = CacheCounters;
 
 /**
  * The thread's generation when a read missed: the fill that follows is applied

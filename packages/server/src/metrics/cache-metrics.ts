@@ -1,8 +1,7 @@
 import { Counter, Gauge, type Registry } from "prom-client";
-import type { CacheStats } from "../domain/cache-stats.js";
+import type { CacheCounters } from "./cache-counters.js";
 
-/** The cache's own counters: the registry reads them at each scrape. */
-export type CacheCounters = CacheStats;
+export type { CacheCounters };
 
 type CounterName = Exclude<keyof CacheCounters, "state">;
 

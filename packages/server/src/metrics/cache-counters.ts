@@ -1,5 +1,5 @@
-/** A cache's counters since it started, and whether it is usable: what the stats line and /metrics report. */
-export interface CacheStats {
+/** A cache's counters since it started, and whether it is usable: what the stats line and /metrics report (the cache port calls them CacheStats). */
+export interface CacheCounters {
   hits: number;
   misses: number;
   fills: number;
