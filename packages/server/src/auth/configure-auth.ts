@@ -24,6 +24,9 @@ export type AuthSettings = Pick<
   | "authRateLimit"
   | "authMaxStreams"
   | "insecureNoAuth"
+  | "tlsClientCaFile"
+  | "authCertTenantFrom"
+  | "authCertRole"
 >;
 
 export interface ConfiguredAuth {
@@ -51,7 +54,9 @@ const checkpointService = "checkpointd.v1.CheckpointService";
  */
 export async function configureAuth(options: Partial<AuthSettings>, logger: Logger): Promise<ConfiguredAuth> {
   const o = { ...settingDefaults, ...options };
-  const enabled = o.authKeysFile !== undefined || o.authJwksFile !== undefined || o.authJwksUrl !== undefined;
+  // Mutual TLS authenticates too: a verified client certificate names its tenant.
+  const mutualTls = o.tlsClientCaFile !== undefined;
+  const enabled = o.authKeysFile !== undefined || o.authJwksFile !== undefined || o.authJwksUrl !== undefined || mutualTls;
   for (const entry of o.authPublicServices) {
     if (isPublicService(checkpointService, [entry])) {
       throw new ConfigError(
@@ -117,8 +122,17 @@ export async function configureAuth(options: Partial<AuthSettings>, logger: Logg
     limiter: createRateLimiter(),
     tenantRate: o.authRateLimit,
     streams: o.authMaxStreams > 0 ? createStreamCap(o.authMaxStreams) : undefined,
+    certificates: mutualTls ? { tenantFrom: o.authCertTenantFrom, role: o.authCertRole } : undefined,
   });
-  logger.info({ apiKeys: apiKeys !== undefined, jwt: jwt !== undefined, publicServices: o.authPublicServices }, "authentication on");
+  logger.info(
+    {
+      apiKeys: apiKeys !== undefined,
+      jwt: jwt !== undefined,
+      certificates: mutualTls ? `tenant from ${o.authCertTenantFrom}, ${o.authCertRole} without a token` : false,
+      publicServices: o.authPublicServices,
+    },
+    "authentication on",
+  );
   return {
     authenticator,
     publicServices: o.authPublicServices,

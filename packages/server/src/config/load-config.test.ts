@@ -27,6 +27,7 @@ const defaults: CheckpointdConfig = {
   tlsKeyFile: undefined,
   tlsClientCaFile: undefined,
   authCertTenantFrom: "cn",
+  authCertRole: "write",
   metricsPort: 9464,
   slowCallMs: 500,
   otel: false,

@@ -92,6 +92,14 @@ export const settings = defineSettings({
     help: "the tenant of a client certificate: its subject CN, or its first URI subject alternative name",
     group: "TLS",
   },
+  authCertRole: {
+    flag: "--auth-cert-role",
+    env: "AUTH_CERT_ROLE",
+    default: "write",
+    parse: oneOf(["read", "write", "admin"]),
+    help: "what a client certificate without a bearer token may do (read < write < admin); a token's own roles win",
+    group: "TLS",
+  },
   databaseUrl: {
     flag: "--database-url",
     env: "DATABASE_URL",
