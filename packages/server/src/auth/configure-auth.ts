@@ -31,6 +31,8 @@ export type AuthSettings = Pick<
 
 export interface ConfiguredAuth {
   authenticator: Authenticator;
+  /** Whether calls must authenticate (false: every call is the default tenant with every role). */
+  enabled: boolean;
   /** Services (or packages) served without credentials. */
   publicServices: readonly string[];
   /** Re-reads the keys file (SIGHUP); a bad file keeps the keys in force. */
@@ -78,6 +80,7 @@ export async function configureAuth(options: Partial<AuthSettings>, logger: Logg
     }
     return {
       authenticator: createOpenAuthenticator(),
+      enabled: false,
       publicServices: o.authPublicServices,
       reload: () => Promise.resolve(),
       close: () => undefined,
@@ -135,6 +138,7 @@ export async function configureAuth(options: Partial<AuthSettings>, logger: Logg
   );
   return {
     authenticator,
+    enabled: true,
     publicServices: o.authPublicServices,
     reload: async () => {
       await apiKeys?.reload();

@@ -29,6 +29,7 @@ const defaults: CheckpointdConfig = {
   authCertTenantFrom: "cn",
   authCertRole: "write",
   metricsPort: 9464,
+  metricsTokenFile: undefined,
   slowCallMs: 500,
   otel: false,
   authKeysFile: undefined,
@@ -229,6 +230,20 @@ const settings = [
     key: "authKeysFile",
     flagValue: ["/a/keys.yaml", "/a/keys.yaml"],
     envValue: ["/b.json", "/b.json"],
+  },
+  {
+    flag: "--metrics-token-file",
+    env: "METRICS_TOKEN_FILE",
+    key: "metricsTokenFile",
+    flagValue: ["/run/secrets/metrics", "/run/secrets/metrics"],
+    envValue: ["/m.txt", "/m.txt"],
+  },
+  {
+    flag: "--auth-cert-role",
+    env: "AUTH_CERT_ROLE",
+    key: "authCertRole",
+    flagValue: ["read", "read"],
+    envValue: ["admin", "admin"],
   },
   {
     flag: "--auth-jwks-url",

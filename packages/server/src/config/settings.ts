@@ -212,6 +212,14 @@ export const settings = defineSettings({
     help: "Prometheus `/metrics` on this port of `--host` (`0` picks a free one); `off` disables",
     group: "Observability",
   },
+  metricsTokenFile: {
+    flag: "--metrics-token-file",
+    env: "METRICS_TOKEN_FILE",
+    default: "",
+    parse: optionalPath("FILE"),
+    help: "a file holding the token scrapes of `/metrics` must send as `authorization: Bearer …`; re-read when it changes",
+    group: "Observability",
+  },
   slowCallMs: {
     flag: "--slow-call-ms",
     env: "SLOW_CALL_MS",
