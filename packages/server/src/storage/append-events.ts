@@ -8,6 +8,12 @@ export interface ThreadEvents {
   tenant: string;
   threadId: string;
   events: readonly NewEvent[];
+  /**
+   * The fencing token the write carries (0n: none), checked by checkpointd_fence (migration
+   * 0006) after the thread's event counter is locked; undefined: the write is not fenced (a
+   * Resume). A fenced write must carry events: the check runs on the event rows.
+   */
+  fence?: bigint | undefined;
 }
 
 /**
@@ -28,6 +34,7 @@ export function withEvents(
 ): CompiledQuery | undefined {
   const ctes = inserts.map((insert, i) => `write_${i} as (${insert})`);
   const counted = threads.filter((t) => t.events.length > 0);
+  if (threads.some((t) => t.fence !== undefined && t.events.length === 0)) throw new Error("a fenced write must carry events");
   if (counted.length === 0) {
     const main = inserts.at(-1);
     if (main === undefined) return undefined;
@@ -41,18 +48,24 @@ export function withEvents(
   );
   // Each event row names its thread and how far before the thread's new last id it is.
   // A bare VALUES list gives its parameters no column types: they are cast.
-  const events = counted.flatMap(({ tenant, threadId, events }) =>
+  // A fenced thread's first event row carries its token; the others (and unfenced threads') carry null.
+  const events = counted.flatMap(({ tenant, threadId, events, fence }) =>
     events.map(
       (e, i) =>
         `(${p.add(tenant)}::text, ${p.add(threadId)}::text, ${events.length - 1 - i}, ${p.add(e.checkpointNs)}::text, ` +
-        `${p.add(e.kind)}::text, ${p.add(e.body)}::bytea)`,
+        `${p.add(e.kind)}::text, ${p.add(e.body)}::bytea, ${i === 0 && fence !== undefined ? `${p.add(String(fence))}::bigint` : "null::bigint"})`,
     ),
   );
+  // checkpointd_fence is strict: a null token (no check) gives null, not a call.
+  // The check reads the counter CTE's rows, so it runs after the counter row is locked: a lease
+  // taken meanwhile (its events lock the same row first) is seen; see migration 0006.
+  const fenced = counted.some((t) => t.fence !== undefined);
   return CompiledQuery.raw(
     `with ${ctes.join(", ")} insert into thread_events (tenant, thread_id, event_id, checkpoint_ns, kind, body) ` +
       `select e.tenant, e.thread_id, c.last_event_id - e.back, e.checkpoint_ns, e.kind, e.body ` +
-      `from (values ${events.join(", ")}) as e (tenant, thread_id, back, checkpoint_ns, kind, body) ` +
+      `from (values ${events.join(", ")}) as e (tenant, thread_id, back, checkpoint_ns, kind, body, token) ` +
       `join event_counter c on c.tenant = e.tenant and c.thread_id = e.thread_id` +
+      (fenced ? ` where checkpointd_fence(c.tenant, c.thread_id, e.token) is not false` : ``) +
       (returnEventIds ? ` returning event_id` : ``),
     p.values,
   );
@@ -64,8 +77,9 @@ export async function appendEvents(
   tenant: string,
   threadId: string,
   events: readonly NewEvent[],
+  fence?: bigint,
 ): Promise<bigint> {
-  const statement = withEvents(parameterList(), [], [{ tenant, threadId, events }], true);
+  const statement = withEvents(parameterList(), [], [{ tenant, threadId, events, fence }], true);
   if (statement === undefined) return 0n;
   const { rows } = await trx.executeQuery(statement as CompiledQuery<{ event_id: string | number | bigint }>);
   return rows.reduce((last, row) => (BigInt(row.event_id) > last ? BigInt(row.event_id) : last), 0n);

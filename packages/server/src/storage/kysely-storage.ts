@@ -5,6 +5,7 @@ import { encodeCheckpoint, versionKey } from "./checkpoint-codec.js";
 import type { ListQuery, PutCheckpointInput, PutWritesInput, Storage, TenantStorage, TupleQuery } from "./checkpoint-storage.js";
 import type { NewEvent } from "../domain/thread-event.js";
 import { createKyselyEventStorage } from "./kysely-event-storage.js";
+import { createKyselyLeaseStorage } from "./kysely-lease-storage.js";
 import type { Database } from "./database-schema.js";
 import type { StorageMetrics } from "../metrics/storage-metrics.js";
 import type { GroupTracer } from "../tracing/call-tracer.js";
@@ -94,7 +95,8 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
       checkpoint: encodeCheckpoint(checkpoint),
       metadata: JSON.stringify(input.metadata),
     };
-    await putGrouper.put({ tenant, threadId, blobs, row, events });
+    const fence = events.length > 0 ? (input.fencingToken ?? 0n) : undefined;
+    await putGrouper.put({ tenant, threadId, blobs, row, events, fence });
     return { threadId, checkpointNs, checkpointId: checkpoint.id };
   }
 
@@ -119,7 +121,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
     });
     const ordinary = [...rows.values()].filter((r) => r.idx >= 0);
     const special = [...rows.values()].filter((r) => r.idx < 0);
-    const thread = { tenant, threadId: key.threadId, events };
+    const thread = { tenant, threadId: key.threadId, events, fence: events.length > 0 ? (input.fencingToken ?? 0n) : undefined };
     const noEvents = { tenant, threadId: key.threadId, events: [] };
     if (rows.size <= rowsPerInsert) {
       await run(db, writesStatement(ordinary, special, thread));
@@ -183,7 +185,8 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
     hasCheckpoint: (key) => hasCheckpoint(tenant, key),
     list: (query, signal) => list(tenant, query, signal),
     ...createKyselyEventStorage(db, tenant),
-    deleteThread: (threadId, events) => deleteThread(db, tenant, threadId, events),
+    deleteThread: (threadId, events, fencingToken) => deleteThread(db, tenant, threadId, events, fencingToken),
+    ...createKyselyLeaseStorage(db, tenant),
     copyThread: (source, target) => copyThread(db, tenant, source, target),
     deleteForRuns: (runIds) => deleteForRuns(db, tenant, runIds),
     prune: (threadIds, strategy, deletedEvent) => prune(db, tenant, threadIds, strategy, deletedEvent),

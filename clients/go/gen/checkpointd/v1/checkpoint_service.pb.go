@@ -1830,7 +1830,7 @@ type AcquireLeaseRequest struct {
 	ThreadId string                 `protobuf:"bytes,1,opt,name=thread_id,json=threadId,proto3" json:"thread_id,omitempty"`
 	// Who takes it (a worker id): named to the others while it holds the lease.
 	Holder string `protobuf:"bytes,2,opt,name=holder,proto3" json:"holder,omitempty"`
-	// How long the lease lives unless renewed: at least 1 s, at most 1 h.
+	// How long the lease lives unless renewed: at least 100 ms, at most 1 h.
 	Ttl *durationpb.Duration `protobuf:"bytes,3,opt,name=ttl,proto3" json:"ttl,omitempty"`
 	// How long to wait for another holder's lease to end (released or expired) before failing;
 	// unset or zero: fail at once. At most 5 min.

@@ -802,7 +802,7 @@ export type AcquireLeaseRequest = Message<"checkpointd.v1.AcquireLeaseRequest"> 
   holder: string;
 
   /**
-   * How long the lease lives unless renewed: at least 1 s, at most 1 h.
+   * How long the lease lives unless renewed: at least 100 ms, at most 1 h.
    *
    * @generated from field: google.protobuf.Duration ttl = 3;
    */
