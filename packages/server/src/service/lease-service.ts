@@ -40,10 +40,15 @@ const releasedEvent = (lease: Lease) =>
   newEvent("", { case: "leaseReleased", value: { leaseId: lease.leaseId, holder: lease.holder, fencingToken: lease.fencingToken } });
 
 /** FAILED_PRECONDITION naming who holds the thread and until when (also as metadata, for clients that wait). */
-export function leaseHeld(lease: Lease, threadId: string): ServiceError {
+export function leaseHeld(lease: Lease, threadId: string, lastEventId: bigint): ServiceError {
   const until = lease.expiresAt.toISOString();
   return new ServiceError(Code.FailedPrecondition, `thread ${threadId} is leased by ${lease.holder} until ${until}`, {
-    metadata: { "x-checkpointd-lease-holder": lease.holder, "x-checkpointd-lease-expires-at": until },
+    metadata: {
+      "x-checkpointd-lease-holder": lease.holder,
+      "x-checkpointd-lease-expires-at": until,
+      // Where a waiting client watches the thread from: the lease's end comes after it.
+      "x-checkpointd-last-event-id": String(lastEventId),
+    },
   });
 }
 
@@ -92,7 +97,7 @@ export function createLeaseService(scopeOf: (identity: CallIdentity) => TenantSc
           return { leaseId: lease.leaseId, fencingToken: lease.fencingToken, expiresAt: timestampFromDate(lease.expiresAt) };
         }
         const left = deadline - Date.now();
-        if (left <= 0) throw leaseHeld(result.current, threadId);
+        if (left <= 0) throw leaseHeld(result.current, threadId, result.lastEventId);
         // Woken by the lease's end on any replica (its event), or at its expiry by the database's clock.
         await untilLeaseEnds(scope.hub, threadId, result.lastEventId, Math.min(left, result.current.remainingMs + 5), signal);
         signal.throwIfAborted();
