@@ -29,4 +29,11 @@ export { parseAddress, type ParsedAddress } from "./parse-address.js";
 export { backoffDelay } from "./backoff-delay.js";
 export { isRetryableError } from "./call-with-retries.js";
 export type { ThreadWatch, WatchOptions, WatchReconnectOptions, WatchThread } from "./watch-threads.js";
-export { fencingTokenHeader, leaseHolderOf, leaseRefusalMessage, waitForLease, type HeldLease, type WaitForLeaseOptions } from "./wait-for-lease.js";
+export {
+  fencingTokenHeader,
+  leaseHolderOf,
+  leaseRefusalMessage,
+  waitForLease,
+  type HeldLease,
+  type WaitForLeaseOptions,
+} from "./wait-for-lease.js";

@@ -187,7 +187,12 @@ export class CheckpointdSaver extends BaseCheckpointSaver {
     const checkpointId = configurable(config, "checkpoint_id");
     if (checkpointId === undefined) throw missing("putWrites", "checkpoint_id");
     const encoded = await Promise.all(writes.map(async ([channel, value]) => ({ channel, value: await dumpValue(this.serde, value) })));
-    const request = { config: { threadId, checkpointNs: configurable(config, "checkpoint_ns") ?? "", checkpointId }, writes: encoded, taskId, taskPath };
+    const request = {
+      config: { threadId, checkpointNs: configurable(config, "checkpoint_ns") ?? "", checkpointId },
+      writes: encoded,
+      taskId,
+      taskPath,
+    };
     if (this.leases === undefined) await this.client.putWrites(request);
     else await this.leases.fenced(threadId, (fencingToken) => this.client.putWrites({ ...request, fencingToken }));
   }

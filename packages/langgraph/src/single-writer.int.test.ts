@@ -18,7 +18,9 @@ interface Worker {
 /** The built lease worker (packages/test-support/dist/langgraph/run-lease-worker.js) as its own process. */
 function startWorker(args: Record<string, string>): Worker {
   const path = fileURLToPath(new URL("../../test-support/dist/langgraph/run-lease-worker.js", import.meta.url));
-  const child = spawn(process.execPath, [path, ...Object.entries(args).flatMap(([k, v]) => [`--${k}`, v])], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [path, ...Object.entries(args).flatMap(([k, v]) => [`--${k}`, v])], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const lines: Array<Record<string, unknown>> = [];
   const waiters: Array<() => void> = [];
   let buffer = "";
@@ -44,7 +46,8 @@ function startWorker(args: Record<string, string>): Worker {
       for (;;) {
         const found = lines.find(match);
         if (found !== undefined) return found;
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`worker exited (${child.exitCode}) without that line:\n${stderr}`);
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`worker exited (${child.exitCode}) without that line:\n${stderr}`);
         await new Promise<void>((resolve) => waiters.push(resolve));
       }
     },
@@ -89,11 +92,14 @@ describe("singleWriter: the worker-crash scenario with real processes", () => {
 
     // The dead holder's write, replayed now with its token: refused.
     const latest = await client.getTuple({ config: { threadId: thread } });
-    const replay = client.put(chainPut(thread, "1f0c0000-0000-6000-8000-ffffffffffff", latest!.config!.checkpointId, BigInt(lease1.token as string)));
+    const replay = client.put(
+      chainPut(thread, "1f0c0000-0000-6000-8000-ffffffffffff", latest!.config!.checkpointId, BigInt(lease1.token as string)),
+    );
     await expect(replay).rejects.toThrow(/fencing token \d+ (is stale|belongs to a lease)/);
     // The history is one chain: no checkpoint has two children.
     const parents: string[] = [];
-    for await (const t of client.list({ config: { threadId: thread } })) parents.push(`${t.config?.checkpointNs}/${t.parentConfig?.checkpointId ?? ""}`);
+    for await (const t of client.list({ config: { threadId: thread } }))
+      parents.push(`${t.config?.checkpointNs}/${t.parentConfig?.checkpointId ?? ""}`);
     expect(new Set(parents).size).toBe(parents.length);
   }, 60_000);
 

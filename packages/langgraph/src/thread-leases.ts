@@ -54,7 +54,8 @@ export class ThreadLeases {
     this.holder = options.holder ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.ttlMs = options.ttlMs ?? 30_000;
     this.waitMs = options.waitMs ?? 0;
-    if (!(this.ttlMs >= 100 && this.ttlMs <= 3_600_000)) throw new Error(`singleWriter.ttlMs must be from 100 to 3600000, not ${this.ttlMs}`);
+    if (!(this.ttlMs >= 100 && this.ttlMs <= 3_600_000))
+      throw new Error(`singleWriter.ttlMs must be from 100 to 3600000, not ${this.ttlMs}`);
   }
 
   /** The thread's fencing token, taking the lease first if this saver does not hold it yet. */
@@ -110,7 +111,13 @@ export class ThreadLeases {
       { threadId, holder: this.holder, ttl: ttlOf(this.ttlMs), ...(this.waitMs > 0 ? { wait: ttlOf(this.waitMs) } : {}) },
       this.waitMs > 0 ? { timeoutMs: this.waitMs + 10_000 } : undefined,
     );
-    const lease: Held = { threadId, leaseId: got.leaseId, token: got.fencingToken, timer: undefined as unknown as NodeJS.Timeout, lost: undefined };
+    const lease: Held = {
+      threadId,
+      leaseId: got.leaseId,
+      token: got.fencingToken,
+      timer: undefined as unknown as NodeJS.Timeout,
+      lost: undefined,
+    };
     lease.timer = setInterval(() => void this.renew(lease), Math.max(30, Math.floor(this.ttlMs / 3)));
     lease.timer.unref();
     return lease;
@@ -119,7 +126,10 @@ export class ThreadLeases {
   private async renew(lease: Held): Promise<void> {
     if (lease.lost !== undefined) return;
     try {
-      await this.client.renewLease({ threadId: lease.threadId, leaseId: lease.leaseId }, { timeoutMs: Math.max(50, Math.floor(this.ttlMs / 3)) });
+      await this.client.renewLease(
+        { threadId: lease.threadId, leaseId: lease.leaseId },
+        { timeoutMs: Math.max(50, Math.floor(this.ttlMs / 3)) },
+      );
     } catch (error) {
       // Unreachable for a moment: the next tick tries again; the lease expires only after ttl.
       const refusal = leaseRefusalMessage(error);

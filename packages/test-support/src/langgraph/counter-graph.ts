@@ -11,7 +11,13 @@ export const CounterState = Annotation.Root({
  * checkpoint: a worker killed mid-run leaves the thread part-way, and
  * invoke(null) on the thread goes on from its last checkpoint.
  */
-export function buildCounterGraph(checkpointer: BaseCheckpointSaver, worker: string, steps: number, stepMs: number, onStep?: (n: number) => void) {
+export function buildCounterGraph(
+  checkpointer: BaseCheckpointSaver,
+  worker: string,
+  steps: number,
+  stepMs: number,
+  onStep?: (n: number) => void,
+) {
   return new StateGraph(CounterState)
     .addNode("work", async (state) => {
       await new Promise((resolve) => setTimeout(resolve, stepMs));
