@@ -71,6 +71,15 @@ export class ThreadLeases {
     return lease.token;
   }
 
+  /**
+   * Holds a lease taken elsewhere (a standby's waitForLease) as this saver's own: renewed from
+   * now on, its token on every write, released by release(). Throws if this saver holds the thread already.
+   */
+  adopt(threadId: string, lease: { leaseId: string; fencingToken: bigint }): void {
+    if (this.held.has(threadId)) throw new Error(`this saver already holds thread ${threadId}`);
+    this.held.set(threadId, Promise.resolve(this.hold(threadId, lease.leaseId, lease.fencingToken)));
+  }
+
   /** The token if this saver holds the thread, without taking it. */
   async tokenIfHeld(threadId: string): Promise<bigint | undefined> {
     return this.held.has(threadId) ? this.token(threadId) : undefined;
@@ -111,14 +120,18 @@ export class ThreadLeases {
       { threadId, holder: this.holder, ttl: ttlOf(this.ttlMs), ...(this.waitMs > 0 ? { wait: ttlOf(this.waitMs) } : {}) },
       this.waitMs > 0 ? { timeoutMs: this.waitMs + 10_000 } : undefined,
     );
+    return this.hold(threadId, got.leaseId, got.fencingToken);
+  }
+
+  /** A held lease, renewed every ttl/3 (an unref'd timer) until released or lost. */
+  private hold(threadId: string, leaseId: string, token: bigint): Held {
     const lease: Held = {
       threadId,
-      leaseId: got.leaseId,
-      token: got.fencingToken,
-      timer: undefined as unknown as NodeJS.Timeout,
+      leaseId,
+      token,
+      timer: setInterval(() => void this.renew(lease), Math.max(30, Math.floor(this.ttlMs / 3))),
       lost: undefined,
     };
-    lease.timer = setInterval(() => void this.renew(lease), Math.max(30, Math.floor(this.ttlMs / 3)));
     lease.timer.unref();
     return lease;
   }
