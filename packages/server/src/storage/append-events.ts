@@ -44,7 +44,7 @@ export function withEvents(
     `event_counter as (insert into thread_event_counters (tenant, thread_id, last_event_id) values ` +
       counted.map((t) => p.row(t.tenant, t.threadId, String(t.events.length))).join(", ") +
       ` on conflict (tenant, thread_id) do update set last_event_id = thread_event_counters.last_event_id + excluded.last_event_id` +
-      ` returning tenant, thread_id, last_event_id)`,
+      ` returning tenant, thread_id, last_event_id, leased)`,
   );
   // Each event row names its thread and how far before the thread's new last id it is.
   // A bare VALUES list gives its parameters no column types: they are cast.
@@ -56,7 +56,9 @@ export function withEvents(
         `${p.add(e.kind)}::text, ${p.add(e.body)}::bytea, ${i === 0 && fence !== undefined ? `${p.add(String(fence))}::bigint` : "null::bigint"})`,
     ),
   );
-  // checkpointd_fence is strict: a null token (no check) gives null, not a call.
+  // checkpointd_fence is strict: a null token (no check) gives null, not a call. A thread that
+  // never had a lease (its counter row's `leased`, read from the locked, latest row version, so
+  // a lease committed meanwhile is seen) takes a write without a token with no call at all.
   // The check reads the counter CTE's rows, so it runs after the counter row is locked: a lease
   // taken meanwhile (its events lock the same row first) is seen; see migration 0006.
   const fenced = counted.some((t) => t.fence !== undefined);
@@ -65,7 +67,7 @@ export function withEvents(
       `select e.tenant, e.thread_id, c.last_event_id - e.back, e.checkpoint_ns, e.kind, e.body ` +
       `from (values ${events.join(", ")}) as e (tenant, thread_id, back, checkpoint_ns, kind, body, token) ` +
       `join event_counter c on c.tenant = e.tenant and c.thread_id = e.thread_id` +
-      (fenced ? ` where checkpointd_fence(c.tenant, c.thread_id, e.token) is not false` : ``) +
+      (fenced ? ` where (not c.leased and e.token = 0) or checkpointd_fence(c.tenant, c.thread_id, e.token) is not false` : ``) +
       (returnEventIds ? ` returning event_id` : ``),
     p.values,
   );

@@ -44,6 +44,8 @@ export interface ThreadEventCountersTable {
   tenant: string;
   thread_id: string;
   last_event_id: ColumnType<string, string | number | bigint, string | number | bigint>;
+  /** Whether the thread ever had a lease (migration 0006); only then does a write run the fencing check. */
+  leased: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface ThreadEventsTable {

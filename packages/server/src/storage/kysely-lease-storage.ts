@@ -32,14 +32,15 @@ const toLease = (r: LeaseRow): Lease => ({
 });
 
 /**
- * Locks the thread's event counter row (creating it at 0 if need be), as a fenced write's
+ * Locks the thread's event counter row (creating it at 0 if need be) and marks the thread as
+ * leased (writes to it run the fencing check from now on), as a fenced write's
  * statement does before its check: a lease change and a write on one thread then queue in one
  * order, and a write waiting behind a new lease sees it (migration 0006).
  */
 async function lockThread(trx: Db, tenant: string, threadId: string): Promise<bigint> {
   const { rows } = await sql<{ last_event_id: string | number | bigint }>`insert into thread_event_counters
-      (tenant, thread_id, last_event_id) values (${tenant}, ${threadId}, 0)
-    on conflict (tenant, thread_id) do update set last_event_id = thread_event_counters.last_event_id
+      (tenant, thread_id, last_event_id, leased) values (${tenant}, ${threadId}, 0, true)
+    on conflict (tenant, thread_id) do update set last_event_id = thread_event_counters.last_event_id, leased = true
     returning last_event_id`.execute(trx);
   return BigInt(rows[0]!.last_event_id);
 }

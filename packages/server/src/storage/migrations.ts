@@ -206,8 +206,9 @@ migrations["0004_cache_fence"] = {
 
 /**
  * Thread leases (issue 22): one row per thread that ever had a lease, kept after the lease ends
- * so that its fencing token only grows. `checkpointd_fence` is the check every fenced write runs
- * in its own statement or transaction (see fence-sql.ts): it share-locks the row, so a lease
+ * so that its fencing token only grows. `checkpointd_fence` is the check a write to a thread
+ * that ever had a lease runs in its own statement or transaction (append-events.ts; the
+ * thread's counter row says whether it did: `leased`): it share-locks the lease row, so a lease
  * cannot change hands between the check and the write's commit, and it raises SQLSTATE CK001
  * (FAILED_PRECONDITION to the client) with a message naming the holder and expiry. Its queries
  * take a fresh snapshot (plpgsql, READ COMMITTED): a lease committed while the write's statement
@@ -216,6 +217,9 @@ migrations["0004_cache_fence"] = {
  */
 migrations["0006_leases"] = {
   async up(db: Kysely<unknown>) {
+    // Set (for good) on a thread's counter row by its first lease: a write reads it from the row
+    // it locks, so one on a thread that never had a lease skips the check (see append-events.ts).
+    await sql`alter table thread_event_counters add column leased boolean not null default false`.execute(db);
     await db.schema
       .createTable("thread_leases")
       .addColumn("tenant", id, (c) => c.notNull())
@@ -268,6 +272,7 @@ migrations["0006_leases"] = {
   async down(db: Kysely<unknown>) {
     await sql`drop function checkpointd_fence(text, text, bigint)`.execute(db);
     await db.schema.dropTable("thread_leases").execute();
+    await sql`alter table thread_event_counters drop column leased`.execute(db);
   },
 };
 
