@@ -51,6 +51,8 @@ async function startBackend(): Promise<Backend> {
   }
   try {
     const server = await runCheckpointd({
+      // On a loaded machine (the suite starts a server per saver) a start can take longer than the default 30 s.
+      startTimeoutMs: 120_000,
       ...(database === undefined ? {} : { databaseUrl: databaseUrl(adminUrl!, database) }),
       ...(redisUrl === undefined ? {} : { redisUrl }),
       // Nothing is in flight when a saver is destroyed. A short grace also sidesteps a server

@@ -208,8 +208,10 @@ migrations["0004_cache_fence"] = {
  * Thread leases (issue 22): one row per thread that ever had a lease, kept after the lease ends
  * so that its fencing token only grows. `checkpointd_fence` is the check a write to a thread
  * that ever had a lease runs in its own statement or transaction (append-events.ts; the
- * thread's counter row says whether it did: `leased`): it share-locks the lease row, so a lease
- * cannot change hands between the check and the write's commit, and it raises SQLSTATE CK001
+ * thread's counter row says whether it did: `leased`). The write holds the thread's counter row
+ * lock from before the check until its commit, and every change of hands (acquire, release,
+ * expiry) takes that lock first, so a lease cannot change hands between the check and the
+ * write's commit (no lock on the lease row is needed; a renewal only moves the expiry). It raises SQLSTATE CK001
  * (FAILED_PRECONDITION to the client) with a message naming the holder and expiry. Its queries
  * take a fresh snapshot (plpgsql, READ COMMITTED): a lease committed while the write's statement
  * waited on the thread's event counter is seen. No session state: PgBouncer's transaction mode
@@ -242,7 +244,7 @@ migrations["0006_leases"] = {
         until text;
       begin
         select fencing_token, holder, state, expires_at into l
-          from thread_leases where tenant = p_tenant and thread_id = p_thread_id for share;
+          from thread_leases where tenant = p_tenant and thread_id = p_thread_id;
         if not found then
           if p_token = 0 then return true; end if;
           raise exception using errcode = 'CK001',
