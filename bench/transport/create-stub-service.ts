@@ -26,6 +26,9 @@ export function createStubService(invalidArgument: (message: string) => Error): 
     subscribe: async function* () {},
     resume: () => Promise.resolve({}),
     claimResume: () => Promise.resolve({}),
+    acquireLease: () => Promise.resolve({}),
+    renewLease: () => Promise.resolve({}),
+    releaseLease: () => Promise.resolve({}),
     batch: (request, context) => batch(request, context),
   };
   const batch = createBatchMethod(service);

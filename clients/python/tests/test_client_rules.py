@@ -45,6 +45,9 @@ CALLS: dict[str, Call] = {
     "Prune": lambda c, r: c.prune(r),
     "Resume": lambda c, r: c.resume(r),
     "ClaimResume": lambda c, r: c.claim_resume(r),
+    "AcquireLease": lambda c, r: c.acquire_lease(r),
+    "RenewLease": lambda c, r: c.renew_lease(r),
+    "ReleaseLease": lambda c, r: c.release_lease(r),
 }
 #: Methods the client does not wrap as a retried call: Batch (the Python client does not batch),
 #: Subscribe (handed to the caller as is) and Watch (reconnected, tested below).

@@ -2,6 +2,11 @@ import type { DescMethod, MessageInitShape } from "@bufbuild/protobuf";
 import type { CheckpointTuple } from "@checkpointd/proto/checkpointd/v1/checkpoint_pb.js";
 import {
   CheckpointService,
+  type AcquireLeaseRequestSchema,
+  type AcquireLeaseResponse,
+  type ReleaseLeaseRequestSchema,
+  type RenewLeaseRequestSchema,
+  type RenewLeaseResponse,
   type ClaimResumeRequestSchema,
   type ClaimResumeResponse,
   type CopyThreadRequestSchema,
@@ -47,6 +52,9 @@ export type PruneInput = MessageInitShape<typeof PruneRequestSchema>;
 export type ResumeInput = MessageInitShape<typeof ResumeRequestSchema>;
 export type ClaimResumeInput = MessageInitShape<typeof ClaimResumeRequestSchema>;
 export type SubscribeInput = MessageInitShape<typeof SubscribeRequestSchema>;
+export type AcquireLeaseInput = MessageInitShape<typeof AcquireLeaseRequestSchema>;
+export type RenewLeaseInput = MessageInitShape<typeof RenewLeaseRequestSchema>;
+export type ReleaseLeaseInput = MessageInitShape<typeof ReleaseLeaseRequestSchema>;
 
 /**
  * A checkpointd client. Every unary call has a deadline (the client's default
@@ -74,6 +82,14 @@ export interface CheckpointdClient {
   resume(request: ResumeInput, options?: CallOptions): Promise<ResumeResponse>;
   /** Takes a pending resume for one worker. Retried only when it names the resume. */
   claimResume(request: ClaimResumeInput, options?: CallOptions): Promise<ClaimResumeResponse>;
+  /**
+   * Takes a thread's lease (see docs/protocol.md, "Leases"). Never retried: a retry could take a
+   * second lease. Held by another: FAILED_PRECONDITION naming the holder (see waitForLease).
+   */
+  acquireLease(request: AcquireLeaseInput, options?: CallOptions): Promise<AcquireLeaseResponse>;
+  renewLease(request: RenewLeaseInput, options?: CallOptions): Promise<RenewLeaseResponse>;
+  /** False when the lease had already ended. */
+  releaseLease(request: ReleaseLeaseInput, options?: CallOptions): Promise<boolean>;
   /** One thread's events over server streaming (no reconnect: see watch()). */
   subscribe(request: SubscribeInput, options?: Omit<CallOptions, "timeoutMs">): AsyncIterable<SubscribeResponse>;
   /**
@@ -270,6 +286,10 @@ export function createCheckpointdClient(options: CheckpointdClientOptions): Chec
     },
     resume: (request, call) => unary(CheckpointService.method.resume, request, call, (o) => raw.resume(request, o)),
     claimResume: (request, call) => unary(CheckpointService.method.claimResume, request, call, (o) => raw.claimResume(request, o)),
+    acquireLease: (request, call) => unary(CheckpointService.method.acquireLease, request, call, (o) => raw.acquireLease(request, o)),
+    renewLease: (request, call) => unary(CheckpointService.method.renewLease, request, call, (o) => raw.renewLease(request, o)),
+    releaseLease: async (request, call) =>
+      (await unary(CheckpointService.method.releaseLease, request, call, (o) => raw.releaseLease(request, o))).released,
     subscribe: (request, call) => raw.subscribe(request, connectOptions(call, undefined)),
     watch: (watchOptions) => {
       if (closed) throw new Error("checkpointd client is closed");

@@ -2,6 +2,9 @@ export { createCheckpointdClient } from "./create-checkpointd-client.js";
 export { fromUrl } from "./from-url.js";
 export { bearerAuthorization, type TokenProvider } from "./bearer-token.js";
 export type {
+  AcquireLeaseInput,
+  ReleaseLeaseInput,
+  RenewLeaseInput,
   CheckpointdClient,
   ClaimResumeInput,
   CopyThreadInput,
@@ -26,3 +29,11 @@ export { parseAddress, type ParsedAddress } from "./parse-address.js";
 export { backoffDelay } from "./backoff-delay.js";
 export { isRetryableError } from "./call-with-retries.js";
 export type { ThreadWatch, WatchOptions, WatchReconnectOptions, WatchThread } from "./watch-threads.js";
+export {
+  fencingTokenHeader,
+  leaseHolderOf,
+  leaseRefusalMessage,
+  waitForLease,
+  type HeldLease,
+  type WaitForLeaseOptions,
+} from "./wait-for-lease.js";

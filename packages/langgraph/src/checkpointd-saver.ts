@@ -16,6 +16,8 @@ import {
   type SerializerProtocol,
 } from "@langchain/langgraph-checkpoint";
 import { encodeChannelVersions } from "./channel-version-codec.js";
+import { fencingTokenHeader } from "@checkpointd/client";
+import { ThreadLeases, type SingleWriterOptions } from "./thread-leases.js";
 import {
   decodeCheckpoint,
   decodeMetadata,
@@ -29,6 +31,14 @@ import {
 export interface CheckpointdSaverOptions {
   /** LangGraph's serializer (default: JsonPlusSerializer, as every LangGraph.js saver). */
   serde?: SerializerProtocol;
+  /**
+   * One writer per thread (issue 22): the first getTuple or put of a thread takes its lease,
+   * renewed in the background, and every write carries its fencing token, so a second worker on
+   * the thread (a replacement of one thought dead) cannot fork it. A lost lease throws
+   * LeaseLostError in the graph. LangGraph tells a saver nothing about a run's end: call
+   * releaseThread(threadId) after invoke (or close() the saver). Default off.
+   */
+  singleWriter?: boolean | SingleWriterOptions;
 }
 
 export type FromUrlOptions = Omit<CheckpointdClientOptions, "address"> & CheckpointdSaverOptions;
@@ -68,6 +78,8 @@ function missing(method: string, key: string): Error {
 export class CheckpointdSaver extends BaseCheckpointSaver {
   readonly client: CheckpointdClient;
   private readonly ownsClient: boolean;
+  /** Set with `singleWriter`: the threads this saver holds. */
+  readonly leases: ThreadLeases | undefined;
 
   /**
    * @param client a client (which the caller keeps and closes), or options to create one
@@ -82,6 +94,16 @@ export class CheckpointdSaver extends BaseCheckpointSaver {
       this.client = client;
       this.ownsClient = false;
     }
+    const { singleWriter } = options;
+    this.leases =
+      singleWriter === undefined || singleWriter === false
+        ? undefined
+        : new ThreadLeases(this.client, singleWriter === true ? {} : singleWriter);
+  }
+
+  /** Ends this saver's lease on the thread (with singleWriter): the run is over, another worker may take it. */
+  async releaseThread(threadId: string): Promise<void> {
+    await this.leases?.release(threadId);
   }
 
   /**
@@ -90,13 +112,18 @@ export class CheckpointdSaver extends BaseCheckpointSaver {
    * a function (sync or async) asked before every call.
    */
   static fromUrl(url: string, options: FromUrlOptions = {}): CheckpointdSaver {
-    const { serde, ...clientOptions } = options;
-    return new CheckpointdSaver({ ...clientOptions, address: url }, serde === undefined ? {} : { serde });
+    const { serde, singleWriter, ...clientOptions } = options;
+    return new CheckpointdSaver(
+      { ...clientOptions, address: url },
+      { ...(serde === undefined ? {} : { serde }), ...(singleWriter === undefined ? {} : { singleWriter }) },
+    );
   }
 
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
     const threadId = configurable(config, "thread_id");
     if (threadId === undefined) return undefined;
+    // A run starts by reading its thread: with singleWriter it takes the lease first, so what it reads is the latest.
+    if (this.leases !== undefined) await this.leases.token(threadId);
     const checkpointId = configurable(config, "checkpoint_id");
     const tuple = await this.client.getTuple({
       config: { threadId, checkpointNs: configurable(config, "checkpoint_ns") ?? "", checkpointId: checkpointId ?? "" },
@@ -135,12 +162,16 @@ export class CheckpointdSaver extends BaseCheckpointSaver {
       encodeCheckpoint(this.serde, checkpoint, newVersions),
       encodeMetadata(this.serde, metadata),
     ]);
-    const saved = await this.client.put({
+    const request = {
       config: { threadId, checkpointNs, checkpointId: parentId ?? "" },
       checkpoint: encoded,
       metadata: encodedMetadata,
       newVersions: encodeChannelVersions(newVersions),
-    });
+    };
+    const saved =
+      this.leases === undefined
+        ? await this.client.put(request)
+        : await this.leases.fenced(threadId, (fencingToken) => this.client.put({ ...request, fencingToken }));
     return {
       configurable: {
         thread_id: saved.config?.threadId ?? threadId,
@@ -156,16 +187,19 @@ export class CheckpointdSaver extends BaseCheckpointSaver {
     const checkpointId = configurable(config, "checkpoint_id");
     if (checkpointId === undefined) throw missing("putWrites", "checkpoint_id");
     const encoded = await Promise.all(writes.map(async ([channel, value]) => ({ channel, value: await dumpValue(this.serde, value) })));
-    await this.client.putWrites({
+    const request = {
       config: { threadId, checkpointNs: configurable(config, "checkpoint_ns") ?? "", checkpointId },
       writes: encoded,
       taskId,
       taskPath,
-    });
+    };
+    if (this.leases === undefined) await this.client.putWrites(request);
+    else await this.leases.fenced(threadId, (fencingToken) => this.client.putWrites({ ...request, fencingToken }));
   }
 
   async deleteThread(threadId: string): Promise<void> {
-    await this.client.deleteThread(threadId);
+    const token = await this.leases?.tokenIfHeld(threadId);
+    await this.client.deleteThread(threadId, token === undefined ? undefined : { headers: { [fencingTokenHeader]: String(token) } });
   }
 
   /** Copies every checkpoint, value and write of one thread into another. */
@@ -189,6 +223,7 @@ export class CheckpointdSaver extends BaseCheckpointSaver {
 
   /** Closes the connection if this saver created it (fromUrl, or options). */
   async close(): Promise<void> {
+    await this.leases?.releaseAll();
     if (this.ownsClient) await this.client.close();
   }
 

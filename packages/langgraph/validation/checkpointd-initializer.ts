@@ -16,6 +16,8 @@ import { CheckpointdSaver } from "../dist/index.js";
 const adminUrl = inject("validationDatabaseUrl") || undefined;
 const redisUrl = inject("validationRedisUrl") || undefined;
 const keysFile = inject("validationKeysFile") || undefined;
+/** With CHECKPOINTD_VALIDATION_SINGLE_WRITER=1 every saver holds its threads' leases and fences its writes. */
+const singleWriter = process.env.CHECKPOINTD_VALIDATION_SINGLE_WRITER === "1";
 /** The API key the savers send when the servers authenticate (global-setup.ts writes its keys file). */
 const token = process.env.CHECKPOINTD_VALIDATION_TOKEN || undefined;
 
@@ -49,6 +51,8 @@ async function startBackend(): Promise<Backend> {
   }
   try {
     const server = await runCheckpointd({
+      // On a loaded machine (the suite starts a server per saver) a start can take longer than the default 30 s.
+      startTimeoutMs: 120_000,
       ...(database === undefined ? {} : { databaseUrl: databaseUrl(adminUrl!, database) }),
       ...(redisUrl === undefined ? {} : { redisUrl }),
       // Nothing is in flight when a saver is destroyed. A short grace also sidesteps a server
@@ -99,17 +103,17 @@ export const checkpointdInitializer: CheckpointSaverTestInitializer<CheckpointdS
     await Promise.all([...leftovers.map(stopBackend), ...pending.map((p) => p.then(stopBackend, () => undefined))]);
     // Printed for the record: how many fresh servers the suite used.
     process.stdout.write(
-      `checkpointd validation: ${created} savers, each on a fresh server (${adminUrl === undefined ? "embedded PGlite" : "PostgreSQL"}${redisUrl === undefined ? "" : " + Redis"}${keysFile === undefined ? "" : ", API key auth"})\n`,
+      `checkpointd validation: ${created} savers, each on a fresh server (${adminUrl === undefined ? "embedded PGlite" : "PostgreSQL"}${redisUrl === undefined ? "" : " + Redis"}${keysFile === undefined ? "" : ", API key auth"}${singleWriter ? ", singleWriter on" : ""})\n`,
     );
   },
   async createCheckpointer() {
     prewarm();
     const backend = await warm.shift()!;
     prewarm();
-    const saver = CheckpointdSaver.fromUrl(
-      backend.server.address,
-      token === undefined ? {} : { headers: () => ({ authorization: `Bearer ${token}` }) },
-    );
+    const saver = CheckpointdSaver.fromUrl(backend.server.address, {
+      ...(token === undefined ? {} : { headers: () => ({ authorization: `Bearer ${token}` }) }),
+      ...(singleWriter ? { singleWriter: { ttlMs: 10_000 } } : {}),
+    });
     inUse.set(saver, backend);
     created += 1;
     return saver;

@@ -18,6 +18,7 @@ from .aio_watch import AsyncThreadWatch
 from .backoff import backoff_delay
 from .client import CheckpointdClient
 from .errors import CheckpointdError, ClientClosedError
+from .leases import FENCING_TOKEN_HEADER, HeldLease, LeaseLostError, lease_holder_of, wait_for_lease, wait_for_lease_async
 from .options import NO_RETRY, ClientOptions, ReconnectPolicy, RetryPolicy, TlsOptions, TokenProvider
 from .watch import ThreadWatch
 from .watch_state import WatchThread
@@ -26,6 +27,12 @@ if TYPE_CHECKING:
     from .saver import CheckpointdSaver
 
 __all__ = [
+    "FENCING_TOKEN_HEADER",
+    "HeldLease",
+    "LeaseLostError",
+    "lease_holder_of",
+    "wait_for_lease",
+    "wait_for_lease_async",
     "NO_RETRY",
     "AsyncCheckpointdClient",
     "AsyncThreadWatch",

@@ -179,6 +179,39 @@ class AsyncCheckpointdClient(ClientBase):
         response: service_pb2.ClaimResumeResponse = await self._unary("ClaimResume", request, timeout, metadata)
         return response
 
+    async def acquire_lease(
+        self,
+        request: service_pb2.AcquireLeaseRequest,
+        *,
+        timeout: float | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> service_pb2.AcquireLeaseResponse:
+        """Takes a thread's lease (docs/protocol.md, "Leases"). Never retried: a retry could take a
+        second lease. Held by another: CheckpointdError FAILED_PRECONDITION naming the holder."""
+        response: service_pb2.AcquireLeaseResponse = await self._unary("AcquireLease", request, timeout, metadata)
+        return response
+
+    async def renew_lease(
+        self,
+        request: service_pb2.RenewLeaseRequest,
+        *,
+        timeout: float | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> service_pb2.RenewLeaseResponse:
+        response: service_pb2.RenewLeaseResponse = await self._unary("RenewLease", request, timeout, metadata)
+        return response
+
+    async def release_lease(
+        self,
+        request: service_pb2.ReleaseLeaseRequest,
+        *,
+        timeout: float | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> bool:
+        """False when the lease had already ended."""
+        response: service_pb2.ReleaseLeaseResponse = await self._unary("ReleaseLease", request, timeout, metadata)
+        return response.released
+
     async def subscribe(
         self, request: service_pb2.SubscribeRequest, *, metadata: Mapping[str, str] | None = None
     ) -> AsyncIterator[service_pb2.SubscribeResponse]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import operator
 import re
 from typing import Annotated, Any, TypedDict
@@ -86,3 +87,26 @@ def build_nested_graph(checkpointer: BaseCheckpointSaver[Any]) -> Any:
     outer.add_edge("sub", "after")
     outer.add_edge("after", END)
     return outer.compile(checkpointer=checkpointer)
+
+
+class CounterState(TypedDict, total=False):
+    count: int
+    log: Annotated[list[str], operator.add]
+
+
+def build_counter_graph(checkpointer: BaseCheckpointSaver[Any], worker: str, steps: int, step_seconds: float) -> Any:
+    """One slow node looping ``steps`` times, a checkpoint each: a worker killed mid-run leaves the
+    thread part-way, and ``invoke(None)`` on it goes on from the last checkpoint."""
+    import time
+
+    def work(state: CounterState) -> CounterState:
+        time.sleep(step_seconds)
+        n = state.get("count", 0) + 1
+        print(json.dumps({"event": "step", "n": n}), flush=True)
+        return {"count": n, "log": [f"{worker}:{n}"]}
+
+    builder = StateGraph(CounterState)
+    builder.add_node("work", work)
+    builder.add_edge(START, "work")
+    builder.add_conditional_edges("work", lambda s: "work" if s.get("count", 0) < steps else END)
+    return builder.compile(checkpointer=checkpointer)

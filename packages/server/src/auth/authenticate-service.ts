@@ -6,9 +6,13 @@ import type { TransportContext, TransportImpl } from "./transport-context.js";
 
 type AnyHandler = (input: unknown, context: HandlerContext) => unknown;
 
+/** The metadata a write's fencing token may come in instead of the request field. */
+export const fencingTokenHeader = "x-checkpointd-fencing-token";
+
 const contextOf = (transport: TransportContext, identity: CallIdentity): HandlerContext => ({
   signal: transport.signal,
   identity,
+  fencingToken: transport.requestHeader?.get(fencingTokenHeader) ?? undefined,
 });
 
 /**

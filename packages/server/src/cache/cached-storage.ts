@@ -44,8 +44,8 @@ function cachedTenant(storage: Storage, cache: CheckpointCache, tenant: string):
       await cache.afterWrites(tenant, input.key);
     },
 
-    async deleteThread(threadId, events) {
-      await storage.deleteThread(threadId, events);
+    async deleteThread(threadId, events, fencingToken) {
+      await storage.deleteThread(threadId, events, fencingToken);
       await cache.invalidateThread(tenant, threadId);
     },
 

@@ -12,6 +12,9 @@ const caseToKind: Record<string, EventKind> = {
   resumeRequested: "resume_requested",
   resumeClaimed: "resume_claimed",
   threadDeleted: "thread_deleted",
+  leaseAcquired: "lease_acquired",
+  leaseReleased: "lease_released",
+  leaseExpired: "lease_expired",
 };
 
 /**

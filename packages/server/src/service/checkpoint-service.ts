@@ -10,6 +10,8 @@ import { createBatchMethod } from "./batch-method.js";
 import type { ServiceImpl } from "./service-impl.js";
 import type { TenantScope } from "./tenant-scopes.js";
 import { createWatchService } from "./watch-service.js";
+import { createLeaseService } from "./lease-service.js";
+import { fencingTokenOf } from "./fencing-token.js";
 import { requireConfig, requireField } from "./validate-request.js";
 
 const pruneStrategies: Record<number, StoragePruneStrategy> = {
@@ -37,8 +39,9 @@ export function createCheckpointService(
 ): ServiceImpl<typeof CheckpointService> {
   const service: ServiceImpl<typeof CheckpointService> = {
     ...createWatchService(scopeOf),
+    ...createLeaseService(scopeOf),
 
-    async put(req, { identity }) {
+    async put(req, { identity, fencingToken }) {
       const { storage, hub } = scopeOf(identity);
       const config = requireConfig(req.config, "config");
       if (req.checkpoint === undefined) throw invalidArgument("checkpoint is required");
@@ -53,6 +56,7 @@ export function createCheckpointService(
           checkpoint: checkpointFromProto(req.checkpoint),
           metadata: req.metadata ?? {},
           newVersions: versionsFromProto(req.newVersions, "new_versions"),
+          fencingToken: fencingTokenOf(req.fencingToken, fencingToken),
         },
         [newEvent(config.checkpointNs, { case: "checkpointSaved", value: { config: saved, metadata: req.metadata ?? {}, ...parent } })],
       );
@@ -60,10 +64,11 @@ export function createCheckpointService(
       return { config: key };
     },
 
-    async putWrites(req, { identity }) {
+    async putWrites(req, { identity, fencingToken }) {
       const { storage, hub } = scopeOf(identity);
       const config = requireConfig(req.config, "config");
       const checkpointId = requireField(config.checkpointId ?? "", "config.checkpoint_id");
+      const token = fencingTokenOf(req.fencingToken, fencingToken);
       const taskId = requireField(req.taskId, "task_id");
       const writes = req.writes.map((w, i) => {
         if (w.taskId !== "" && w.taskId !== taskId) throw invalidArgument(`writes[${i}].task_id differs from task_id`);
@@ -79,7 +84,7 @@ export function createCheckpointService(
         newEvent(config.checkpointNs, { case: "writesSaved", value: { ...task, channels: writes.map((w) => w.channel) } }),
         ...interrupts.map((w) => newEvent(config.checkpointNs, { case: "interrupted", value: { ...task, value: w.value } })),
       ];
-      await storage.putWrites({ key, taskId, taskPath: req.taskPath, writes }, events);
+      await storage.putWrites({ key, taskId, taskPath: req.taskPath, writes, fencingToken: token }, events);
       hub.publish(config.threadId);
       return {};
     },
@@ -106,10 +111,11 @@ export function createCheckpointService(
       for await (const tuple of storage.list(query, signal)) yield { tuple: tupleToProto(tuple) };
     },
 
-    async deleteThread(req, { identity }) {
+    async deleteThread(req, { identity, fencingToken }) {
       const { storage, hub } = scopeOf(identity);
       const threadId = requireField(req.threadId, "thread_id");
-      await storage.deleteThread(threadId, [newEvent("", { case: "threadDeleted", value: {} })]);
+      const token = fencingTokenOf(req.fencingToken, fencingToken);
+      await storage.deleteThread(threadId, [newEvent("", { case: "threadDeleted", value: {} })], token);
       hub.publish(threadId);
       return {};
     },

@@ -14,6 +14,8 @@ export interface HandlerContext {
   signal: AbortSignal;
   /** Who calls, established by the authentication layer (auth/) before the handler runs. */
   identity: CallIdentity;
+  /** The call's `x-checkpointd-fencing-token` metadata, as sent (see fencing-token.ts); undefined: none. */
+  fencingToken?: string | undefined;
 }
 
 type MethodImpl<M> =

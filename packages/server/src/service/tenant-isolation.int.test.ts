@@ -29,6 +29,7 @@ const tableKeys: Record<keyof Database, string[]> = {
   thread_event_counters: ["thread_id"],
   thread_events: ["thread_id", "event_id"],
   resumes: ["thread_id", "resume_id"],
+  thread_leases: ["thread_id"],
 };
 
 /** Every row of a tenant, table by table, in key order. */
@@ -89,7 +90,12 @@ describe.each(testEngines)("tenants on %s", (engine) => {
     beforeAll(async () => {
       owner = tenantClient(server, port, `owner-${port}`);
       prober = tenantClient(server, port, `prober-${port}`);
-      for (const method of Object.keys(rpcProbes)) seeded.set(method, await seedThread(owner, `${port}-${method}`));
+      for (const method of Object.keys(rpcProbes)) {
+        const thread = await seedThread(owner, `${port}-${method}`);
+        // The owner holds each thread's lease: a probe that reached it would be refused or change it.
+        const lease = await owner.acquireLease({ threadId: thread.threadId, holder: "owner-worker", ttl: { seconds: 600n } });
+        seeded.set(method, { ...thread, leaseId: lease.leaseId });
+      }
     });
 
     it("another tenant's thread reads nothing, changes nothing and answers as a thread that does not exist, in every RPC", async () => {
@@ -101,7 +107,12 @@ describe.each(testEngines)("tenants on %s", (engine) => {
 
       for (const [method, probe] of Object.entries(rpcProbes)) {
         const target = seeded.get(method)!;
-        const missing = { threadId: `${port}-${method}-missing`, resumeIds: target.resumeIds, runIds: ["no-such-run"] };
+        const missing = {
+          threadId: `${port}-${method}-missing`,
+          resumeIds: target.resumeIds,
+          runIds: ["no-such-run"],
+          leaseId: target.leaseId,
+        };
         const aimed = normalize(await answerOf(probe(prober, target)), target.threadId);
         const nowhere = normalize(await answerOf(probe(prober, missing)), missing.threadId);
         expect({ method, answer: aimed }).toEqual({ method, answer: nowhere });

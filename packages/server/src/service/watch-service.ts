@@ -10,11 +10,12 @@ import { ResumeRequestedSchema, type WatchEventSchema } from "@checkpointd/proto
 import { invalidArgument } from "../errors/service-error.js";
 import { newEvent, toWatchEvent } from "../mapping/event-codec.js";
 import type { CallIdentity } from "../domain/call-identity.js";
-import type { StoredEvent } from "../domain/thread-event.js";
+import { isThreadWideEvent, type StoredEvent } from "../domain/thread-event.js";
 import type { ServiceImpl } from "./service-impl.js";
 import type { TenantScope } from "./tenant-scopes.js";
 import { requireField } from "./validate-request.js";
 import { createWatchSession } from "./watch-session.js";
+import { fencingTokenOf } from "./fencing-token.js";
 
 type WatchMethods = Pick<ServiceImpl<typeof CheckpointService>, "watch" | "subscribe" | "resume" | "claimResume">;
 
@@ -44,13 +45,14 @@ export function createWatchService(scopeOf: (identity: CallIdentity) => TenantSc
     return { resumeId: stored.resumeId, eventId: stored.eventId };
   }
 
-  async function claimResume({ storage, hub }: TenantScope, req: ClaimResumeRequest) {
+  async function claimResume({ storage, hub }: TenantScope, req: ClaimResumeRequest, headerToken: string | undefined) {
     const threadId = requireField(req.threadId, "thread_id");
     const workerId = requireField(req.workerId, "worker_id");
     const claimed = await storage.claimResume({
       threadId,
       resumeId: req.resumeId || undefined,
       workerId,
+      fencingToken: fencingTokenOf(req.fencingToken, headerToken),
       event: (r) => newEvent(r.checkpointNs, { case: "resumeClaimed", value: { resumeId: r.resumeId, workerId } }),
     });
     if (claimed === undefined) return { claimed: false, resumeId: req.resumeId };
@@ -66,7 +68,7 @@ export function createWatchService(scopeOf: (identity: CallIdentity) => TenantSc
     for await (const item of hub.follow(threadId, req.afterEventId, signal)) {
       if (item !== "heartbeat") {
         last = item.eventId;
-        if (req.checkpointNs !== undefined && item.checkpointNs !== req.checkpointNs && item.kind !== "thread_deleted") continue;
+        if (req.checkpointNs !== undefined && item.checkpointNs !== req.checkpointNs && !isThreadWideEvent(item.kind)) continue;
       }
       yield eventOf(threadId, item, last);
     }
@@ -74,7 +76,7 @@ export function createWatchService(scopeOf: (identity: CallIdentity) => TenantSc
 
   return {
     resume: (req, { identity }) => resume(scopeOf(identity), req),
-    claimResume: (req, { identity }) => claimResume(scopeOf(identity), req),
+    claimResume: (req, { identity, fencingToken }) => claimResume(scopeOf(identity), req, fencingToken),
 
     async *subscribe(req, { signal, identity }) {
       for await (const event of follow(scopeOf(identity), req, signal)) yield { event };
@@ -85,7 +87,7 @@ export function createWatchService(scopeOf: (identity: CallIdentity) => TenantSc
       return createWatchSession(requests, context, {
         follow: (req, signal) => follow(scope, req, signal),
         resume: (req) => resume(scope, req),
-        claimResume: (req) => claimResume(scope, req),
+        claimResume: (req) => claimResume(scope, req, context.fencingToken),
       });
     },
   };

@@ -8,6 +8,12 @@ export interface ThreadEvents {
   tenant: string;
   threadId: string;
   events: readonly NewEvent[];
+  /**
+   * The fencing token the write carries (0n: none), checked by checkpointd_fence (migration
+   * 0006) after the thread's event counter is locked; undefined: the write is not fenced (a
+   * Resume). A fenced write must carry events: the check runs on the event rows.
+   */
+  fence?: bigint | undefined;
 }
 
 /**
@@ -35,6 +41,7 @@ export function withEvents(
   changedBy?: readonly number[],
 ): CompiledQuery | undefined {
   const counted = threads.filter((t) => t.events.length > 0);
+  if (threads.some((t) => t.fence !== undefined && t.events.length === 0)) throw new Error("a fenced write must carry events");
   const marking = counted.length > 0 && changedBy !== undefined && changedBy.length > 0 ? new Set(changedBy) : undefined;
   const ctes = inserts.map((insert, i) => `write_${i} as (${insert}${marking?.has(i) === true ? " returning tenant, thread_id" : ""})`);
   if (counted.length === 0) {
@@ -54,23 +61,31 @@ export function withEvents(
         : `select t.tenant, t.thread_id, case when ${changed("t")} then t.n else 0 end`) +
       ` from (values ${counts}) as t (tenant, thread_id, n)` +
       ` on conflict (tenant, thread_id) do update set last_event_id = thread_event_counters.last_event_id + excluded.last_event_id` +
-      ` returning tenant, thread_id, last_event_id)`,
+      ` returning tenant, thread_id, last_event_id, leased)`,
   );
   // Each event row names its thread and how far before the thread's new last id it is.
   // A bare VALUES list gives its parameters no column types: they are cast.
-  const events = counted.flatMap(({ tenant, threadId, events }) =>
+  // A fenced thread's first event row carries its token; the others (and unfenced threads') carry null.
+  const events = counted.flatMap(({ tenant, threadId, events, fence }) =>
     events.map(
       (e, i) =>
         `(${p.add(tenant)}::text, ${p.add(threadId)}::text, ${events.length - 1 - i}, ${p.add(e.checkpointNs)}::text, ` +
-        `${p.add(e.kind)}::text, ${p.add(e.body)}::bytea)`,
+        `${p.add(e.kind)}::text, ${p.add(e.body)}::bytea, ${i === 0 && fence !== undefined ? `${p.add(String(fence))}::bigint` : "null::bigint"})`,
     ),
   );
+  // checkpointd_fence is strict: a null token (no check) gives null, not a call. A thread that
+  // never had a lease (its counter row's `leased`, read from the locked, latest row version, so
+  // a lease committed meanwhile is seen) takes a write without a token with no call at all.
+  // The check reads the counter CTE's rows, so it runs after the counter row is locked: a lease
+  // taken meanwhile (its events lock the same row first) is seen; see migration 0006.
+  const fenced = counted.some((t) => t.fence !== undefined);
+  const fenceCheck = `(not c.leased and e.token = 0) or checkpointd_fence(c.tenant, c.thread_id, e.token) is not false`;
   return CompiledQuery.raw(
     `with ${ctes.join(", ")} insert into thread_events (tenant, thread_id, event_id, checkpoint_ns, kind, body) ` +
       `select e.tenant, e.thread_id, c.last_event_id - e.back, e.checkpoint_ns, e.kind, e.body ` +
-      `from (values ${events.join(", ")}) as e (tenant, thread_id, back, checkpoint_ns, kind, body) ` +
+      `from (values ${events.join(", ")}) as e (tenant, thread_id, back, checkpoint_ns, kind, body, token) ` +
       `join event_counter c on c.tenant = e.tenant and c.thread_id = e.thread_id` +
-      (marking === undefined ? `` : ` where ${changed("e")}`) +
+      eventFilter(fenced ? fenceCheck : undefined, marking === undefined ? undefined : changed("e")) +
       (returnEventIds ? ` returning event_id` : ``),
     p.values,
   );
@@ -82,9 +97,20 @@ export async function appendEvents(
   tenant: string,
   threadId: string,
   events: readonly NewEvent[],
+  fence?: bigint,
 ): Promise<bigint> {
-  const statement = withEvents(parameterList(), [], [{ tenant, threadId, events }], true);
+  const statement = withEvents(parameterList(), [], [{ tenant, threadId, events, fence }], true);
   if (statement === undefined) return 0n;
   const { rows } = await trx.executeQuery(statement as CompiledQuery<{ event_id: string | number | bigint }>);
   return rows.reduce((last, row) => (BigInt(row.event_id) > last ? BigInt(row.event_id) : last), 0n);
+}
+
+/**
+ * The events insert's filter: the fence check first, on every event row (a CASE keeps the
+ * order, so a stale token is refused even by a retry that changes nothing), then only the
+ * threads a write changed.
+ */
+function eventFilter(fenceCheck: string | undefined, changed: string | undefined): string {
+  if (fenceCheck === undefined) return changed === undefined ? `` : ` where ${changed}`;
+  return changed === undefined ? ` where ${fenceCheck}` : ` where case when ${fenceCheck} then ${changed} else false end`;
 }

@@ -1,13 +1,14 @@
 import type { ChannelVersion, Checkpoint, CheckpointKey, CheckpointTuple, JsonObject, PendingWrite } from "../domain/checkpoint.js";
 import type { NewEvent } from "../domain/thread-event.js";
 import type { EventStorage } from "./event-storage.js";
+import type { LeaseStorage } from "./lease-storage.js";
 
 /**
  * One tenant's checkpoints and event log: what the service needs for a call.
  * Thread ids name threads of that tenant only; nothing reached through it
  * reads, changes or reveals another tenant's rows.
  */
-export type Storage = CheckpointStorage & EventStorage;
+export type Storage = CheckpointStorage & EventStorage & LeaseStorage;
 
 /**
  * Storage of every tenant. Nothing but forTenant reaches the data, so each
@@ -29,6 +30,8 @@ export interface PutCheckpointInput {
   metadata: JsonObject;
   /** Only these channels' values are stored; the rest are referenced by version. */
   newVersions: Record<string, ChannelVersion>;
+  /** The thread's lease token the write carries; 0n or undefined: none (see lease-storage.ts). */
+  fencingToken?: bigint | undefined;
 }
 
 export interface PutWritesInput {
@@ -36,6 +39,8 @@ export interface PutWritesInput {
   taskId: string;
   taskPath: string;
   writes: ReadonlyArray<Pick<PendingWrite, "channel" | "value">>;
+  /** As PutCheckpointInput's. */
+  fencingToken?: bigint | undefined;
 }
 
 export interface TupleQuery {
@@ -73,7 +78,10 @@ export interface DeleteForRunsResult {
  * transaction (see event-storage.ts).
  */
 export interface CheckpointStorage {
-  /** Atomic; idempotent for the same checkpoint id. */
+  /**
+   * Atomic; idempotent for the same checkpoint id. Writes with events are fenced: while the thread
+   * has a live lease, one without its token fails (FAILED_PRECONDITION), and nothing is written.
+   */
   put(input: PutCheckpointInput, events?: readonly NewEvent[]): Promise<CheckpointKey>;
   putWrites(input: PutWritesInput, events?: readonly NewEvent[]): Promise<void>;
   getTuple(query: TupleQuery): Promise<CheckpointTuple | undefined>;
@@ -81,8 +89,11 @@ export interface CheckpointStorage {
   hasCheckpoint(key: CheckpointKey): Promise<boolean>;
   /** Newest first, fetched page by page as the consumer pulls. */
   list(query: ListQuery, signal?: AbortSignal): AsyncIterable<CheckpointTuple>;
-  /** Deletes the thread's checkpoints and its event log; `events` (thread_deleted) start the new log. */
-  deleteThread(threadId: string, events?: readonly NewEvent[]): Promise<void>;
+  /**
+   * Deletes the thread's checkpoints and its event log; `events` (thread_deleted) start the new log.
+   * Fenced by `fencingToken` (0n: none) when there are events. The lease row stays: tokens only grow.
+   */
+  deleteThread(threadId: string, events?: readonly NewEvent[], fencingToken?: bigint): Promise<void>;
   copyThread(sourceThreadId: string, targetThreadId: string): Promise<void>;
   deleteForRuns(runIds: readonly string[]): Promise<DeleteForRunsResult>;
   /** For "delete", `deletedEvent` is appended to each thread's fresh log. */

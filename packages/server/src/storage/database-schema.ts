@@ -44,6 +44,8 @@ export interface ThreadEventCountersTable {
   tenant: string;
   thread_id: string;
   last_event_id: ColumnType<string, string | number | bigint, string | number | bigint>;
+  /** Whether the thread ever had a lease (migration 0006); only then does a write run the fencing check. */
+  leased: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface ThreadEventsTable {
@@ -76,7 +78,23 @@ export interface CacheFenceTable {
   epoch: ColumnType<string, string | number | bigint, string | number | bigint>;
 }
 
+/** One row per thread that ever had a lease (migration 0006): the token only grows. */
+export interface ThreadLeasesTable {
+  tenant: string;
+  thread_id: string;
+  lease_id: string;
+  holder: string;
+  /** bigint comes back as a string from pg. */
+  fencing_token: ColumnType<string, string | number | bigint, string | number | bigint>;
+  ttl_ms: ColumnType<string, string | number | bigint, string | number | bigint>;
+  /** "held" (live until expires_at), "released" or "expired". */
+  state: string;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  acquired_at: ColumnType<Date, Date | string, Date | string>;
+}
+
 export interface Database {
+  thread_leases: ThreadLeasesTable;
   cache_fence: CacheFenceTable;
   thread_event_counters: ThreadEventCountersTable;
   thread_events: ThreadEventsTable;

@@ -19,6 +19,8 @@ export interface ClaimInput {
   workerId: string;
   /** The resume_claimed event for the resume that was claimed. */
   event: (resume: StoredResume) => NewEvent;
+  /** The thread's lease token (0n: none): a claim is a write, fenced like Put. */
+  fencingToken?: bigint | undefined;
 }
 
 /** The durable event log behind Watch, and resumes. Same database, same transactions as checkpoints. */

@@ -12,6 +12,8 @@ const inputSqlStates = new Set(["22P05", "22021", "54000", "22P02", "2200C", "22
 // The database gave up on the transaction because of a concurrent one (deadlock, serialization failure).
 // Nothing of it was committed, and running it again is what PostgreSQL advises.
 const conflictSqlStates = new Set(["40P01", "40001"]);
+/** A fenced write refused (checkpointd_fence, migration 0006): its message names the holder and expiry. */
+const fenceSqlState = "CK001";
 /** Tries of a call that keeps losing such conflicts before it fails with ABORTED. */
 export const conflictAttempts = 3;
 
@@ -40,6 +42,7 @@ export function toServiceError(error: unknown): unknown {
   if (code !== undefined && inputSqlStates.has(code)) {
     return new ServiceError(Code.InvalidArgument, `the database rejected the input: ${message}`, { cause: error });
   }
+  if (code === fenceSqlState) return new ServiceError(Code.FailedPrecondition, message, { cause: error });
   if (code !== undefined && conflictSqlStates.has(code)) {
     return new ServiceError(Code.Aborted, `the database aborted the write for a concurrent one (${message}); retry`, { cause: error });
   }
@@ -111,5 +114,10 @@ export function guardStorage(storage: Storage, metrics?: StorageMetrics): Storag
     copyThread: wrap(storage.copyThread),
     deleteForRuns: wrap(storage.deleteForRuns),
     prune: wrap(storage.prune),
+    acquireLease: wrap(storage.acquireLease),
+    renewLease: wrap(storage.renewLease),
+    releaseLease: wrap(storage.releaseLease),
+    expireLease: wrap(storage.expireLease),
+    readLease: wrap(storage.readLease),
   };
 }

@@ -119,7 +119,8 @@ export function createKyselyEventStorage(db: Kysely<Database>, tenant: string): 
           return ours === undefined ? undefined : { ...toResume(ours), created: false };
         }
         const resume = toResume(won);
-        await appendEvents(trx, tenant, claim.threadId, [claim.event(resume)]);
+        // Fenced: a claim by a worker without the thread's lease is refused and the update rolled back.
+        await appendEvents(trx, tenant, claim.threadId, [claim.event(resume)], claim.fencingToken ?? 0n);
         return { ...resume, created: true };
       });
     },

@@ -5,6 +5,7 @@ import { encodeCheckpoint, versionKey } from "./checkpoint-codec.js";
 import type { ListQuery, PutCheckpointInput, PutWritesInput, Storage, TenantStorage, TupleQuery } from "./checkpoint-storage.js";
 import type { NewEvent } from "../domain/thread-event.js";
 import { createKyselyEventStorage } from "./kysely-event-storage.js";
+import { createKyselyLeaseStorage } from "./kysely-lease-storage.js";
 import type { Database } from "./database-schema.js";
 import type { StorageMetrics } from "../metrics/storage-metrics.js";
 import type { GroupTracer } from "../tracing/call-tracer.js";
@@ -95,7 +96,8 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
       checkpoint: encodeCheckpoint(checkpoint),
       metadata: JSON.stringify(input.metadata),
     };
-    await putGrouper.put({ tenant, threadId, blobs, row, events });
+    const fence = events.length > 0 ? (input.fencingToken ?? 0n) : undefined;
+    await putGrouper.put({ tenant, threadId, blobs, row, events, fence });
     return { threadId, checkpointNs, checkpointId: checkpoint.id };
   }
 
@@ -120,7 +122,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
     });
     const ordinary = [...rows.values()].filter((r) => r.idx >= 0);
     const special = [...rows.values()].filter((r) => r.idx < 0);
-    const thread = { tenant, threadId: key.threadId, events };
+    const thread = { tenant, threadId: key.threadId, events, fence: events.length > 0 ? (input.fencingToken ?? 0n) : undefined };
     const noEvents = { tenant, threadId: key.threadId, events: [] };
     if (rows.size <= rowsPerInsert) {
       await run(db, writesStatement(ordinary, special, thread));
@@ -130,8 +132,15 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
       let written = 0n;
       for (const chunk of inChunks(ordinary)) written += await run(trx, writesStatement(chunk, [], noEvents));
       for (const chunk of inChunks(special)) written += await run(trx, writesStatement([], chunk, noEvents));
-      // A retry that wrote nothing new appends no second event (as in the one-statement case).
+      // A retry that wrote nothing new appends no second event (as in the one-statement case),
+      // but a fenced one is still checked: a stale token is refused even when nothing changed.
       if (written > 0n) await run(trx, writesStatement([], [], thread));
+      else if (thread.fence !== undefined) {
+        await sql`select 1 from thread_event_counters c where c.tenant = ${tenant} and c.thread_id = ${key.threadId}
+          and ((not c.leased and ${String(thread.fence)}::bigint = 0) or checkpointd_fence(c.tenant, c.thread_id, ${String(thread.fence)}::bigint) is not false)`.execute(
+          trx,
+        );
+      }
     });
   }
 
@@ -186,7 +195,8 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
     hasCheckpoint: (key) => hasCheckpoint(tenant, key),
     list: (query, signal) => list(tenant, query, signal),
     ...createKyselyEventStorage(db, tenant),
-    deleteThread: (threadId, events) => deleteThread(db, tenant, threadId, events),
+    deleteThread: (threadId, events, fencingToken) => deleteThread(db, tenant, threadId, events, fencingToken),
+    ...createKyselyLeaseStorage(db, tenant),
     copyThread: (source, target) => copyThread(db, tenant, source, target),
     deleteForRuns: (runIds) => deleteForRuns(db, tenant, runIds),
     prune: (threadIds, strategy, deletedEvent) => prune(db, tenant, threadIds, strategy, deletedEvent),

@@ -11,8 +11,9 @@ export async function deleteThread(
   tenant: string,
   threadId: string,
   events: readonly NewEvent[] = [],
+  fencingToken?: bigint,
 ): Promise<void> {
-  await deleteThreads(db, tenant, [threadId], events);
+  await deleteThreads(db, tenant, [threadId], events, events.length > 0 ? (fencingToken ?? 0n) : undefined);
 }
 
 /**
@@ -25,13 +26,15 @@ async function deleteThreads(
   tenant: string,
   threadIds: readonly string[],
   events: readonly NewEvent[] = [],
+  fence?: bigint,
 ): Promise<void> {
   if (threadIds.length === 0) return;
   await db.transaction().execute(async (trx) => {
     for (const table of ["checkpoint_writes", "checkpoint_blobs", "checkpoints", "resumes", "thread_events"] as const) {
       await trx.deleteFrom(table).where("tenant", "=", tenant).where("thread_id", "in", threadIds).execute();
     }
-    for (const threadId of threadIds) await appendEvents(trx, tenant, threadId, events);
+    // A fenced deletion's check runs here, after the deletes: refused, nothing of them commits.
+    for (const threadId of threadIds) await appendEvents(trx, tenant, threadId, events, fence);
   });
 }
 

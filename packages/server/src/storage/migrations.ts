@@ -204,6 +204,80 @@ migrations["0004_cache_fence"] = {
   },
 };
 
+/**
+ * Thread leases (issue 22): one row per thread that ever had a lease, kept after the lease ends
+ * so that its fencing token only grows. `checkpointd_fence` is the check a write to a thread
+ * that ever had a lease runs in its own statement or transaction (append-events.ts; the
+ * thread's counter row says whether it did: `leased`). The write holds the thread's counter row
+ * lock from before the check until its commit, and every change of hands (acquire, release,
+ * expiry) takes that lock first, so a lease cannot change hands between the check and the
+ * write's commit (no lock on the lease row is needed; a renewal only moves the expiry). It raises SQLSTATE CK001
+ * (FAILED_PRECONDITION to the client) with a message naming the holder and expiry. Its queries
+ * take a fresh snapshot (plpgsql, READ COMMITTED): a lease committed while the write's statement
+ * waited on the thread's event counter is seen. No session state: PgBouncer's transaction mode
+ * is fine.
+ */
+migrations["0006_leases"] = {
+  async up(db: Kysely<unknown>) {
+    // Set (for good) on a thread's counter row by its first lease: a write reads it from the row
+    // it locks, so one on a thread that never had a lease skips the check (see append-events.ts).
+    await sql`alter table thread_event_counters add column leased boolean not null default false`.execute(db);
+    await db.schema
+      .createTable("thread_leases")
+      .addColumn("tenant", id, (c) => c.notNull())
+      .addColumn("thread_id", id, (c) => c.notNull())
+      .addColumn("lease_id", "text", (c) => c.notNull())
+      .addColumn("holder", "text", (c) => c.notNull())
+      .addColumn("fencing_token", "bigint", (c) => c.notNull())
+      .addColumn("ttl_ms", "bigint", (c) => c.notNull())
+      .addColumn("state", "text", (c) => c.notNull())
+      .addColumn("expires_at", "timestamptz", (c) => c.notNull())
+      .addColumn("acquired_at", "timestamptz", (c) => c.notNull())
+      .addPrimaryKeyConstraint("thread_leases_pkey", ["tenant", "thread_id"])
+      .execute();
+    await sql`
+      create function checkpointd_fence(p_tenant text, p_thread_id text, p_token bigint) returns boolean
+      language plpgsql volatile strict as $fence$
+      declare
+        l record;
+        live boolean;
+        until text;
+      begin
+        select fencing_token, holder, state, expires_at into l
+          from thread_leases where tenant = p_tenant and thread_id = p_thread_id;
+        if not found then
+          if p_token = 0 then return true; end if;
+          raise exception using errcode = 'CK001',
+            message = format('fencing token %s is not this thread''s: the thread has no lease', p_token);
+        end if;
+        live := l.state = 'held' and l.expires_at > clock_timestamp();
+        until := to_char(l.expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
+        if p_token = 0 then
+          if not live then return true; end if;
+          raise exception using errcode = 'CK001',
+            message = format('thread is leased by %s until %s: send its fencing token', l.holder, until);
+        end if;
+        if p_token = l.fencing_token and live then return true; end if;
+        if live then
+          raise exception using errcode = 'CK001',
+            message = format('fencing token %s is stale: the thread is leased by %s (token %s) until %s', p_token, l.holder, l.fencing_token, until);
+        end if;
+        if p_token = l.fencing_token then
+          raise exception using errcode = 'CK001',
+            message = format('fencing token %s belongs to a lease of %s that has ended (%s at %s): acquire the lease again', p_token, l.holder, l.state, until);
+        end if;
+        raise exception using errcode = 'CK001',
+          message = format('fencing token %s is stale: the thread''s latest is %s (lease of %s, %s)', p_token, l.fencing_token, l.holder, l.state);
+      end
+      $fence$`.execute(db);
+  },
+  async down(db: Kysely<unknown>) {
+    await sql`drop function checkpointd_fence(text, text, bigint)`.execute(db);
+    await db.schema.dropTable("thread_leases").execute();
+    await sql`alter table thread_event_counters drop column leased`.execute(db);
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve(migrations),
 };

@@ -65,9 +65,13 @@ export function createNamedStatementPool(pool: PostgresPool, options: NamedState
     let inTransaction = false;
     const query = async <R>(text: string, values: readonly unknown[]): Promise<PostgresQueryResult<R>> => {
       const keyword = text.slice(0, 9).trimStart().toLowerCase();
-      if (keyword.startsWith("begin") || keyword.startsWith("start")) inTransaction = true;
-      else if (keyword.startsWith("commit") || keyword.startsWith("rollback")) inTransaction = false;
-      const name = inTransaction ? undefined : nameOf(text);
+      const begins = keyword.startsWith("begin") || keyword.startsWith("start");
+      const ends = keyword.startsWith("commit") || keyword.startsWith("rollback");
+      // A transaction's own commit or rollback is never named: still inside the transaction, a
+      // pooler's refusal of the name would abort it, and the unnamed retry would then roll it back.
+      const name = inTransaction || begins || ends ? undefined : nameOf(text);
+      if (begins) inTransaction = true;
+      else if (ends) inTransaction = false;
       if (name === undefined) return client.query<R>(text, values);
       try {
         return await client.query<R>({ name, text, values });

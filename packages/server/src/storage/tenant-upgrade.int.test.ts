@@ -58,7 +58,15 @@ describe.each(testEngines)("upgrading a database written before tenants on %s", 
       const stored = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(db);
       const byKey = (r: Record<string, unknown>) => JSON.stringify(r);
       const got = stored.rows.map(comparable).map(byKey).sort();
-      expect({ table, rows: got }).toEqual({ table, rows: rows.map(expectedRow).map(byKey).sort() });
+      // Columns later migrations added come with their defaults (0006: no thread had a lease).
+      const later = table === "thread_event_counters" ? { leased: false } : {};
+      expect({ table, rows: got }).toEqual({
+        table,
+        rows: rows
+          .map((r) => ({ ...expectedRow(r), ...later }))
+          .map(byKey)
+          .sort(),
+      });
     }
   });
 

@@ -1,5 +1,6 @@
 export { ApprovalState, buildApprovalGraph } from "./approval-graph.js";
 export { ChatState, buildChatGraph } from "./chat-graph.js";
+export { CounterState, buildCounterGraph } from "./counter-graph.js";
 export { buildReviewGraph } from "./review-graph.js";
 export { runTestProcess, type TestProcess } from "./run-test-process.js";
 export { fillLanggraphSaver, type FilledThreads } from "./fill-langgraph-saver.js";

@@ -33,6 +33,8 @@ export interface SeededThread {
   threadId: string;
   resumeIds: string[];
   runIds: string[];
+  /** The owner's live lease on the thread, when the test took one. */
+  leaseId?: string | undefined;
 }
 
 /** The idempotency key of the owner's first resume: another tenant using it must not get that resume back. */
@@ -178,6 +180,16 @@ export const rpcProbes: Record<string, Probe> = {
       watch.close();
     }
   },
+  acquireLease: async (c, t) => {
+    const got = await c.acquireLease({ threadId: t.threadId, holder: "probe", ttl: { seconds: 60n } });
+    const held = await c.acquireLease({ threadId: t.threadId, holder: "probe-2", ttl: { seconds: 60n } }).catch(String);
+    await c.put({ ...probePut(t.threadId), fencingToken: got.fencingToken });
+    const released = await c.releaseLease({ threadId: t.threadId, leaseId: got.leaseId });
+    return [{ token: got.fencingToken, leaseId: got.leaseId }, held, released];
+  },
+  // Aimed at the owner's lease: another tenant can neither renew nor release it, nor learn of it.
+  renewLease: (c, t) => c.renewLease({ threadId: t.threadId, leaseId: t.leaseId ?? "no-lease" }).catch(String),
+  releaseLease: (c, t) => c.releaseLease({ threadId: t.threadId, leaseId: t.leaseId ?? "no-lease" }),
   batch: async (c, t) => {
     const results = [];
     for (const [kind, probe] of Object.entries(batchProbes)) {

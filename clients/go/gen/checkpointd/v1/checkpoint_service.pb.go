@@ -9,7 +9,9 @@ package checkpointdv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	structpb "google.golang.org/protobuf/types/known/structpb"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -81,7 +83,11 @@ type PutRequest struct {
 	Checkpoint *Checkpoint       `protobuf:"bytes,2,opt,name=checkpoint,proto3" json:"checkpoint,omitempty"`
 	Metadata   *structpb.Struct  `protobuf:"bytes,3,opt,name=metadata,proto3" json:"metadata,omitempty"`
 	// Only these channels' values are stored; the others are referenced by version.
-	NewVersions   map[string]*ChannelVersion `protobuf:"bytes,4,rep,name=new_versions,json=newVersions,proto3" json:"new_versions,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	NewVersions map[string]*ChannelVersion `protobuf:"bytes,4,rep,name=new_versions,json=newVersions,proto3" json:"new_versions,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The fencing token of the thread's lease; 0: none. While the thread has a live lease, a write
+	// without its token fails with FAILED_PRECONDITION (so does one with an older token, ever).
+	// The x-checkpointd-fencing-token metadata does the same for every write of a call.
+	FencingToken  uint64 `protobuf:"varint,5,opt,name=fencing_token,json=fencingToken,proto3" json:"fencing_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -144,6 +150,13 @@ func (x *PutRequest) GetNewVersions() map[string]*ChannelVersion {
 	return nil
 }
 
+func (x *PutRequest) GetFencingToken() uint64 {
+	if x != nil {
+		return x.FencingToken
+	}
+	return 0
+}
+
 type PutResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The saved checkpoint's identity.
@@ -194,9 +207,13 @@ type PutWritesRequest struct {
 	// thread_id and checkpoint_id are required.
 	Config *CheckpointConfig `protobuf:"bytes,1,opt,name=config,proto3" json:"config,omitempty"`
 	// task_id and task_path inside each write may be left empty; the request's win.
-	Writes        []*PendingWrite `protobuf:"bytes,2,rep,name=writes,proto3" json:"writes,omitempty"`
-	TaskId        string          `protobuf:"bytes,3,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
-	TaskPath      string          `protobuf:"bytes,4,opt,name=task_path,json=taskPath,proto3" json:"task_path,omitempty"`
+	Writes   []*PendingWrite `protobuf:"bytes,2,rep,name=writes,proto3" json:"writes,omitempty"`
+	TaskId   string          `protobuf:"bytes,3,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
+	TaskPath string          `protobuf:"bytes,4,opt,name=task_path,json=taskPath,proto3" json:"task_path,omitempty"`
+	// The fencing token of the thread's lease; 0: none. While the thread has a live lease, a write
+	// without its token fails with FAILED_PRECONDITION (so does one with an older token, ever).
+	// The x-checkpointd-fencing-token metadata does the same for every write of a call.
+	FencingToken  uint64 `protobuf:"varint,5,opt,name=fencing_token,json=fencingToken,proto3" json:"fencing_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -257,6 +274,13 @@ func (x *PutWritesRequest) GetTaskPath() string {
 		return x.TaskPath
 	}
 	return ""
+}
+
+func (x *PutWritesRequest) GetFencingToken() uint64 {
+	if x != nil {
+		return x.FencingToken
+	}
+	return 0
 }
 
 type PutWritesResponse struct {
@@ -500,8 +524,12 @@ func (x *ListResponse) GetTuple() *CheckpointTuple {
 }
 
 type DeleteThreadRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	ThreadId      string                 `protobuf:"bytes,1,opt,name=thread_id,json=threadId,proto3" json:"thread_id,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	ThreadId string                 `protobuf:"bytes,1,opt,name=thread_id,json=threadId,proto3" json:"thread_id,omitempty"`
+	// The fencing token of the thread's lease; 0: none. While the thread has a live lease, a write
+	// without its token fails with FAILED_PRECONDITION (so does one with an older token, ever).
+	// The x-checkpointd-fencing-token metadata does the same for every write of a call.
+	FencingToken  uint64 `protobuf:"varint,2,opt,name=fencing_token,json=fencingToken,proto3" json:"fencing_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -541,6 +569,13 @@ func (x *DeleteThreadRequest) GetThreadId() string {
 		return x.ThreadId
 	}
 	return ""
+}
+
+func (x *DeleteThreadRequest) GetFencingToken() uint64 {
+	if x != nil {
+		return x.FencingToken
+	}
+	return 0
 }
 
 type DeleteThreadResponse struct {
@@ -1296,8 +1331,12 @@ type ClaimResumeRequest struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	ThreadId string                 `protobuf:"bytes,1,opt,name=thread_id,json=threadId,proto3" json:"thread_id,omitempty"`
 	// Empty: the oldest unclaimed resume of the thread (then a retried claim may take another one).
-	ResumeId      string `protobuf:"bytes,2,opt,name=resume_id,json=resumeId,proto3" json:"resume_id,omitempty"`
-	WorkerId      string `protobuf:"bytes,3,opt,name=worker_id,json=workerId,proto3" json:"worker_id,omitempty"`
+	ResumeId string `protobuf:"bytes,2,opt,name=resume_id,json=resumeId,proto3" json:"resume_id,omitempty"`
+	WorkerId string `protobuf:"bytes,3,opt,name=worker_id,json=workerId,proto3" json:"worker_id,omitempty"`
+	// The fencing token of the thread's lease; 0: none. While the thread has a live lease, a write
+	// without its token fails with FAILED_PRECONDITION (so does one with an older token, ever).
+	// The x-checkpointd-fencing-token metadata does the same for every write of a call.
+	FencingToken  uint64 `protobuf:"varint,4,opt,name=fencing_token,json=fencingToken,proto3" json:"fencing_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1351,6 +1390,13 @@ func (x *ClaimResumeRequest) GetWorkerId() string {
 		return x.WorkerId
 	}
 	return ""
+}
+
+func (x *ClaimResumeRequest) GetFencingToken() uint64 {
+	if x != nil {
+		return x.FencingToken
+	}
+	return 0
 }
 
 type ClaimResumeResponse struct {
@@ -1779,11 +1825,355 @@ func (x *BatchError) GetMessage() string {
 	return ""
 }
 
+type AcquireLeaseRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	ThreadId string                 `protobuf:"bytes,1,opt,name=thread_id,json=threadId,proto3" json:"thread_id,omitempty"`
+	// Who takes it (a worker id): named to the others while it holds the lease.
+	Holder string `protobuf:"bytes,2,opt,name=holder,proto3" json:"holder,omitempty"`
+	// How long the lease lives unless renewed: at least 100 ms, at most 1 h.
+	Ttl *durationpb.Duration `protobuf:"bytes,3,opt,name=ttl,proto3" json:"ttl,omitempty"`
+	// How long to wait for another holder's lease to end (released or expired) before failing;
+	// unset or zero: fail at once. At most 5 min.
+	Wait          *durationpb.Duration `protobuf:"bytes,4,opt,name=wait,proto3" json:"wait,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AcquireLeaseRequest) Reset() {
+	*x = AcquireLeaseRequest{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcquireLeaseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcquireLeaseRequest) ProtoMessage() {}
+
+func (x *AcquireLeaseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcquireLeaseRequest.ProtoReflect.Descriptor instead.
+func (*AcquireLeaseRequest) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *AcquireLeaseRequest) GetThreadId() string {
+	if x != nil {
+		return x.ThreadId
+	}
+	return ""
+}
+
+func (x *AcquireLeaseRequest) GetHolder() string {
+	if x != nil {
+		return x.Holder
+	}
+	return ""
+}
+
+func (x *AcquireLeaseRequest) GetTtl() *durationpb.Duration {
+	if x != nil {
+		return x.Ttl
+	}
+	return nil
+}
+
+func (x *AcquireLeaseRequest) GetWait() *durationpb.Duration {
+	if x != nil {
+		return x.Wait
+	}
+	return nil
+}
+
+type AcquireLeaseResponse struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	LeaseId string                 `protobuf:"bytes,1,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	// Greater than every token the thread had before.
+	FencingToken uint64 `protobuf:"varint,2,opt,name=fencing_token,json=fencingToken,proto3" json:"fencing_token,omitempty"`
+	// By the database's clock.
+	ExpiresAt     *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AcquireLeaseResponse) Reset() {
+	*x = AcquireLeaseResponse{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcquireLeaseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcquireLeaseResponse) ProtoMessage() {}
+
+func (x *AcquireLeaseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcquireLeaseResponse.ProtoReflect.Descriptor instead.
+func (*AcquireLeaseResponse) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *AcquireLeaseResponse) GetLeaseId() string {
+	if x != nil {
+		return x.LeaseId
+	}
+	return ""
+}
+
+func (x *AcquireLeaseResponse) GetFencingToken() uint64 {
+	if x != nil {
+		return x.FencingToken
+	}
+	return 0
+}
+
+func (x *AcquireLeaseResponse) GetExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpiresAt
+	}
+	return nil
+}
+
+type RenewLeaseRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	ThreadId string                 `protobuf:"bytes,1,opt,name=thread_id,json=threadId,proto3" json:"thread_id,omitempty"`
+	LeaseId  string                 `protobuf:"bytes,2,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	// Unset: the ttl the lease was acquired with.
+	Ttl           *durationpb.Duration `protobuf:"bytes,3,opt,name=ttl,proto3" json:"ttl,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RenewLeaseRequest) Reset() {
+	*x = RenewLeaseRequest{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RenewLeaseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RenewLeaseRequest) ProtoMessage() {}
+
+func (x *RenewLeaseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RenewLeaseRequest.ProtoReflect.Descriptor instead.
+func (*RenewLeaseRequest) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *RenewLeaseRequest) GetThreadId() string {
+	if x != nil {
+		return x.ThreadId
+	}
+	return ""
+}
+
+func (x *RenewLeaseRequest) GetLeaseId() string {
+	if x != nil {
+		return x.LeaseId
+	}
+	return ""
+}
+
+func (x *RenewLeaseRequest) GetTtl() *durationpb.Duration {
+	if x != nil {
+		return x.Ttl
+	}
+	return nil
+}
+
+type RenewLeaseResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	FencingToken  uint64                 `protobuf:"varint,1,opt,name=fencing_token,json=fencingToken,proto3" json:"fencing_token,omitempty"`
+	ExpiresAt     *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RenewLeaseResponse) Reset() {
+	*x = RenewLeaseResponse{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RenewLeaseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RenewLeaseResponse) ProtoMessage() {}
+
+func (x *RenewLeaseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RenewLeaseResponse.ProtoReflect.Descriptor instead.
+func (*RenewLeaseResponse) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *RenewLeaseResponse) GetFencingToken() uint64 {
+	if x != nil {
+		return x.FencingToken
+	}
+	return 0
+}
+
+func (x *RenewLeaseResponse) GetExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpiresAt
+	}
+	return nil
+}
+
+type ReleaseLeaseRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ThreadId      string                 `protobuf:"bytes,1,opt,name=thread_id,json=threadId,proto3" json:"thread_id,omitempty"`
+	LeaseId       string                 `protobuf:"bytes,2,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleaseLeaseRequest) Reset() {
+	*x = ReleaseLeaseRequest{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleaseLeaseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleaseLeaseRequest) ProtoMessage() {}
+
+func (x *ReleaseLeaseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleaseLeaseRequest.ProtoReflect.Descriptor instead.
+func (*ReleaseLeaseRequest) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *ReleaseLeaseRequest) GetThreadId() string {
+	if x != nil {
+		return x.ThreadId
+	}
+	return ""
+}
+
+func (x *ReleaseLeaseRequest) GetLeaseId() string {
+	if x != nil {
+		return x.LeaseId
+	}
+	return ""
+}
+
+type ReleaseLeaseResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// False when the lease had already ended (expired, released or taken over).
+	Released      bool `protobuf:"varint,1,opt,name=released,proto3" json:"released,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleaseLeaseResponse) Reset() {
+	*x = ReleaseLeaseResponse{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleaseLeaseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleaseLeaseResponse) ProtoMessage() {}
+
+func (x *ReleaseLeaseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleaseLeaseResponse.ProtoReflect.Descriptor instead.
+func (*ReleaseLeaseResponse) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *ReleaseLeaseResponse) GetReleased() bool {
+	if x != nil {
+		return x.Released
+	}
+	return false
+}
+
 var File_checkpointd_v1_checkpoint_service_proto protoreflect.FileDescriptor
 
 const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\n" +
-	"'checkpointd/v1/checkpoint_service.proto\x12\x0echeckpointd.v1\x1a\x1fcheckpointd/v1/checkpoint.proto\x1a\x1acheckpointd/v1/watch.proto\x1a\x1cgoogle/protobuf/struct.proto\"\xe7\x02\n" +
+	"'checkpointd/v1/checkpoint_service.proto\x12\x0echeckpointd.v1\x1a\x1fcheckpointd/v1/checkpoint.proto\x1a\x1acheckpointd/v1/watch.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8c\x03\n" +
 	"\n" +
 	"PutRequest\x128\n" +
 	"\x06config\x18\x01 \x01(\v2 .checkpointd.v1.CheckpointConfigR\x06config\x12:\n" +
@@ -1791,17 +2181,19 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"checkpoint\x18\x02 \x01(\v2\x1a.checkpointd.v1.CheckpointR\n" +
 	"checkpoint\x123\n" +
 	"\bmetadata\x18\x03 \x01(\v2\x17.google.protobuf.StructR\bmetadata\x12N\n" +
-	"\fnew_versions\x18\x04 \x03(\v2+.checkpointd.v1.PutRequest.NewVersionsEntryR\vnewVersions\x1a^\n" +
+	"\fnew_versions\x18\x04 \x03(\v2+.checkpointd.v1.PutRequest.NewVersionsEntryR\vnewVersions\x12#\n" +
+	"\rfencing_token\x18\x05 \x01(\x04R\ffencingToken\x1a^\n" +
 	"\x10NewVersionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x124\n" +
 	"\x05value\x18\x02 \x01(\v2\x1e.checkpointd.v1.ChannelVersionR\x05value:\x028\x01\"G\n" +
 	"\vPutResponse\x128\n" +
-	"\x06config\x18\x01 \x01(\v2 .checkpointd.v1.CheckpointConfigR\x06config\"\xb8\x01\n" +
+	"\x06config\x18\x01 \x01(\v2 .checkpointd.v1.CheckpointConfigR\x06config\"\xdd\x01\n" +
 	"\x10PutWritesRequest\x128\n" +
 	"\x06config\x18\x01 \x01(\v2 .checkpointd.v1.CheckpointConfigR\x06config\x124\n" +
 	"\x06writes\x18\x02 \x03(\v2\x1c.checkpointd.v1.PendingWriteR\x06writes\x12\x17\n" +
 	"\atask_id\x18\x03 \x01(\tR\x06taskId\x12\x1b\n" +
-	"\ttask_path\x18\x04 \x01(\tR\btaskPath\"\x13\n" +
+	"\ttask_path\x18\x04 \x01(\tR\btaskPath\x12#\n" +
+	"\rfencing_token\x18\x05 \x01(\x04R\ffencingToken\"\x13\n" +
 	"\x11PutWritesResponse\"K\n" +
 	"\x0fGetTupleRequest\x128\n" +
 	"\x06config\x18\x01 \x01(\v2 .checkpointd.v1.CheckpointConfigR\x06config\"I\n" +
@@ -1814,9 +2206,10 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\x05limit\x18\x04 \x01(\x05H\x00R\x05limit\x88\x01\x01B\b\n" +
 	"\x06_limit\"E\n" +
 	"\fListResponse\x125\n" +
-	"\x05tuple\x18\x01 \x01(\v2\x1f.checkpointd.v1.CheckpointTupleR\x05tuple\"2\n" +
+	"\x05tuple\x18\x01 \x01(\v2\x1f.checkpointd.v1.CheckpointTupleR\x05tuple\"W\n" +
 	"\x13DeleteThreadRequest\x12\x1b\n" +
-	"\tthread_id\x18\x01 \x01(\tR\bthreadId\"\x16\n" +
+	"\tthread_id\x18\x01 \x01(\tR\bthreadId\x12#\n" +
+	"\rfencing_token\x18\x02 \x01(\x04R\ffencingToken\"\x16\n" +
 	"\x14DeleteThreadResponse\"g\n" +
 	"\x11CopyThreadRequest\x12(\n" +
 	"\x10source_thread_id\x18\x01 \x01(\tR\x0esourceThreadId\x12(\n" +
@@ -1860,11 +2253,12 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\v2\x1a.checkpointd.v1.TypedValueR\x05value:\x028\x01\"H\n" +
 	"\x0eResumeResponse\x12\x1b\n" +
 	"\tresume_id\x18\x01 \x01(\tR\bresumeId\x12\x19\n" +
-	"\bevent_id\x18\x02 \x01(\x04R\aeventId\"k\n" +
+	"\bevent_id\x18\x02 \x01(\x04R\aeventId\"\x90\x01\n" +
 	"\x12ClaimResumeRequest\x12\x1b\n" +
 	"\tthread_id\x18\x01 \x01(\tR\bthreadId\x12\x1b\n" +
 	"\tresume_id\x18\x02 \x01(\tR\bresumeId\x12\x1b\n" +
-	"\tworker_id\x18\x03 \x01(\tR\bworkerId\"\x91\x02\n" +
+	"\tworker_id\x18\x03 \x01(\tR\bworkerId\x12#\n" +
+	"\rfencing_token\x18\x04 \x01(\x04R\ffencingToken\"\x91\x02\n" +
 	"\x13ClaimResumeResponse\x12\x18\n" +
 	"\aclaimed\x18\x01 \x01(\bR\aclaimed\x12\x1b\n" +
 	"\tresume_id\x18\x02 \x01(\tR\bresumeId\x12#\n" +
@@ -1893,11 +2287,35 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\n" +
 	"BatchError\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\x05R\x04code\x12\x18\n" +
-	"\amessage\x18\x02 \x01(\tR\amessage*j\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\"\xa6\x01\n" +
+	"\x13AcquireLeaseRequest\x12\x1b\n" +
+	"\tthread_id\x18\x01 \x01(\tR\bthreadId\x12\x16\n" +
+	"\x06holder\x18\x02 \x01(\tR\x06holder\x12+\n" +
+	"\x03ttl\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\x03ttl\x12-\n" +
+	"\x04wait\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\x04wait\"\x91\x01\n" +
+	"\x14AcquireLeaseResponse\x12\x19\n" +
+	"\blease_id\x18\x01 \x01(\tR\aleaseId\x12#\n" +
+	"\rfencing_token\x18\x02 \x01(\x04R\ffencingToken\x129\n" +
+	"\n" +
+	"expires_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\"x\n" +
+	"\x11RenewLeaseRequest\x12\x1b\n" +
+	"\tthread_id\x18\x01 \x01(\tR\bthreadId\x12\x19\n" +
+	"\blease_id\x18\x02 \x01(\tR\aleaseId\x12+\n" +
+	"\x03ttl\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\x03ttl\"t\n" +
+	"\x12RenewLeaseResponse\x12#\n" +
+	"\rfencing_token\x18\x01 \x01(\x04R\ffencingToken\x129\n" +
+	"\n" +
+	"expires_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\"M\n" +
+	"\x13ReleaseLeaseRequest\x12\x1b\n" +
+	"\tthread_id\x18\x01 \x01(\tR\bthreadId\x12\x19\n" +
+	"\blease_id\x18\x02 \x01(\tR\aleaseId\"2\n" +
+	"\x14ReleaseLeaseResponse\x12\x1a\n" +
+	"\breleased\x18\x01 \x01(\bR\breleased*j\n" +
 	"\rPruneStrategy\x12\x1e\n" +
 	"\x1aPRUNE_STRATEGY_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aPRUNE_STRATEGY_KEEP_LATEST\x10\x01\x12\x19\n" +
-	"\x15PRUNE_STRATEGY_DELETE\x10\x022\xc4\b\n" +
+	"\x15PRUNE_STRATEGY_DELETE\x10\x022\xd9\n" +
+	"\n" +
 	"\x11CheckpointService\x12C\n" +
 	"\x03Put\x12\x1a.checkpointd.v1.PutRequest\x1a\x1b.checkpointd.v1.PutResponse\"\x03\x90\x02\x02\x12U\n" +
 	"\tPutWrites\x12 .checkpointd.v1.PutWritesRequest\x1a!.checkpointd.v1.PutWritesResponse\"\x03\x90\x02\x02\x12R\n" +
@@ -1912,7 +2330,11 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\tSubscribe\x12 .checkpointd.v1.SubscribeRequest\x1a!.checkpointd.v1.SubscribeResponse\"\x03\x90\x02\x010\x01\x12G\n" +
 	"\x06Resume\x12\x1d.checkpointd.v1.ResumeRequest\x1a\x1e.checkpointd.v1.ResumeResponse\x12V\n" +
 	"\vClaimResume\x12\".checkpointd.v1.ClaimResumeRequest\x1a#.checkpointd.v1.ClaimResumeResponse\x12I\n" +
-	"\x05Batch\x12\x1c.checkpointd.v1.BatchRequest\x1a\x1d.checkpointd.v1.BatchResponse\"\x03\x90\x02\x02b\x06proto3"
+	"\x05Batch\x12\x1c.checkpointd.v1.BatchRequest\x1a\x1d.checkpointd.v1.BatchResponse\"\x03\x90\x02\x02\x12Y\n" +
+	"\fAcquireLease\x12#.checkpointd.v1.AcquireLeaseRequest\x1a$.checkpointd.v1.AcquireLeaseResponse\x12X\n" +
+	"\n" +
+	"RenewLease\x12!.checkpointd.v1.RenewLeaseRequest\x1a\".checkpointd.v1.RenewLeaseResponse\"\x03\x90\x02\x02\x12^\n" +
+	"\fReleaseLease\x12#.checkpointd.v1.ReleaseLeaseRequest\x1a$.checkpointd.v1.ReleaseLeaseResponse\"\x03\x90\x02\x02b\x06proto3"
 
 var (
 	file_checkpointd_v1_checkpoint_service_proto_rawDescOnce sync.Once
@@ -1927,7 +2349,7 @@ func file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP() []byte {
 }
 
 var file_checkpointd_v1_checkpoint_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_checkpointd_v1_checkpoint_service_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
+var file_checkpointd_v1_checkpoint_service_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
 var file_checkpointd_v1_checkpoint_service_proto_goTypes = []any{
 	(PruneStrategy)(0),            // 0: checkpointd.v1.PruneStrategy
 	(*PutRequest)(nil),            // 1: checkpointd.v1.PutRequest
@@ -1960,43 +2382,51 @@ var file_checkpointd_v1_checkpoint_service_proto_goTypes = []any{
 	(*BatchResponse)(nil),         // 28: checkpointd.v1.BatchResponse
 	(*BatchResult)(nil),           // 29: checkpointd.v1.BatchResult
 	(*BatchError)(nil),            // 30: checkpointd.v1.BatchError
-	nil,                           // 31: checkpointd.v1.PutRequest.NewVersionsEntry
-	nil,                           // 32: checkpointd.v1.ResumeRequest.ValuesEntry
-	nil,                           // 33: checkpointd.v1.ClaimResumeResponse.ValuesEntry
-	(*CheckpointConfig)(nil),      // 34: checkpointd.v1.CheckpointConfig
-	(*Checkpoint)(nil),            // 35: checkpointd.v1.Checkpoint
-	(*structpb.Struct)(nil),       // 36: google.protobuf.Struct
-	(*PendingWrite)(nil),          // 37: checkpointd.v1.PendingWrite
-	(*CheckpointTuple)(nil),       // 38: checkpointd.v1.CheckpointTuple
-	(*WatchEvent)(nil),            // 39: checkpointd.v1.WatchEvent
-	(*ChannelVersion)(nil),        // 40: checkpointd.v1.ChannelVersion
-	(*TypedValue)(nil),            // 41: checkpointd.v1.TypedValue
+	(*AcquireLeaseRequest)(nil),   // 31: checkpointd.v1.AcquireLeaseRequest
+	(*AcquireLeaseResponse)(nil),  // 32: checkpointd.v1.AcquireLeaseResponse
+	(*RenewLeaseRequest)(nil),     // 33: checkpointd.v1.RenewLeaseRequest
+	(*RenewLeaseResponse)(nil),    // 34: checkpointd.v1.RenewLeaseResponse
+	(*ReleaseLeaseRequest)(nil),   // 35: checkpointd.v1.ReleaseLeaseRequest
+	(*ReleaseLeaseResponse)(nil),  // 36: checkpointd.v1.ReleaseLeaseResponse
+	nil,                           // 37: checkpointd.v1.PutRequest.NewVersionsEntry
+	nil,                           // 38: checkpointd.v1.ResumeRequest.ValuesEntry
+	nil,                           // 39: checkpointd.v1.ClaimResumeResponse.ValuesEntry
+	(*CheckpointConfig)(nil),      // 40: checkpointd.v1.CheckpointConfig
+	(*Checkpoint)(nil),            // 41: checkpointd.v1.Checkpoint
+	(*structpb.Struct)(nil),       // 42: google.protobuf.Struct
+	(*PendingWrite)(nil),          // 43: checkpointd.v1.PendingWrite
+	(*CheckpointTuple)(nil),       // 44: checkpointd.v1.CheckpointTuple
+	(*WatchEvent)(nil),            // 45: checkpointd.v1.WatchEvent
+	(*durationpb.Duration)(nil),   // 46: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 47: google.protobuf.Timestamp
+	(*ChannelVersion)(nil),        // 48: checkpointd.v1.ChannelVersion
+	(*TypedValue)(nil),            // 49: checkpointd.v1.TypedValue
 }
 var file_checkpointd_v1_checkpoint_service_proto_depIdxs = []int32{
-	34, // 0: checkpointd.v1.PutRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	35, // 1: checkpointd.v1.PutRequest.checkpoint:type_name -> checkpointd.v1.Checkpoint
-	36, // 2: checkpointd.v1.PutRequest.metadata:type_name -> google.protobuf.Struct
-	31, // 3: checkpointd.v1.PutRequest.new_versions:type_name -> checkpointd.v1.PutRequest.NewVersionsEntry
-	34, // 4: checkpointd.v1.PutResponse.config:type_name -> checkpointd.v1.CheckpointConfig
-	34, // 5: checkpointd.v1.PutWritesRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	37, // 6: checkpointd.v1.PutWritesRequest.writes:type_name -> checkpointd.v1.PendingWrite
-	34, // 7: checkpointd.v1.GetTupleRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	38, // 8: checkpointd.v1.GetTupleResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
-	34, // 9: checkpointd.v1.ListRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	36, // 10: checkpointd.v1.ListRequest.filter:type_name -> google.protobuf.Struct
-	34, // 11: checkpointd.v1.ListRequest.before:type_name -> checkpointd.v1.CheckpointConfig
-	38, // 12: checkpointd.v1.ListResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
+	40, // 0: checkpointd.v1.PutRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	41, // 1: checkpointd.v1.PutRequest.checkpoint:type_name -> checkpointd.v1.Checkpoint
+	42, // 2: checkpointd.v1.PutRequest.metadata:type_name -> google.protobuf.Struct
+	37, // 3: checkpointd.v1.PutRequest.new_versions:type_name -> checkpointd.v1.PutRequest.NewVersionsEntry
+	40, // 4: checkpointd.v1.PutResponse.config:type_name -> checkpointd.v1.CheckpointConfig
+	40, // 5: checkpointd.v1.PutWritesRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	43, // 6: checkpointd.v1.PutWritesRequest.writes:type_name -> checkpointd.v1.PendingWrite
+	40, // 7: checkpointd.v1.GetTupleRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	44, // 8: checkpointd.v1.GetTupleResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
+	40, // 9: checkpointd.v1.ListRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	42, // 10: checkpointd.v1.ListRequest.filter:type_name -> google.protobuf.Struct
+	40, // 11: checkpointd.v1.ListRequest.before:type_name -> checkpointd.v1.CheckpointConfig
+	44, // 12: checkpointd.v1.ListResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
 	0,  // 13: checkpointd.v1.PruneRequest.strategy:type_name -> checkpointd.v1.PruneStrategy
 	20, // 14: checkpointd.v1.WatchRequest.subscribe:type_name -> checkpointd.v1.SubscribeRequest
 	18, // 15: checkpointd.v1.WatchRequest.unsubscribe:type_name -> checkpointd.v1.Unsubscribe
 	22, // 16: checkpointd.v1.WatchRequest.resume:type_name -> checkpointd.v1.ResumeRequest
 	24, // 17: checkpointd.v1.WatchRequest.claim:type_name -> checkpointd.v1.ClaimResumeRequest
-	39, // 18: checkpointd.v1.WatchResponse.event:type_name -> checkpointd.v1.WatchEvent
+	45, // 18: checkpointd.v1.WatchResponse.event:type_name -> checkpointd.v1.WatchEvent
 	23, // 19: checkpointd.v1.WatchResponse.resumed:type_name -> checkpointd.v1.ResumeResponse
 	25, // 20: checkpointd.v1.WatchResponse.claimed:type_name -> checkpointd.v1.ClaimResumeResponse
-	39, // 21: checkpointd.v1.SubscribeResponse.event:type_name -> checkpointd.v1.WatchEvent
-	32, // 22: checkpointd.v1.ResumeRequest.values:type_name -> checkpointd.v1.ResumeRequest.ValuesEntry
-	33, // 23: checkpointd.v1.ClaimResumeResponse.values:type_name -> checkpointd.v1.ClaimResumeResponse.ValuesEntry
+	45, // 21: checkpointd.v1.SubscribeResponse.event:type_name -> checkpointd.v1.WatchEvent
+	38, // 22: checkpointd.v1.ResumeRequest.values:type_name -> checkpointd.v1.ResumeRequest.ValuesEntry
+	39, // 23: checkpointd.v1.ClaimResumeResponse.values:type_name -> checkpointd.v1.ClaimResumeResponse.ValuesEntry
 	27, // 24: checkpointd.v1.BatchRequest.calls:type_name -> checkpointd.v1.BatchCall
 	1,  // 25: checkpointd.v1.BatchCall.put:type_name -> checkpointd.v1.PutRequest
 	3,  // 26: checkpointd.v1.BatchCall.put_writes:type_name -> checkpointd.v1.PutWritesRequest
@@ -2006,40 +2436,51 @@ var file_checkpointd_v1_checkpoint_service_proto_depIdxs = []int32{
 	4,  // 30: checkpointd.v1.BatchResult.put_writes:type_name -> checkpointd.v1.PutWritesResponse
 	6,  // 31: checkpointd.v1.BatchResult.get_tuple:type_name -> checkpointd.v1.GetTupleResponse
 	30, // 32: checkpointd.v1.BatchResult.error:type_name -> checkpointd.v1.BatchError
-	40, // 33: checkpointd.v1.PutRequest.NewVersionsEntry.value:type_name -> checkpointd.v1.ChannelVersion
-	41, // 34: checkpointd.v1.ResumeRequest.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
-	41, // 35: checkpointd.v1.ClaimResumeResponse.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
-	1,  // 36: checkpointd.v1.CheckpointService.Put:input_type -> checkpointd.v1.PutRequest
-	3,  // 37: checkpointd.v1.CheckpointService.PutWrites:input_type -> checkpointd.v1.PutWritesRequest
-	5,  // 38: checkpointd.v1.CheckpointService.GetTuple:input_type -> checkpointd.v1.GetTupleRequest
-	7,  // 39: checkpointd.v1.CheckpointService.List:input_type -> checkpointd.v1.ListRequest
-	9,  // 40: checkpointd.v1.CheckpointService.DeleteThread:input_type -> checkpointd.v1.DeleteThreadRequest
-	11, // 41: checkpointd.v1.CheckpointService.CopyThread:input_type -> checkpointd.v1.CopyThreadRequest
-	13, // 42: checkpointd.v1.CheckpointService.DeleteForRuns:input_type -> checkpointd.v1.DeleteForRunsRequest
-	15, // 43: checkpointd.v1.CheckpointService.Prune:input_type -> checkpointd.v1.PruneRequest
-	17, // 44: checkpointd.v1.CheckpointService.Watch:input_type -> checkpointd.v1.WatchRequest
-	20, // 45: checkpointd.v1.CheckpointService.Subscribe:input_type -> checkpointd.v1.SubscribeRequest
-	22, // 46: checkpointd.v1.CheckpointService.Resume:input_type -> checkpointd.v1.ResumeRequest
-	24, // 47: checkpointd.v1.CheckpointService.ClaimResume:input_type -> checkpointd.v1.ClaimResumeRequest
-	26, // 48: checkpointd.v1.CheckpointService.Batch:input_type -> checkpointd.v1.BatchRequest
-	2,  // 49: checkpointd.v1.CheckpointService.Put:output_type -> checkpointd.v1.PutResponse
-	4,  // 50: checkpointd.v1.CheckpointService.PutWrites:output_type -> checkpointd.v1.PutWritesResponse
-	6,  // 51: checkpointd.v1.CheckpointService.GetTuple:output_type -> checkpointd.v1.GetTupleResponse
-	8,  // 52: checkpointd.v1.CheckpointService.List:output_type -> checkpointd.v1.ListResponse
-	10, // 53: checkpointd.v1.CheckpointService.DeleteThread:output_type -> checkpointd.v1.DeleteThreadResponse
-	12, // 54: checkpointd.v1.CheckpointService.CopyThread:output_type -> checkpointd.v1.CopyThreadResponse
-	14, // 55: checkpointd.v1.CheckpointService.DeleteForRuns:output_type -> checkpointd.v1.DeleteForRunsResponse
-	16, // 56: checkpointd.v1.CheckpointService.Prune:output_type -> checkpointd.v1.PruneResponse
-	19, // 57: checkpointd.v1.CheckpointService.Watch:output_type -> checkpointd.v1.WatchResponse
-	21, // 58: checkpointd.v1.CheckpointService.Subscribe:output_type -> checkpointd.v1.SubscribeResponse
-	23, // 59: checkpointd.v1.CheckpointService.Resume:output_type -> checkpointd.v1.ResumeResponse
-	25, // 60: checkpointd.v1.CheckpointService.ClaimResume:output_type -> checkpointd.v1.ClaimResumeResponse
-	28, // 61: checkpointd.v1.CheckpointService.Batch:output_type -> checkpointd.v1.BatchResponse
-	49, // [49:62] is the sub-list for method output_type
-	36, // [36:49] is the sub-list for method input_type
-	36, // [36:36] is the sub-list for extension type_name
-	36, // [36:36] is the sub-list for extension extendee
-	0,  // [0:36] is the sub-list for field type_name
+	46, // 33: checkpointd.v1.AcquireLeaseRequest.ttl:type_name -> google.protobuf.Duration
+	46, // 34: checkpointd.v1.AcquireLeaseRequest.wait:type_name -> google.protobuf.Duration
+	47, // 35: checkpointd.v1.AcquireLeaseResponse.expires_at:type_name -> google.protobuf.Timestamp
+	46, // 36: checkpointd.v1.RenewLeaseRequest.ttl:type_name -> google.protobuf.Duration
+	47, // 37: checkpointd.v1.RenewLeaseResponse.expires_at:type_name -> google.protobuf.Timestamp
+	48, // 38: checkpointd.v1.PutRequest.NewVersionsEntry.value:type_name -> checkpointd.v1.ChannelVersion
+	49, // 39: checkpointd.v1.ResumeRequest.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
+	49, // 40: checkpointd.v1.ClaimResumeResponse.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
+	1,  // 41: checkpointd.v1.CheckpointService.Put:input_type -> checkpointd.v1.PutRequest
+	3,  // 42: checkpointd.v1.CheckpointService.PutWrites:input_type -> checkpointd.v1.PutWritesRequest
+	5,  // 43: checkpointd.v1.CheckpointService.GetTuple:input_type -> checkpointd.v1.GetTupleRequest
+	7,  // 44: checkpointd.v1.CheckpointService.List:input_type -> checkpointd.v1.ListRequest
+	9,  // 45: checkpointd.v1.CheckpointService.DeleteThread:input_type -> checkpointd.v1.DeleteThreadRequest
+	11, // 46: checkpointd.v1.CheckpointService.CopyThread:input_type -> checkpointd.v1.CopyThreadRequest
+	13, // 47: checkpointd.v1.CheckpointService.DeleteForRuns:input_type -> checkpointd.v1.DeleteForRunsRequest
+	15, // 48: checkpointd.v1.CheckpointService.Prune:input_type -> checkpointd.v1.PruneRequest
+	17, // 49: checkpointd.v1.CheckpointService.Watch:input_type -> checkpointd.v1.WatchRequest
+	20, // 50: checkpointd.v1.CheckpointService.Subscribe:input_type -> checkpointd.v1.SubscribeRequest
+	22, // 51: checkpointd.v1.CheckpointService.Resume:input_type -> checkpointd.v1.ResumeRequest
+	24, // 52: checkpointd.v1.CheckpointService.ClaimResume:input_type -> checkpointd.v1.ClaimResumeRequest
+	26, // 53: checkpointd.v1.CheckpointService.Batch:input_type -> checkpointd.v1.BatchRequest
+	31, // 54: checkpointd.v1.CheckpointService.AcquireLease:input_type -> checkpointd.v1.AcquireLeaseRequest
+	33, // 55: checkpointd.v1.CheckpointService.RenewLease:input_type -> checkpointd.v1.RenewLeaseRequest
+	35, // 56: checkpointd.v1.CheckpointService.ReleaseLease:input_type -> checkpointd.v1.ReleaseLeaseRequest
+	2,  // 57: checkpointd.v1.CheckpointService.Put:output_type -> checkpointd.v1.PutResponse
+	4,  // 58: checkpointd.v1.CheckpointService.PutWrites:output_type -> checkpointd.v1.PutWritesResponse
+	6,  // 59: checkpointd.v1.CheckpointService.GetTuple:output_type -> checkpointd.v1.GetTupleResponse
+	8,  // 60: checkpointd.v1.CheckpointService.List:output_type -> checkpointd.v1.ListResponse
+	10, // 61: checkpointd.v1.CheckpointService.DeleteThread:output_type -> checkpointd.v1.DeleteThreadResponse
+	12, // 62: checkpointd.v1.CheckpointService.CopyThread:output_type -> checkpointd.v1.CopyThreadResponse
+	14, // 63: checkpointd.v1.CheckpointService.DeleteForRuns:output_type -> checkpointd.v1.DeleteForRunsResponse
+	16, // 64: checkpointd.v1.CheckpointService.Prune:output_type -> checkpointd.v1.PruneResponse
+	19, // 65: checkpointd.v1.CheckpointService.Watch:output_type -> checkpointd.v1.WatchResponse
+	21, // 66: checkpointd.v1.CheckpointService.Subscribe:output_type -> checkpointd.v1.SubscribeResponse
+	23, // 67: checkpointd.v1.CheckpointService.Resume:output_type -> checkpointd.v1.ResumeResponse
+	25, // 68: checkpointd.v1.CheckpointService.ClaimResume:output_type -> checkpointd.v1.ClaimResumeResponse
+	28, // 69: checkpointd.v1.CheckpointService.Batch:output_type -> checkpointd.v1.BatchResponse
+	32, // 70: checkpointd.v1.CheckpointService.AcquireLease:output_type -> checkpointd.v1.AcquireLeaseResponse
+	34, // 71: checkpointd.v1.CheckpointService.RenewLease:output_type -> checkpointd.v1.RenewLeaseResponse
+	36, // 72: checkpointd.v1.CheckpointService.ReleaseLease:output_type -> checkpointd.v1.ReleaseLeaseResponse
+	57, // [57:73] is the sub-list for method output_type
+	41, // [41:57] is the sub-list for method input_type
+	41, // [41:41] is the sub-list for extension type_name
+	41, // [41:41] is the sub-list for extension extendee
+	0,  // [0:41] is the sub-list for field type_name
 }
 
 func init() { file_checkpointd_v1_checkpoint_service_proto_init() }
@@ -2074,7 +2515,7 @@ func file_checkpointd_v1_checkpoint_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_checkpointd_v1_checkpoint_service_proto_rawDesc), len(file_checkpointd_v1_checkpoint_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   33,
+			NumMessages:   39,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -32,6 +32,9 @@ const (
 	CheckpointService_Resume_FullMethodName        = "/checkpointd.v1.CheckpointService/Resume"
 	CheckpointService_ClaimResume_FullMethodName   = "/checkpointd.v1.CheckpointService/ClaimResume"
 	CheckpointService_Batch_FullMethodName         = "/checkpointd.v1.CheckpointService/Batch"
+	CheckpointService_AcquireLease_FullMethodName  = "/checkpointd.v1.CheckpointService/AcquireLease"
+	CheckpointService_RenewLease_FullMethodName    = "/checkpointd.v1.CheckpointService/RenewLease"
+	CheckpointService_ReleaseLease_FullMethodName  = "/checkpointd.v1.CheckpointService/ReleaseLease"
 )
 
 // CheckpointServiceClient is the client API for CheckpointService service.
@@ -84,6 +87,16 @@ type CheckpointServiceClient interface {
 	// and each has its own result or error, in request order. At most 1000 calls. Idempotent, as
 	// every call it may carry is.
 	Batch(ctx context.Context, in *BatchRequest, opts ...grpc.CallOption) (*BatchResponse, error)
+	// Takes the thread's lease for `holder`: while it is live, writes to the thread (Put, PutWrites,
+	// ClaimResume, DeleteThread) must carry its fencing token. Fails with FAILED_PRECONDITION naming
+	// the holder and expiry when another holder's lease is live, after waiting up to `wait` for it to
+	// end. Not retried as such: a retry may take a second lease (the first expires by itself).
+	AcquireLease(ctx context.Context, in *AcquireLeaseRequest, opts ...grpc.CallOption) (*AcquireLeaseResponse, error)
+	// Extends a live lease by its ttl (or the given one). FAILED_PRECONDITION when the lease is no
+	// longer the thread's live lease (expired, released or taken over): the holder lost it.
+	RenewLease(ctx context.Context, in *RenewLeaseRequest, opts ...grpc.CallOption) (*RenewLeaseResponse, error)
+	// Ends a lease; the thread is free at once. Releasing a lease that already ended is no error.
+	ReleaseLease(ctx context.Context, in *ReleaseLeaseRequest, opts ...grpc.CallOption) (*ReleaseLeaseResponse, error)
 }
 
 type checkpointServiceClient struct {
@@ -245,6 +258,36 @@ func (c *checkpointServiceClient) Batch(ctx context.Context, in *BatchRequest, o
 	return out, nil
 }
 
+func (c *checkpointServiceClient) AcquireLease(ctx context.Context, in *AcquireLeaseRequest, opts ...grpc.CallOption) (*AcquireLeaseResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AcquireLeaseResponse)
+	err := c.cc.Invoke(ctx, CheckpointService_AcquireLease_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *checkpointServiceClient) RenewLease(ctx context.Context, in *RenewLeaseRequest, opts ...grpc.CallOption) (*RenewLeaseResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RenewLeaseResponse)
+	err := c.cc.Invoke(ctx, CheckpointService_RenewLease_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *checkpointServiceClient) ReleaseLease(ctx context.Context, in *ReleaseLeaseRequest, opts ...grpc.CallOption) (*ReleaseLeaseResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReleaseLeaseResponse)
+	err := c.cc.Invoke(ctx, CheckpointService_ReleaseLease_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CheckpointServiceServer is the server API for CheckpointService service.
 // All implementations must embed UnimplementedCheckpointServiceServer
 // for forward compatibility.
@@ -295,6 +338,16 @@ type CheckpointServiceServer interface {
 	// and each has its own result or error, in request order. At most 1000 calls. Idempotent, as
 	// every call it may carry is.
 	Batch(context.Context, *BatchRequest) (*BatchResponse, error)
+	// Takes the thread's lease for `holder`: while it is live, writes to the thread (Put, PutWrites,
+	// ClaimResume, DeleteThread) must carry its fencing token. Fails with FAILED_PRECONDITION naming
+	// the holder and expiry when another holder's lease is live, after waiting up to `wait` for it to
+	// end. Not retried as such: a retry may take a second lease (the first expires by itself).
+	AcquireLease(context.Context, *AcquireLeaseRequest) (*AcquireLeaseResponse, error)
+	// Extends a live lease by its ttl (or the given one). FAILED_PRECONDITION when the lease is no
+	// longer the thread's live lease (expired, released or taken over): the holder lost it.
+	RenewLease(context.Context, *RenewLeaseRequest) (*RenewLeaseResponse, error)
+	// Ends a lease; the thread is free at once. Releasing a lease that already ended is no error.
+	ReleaseLease(context.Context, *ReleaseLeaseRequest) (*ReleaseLeaseResponse, error)
 	mustEmbedUnimplementedCheckpointServiceServer()
 }
 
@@ -343,6 +396,15 @@ func (UnimplementedCheckpointServiceServer) ClaimResume(context.Context, *ClaimR
 }
 func (UnimplementedCheckpointServiceServer) Batch(context.Context, *BatchRequest) (*BatchResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Batch not implemented")
+}
+func (UnimplementedCheckpointServiceServer) AcquireLease(context.Context, *AcquireLeaseRequest) (*AcquireLeaseResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AcquireLease not implemented")
+}
+func (UnimplementedCheckpointServiceServer) RenewLease(context.Context, *RenewLeaseRequest) (*RenewLeaseResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RenewLease not implemented")
+}
+func (UnimplementedCheckpointServiceServer) ReleaseLease(context.Context, *ReleaseLeaseRequest) (*ReleaseLeaseResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReleaseLease not implemented")
 }
 func (UnimplementedCheckpointServiceServer) mustEmbedUnimplementedCheckpointServiceServer() {}
 func (UnimplementedCheckpointServiceServer) testEmbeddedByValue()                           {}
@@ -574,6 +636,60 @@ func _CheckpointService_Batch_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CheckpointService_AcquireLease_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AcquireLeaseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CheckpointServiceServer).AcquireLease(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CheckpointService_AcquireLease_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CheckpointServiceServer).AcquireLease(ctx, req.(*AcquireLeaseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CheckpointService_RenewLease_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RenewLeaseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CheckpointServiceServer).RenewLease(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CheckpointService_RenewLease_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CheckpointServiceServer).RenewLease(ctx, req.(*RenewLeaseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CheckpointService_ReleaseLease_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReleaseLeaseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CheckpointServiceServer).ReleaseLease(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CheckpointService_ReleaseLease_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CheckpointServiceServer).ReleaseLease(ctx, req.(*ReleaseLeaseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CheckpointService_ServiceDesc is the grpc.ServiceDesc for CheckpointService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -620,6 +736,18 @@ var CheckpointService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Batch",
 			Handler:    _CheckpointService_Batch_Handler,
+		},
+		{
+			MethodName: "AcquireLease",
+			Handler:    _CheckpointService_AcquireLease_Handler,
+		},
+		{
+			MethodName: "RenewLease",
+			Handler:    _CheckpointService_RenewLease_Handler,
+		},
+		{
+			MethodName: "ReleaseLease",
+			Handler:    _CheckpointService_ReleaseLease_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

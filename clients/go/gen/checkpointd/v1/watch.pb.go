@@ -10,6 +10,7 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	structpb "google.golang.org/protobuf/types/known/structpb"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -41,6 +42,9 @@ type WatchEvent struct {
 	//	*WatchEvent_ThreadDeleted
 	//	*WatchEvent_Heartbeat
 	//	*WatchEvent_Error
+	//	*WatchEvent_LeaseAcquired
+	//	*WatchEvent_LeaseReleased
+	//	*WatchEvent_LeaseExpired
 	Kind          isWatchEvent_Kind `protobuf_oneof:"kind"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -176,6 +180,33 @@ func (x *WatchEvent) GetError() *WatchError {
 	return nil
 }
 
+func (x *WatchEvent) GetLeaseAcquired() *LeaseAcquired {
+	if x != nil {
+		if x, ok := x.Kind.(*WatchEvent_LeaseAcquired); ok {
+			return x.LeaseAcquired
+		}
+	}
+	return nil
+}
+
+func (x *WatchEvent) GetLeaseReleased() *LeaseReleased {
+	if x != nil {
+		if x, ok := x.Kind.(*WatchEvent_LeaseReleased); ok {
+			return x.LeaseReleased
+		}
+	}
+	return nil
+}
+
+func (x *WatchEvent) GetLeaseExpired() *LeaseExpired {
+	if x != nil {
+		if x, ok := x.Kind.(*WatchEvent_LeaseExpired); ok {
+			return x.LeaseExpired
+		}
+	}
+	return nil
+}
+
 type isWatchEvent_Kind interface {
 	isWatchEvent_Kind()
 }
@@ -214,6 +245,18 @@ type WatchEvent_Error struct {
 	Error *WatchError `protobuf:"bytes,17,opt,name=error,proto3,oneof"`
 }
 
+type WatchEvent_LeaseAcquired struct {
+	LeaseAcquired *LeaseAcquired `protobuf:"bytes,19,opt,name=lease_acquired,json=leaseAcquired,proto3,oneof"`
+}
+
+type WatchEvent_LeaseReleased struct {
+	LeaseReleased *LeaseReleased `protobuf:"bytes,20,opt,name=lease_released,json=leaseReleased,proto3,oneof"`
+}
+
+type WatchEvent_LeaseExpired struct {
+	LeaseExpired *LeaseExpired `protobuf:"bytes,21,opt,name=lease_expired,json=leaseExpired,proto3,oneof"`
+}
+
 func (*WatchEvent_CheckpointSaved) isWatchEvent_Kind() {}
 
 func (*WatchEvent_WritesSaved) isWatchEvent_Kind() {}
@@ -229,6 +272,12 @@ func (*WatchEvent_ThreadDeleted) isWatchEvent_Kind() {}
 func (*WatchEvent_Heartbeat) isWatchEvent_Kind() {}
 
 func (*WatchEvent_Error) isWatchEvent_Kind() {}
+
+func (*WatchEvent_LeaseAcquired) isWatchEvent_Kind() {}
+
+func (*WatchEvent_LeaseReleased) isWatchEvent_Kind() {}
+
+func (*WatchEvent_LeaseExpired) isWatchEvent_Kind() {}
 
 type CheckpointSaved struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
@@ -667,11 +716,210 @@ func (x *WatchError) GetMessage() string {
 	return ""
 }
 
+// A holder took the thread's lease (see AcquireLease).
+type LeaseAcquired struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	LeaseId       string                 `protobuf:"bytes,1,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	Holder        string                 `protobuf:"bytes,2,opt,name=holder,proto3" json:"holder,omitempty"`
+	FencingToken  uint64                 `protobuf:"varint,3,opt,name=fencing_token,json=fencingToken,proto3" json:"fencing_token,omitempty"`
+	ExpiresAt     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LeaseAcquired) Reset() {
+	*x = LeaseAcquired{}
+	mi := &file_checkpointd_v1_watch_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LeaseAcquired) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LeaseAcquired) ProtoMessage() {}
+
+func (x *LeaseAcquired) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_watch_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LeaseAcquired.ProtoReflect.Descriptor instead.
+func (*LeaseAcquired) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_watch_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *LeaseAcquired) GetLeaseId() string {
+	if x != nil {
+		return x.LeaseId
+	}
+	return ""
+}
+
+func (x *LeaseAcquired) GetHolder() string {
+	if x != nil {
+		return x.Holder
+	}
+	return ""
+}
+
+func (x *LeaseAcquired) GetFencingToken() uint64 {
+	if x != nil {
+		return x.FencingToken
+	}
+	return 0
+}
+
+func (x *LeaseAcquired) GetExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpiresAt
+	}
+	return nil
+}
+
+// The holder released its lease: the thread is free.
+type LeaseReleased struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	LeaseId       string                 `protobuf:"bytes,1,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	Holder        string                 `protobuf:"bytes,2,opt,name=holder,proto3" json:"holder,omitempty"`
+	FencingToken  uint64                 `protobuf:"varint,3,opt,name=fencing_token,json=fencingToken,proto3" json:"fencing_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LeaseReleased) Reset() {
+	*x = LeaseReleased{}
+	mi := &file_checkpointd_v1_watch_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LeaseReleased) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LeaseReleased) ProtoMessage() {}
+
+func (x *LeaseReleased) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_watch_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LeaseReleased.ProtoReflect.Descriptor instead.
+func (*LeaseReleased) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_watch_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *LeaseReleased) GetLeaseId() string {
+	if x != nil {
+		return x.LeaseId
+	}
+	return ""
+}
+
+func (x *LeaseReleased) GetHolder() string {
+	if x != nil {
+		return x.Holder
+	}
+	return ""
+}
+
+func (x *LeaseReleased) GetFencingToken() uint64 {
+	if x != nil {
+		return x.FencingToken
+	}
+	return 0
+}
+
+// The lease reached its expiry without a renewal: the thread is free.
+type LeaseExpired struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	LeaseId       string                 `protobuf:"bytes,1,opt,name=lease_id,json=leaseId,proto3" json:"lease_id,omitempty"`
+	Holder        string                 `protobuf:"bytes,2,opt,name=holder,proto3" json:"holder,omitempty"`
+	FencingToken  uint64                 `protobuf:"varint,3,opt,name=fencing_token,json=fencingToken,proto3" json:"fencing_token,omitempty"`
+	ExpiresAt     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LeaseExpired) Reset() {
+	*x = LeaseExpired{}
+	mi := &file_checkpointd_v1_watch_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LeaseExpired) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LeaseExpired) ProtoMessage() {}
+
+func (x *LeaseExpired) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_watch_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LeaseExpired.ProtoReflect.Descriptor instead.
+func (*LeaseExpired) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_watch_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *LeaseExpired) GetLeaseId() string {
+	if x != nil {
+		return x.LeaseId
+	}
+	return ""
+}
+
+func (x *LeaseExpired) GetHolder() string {
+	if x != nil {
+		return x.Holder
+	}
+	return ""
+}
+
+func (x *LeaseExpired) GetFencingToken() uint64 {
+	if x != nil {
+		return x.FencingToken
+	}
+	return 0
+}
+
+func (x *LeaseExpired) GetExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpiresAt
+	}
+	return nil
+}
+
 var File_checkpointd_v1_watch_proto protoreflect.FileDescriptor
 
 const file_checkpointd_v1_watch_proto_rawDesc = "" +
 	"\n" +
-	"\x1acheckpointd/v1/watch.proto\x12\x0echeckpointd.v1\x1a\x1fcheckpointd/v1/checkpoint.proto\x1a\x1cgoogle/protobuf/struct.proto\"\xfa\x04\n" +
+	"\x1acheckpointd/v1/watch.proto\x12\x0echeckpointd.v1\x1a\x1fcheckpointd/v1/checkpoint.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcf\x06\n" +
 	"\n" +
 	"WatchEvent\x12\x1b\n" +
 	"\tthread_id\x18\x01 \x01(\tR\bthreadId\x12\x19\n" +
@@ -685,7 +933,10 @@ const file_checkpointd_v1_watch_proto_rawDesc = "" +
 	"\x0eresume_claimed\x18\x0e \x01(\v2\x1d.checkpointd.v1.ResumeClaimedH\x00R\rresumeClaimed\x12F\n" +
 	"\x0ethread_deleted\x18\x0f \x01(\v2\x1d.checkpointd.v1.ThreadDeletedH\x00R\rthreadDeleted\x129\n" +
 	"\theartbeat\x18\x10 \x01(\v2\x19.checkpointd.v1.HeartbeatH\x00R\theartbeat\x122\n" +
-	"\x05error\x18\x11 \x01(\v2\x1a.checkpointd.v1.WatchErrorH\x00R\x05errorB\x06\n" +
+	"\x05error\x18\x11 \x01(\v2\x1a.checkpointd.v1.WatchErrorH\x00R\x05error\x12F\n" +
+	"\x0elease_acquired\x18\x13 \x01(\v2\x1d.checkpointd.v1.LeaseAcquiredH\x00R\rleaseAcquired\x12F\n" +
+	"\x0elease_released\x18\x14 \x01(\v2\x1d.checkpointd.v1.LeaseReleasedH\x00R\rleaseReleased\x12C\n" +
+	"\rlease_expired\x18\x15 \x01(\v2\x1c.checkpointd.v1.LeaseExpiredH\x00R\fleaseExpiredB\x06\n" +
 	"\x04kind\"\xc7\x01\n" +
 	"\x0fCheckpointSaved\x128\n" +
 	"\x06config\x18\x01 \x01(\v2 .checkpointd.v1.CheckpointConfigR\x06config\x123\n" +
@@ -716,7 +967,23 @@ const file_checkpointd_v1_watch_proto_rawDesc = "" +
 	"\n" +
 	"WatchError\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\x05R\x04code\x12\x18\n" +
-	"\amessage\x18\x02 \x01(\tR\amessageb\x06proto3"
+	"\amessage\x18\x02 \x01(\tR\amessage\"\xa2\x01\n" +
+	"\rLeaseAcquired\x12\x19\n" +
+	"\blease_id\x18\x01 \x01(\tR\aleaseId\x12\x16\n" +
+	"\x06holder\x18\x02 \x01(\tR\x06holder\x12#\n" +
+	"\rfencing_token\x18\x03 \x01(\x04R\ffencingToken\x129\n" +
+	"\n" +
+	"expires_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\"g\n" +
+	"\rLeaseReleased\x12\x19\n" +
+	"\blease_id\x18\x01 \x01(\tR\aleaseId\x12\x16\n" +
+	"\x06holder\x18\x02 \x01(\tR\x06holder\x12#\n" +
+	"\rfencing_token\x18\x03 \x01(\x04R\ffencingToken\"\xa1\x01\n" +
+	"\fLeaseExpired\x12\x19\n" +
+	"\blease_id\x18\x01 \x01(\tR\aleaseId\x12\x16\n" +
+	"\x06holder\x18\x02 \x01(\tR\x06holder\x12#\n" +
+	"\rfencing_token\x18\x03 \x01(\x04R\ffencingToken\x129\n" +
+	"\n" +
+	"expires_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAtb\x06proto3"
 
 var (
 	file_checkpointd_v1_watch_proto_rawDescOnce sync.Once
@@ -730,21 +997,25 @@ func file_checkpointd_v1_watch_proto_rawDescGZIP() []byte {
 	return file_checkpointd_v1_watch_proto_rawDescData
 }
 
-var file_checkpointd_v1_watch_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_checkpointd_v1_watch_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_checkpointd_v1_watch_proto_goTypes = []any{
-	(*WatchEvent)(nil),       // 0: checkpointd.v1.WatchEvent
-	(*CheckpointSaved)(nil),  // 1: checkpointd.v1.CheckpointSaved
-	(*WritesSaved)(nil),      // 2: checkpointd.v1.WritesSaved
-	(*Interrupted)(nil),      // 3: checkpointd.v1.Interrupted
-	(*ResumeRequested)(nil),  // 4: checkpointd.v1.ResumeRequested
-	(*ResumeClaimed)(nil),    // 5: checkpointd.v1.ResumeClaimed
-	(*ThreadDeleted)(nil),    // 6: checkpointd.v1.ThreadDeleted
-	(*Heartbeat)(nil),        // 7: checkpointd.v1.Heartbeat
-	(*WatchError)(nil),       // 8: checkpointd.v1.WatchError
-	nil,                      // 9: checkpointd.v1.ResumeRequested.ValuesEntry
-	(*CheckpointConfig)(nil), // 10: checkpointd.v1.CheckpointConfig
-	(*structpb.Struct)(nil),  // 11: google.protobuf.Struct
-	(*TypedValue)(nil),       // 12: checkpointd.v1.TypedValue
+	(*WatchEvent)(nil),            // 0: checkpointd.v1.WatchEvent
+	(*CheckpointSaved)(nil),       // 1: checkpointd.v1.CheckpointSaved
+	(*WritesSaved)(nil),           // 2: checkpointd.v1.WritesSaved
+	(*Interrupted)(nil),           // 3: checkpointd.v1.Interrupted
+	(*ResumeRequested)(nil),       // 4: checkpointd.v1.ResumeRequested
+	(*ResumeClaimed)(nil),         // 5: checkpointd.v1.ResumeClaimed
+	(*ThreadDeleted)(nil),         // 6: checkpointd.v1.ThreadDeleted
+	(*Heartbeat)(nil),             // 7: checkpointd.v1.Heartbeat
+	(*WatchError)(nil),            // 8: checkpointd.v1.WatchError
+	(*LeaseAcquired)(nil),         // 9: checkpointd.v1.LeaseAcquired
+	(*LeaseReleased)(nil),         // 10: checkpointd.v1.LeaseReleased
+	(*LeaseExpired)(nil),          // 11: checkpointd.v1.LeaseExpired
+	nil,                           // 12: checkpointd.v1.ResumeRequested.ValuesEntry
+	(*CheckpointConfig)(nil),      // 13: checkpointd.v1.CheckpointConfig
+	(*structpb.Struct)(nil),       // 14: google.protobuf.Struct
+	(*TypedValue)(nil),            // 15: checkpointd.v1.TypedValue
+	(*timestamppb.Timestamp)(nil), // 16: google.protobuf.Timestamp
 }
 var file_checkpointd_v1_watch_proto_depIdxs = []int32{
 	1,  // 0: checkpointd.v1.WatchEvent.checkpoint_saved:type_name -> checkpointd.v1.CheckpointSaved
@@ -755,19 +1026,24 @@ var file_checkpointd_v1_watch_proto_depIdxs = []int32{
 	6,  // 5: checkpointd.v1.WatchEvent.thread_deleted:type_name -> checkpointd.v1.ThreadDeleted
 	7,  // 6: checkpointd.v1.WatchEvent.heartbeat:type_name -> checkpointd.v1.Heartbeat
 	8,  // 7: checkpointd.v1.WatchEvent.error:type_name -> checkpointd.v1.WatchError
-	10, // 8: checkpointd.v1.CheckpointSaved.config:type_name -> checkpointd.v1.CheckpointConfig
-	11, // 9: checkpointd.v1.CheckpointSaved.metadata:type_name -> google.protobuf.Struct
-	10, // 10: checkpointd.v1.CheckpointSaved.parent_config:type_name -> checkpointd.v1.CheckpointConfig
-	10, // 11: checkpointd.v1.WritesSaved.config:type_name -> checkpointd.v1.CheckpointConfig
-	10, // 12: checkpointd.v1.Interrupted.config:type_name -> checkpointd.v1.CheckpointConfig
-	12, // 13: checkpointd.v1.Interrupted.value:type_name -> checkpointd.v1.TypedValue
-	9,  // 14: checkpointd.v1.ResumeRequested.values:type_name -> checkpointd.v1.ResumeRequested.ValuesEntry
-	12, // 15: checkpointd.v1.ResumeRequested.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
-	16, // [16:16] is the sub-list for method output_type
-	16, // [16:16] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	9,  // 8: checkpointd.v1.WatchEvent.lease_acquired:type_name -> checkpointd.v1.LeaseAcquired
+	10, // 9: checkpointd.v1.WatchEvent.lease_released:type_name -> checkpointd.v1.LeaseReleased
+	11, // 10: checkpointd.v1.WatchEvent.lease_expired:type_name -> checkpointd.v1.LeaseExpired
+	13, // 11: checkpointd.v1.CheckpointSaved.config:type_name -> checkpointd.v1.CheckpointConfig
+	14, // 12: checkpointd.v1.CheckpointSaved.metadata:type_name -> google.protobuf.Struct
+	13, // 13: checkpointd.v1.CheckpointSaved.parent_config:type_name -> checkpointd.v1.CheckpointConfig
+	13, // 14: checkpointd.v1.WritesSaved.config:type_name -> checkpointd.v1.CheckpointConfig
+	13, // 15: checkpointd.v1.Interrupted.config:type_name -> checkpointd.v1.CheckpointConfig
+	15, // 16: checkpointd.v1.Interrupted.value:type_name -> checkpointd.v1.TypedValue
+	12, // 17: checkpointd.v1.ResumeRequested.values:type_name -> checkpointd.v1.ResumeRequested.ValuesEntry
+	16, // 18: checkpointd.v1.LeaseAcquired.expires_at:type_name -> google.protobuf.Timestamp
+	16, // 19: checkpointd.v1.LeaseExpired.expires_at:type_name -> google.protobuf.Timestamp
+	15, // 20: checkpointd.v1.ResumeRequested.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
+	21, // [21:21] is the sub-list for method output_type
+	21, // [21:21] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_checkpointd_v1_watch_proto_init() }
@@ -785,6 +1061,9 @@ func file_checkpointd_v1_watch_proto_init() {
 		(*WatchEvent_ThreadDeleted)(nil),
 		(*WatchEvent_Heartbeat)(nil),
 		(*WatchEvent_Error)(nil),
+		(*WatchEvent_LeaseAcquired)(nil),
+		(*WatchEvent_LeaseReleased)(nil),
+		(*WatchEvent_LeaseExpired)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -792,7 +1071,7 @@ func file_checkpointd_v1_watch_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_checkpointd_v1_watch_proto_rawDesc), len(file_checkpointd_v1_watch_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

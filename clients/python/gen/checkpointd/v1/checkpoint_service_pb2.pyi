@@ -1,6 +1,10 @@
+import datetime
+
 from checkpointd.v1 import checkpoint_pb2 as _checkpoint_pb2
 from checkpointd.v1 import watch_pb2 as _watch_pb2
+from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -20,7 +24,7 @@ PRUNE_STRATEGY_KEEP_LATEST: PruneStrategy
 PRUNE_STRATEGY_DELETE: PruneStrategy
 
 class PutRequest(_message.Message):
-    __slots__ = ("config", "checkpoint", "metadata", "new_versions")
+    __slots__ = ("config", "checkpoint", "metadata", "new_versions", "fencing_token")
     class NewVersionsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -32,11 +36,13 @@ class PutRequest(_message.Message):
     CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
     NEW_VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    FENCING_TOKEN_FIELD_NUMBER: _ClassVar[int]
     config: _checkpoint_pb2.CheckpointConfig
     checkpoint: _checkpoint_pb2.Checkpoint
     metadata: _struct_pb2.Struct
     new_versions: _containers.MessageMap[str, _checkpoint_pb2.ChannelVersion]
-    def __init__(self, config: _Optional[_Union[_checkpoint_pb2.CheckpointConfig, _Mapping]] = ..., checkpoint: _Optional[_Union[_checkpoint_pb2.Checkpoint, _Mapping]] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., new_versions: _Optional[_Mapping[str, _checkpoint_pb2.ChannelVersion]] = ...) -> None: ...
+    fencing_token: int
+    def __init__(self, config: _Optional[_Union[_checkpoint_pb2.CheckpointConfig, _Mapping]] = ..., checkpoint: _Optional[_Union[_checkpoint_pb2.Checkpoint, _Mapping]] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., new_versions: _Optional[_Mapping[str, _checkpoint_pb2.ChannelVersion]] = ..., fencing_token: _Optional[int] = ...) -> None: ...
 
 class PutResponse(_message.Message):
     __slots__ = ("config",)
@@ -45,16 +51,18 @@ class PutResponse(_message.Message):
     def __init__(self, config: _Optional[_Union[_checkpoint_pb2.CheckpointConfig, _Mapping]] = ...) -> None: ...
 
 class PutWritesRequest(_message.Message):
-    __slots__ = ("config", "writes", "task_id", "task_path")
+    __slots__ = ("config", "writes", "task_id", "task_path", "fencing_token")
     CONFIG_FIELD_NUMBER: _ClassVar[int]
     WRITES_FIELD_NUMBER: _ClassVar[int]
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     TASK_PATH_FIELD_NUMBER: _ClassVar[int]
+    FENCING_TOKEN_FIELD_NUMBER: _ClassVar[int]
     config: _checkpoint_pb2.CheckpointConfig
     writes: _containers.RepeatedCompositeFieldContainer[_checkpoint_pb2.PendingWrite]
     task_id: str
     task_path: str
-    def __init__(self, config: _Optional[_Union[_checkpoint_pb2.CheckpointConfig, _Mapping]] = ..., writes: _Optional[_Iterable[_Union[_checkpoint_pb2.PendingWrite, _Mapping]]] = ..., task_id: _Optional[str] = ..., task_path: _Optional[str] = ...) -> None: ...
+    fencing_token: int
+    def __init__(self, config: _Optional[_Union[_checkpoint_pb2.CheckpointConfig, _Mapping]] = ..., writes: _Optional[_Iterable[_Union[_checkpoint_pb2.PendingWrite, _Mapping]]] = ..., task_id: _Optional[str] = ..., task_path: _Optional[str] = ..., fencing_token: _Optional[int] = ...) -> None: ...
 
 class PutWritesResponse(_message.Message):
     __slots__ = ()
@@ -91,10 +99,12 @@ class ListResponse(_message.Message):
     def __init__(self, tuple: _Optional[_Union[_checkpoint_pb2.CheckpointTuple, _Mapping]] = ...) -> None: ...
 
 class DeleteThreadRequest(_message.Message):
-    __slots__ = ("thread_id",)
+    __slots__ = ("thread_id", "fencing_token")
     THREAD_ID_FIELD_NUMBER: _ClassVar[int]
+    FENCING_TOKEN_FIELD_NUMBER: _ClassVar[int]
     thread_id: str
-    def __init__(self, thread_id: _Optional[str] = ...) -> None: ...
+    fencing_token: int
+    def __init__(self, thread_id: _Optional[str] = ..., fencing_token: _Optional[int] = ...) -> None: ...
 
 class DeleteThreadResponse(_message.Message):
     __slots__ = ()
@@ -208,14 +218,16 @@ class ResumeResponse(_message.Message):
     def __init__(self, resume_id: _Optional[str] = ..., event_id: _Optional[int] = ...) -> None: ...
 
 class ClaimResumeRequest(_message.Message):
-    __slots__ = ("thread_id", "resume_id", "worker_id")
+    __slots__ = ("thread_id", "resume_id", "worker_id", "fencing_token")
     THREAD_ID_FIELD_NUMBER: _ClassVar[int]
     RESUME_ID_FIELD_NUMBER: _ClassVar[int]
     WORKER_ID_FIELD_NUMBER: _ClassVar[int]
+    FENCING_TOKEN_FIELD_NUMBER: _ClassVar[int]
     thread_id: str
     resume_id: str
     worker_id: str
-    def __init__(self, thread_id: _Optional[str] = ..., resume_id: _Optional[str] = ..., worker_id: _Optional[str] = ...) -> None: ...
+    fencing_token: int
+    def __init__(self, thread_id: _Optional[str] = ..., resume_id: _Optional[str] = ..., worker_id: _Optional[str] = ..., fencing_token: _Optional[int] = ...) -> None: ...
 
 class ClaimResumeResponse(_message.Message):
     __slots__ = ("claimed", "resume_id", "checkpoint_ns", "values")
@@ -277,3 +289,57 @@ class BatchError(_message.Message):
     code: int
     message: str
     def __init__(self, code: _Optional[int] = ..., message: _Optional[str] = ...) -> None: ...
+
+class AcquireLeaseRequest(_message.Message):
+    __slots__ = ("thread_id", "holder", "ttl", "wait")
+    THREAD_ID_FIELD_NUMBER: _ClassVar[int]
+    HOLDER_FIELD_NUMBER: _ClassVar[int]
+    TTL_FIELD_NUMBER: _ClassVar[int]
+    WAIT_FIELD_NUMBER: _ClassVar[int]
+    thread_id: str
+    holder: str
+    ttl: _duration_pb2.Duration
+    wait: _duration_pb2.Duration
+    def __init__(self, thread_id: _Optional[str] = ..., holder: _Optional[str] = ..., ttl: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., wait: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class AcquireLeaseResponse(_message.Message):
+    __slots__ = ("lease_id", "fencing_token", "expires_at")
+    LEASE_ID_FIELD_NUMBER: _ClassVar[int]
+    FENCING_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    lease_id: str
+    fencing_token: int
+    expires_at: _timestamp_pb2.Timestamp
+    def __init__(self, lease_id: _Optional[str] = ..., fencing_token: _Optional[int] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RenewLeaseRequest(_message.Message):
+    __slots__ = ("thread_id", "lease_id", "ttl")
+    THREAD_ID_FIELD_NUMBER: _ClassVar[int]
+    LEASE_ID_FIELD_NUMBER: _ClassVar[int]
+    TTL_FIELD_NUMBER: _ClassVar[int]
+    thread_id: str
+    lease_id: str
+    ttl: _duration_pb2.Duration
+    def __init__(self, thread_id: _Optional[str] = ..., lease_id: _Optional[str] = ..., ttl: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class RenewLeaseResponse(_message.Message):
+    __slots__ = ("fencing_token", "expires_at")
+    FENCING_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    fencing_token: int
+    expires_at: _timestamp_pb2.Timestamp
+    def __init__(self, fencing_token: _Optional[int] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ReleaseLeaseRequest(_message.Message):
+    __slots__ = ("thread_id", "lease_id")
+    THREAD_ID_FIELD_NUMBER: _ClassVar[int]
+    LEASE_ID_FIELD_NUMBER: _ClassVar[int]
+    thread_id: str
+    lease_id: str
+    def __init__(self, thread_id: _Optional[str] = ..., lease_id: _Optional[str] = ...) -> None: ...
+
+class ReleaseLeaseResponse(_message.Message):
+    __slots__ = ("released",)
+    RELEASED_FIELD_NUMBER: _ClassVar[int]
+    released: bool
+    def __init__(self, released: _Optional[bool] = ...) -> None: ...

@@ -106,6 +106,21 @@ class CheckpointServiceStub:
                 request_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.BatchRequest.SerializeToString,
                 response_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.BatchResponse.FromString,
                 _registered_method=True)
+        self.AcquireLease = channel.unary_unary(
+                '/checkpointd.v1.CheckpointService/AcquireLease',
+                request_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.AcquireLeaseRequest.SerializeToString,
+                response_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.AcquireLeaseResponse.FromString,
+                _registered_method=True)
+        self.RenewLease = channel.unary_unary(
+                '/checkpointd.v1.CheckpointService/RenewLease',
+                request_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.RenewLeaseRequest.SerializeToString,
+                response_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.RenewLeaseResponse.FromString,
+                _registered_method=True)
+        self.ReleaseLease = channel.unary_unary(
+                '/checkpointd.v1.CheckpointService/ReleaseLease',
+                request_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.ReleaseLeaseRequest.SerializeToString,
+                response_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.ReleaseLeaseResponse.FromString,
+                _registered_method=True)
 
 
 class CheckpointServiceServicer:
@@ -221,6 +236,31 @@ class CheckpointServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AcquireLease(self, request, context):
+        """Takes the thread's lease for `holder`: while it is live, writes to the thread (Put, PutWrites,
+        ClaimResume, DeleteThread) must carry its fencing token. Fails with FAILED_PRECONDITION naming
+        the holder and expiry when another holder's lease is live, after waiting up to `wait` for it to
+        end. Not retried as such: a retry may take a second lease (the first expires by itself).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RenewLease(self, request, context):
+        """Extends a live lease by its ttl (or the given one). FAILED_PRECONDITION when the lease is no
+        longer the thread's live lease (expired, released or taken over): the holder lost it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReleaseLease(self, request, context):
+        """Ends a lease; the thread is free at once. Releasing a lease that already ended is no error.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CheckpointServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -288,6 +328,21 @@ def add_CheckpointServiceServicer_to_server(servicer, server):
                     servicer.Batch,
                     request_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.BatchRequest.FromString,
                     response_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.BatchResponse.SerializeToString,
+            ),
+            'AcquireLease': grpc.unary_unary_rpc_method_handler(
+                    servicer.AcquireLease,
+                    request_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.AcquireLeaseRequest.FromString,
+                    response_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.AcquireLeaseResponse.SerializeToString,
+            ),
+            'RenewLease': grpc.unary_unary_rpc_method_handler(
+                    servicer.RenewLease,
+                    request_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.RenewLeaseRequest.FromString,
+                    response_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.RenewLeaseResponse.SerializeToString,
+            ),
+            'ReleaseLease': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReleaseLease,
+                    request_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.ReleaseLeaseRequest.FromString,
+                    response_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.ReleaseLeaseResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -648,6 +703,87 @@ class CheckpointService:
             '/checkpointd.v1.CheckpointService/Batch',
             checkpointd_dot_v1_dot_checkpoint__service__pb2.BatchRequest.SerializeToString,
             checkpointd_dot_v1_dot_checkpoint__service__pb2.BatchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AcquireLease(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/checkpointd.v1.CheckpointService/AcquireLease',
+            checkpointd_dot_v1_dot_checkpoint__service__pb2.AcquireLeaseRequest.SerializeToString,
+            checkpointd_dot_v1_dot_checkpoint__service__pb2.AcquireLeaseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RenewLease(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/checkpointd.v1.CheckpointService/RenewLease',
+            checkpointd_dot_v1_dot_checkpoint__service__pb2.RenewLeaseRequest.SerializeToString,
+            checkpointd_dot_v1_dot_checkpoint__service__pb2.RenewLeaseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReleaseLease(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/checkpointd.v1.CheckpointService/ReleaseLease',
+            checkpointd_dot_v1_dot_checkpoint__service__pb2.ReleaseLeaseRequest.SerializeToString,
+            checkpointd_dot_v1_dot_checkpoint__service__pb2.ReleaseLeaseResponse.FromString,
             options,
             channel_credentials,
             insecure,

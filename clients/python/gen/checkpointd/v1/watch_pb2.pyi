@@ -1,5 +1,8 @@
+import datetime
+
 from checkpointd.v1 import checkpoint_pb2 as _checkpoint_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -9,7 +12,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class WatchEvent(_message.Message):
-    __slots__ = ("thread_id", "event_id", "ts", "checkpoint_saved", "writes_saved", "interrupted", "resume_requested", "resume_claimed", "thread_deleted", "heartbeat", "error")
+    __slots__ = ("thread_id", "event_id", "ts", "checkpoint_saved", "writes_saved", "interrupted", "resume_requested", "resume_claimed", "thread_deleted", "heartbeat", "error", "lease_acquired", "lease_released", "lease_expired")
     THREAD_ID_FIELD_NUMBER: _ClassVar[int]
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     TS_FIELD_NUMBER: _ClassVar[int]
@@ -21,6 +24,9 @@ class WatchEvent(_message.Message):
     THREAD_DELETED_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    LEASE_ACQUIRED_FIELD_NUMBER: _ClassVar[int]
+    LEASE_RELEASED_FIELD_NUMBER: _ClassVar[int]
+    LEASE_EXPIRED_FIELD_NUMBER: _ClassVar[int]
     thread_id: str
     event_id: int
     ts: str
@@ -32,7 +38,10 @@ class WatchEvent(_message.Message):
     thread_deleted: ThreadDeleted
     heartbeat: Heartbeat
     error: WatchError
-    def __init__(self, thread_id: _Optional[str] = ..., event_id: _Optional[int] = ..., ts: _Optional[str] = ..., checkpoint_saved: _Optional[_Union[CheckpointSaved, _Mapping]] = ..., writes_saved: _Optional[_Union[WritesSaved, _Mapping]] = ..., interrupted: _Optional[_Union[Interrupted, _Mapping]] = ..., resume_requested: _Optional[_Union[ResumeRequested, _Mapping]] = ..., resume_claimed: _Optional[_Union[ResumeClaimed, _Mapping]] = ..., thread_deleted: _Optional[_Union[ThreadDeleted, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., error: _Optional[_Union[WatchError, _Mapping]] = ...) -> None: ...
+    lease_acquired: LeaseAcquired
+    lease_released: LeaseReleased
+    lease_expired: LeaseExpired
+    def __init__(self, thread_id: _Optional[str] = ..., event_id: _Optional[int] = ..., ts: _Optional[str] = ..., checkpoint_saved: _Optional[_Union[CheckpointSaved, _Mapping]] = ..., writes_saved: _Optional[_Union[WritesSaved, _Mapping]] = ..., interrupted: _Optional[_Union[Interrupted, _Mapping]] = ..., resume_requested: _Optional[_Union[ResumeRequested, _Mapping]] = ..., resume_claimed: _Optional[_Union[ResumeClaimed, _Mapping]] = ..., thread_deleted: _Optional[_Union[ThreadDeleted, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., error: _Optional[_Union[WatchError, _Mapping]] = ..., lease_acquired: _Optional[_Union[LeaseAcquired, _Mapping]] = ..., lease_released: _Optional[_Union[LeaseReleased, _Mapping]] = ..., lease_expired: _Optional[_Union[LeaseExpired, _Mapping]] = ...) -> None: ...
 
 class CheckpointSaved(_message.Message):
     __slots__ = ("config", "metadata", "parent_config")
@@ -108,3 +117,37 @@ class WatchError(_message.Message):
     code: int
     message: str
     def __init__(self, code: _Optional[int] = ..., message: _Optional[str] = ...) -> None: ...
+
+class LeaseAcquired(_message.Message):
+    __slots__ = ("lease_id", "holder", "fencing_token", "expires_at")
+    LEASE_ID_FIELD_NUMBER: _ClassVar[int]
+    HOLDER_FIELD_NUMBER: _ClassVar[int]
+    FENCING_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    lease_id: str
+    holder: str
+    fencing_token: int
+    expires_at: _timestamp_pb2.Timestamp
+    def __init__(self, lease_id: _Optional[str] = ..., holder: _Optional[str] = ..., fencing_token: _Optional[int] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class LeaseReleased(_message.Message):
+    __slots__ = ("lease_id", "holder", "fencing_token")
+    LEASE_ID_FIELD_NUMBER: _ClassVar[int]
+    HOLDER_FIELD_NUMBER: _ClassVar[int]
+    FENCING_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    lease_id: str
+    holder: str
+    fencing_token: int
+    def __init__(self, lease_id: _Optional[str] = ..., holder: _Optional[str] = ..., fencing_token: _Optional[int] = ...) -> None: ...
+
+class LeaseExpired(_message.Message):
+    __slots__ = ("lease_id", "holder", "fencing_token", "expires_at")
+    LEASE_ID_FIELD_NUMBER: _ClassVar[int]
+    HOLDER_FIELD_NUMBER: _ClassVar[int]
+    FENCING_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    lease_id: str
+    holder: str
+    fencing_token: int
+    expires_at: _timestamp_pb2.Timestamp
+    def __init__(self, lease_id: _Optional[str] = ..., holder: _Optional[str] = ..., fencing_token: _Optional[int] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -2,5 +2,6 @@
 
 from .channel_version_codec import decode_channel_version, encode_channel_version
 from .checkpointd_saver import CheckpointdSaver
+from .thread_leases import SingleWriter
 
-__all__ = ["CheckpointdSaver", "decode_channel_version", "encode_channel_version"]
+__all__ = ["CheckpointdSaver", "SingleWriter", "decode_channel_version", "encode_channel_version"]

@@ -28,7 +28,9 @@ from .channel_version_codec import encode_channel_versions
 from .checkpoint_codec import dump_value, encode_checkpoint
 from .config_fields import configurable, proto_config, required
 from .metadata_codec import encode_struct
+from .thread_leases import SingleWriter, ThreadLeases
 from .tuple_codec import decode_tuple, migrate_pending_sends, needs_pending_sends_migration
+from ..leases import FENCING_TOKEN_HEADER
 
 _MAX_LIMIT = 2**31 - 1
 _PRUNE_STRATEGIES = {
@@ -58,11 +60,23 @@ class CheckpointdSaver(BaseCheckpointSaver[str]):
         *,
         serde: SerializerProtocol | None = None,
         options: ClientOptions | None = None,
+        single_writer: bool | SingleWriter = False,
         **client_options: Any,
     ) -> None:
         """``address`` is ``host:port``, ``http://host:port`` or ``https://host:port`` (TLS);
-        ``client_options`` are ClientOptions fields (``timeout=5``, ``metadata=...``, ``tls=...``)."""
+        ``client_options`` are ClientOptions fields (``timeout=5``, ``metadata=...``, ``tls=...``).
+
+        ``single_writer=True`` (or a :class:`SingleWriter` with holder, ttl, wait): one writer per
+        thread. The first ``get_tuple`` or ``put`` of a thread takes its lease, renewed in the
+        background every ttl/3; every write carries its fencing token, so a second worker on the
+        thread cannot fork it; a lost lease raises :class:`~checkpointd.leases.LeaseLostError` in
+        the graph. LangGraph tells a saver nothing about a run's end: call
+        ``release_thread(thread_id)`` (or ``await arelease_thread``) after the run, or close the saver.
+        """
         super().__init__(serde=serde)
+        self.leases: ThreadLeases | None = None
+        if single_writer is not False:
+            self.leases = ThreadLeases(SingleWriter() if single_writer is True else single_writer)
         if client_options and options is not None:
             raise TypeError("CheckpointdSaver: pass either options= or client option keywords, not both")
         self._address = address
@@ -121,15 +135,35 @@ class CheckpointdSaver(BaseCheckpointSaver[str]):
         return client
 
     def close(self) -> None:
-        """Closes the synchronous channel (``aclose()`` closes the running loop's asyncio channel too)."""
+        """Closes the synchronous channel (``aclose()`` closes the running loop's asyncio channel too);
+        with single_writer, releases the threads' leases first."""
+        if self.leases is not None:
+            for thread_id in self.leases.threads():
+                self.leases.release(self.client, thread_id)
         self.client.close()
 
     async def aclose(self) -> None:
+        if self.leases is not None:
+            for thread_id in self.leases.threads():
+                await self.leases.arelease(self._aclient(), thread_id)
         loop = asyncio.get_running_loop()
         client = self._aclients.pop(loop, None)
         if client is not None:
             await client.close()
         self.client.close()
+
+    def release_thread(self, thread_id: str) -> None:
+        """Ends this saver's lease on the thread (single_writer): the run is over."""
+        if self.leases is not None:
+            self.leases.release(self.client, thread_id)
+
+    async def arelease_thread(self, thread_id: str) -> None:
+        if self.leases is not None:
+            await self.leases.arelease(self._aclient(), thread_id)
+
+    def _fencing_metadata(self, thread_id: str) -> dict[str, str] | None:
+        lease = None if self.leases is None else self.leases._leases.get(thread_id)
+        return None if lease is None else {FENCING_TOKEN_HEADER: str(lease.token)}
 
     def __enter__(self) -> CheckpointdSaver:
         return self
@@ -268,6 +302,8 @@ class CheckpointdSaver(BaseCheckpointSaver[str]):
         request = self._get_tuple_request(config)
         if request is None:
             return None
+        if self.leases is not None:  # a run starts by reading its thread: take the lease first
+            self.leases.token(self.client, request.config.thread_id)
         found = self.client.get_tuple(request)
         return None if found is None else self._decode(found)
 
@@ -293,7 +329,14 @@ class CheckpointdSaver(BaseCheckpointSaver[str]):
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
         request = self._put_request(config, checkpoint, metadata, new_versions)
-        return self._saved_config(request, self.client.put(request))
+        if self.leases is None:
+            return self._saved_config(request, self.client.put(request))
+
+        def write(token: int) -> service_pb2.PutResponse:
+            request.fencing_token = token
+            return self.client.put(request)
+
+        return self._saved_config(request, self.leases.fenced(self.client, request.config.thread_id, write))
 
     def put_writes(
         self,
@@ -302,10 +345,20 @@ class CheckpointdSaver(BaseCheckpointSaver[str]):
         task_id: str,
         task_path: str = "",
     ) -> None:
-        self.client.put_writes(self._put_writes_request(config, writes, task_id, task_path))
+        request = self._put_writes_request(config, writes, task_id, task_path)
+        if self.leases is None:
+            self.client.put_writes(request)
+            return
+
+        def write(token: int) -> None:
+            request.fencing_token = token
+            self.client.put_writes(request)
+
+        self.leases.fenced(self.client, request.config.thread_id, write)
 
     def delete_thread(self, thread_id: str) -> None:
-        self.client.delete_thread(self._thread_id(thread_id, "delete_thread"))
+        thread = self._thread_id(thread_id, "delete_thread")
+        self.client.delete_thread(thread, metadata=self._fencing_metadata(thread))
 
     def delete_for_runs(self, run_ids: Sequence[str]) -> None:
         """Deletes the checkpoints whose ``metadata["run_id"]`` is one of ``run_ids``."""
@@ -330,6 +383,8 @@ class CheckpointdSaver(BaseCheckpointSaver[str]):
         request = self._get_tuple_request(config)
         if request is None:
             return None
+        if self.leases is not None:
+            await self.leases.atoken(self._aclient(), request.config.thread_id)
         found = await self._aclient().get_tuple(request)
         return None if found is None else await self._adecode(found)
 
@@ -354,7 +409,15 @@ class CheckpointdSaver(BaseCheckpointSaver[str]):
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
         request = self._put_request(config, checkpoint, metadata, new_versions)
-        return self._saved_config(request, await self._aclient().put(request))
+        client = self._aclient()
+        if self.leases is None:
+            return self._saved_config(request, await client.put(request))
+
+        async def write(token: int) -> service_pb2.PutResponse:
+            request.fencing_token = token
+            return await client.put(request)
+
+        return self._saved_config(request, await self.leases.afenced(client, request.config.thread_id, write))
 
     async def aput_writes(
         self,
@@ -363,10 +426,21 @@ class CheckpointdSaver(BaseCheckpointSaver[str]):
         task_id: str,
         task_path: str = "",
     ) -> None:
-        await self._aclient().put_writes(self._put_writes_request(config, writes, task_id, task_path))
+        request = self._put_writes_request(config, writes, task_id, task_path)
+        client = self._aclient()
+        if self.leases is None:
+            await client.put_writes(request)
+            return
+
+        async def write(token: int) -> None:
+            request.fencing_token = token
+            await client.put_writes(request)
+
+        await self.leases.afenced(client, request.config.thread_id, write)
 
     async def adelete_thread(self, thread_id: str) -> None:
-        await self._aclient().delete_thread(self._thread_id(thread_id, "adelete_thread"))
+        thread = self._thread_id(thread_id, "adelete_thread")
+        await self._aclient().delete_thread(thread, metadata=self._fencing_metadata(thread))
 
     async def adelete_for_runs(self, run_ids: Sequence[str]) -> None:
         await self._aclient().delete_for_runs(service_pb2.DeleteForRunsRequest(run_ids=[str(r) for r in run_ids]))

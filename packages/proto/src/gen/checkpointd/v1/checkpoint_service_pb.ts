@@ -8,14 +8,15 @@ import type { ChannelVersion, Checkpoint, CheckpointConfig, CheckpointTuple, Pen
 import { file_checkpointd_v1_checkpoint } from "./checkpoint_pb.js";
 import type { WatchEvent } from "./watch_pb.js";
 import { file_checkpointd_v1_watch } from "./watch_pb.js";
-import { file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
+import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file checkpointd/v1/checkpoint_service.proto.
  */
 export const file_checkpointd_v1_checkpoint_service: GenFile = /*@__PURE__*/
-  fileDesc("CidjaGVja3BvaW50ZC92MS9jaGVja3BvaW50X3NlcnZpY2UucHJvdG8SDmNoZWNrcG9pbnRkLnYxIrACCgpQdXRSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSLgoKY2hlY2twb2ludBgCIAEoCzIaLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnQSKQoIbWV0YWRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EkEKDG5ld192ZXJzaW9ucxgEIAMoCzIrLmNoZWNrcG9pbnRkLnYxLlB1dFJlcXVlc3QuTmV3VmVyc2lvbnNFbnRyeRpSChBOZXdWZXJzaW9uc0VudHJ5EgsKA2tleRgBIAEoCRItCgV2YWx1ZRgCIAEoCzIeLmNoZWNrcG9pbnRkLnYxLkNoYW5uZWxWZXJzaW9uOgI4ASI/CgtQdXRSZXNwb25zZRIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnIpYBChBQdXRXcml0ZXNSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSLAoGd3JpdGVzGAIgAygLMhwuY2hlY2twb2ludGQudjEuUGVuZGluZ1dyaXRlEg8KB3Rhc2tfaWQYAyABKAkSEQoJdGFza19wYXRoGAQgASgJIhMKEVB1dFdyaXRlc1Jlc3BvbnNlIkMKD0dldFR1cGxlUmVxdWVzdBIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnIkIKEEdldFR1cGxlUmVzcG9uc2USLgoFdHVwbGUYASABKAsyHy5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50VHVwbGUiuAEKC0xpc3RSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSJwoGZmlsdGVyGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIwCgZiZWZvcmUYAyABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnEhIKBWxpbWl0GAQgASgFSACIAQFCCAoGX2xpbWl0Ij4KDExpc3RSZXNwb25zZRIuCgV0dXBsZRgBIAEoCzIfLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRUdXBsZSIoChNEZWxldGVUaHJlYWRSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCSIWChREZWxldGVUaHJlYWRSZXNwb25zZSJHChFDb3B5VGhyZWFkUmVxdWVzdBIYChBzb3VyY2VfdGhyZWFkX2lkGAEgASgJEhgKEHRhcmdldF90aHJlYWRfaWQYAiABKAkiFAoSQ29weVRocmVhZFJlc3BvbnNlIicKFERlbGV0ZUZvclJ1bnNSZXF1ZXN0Eg8KB3J1bl9pZHMYASADKAkiKAoVRGVsZXRlRm9yUnVuc1Jlc3BvbnNlEg8KB2RlbGV0ZWQYASABKAMiUwoMUHJ1bmVSZXF1ZXN0EhIKCnRocmVhZF9pZHMYASADKAkSLwoIc3RyYXRlZ3kYAiABKA4yHS5jaGVja3BvaW50ZC52MS5QcnVuZVN0cmF0ZWd5Ig8KDVBydW5lUmVzcG9uc2Ui5wEKDFdhdGNoUmVxdWVzdBI1CglzdWJzY3JpYmUYASABKAsyIC5jaGVja3BvaW50ZC52MS5TdWJzY3JpYmVSZXF1ZXN0SAASMgoLdW5zdWJzY3JpYmUYAiABKAsyGy5jaGVja3BvaW50ZC52MS5VbnN1YnNjcmliZUgAEi8KBnJlc3VtZRgDIAEoCzIdLmNoZWNrcG9pbnRkLnYxLlJlc3VtZVJlcXVlc3RIABIzCgVjbGFpbRgEIAEoCzIiLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVxdWVzdEgAQgYKBGtpbmQiIAoLVW5zdWJzY3JpYmUSEQoJdGhyZWFkX2lkGAEgASgJIqEBCg1XYXRjaFJlc3BvbnNlEikKBWV2ZW50GAEgASgLMhouY2hlY2twb2ludGQudjEuV2F0Y2hFdmVudBIvCgdyZXN1bWVkGAIgASgLMh4uY2hlY2twb2ludGQudjEuUmVzdW1lUmVzcG9uc2USNAoHY2xhaW1lZBgDIAEoCzIjLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVzcG9uc2UiawoQU3Vic2NyaWJlUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFgoOYWZ0ZXJfZXZlbnRfaWQYAiABKAQSGgoNY2hlY2twb2ludF9ucxgDIAEoCUgAiAEBQhAKDl9jaGVja3BvaW50X25zIj4KEVN1YnNjcmliZVJlc3BvbnNlEikKBWV2ZW50GAEgASgLMhouY2hlY2twb2ludGQudjEuV2F0Y2hFdmVudCLYAQoNUmVzdW1lUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFQoNY2hlY2twb2ludF9ucxgCIAEoCRI5CgZ2YWx1ZXMYAyADKAsyKS5jaGVja3BvaW50ZC52MS5SZXN1bWVSZXF1ZXN0LlZhbHVlc0VudHJ5EhcKD2lkZW1wb3RlbmN5X2tleRgEIAEoCRpJCgtWYWx1ZXNFbnRyeRILCgNrZXkYASABKAkSKQoFdmFsdWUYAiABKAsyGi5jaGVja3BvaW50ZC52MS5UeXBlZFZhbHVlOgI4ASI1Cg5SZXN1bWVSZXNwb25zZRIRCglyZXN1bWVfaWQYASABKAkSEAoIZXZlbnRfaWQYAiABKAQiTQoSQ2xhaW1SZXN1bWVSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCRIRCglyZXN1bWVfaWQYAiABKAkSEQoJd29ya2VyX2lkGAMgASgJItwBChNDbGFpbVJlc3VtZVJlc3BvbnNlEg8KB2NsYWltZWQYASABKAgSEQoJcmVzdW1lX2lkGAIgASgJEhUKDWNoZWNrcG9pbnRfbnMYAyABKAkSPwoGdmFsdWVzGAQgAygLMi8uY2hlY2twb2ludGQudjEuQ2xhaW1SZXN1bWVSZXNwb25zZS5WYWx1ZXNFbnRyeRpJCgtWYWx1ZXNFbnRyeRILCgNrZXkYASABKAkSKQoFdmFsdWUYAiABKAsyGi5jaGVja3BvaW50ZC52MS5UeXBlZFZhbHVlOgI4ASI4CgxCYXRjaFJlcXVlc3QSKAoFY2FsbHMYASADKAsyGS5jaGVja3BvaW50ZC52MS5CYXRjaENhbGwirAEKCUJhdGNoQ2FsbBIpCgNwdXQYASABKAsyGi5jaGVja3BvaW50ZC52MS5QdXRSZXF1ZXN0SAASNgoKcHV0X3dyaXRlcxgCIAEoCzIgLmNoZWNrcG9pbnRkLnYxLlB1dFdyaXRlc1JlcXVlc3RIABI0CglnZXRfdHVwbGUYAyABKAsyHy5jaGVja3BvaW50ZC52MS5HZXRUdXBsZVJlcXVlc3RIAEIGCgRjYWxsIj0KDUJhdGNoUmVzcG9uc2USLAoHcmVzdWx0cxgBIAMoCzIbLmNoZWNrcG9pbnRkLnYxLkJhdGNoUmVzdWx0IuABCgtCYXRjaFJlc3VsdBIqCgNwdXQYASABKAsyGy5jaGVja3BvaW50ZC52MS5QdXRSZXNwb25zZUgAEjcKCnB1dF93cml0ZXMYAiABKAsyIS5jaGVja3BvaW50ZC52MS5QdXRXcml0ZXNSZXNwb25zZUgAEjUKCWdldF90dXBsZRgDIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkdldFR1cGxlUmVzcG9uc2VIABIrCgVlcnJvchgEIAEoCzIaLmNoZWNrcG9pbnRkLnYxLkJhdGNoRXJyb3JIAEIICgZyZXN1bHQiKwoKQmF0Y2hFcnJvchIMCgRjb2RlGAEgASgFEg8KB21lc3NhZ2UYAiABKAkqagoNUHJ1bmVTdHJhdGVneRIeChpQUlVORV9TVFJBVEVHWV9VTlNQRUNJRklFRBAAEh4KGlBSVU5FX1NUUkFURUdZX0tFRVBfTEFURVNUEAESGQoVUFJVTkVfU1RSQVRFR1lfREVMRVRFEAIyxAgKEUNoZWNrcG9pbnRTZXJ2aWNlEkMKA1B1dBIaLmNoZWNrcG9pbnRkLnYxLlB1dFJlcXVlc3QaGy5jaGVja3BvaW50ZC52MS5QdXRSZXNwb25zZSIDkAICElUKCVB1dFdyaXRlcxIgLmNoZWNrcG9pbnRkLnYxLlB1dFdyaXRlc1JlcXVlc3QaIS5jaGVja3BvaW50ZC52MS5QdXRXcml0ZXNSZXNwb25zZSIDkAICElIKCEdldFR1cGxlEh8uY2hlY2twb2ludGQudjEuR2V0VHVwbGVSZXF1ZXN0GiAuY2hlY2twb2ludGQudjEuR2V0VHVwbGVSZXNwb25zZSIDkAIBEkgKBExpc3QSGy5jaGVja3BvaW50ZC52MS5MaXN0UmVxdWVzdBocLmNoZWNrcG9pbnRkLnYxLkxpc3RSZXNwb25zZSIDkAIBMAESXgoMRGVsZXRlVGhyZWFkEiMuY2hlY2twb2ludGQudjEuRGVsZXRlVGhyZWFkUmVxdWVzdBokLmNoZWNrcG9pbnRkLnYxLkRlbGV0ZVRocmVhZFJlc3BvbnNlIgOQAgISWAoKQ29weVRocmVhZBIhLmNoZWNrcG9pbnRkLnYxLkNvcHlUaHJlYWRSZXF1ZXN0GiIuY2hlY2twb2ludGQudjEuQ29weVRocmVhZFJlc3BvbnNlIgOQAgISYQoNRGVsZXRlRm9yUnVucxIkLmNoZWNrcG9pbnRkLnYxLkRlbGV0ZUZvclJ1bnNSZXF1ZXN0GiUuY2hlY2twb2ludGQudjEuRGVsZXRlRm9yUnVuc1Jlc3BvbnNlIgOQAgISSQoFUHJ1bmUSHC5jaGVja3BvaW50ZC52MS5QcnVuZVJlcXVlc3QaHS5jaGVja3BvaW50ZC52MS5QcnVuZVJlc3BvbnNlIgOQAgISSAoFV2F0Y2gSHC5jaGVja3BvaW50ZC52MS5XYXRjaFJlcXVlc3QaHS5jaGVja3BvaW50ZC52MS5XYXRjaFJlc3BvbnNlKAEwARJXCglTdWJzY3JpYmUSIC5jaGVja3BvaW50ZC52MS5TdWJzY3JpYmVSZXF1ZXN0GiEuY2hlY2twb2ludGQudjEuU3Vic2NyaWJlUmVzcG9uc2UiA5ACATABEkcKBlJlc3VtZRIdLmNoZWNrcG9pbnRkLnYxLlJlc3VtZVJlcXVlc3QaHi5jaGVja3BvaW50ZC52MS5SZXN1bWVSZXNwb25zZRJWCgtDbGFpbVJlc3VtZRIiLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVxdWVzdBojLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVzcG9uc2USSQoFQmF0Y2gSHC5jaGVja3BvaW50ZC52MS5CYXRjaFJlcXVlc3QaHS5jaGVja3BvaW50ZC52MS5CYXRjaFJlc3BvbnNlIgOQAgJiBnByb3RvMw", [file_checkpointd_v1_checkpoint, file_checkpointd_v1_watch, file_google_protobuf_struct]);
+  fileDesc("CidjaGVja3BvaW50ZC92MS9jaGVja3BvaW50X3NlcnZpY2UucHJvdG8SDmNoZWNrcG9pbnRkLnYxIscCCgpQdXRSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSLgoKY2hlY2twb2ludBgCIAEoCzIaLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnQSKQoIbWV0YWRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EkEKDG5ld192ZXJzaW9ucxgEIAMoCzIrLmNoZWNrcG9pbnRkLnYxLlB1dFJlcXVlc3QuTmV3VmVyc2lvbnNFbnRyeRIVCg1mZW5jaW5nX3Rva2VuGAUgASgEGlIKEE5ld1ZlcnNpb25zRW50cnkSCwoDa2V5GAEgASgJEi0KBXZhbHVlGAIgASgLMh4uY2hlY2twb2ludGQudjEuQ2hhbm5lbFZlcnNpb246AjgBIj8KC1B1dFJlc3BvbnNlEjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcirQEKEFB1dFdyaXRlc1JlcXVlc3QSMAoGY29uZmlnGAEgASgLMiAuY2hlY2twb2ludGQudjEuQ2hlY2twb2ludENvbmZpZxIsCgZ3cml0ZXMYAiADKAsyHC5jaGVja3BvaW50ZC52MS5QZW5kaW5nV3JpdGUSDwoHdGFza19pZBgDIAEoCRIRCgl0YXNrX3BhdGgYBCABKAkSFQoNZmVuY2luZ190b2tlbhgFIAEoBCITChFQdXRXcml0ZXNSZXNwb25zZSJDCg9HZXRUdXBsZVJlcXVlc3QSMAoGY29uZmlnGAEgASgLMiAuY2hlY2twb2ludGQudjEuQ2hlY2twb2ludENvbmZpZyJCChBHZXRUdXBsZVJlc3BvbnNlEi4KBXR1cGxlGAEgASgLMh8uY2hlY2twb2ludGQudjEuQ2hlY2twb2ludFR1cGxlIrgBCgtMaXN0UmVxdWVzdBIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnEicKBmZpbHRlchgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSMAoGYmVmb3JlGAMgASgLMiAuY2hlY2twb2ludGQudjEuQ2hlY2twb2ludENvbmZpZxISCgVsaW1pdBgEIAEoBUgAiAEBQggKBl9saW1pdCI+CgxMaXN0UmVzcG9uc2USLgoFdHVwbGUYASABKAsyHy5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50VHVwbGUiPwoTRGVsZXRlVGhyZWFkUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFQoNZmVuY2luZ190b2tlbhgCIAEoBCIWChREZWxldGVUaHJlYWRSZXNwb25zZSJHChFDb3B5VGhyZWFkUmVxdWVzdBIYChBzb3VyY2VfdGhyZWFkX2lkGAEgASgJEhgKEHRhcmdldF90aHJlYWRfaWQYAiABKAkiFAoSQ29weVRocmVhZFJlc3BvbnNlIicKFERlbGV0ZUZvclJ1bnNSZXF1ZXN0Eg8KB3J1bl9pZHMYASADKAkiKAoVRGVsZXRlRm9yUnVuc1Jlc3BvbnNlEg8KB2RlbGV0ZWQYASABKAMiUwoMUHJ1bmVSZXF1ZXN0EhIKCnRocmVhZF9pZHMYASADKAkSLwoIc3RyYXRlZ3kYAiABKA4yHS5jaGVja3BvaW50ZC52MS5QcnVuZVN0cmF0ZWd5Ig8KDVBydW5lUmVzcG9uc2Ui5wEKDFdhdGNoUmVxdWVzdBI1CglzdWJzY3JpYmUYASABKAsyIC5jaGVja3BvaW50ZC52MS5TdWJzY3JpYmVSZXF1ZXN0SAASMgoLdW5zdWJzY3JpYmUYAiABKAsyGy5jaGVja3BvaW50ZC52MS5VbnN1YnNjcmliZUgAEi8KBnJlc3VtZRgDIAEoCzIdLmNoZWNrcG9pbnRkLnYxLlJlc3VtZVJlcXVlc3RIABIzCgVjbGFpbRgEIAEoCzIiLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVxdWVzdEgAQgYKBGtpbmQiIAoLVW5zdWJzY3JpYmUSEQoJdGhyZWFkX2lkGAEgASgJIqEBCg1XYXRjaFJlc3BvbnNlEikKBWV2ZW50GAEgASgLMhouY2hlY2twb2ludGQudjEuV2F0Y2hFdmVudBIvCgdyZXN1bWVkGAIgASgLMh4uY2hlY2twb2ludGQudjEuUmVzdW1lUmVzcG9uc2USNAoHY2xhaW1lZBgDIAEoCzIjLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVzcG9uc2UiawoQU3Vic2NyaWJlUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFgoOYWZ0ZXJfZXZlbnRfaWQYAiABKAQSGgoNY2hlY2twb2ludF9ucxgDIAEoCUgAiAEBQhAKDl9jaGVja3BvaW50X25zIj4KEVN1YnNjcmliZVJlc3BvbnNlEikKBWV2ZW50GAEgASgLMhouY2hlY2twb2ludGQudjEuV2F0Y2hFdmVudCLYAQoNUmVzdW1lUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFQoNY2hlY2twb2ludF9ucxgCIAEoCRI5CgZ2YWx1ZXMYAyADKAsyKS5jaGVja3BvaW50ZC52MS5SZXN1bWVSZXF1ZXN0LlZhbHVlc0VudHJ5EhcKD2lkZW1wb3RlbmN5X2tleRgEIAEoCRpJCgtWYWx1ZXNFbnRyeRILCgNrZXkYASABKAkSKQoFdmFsdWUYAiABKAsyGi5jaGVja3BvaW50ZC52MS5UeXBlZFZhbHVlOgI4ASI1Cg5SZXN1bWVSZXNwb25zZRIRCglyZXN1bWVfaWQYASABKAkSEAoIZXZlbnRfaWQYAiABKAQiZAoSQ2xhaW1SZXN1bWVSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCRIRCglyZXN1bWVfaWQYAiABKAkSEQoJd29ya2VyX2lkGAMgASgJEhUKDWZlbmNpbmdfdG9rZW4YBCABKAQi3AEKE0NsYWltUmVzdW1lUmVzcG9uc2USDwoHY2xhaW1lZBgBIAEoCBIRCglyZXN1bWVfaWQYAiABKAkSFQoNY2hlY2twb2ludF9ucxgDIAEoCRI/CgZ2YWx1ZXMYBCADKAsyLy5jaGVja3BvaW50ZC52MS5DbGFpbVJlc3VtZVJlc3BvbnNlLlZhbHVlc0VudHJ5GkkKC1ZhbHVlc0VudHJ5EgsKA2tleRgBIAEoCRIpCgV2YWx1ZRgCIAEoCzIaLmNoZWNrcG9pbnRkLnYxLlR5cGVkVmFsdWU6AjgBIjgKDEJhdGNoUmVxdWVzdBIoCgVjYWxscxgBIAMoCzIZLmNoZWNrcG9pbnRkLnYxLkJhdGNoQ2FsbCKsAQoJQmF0Y2hDYWxsEikKA3B1dBgBIAEoCzIaLmNoZWNrcG9pbnRkLnYxLlB1dFJlcXVlc3RIABI2CgpwdXRfd3JpdGVzGAIgASgLMiAuY2hlY2twb2ludGQudjEuUHV0V3JpdGVzUmVxdWVzdEgAEjQKCWdldF90dXBsZRgDIAEoCzIfLmNoZWNrcG9pbnRkLnYxLkdldFR1cGxlUmVxdWVzdEgAQgYKBGNhbGwiPQoNQmF0Y2hSZXNwb25zZRIsCgdyZXN1bHRzGAEgAygLMhsuY2hlY2twb2ludGQudjEuQmF0Y2hSZXN1bHQi4AEKC0JhdGNoUmVzdWx0EioKA3B1dBgBIAEoCzIbLmNoZWNrcG9pbnRkLnYxLlB1dFJlc3BvbnNlSAASNwoKcHV0X3dyaXRlcxgCIAEoCzIhLmNoZWNrcG9pbnRkLnYxLlB1dFdyaXRlc1Jlc3BvbnNlSAASNQoJZ2V0X3R1cGxlGAMgASgLMiAuY2hlY2twb2ludGQudjEuR2V0VHVwbGVSZXNwb25zZUgAEisKBWVycm9yGAQgASgLMhouY2hlY2twb2ludGQudjEuQmF0Y2hFcnJvckgAQggKBnJlc3VsdCIrCgpCYXRjaEVycm9yEgwKBGNvZGUYASABKAUSDwoHbWVzc2FnZRgCIAEoCSKJAQoTQWNxdWlyZUxlYXNlUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSDgoGaG9sZGVyGAIgASgJEiYKA3R0bBgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhInCgR3YWl0GAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIm8KFEFjcXVpcmVMZWFzZVJlc3BvbnNlEhAKCGxlYXNlX2lkGAEgASgJEhUKDWZlbmNpbmdfdG9rZW4YAiABKAQSLgoKZXhwaXJlc19hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiYAoRUmVuZXdMZWFzZVJlcXVlc3QSEQoJdGhyZWFkX2lkGAEgASgJEhAKCGxlYXNlX2lkGAIgASgJEiYKA3R0bBgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiJbChJSZW5ld0xlYXNlUmVzcG9uc2USFQoNZmVuY2luZ190b2tlbhgBIAEoBBIuCgpleHBpcmVzX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI6ChNSZWxlYXNlTGVhc2VSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCRIQCghsZWFzZV9pZBgCIAEoCSIoChRSZWxlYXNlTGVhc2VSZXNwb25zZRIQCghyZWxlYXNlZBgBIAEoCCpqCg1QcnVuZVN0cmF0ZWd5Eh4KGlBSVU5FX1NUUkFURUdZX1VOU1BFQ0lGSUVEEAASHgoaUFJVTkVfU1RSQVRFR1lfS0VFUF9MQVRFU1QQARIZChVQUlVORV9TVFJBVEVHWV9ERUxFVEUQAjLZCgoRQ2hlY2twb2ludFNlcnZpY2USQwoDUHV0EhouY2hlY2twb2ludGQudjEuUHV0UmVxdWVzdBobLmNoZWNrcG9pbnRkLnYxLlB1dFJlc3BvbnNlIgOQAgISVQoJUHV0V3JpdGVzEiAuY2hlY2twb2ludGQudjEuUHV0V3JpdGVzUmVxdWVzdBohLmNoZWNrcG9pbnRkLnYxLlB1dFdyaXRlc1Jlc3BvbnNlIgOQAgISUgoIR2V0VHVwbGUSHy5jaGVja3BvaW50ZC52MS5HZXRUdXBsZVJlcXVlc3QaIC5jaGVja3BvaW50ZC52MS5HZXRUdXBsZVJlc3BvbnNlIgOQAgESSAoETGlzdBIbLmNoZWNrcG9pbnRkLnYxLkxpc3RSZXF1ZXN0GhwuY2hlY2twb2ludGQudjEuTGlzdFJlc3BvbnNlIgOQAgEwARJeCgxEZWxldGVUaHJlYWQSIy5jaGVja3BvaW50ZC52MS5EZWxldGVUaHJlYWRSZXF1ZXN0GiQuY2hlY2twb2ludGQudjEuRGVsZXRlVGhyZWFkUmVzcG9uc2UiA5ACAhJYCgpDb3B5VGhyZWFkEiEuY2hlY2twb2ludGQudjEuQ29weVRocmVhZFJlcXVlc3QaIi5jaGVja3BvaW50ZC52MS5Db3B5VGhyZWFkUmVzcG9uc2UiA5ACAhJhCg1EZWxldGVGb3JSdW5zEiQuY2hlY2twb2ludGQudjEuRGVsZXRlRm9yUnVuc1JlcXVlc3QaJS5jaGVja3BvaW50ZC52MS5EZWxldGVGb3JSdW5zUmVzcG9uc2UiA5ACAhJJCgVQcnVuZRIcLmNoZWNrcG9pbnRkLnYxLlBydW5lUmVxdWVzdBodLmNoZWNrcG9pbnRkLnYxLlBydW5lUmVzcG9uc2UiA5ACAhJICgVXYXRjaBIcLmNoZWNrcG9pbnRkLnYxLldhdGNoUmVxdWVzdBodLmNoZWNrcG9pbnRkLnYxLldhdGNoUmVzcG9uc2UoATABElcKCVN1YnNjcmliZRIgLmNoZWNrcG9pbnRkLnYxLlN1YnNjcmliZVJlcXVlc3QaIS5jaGVja3BvaW50ZC52MS5TdWJzY3JpYmVSZXNwb25zZSIDkAIBMAESRwoGUmVzdW1lEh0uY2hlY2twb2ludGQudjEuUmVzdW1lUmVxdWVzdBoeLmNoZWNrcG9pbnRkLnYxLlJlc3VtZVJlc3BvbnNlElYKC0NsYWltUmVzdW1lEiIuY2hlY2twb2ludGQudjEuQ2xhaW1SZXN1bWVSZXF1ZXN0GiMuY2hlY2twb2ludGQudjEuQ2xhaW1SZXN1bWVSZXNwb25zZRJJCgVCYXRjaBIcLmNoZWNrcG9pbnRkLnYxLkJhdGNoUmVxdWVzdBodLmNoZWNrcG9pbnRkLnYxLkJhdGNoUmVzcG9uc2UiA5ACAhJZCgxBY3F1aXJlTGVhc2USIy5jaGVja3BvaW50ZC52MS5BY3F1aXJlTGVhc2VSZXF1ZXN0GiQuY2hlY2twb2ludGQudjEuQWNxdWlyZUxlYXNlUmVzcG9uc2USWAoKUmVuZXdMZWFzZRIhLmNoZWNrcG9pbnRkLnYxLlJlbmV3TGVhc2VSZXF1ZXN0GiIuY2hlY2twb2ludGQudjEuUmVuZXdMZWFzZVJlc3BvbnNlIgOQAgISXgoMUmVsZWFzZUxlYXNlEiMuY2hlY2twb2ludGQudjEuUmVsZWFzZUxlYXNlUmVxdWVzdBokLmNoZWNrcG9pbnRkLnYxLlJlbGVhc2VMZWFzZVJlc3BvbnNlIgOQAgJiBnByb3RvMw", [file_checkpointd_v1_checkpoint, file_checkpointd_v1_watch, file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message checkpointd.v1.PutRequest
@@ -44,6 +45,15 @@ export type PutRequest = Message<"checkpointd.v1.PutRequest"> & {
    * @generated from field: map<string, checkpointd.v1.ChannelVersion> new_versions = 4;
    */
   newVersions: { [key: string]: ChannelVersion };
+
+  /**
+   * The fencing token of the thread's lease; 0: none. While the thread has a live lease, a write
+   * without its token fails with FAILED_PRECONDITION (so does one with an older token, ever).
+   * The x-checkpointd-fencing-token metadata does the same for every write of a call.
+   *
+   * @generated from field: uint64 fencing_token = 5;
+   */
+  fencingToken: bigint;
 };
 
 /**
@@ -99,6 +109,15 @@ export type PutWritesRequest = Message<"checkpointd.v1.PutWritesRequest"> & {
    * @generated from field: string task_path = 4;
    */
   taskPath: string;
+
+  /**
+   * The fencing token of the thread's lease; 0: none. While the thread has a live lease, a write
+   * without its token fails with FAILED_PRECONDITION (so does one with an older token, ever).
+   * The x-checkpointd-fencing-token metadata does the same for every write of a call.
+   *
+   * @generated from field: uint64 fencing_token = 5;
+   */
+  fencingToken: bigint;
 };
 
 /**
@@ -220,6 +239,15 @@ export type DeleteThreadRequest = Message<"checkpointd.v1.DeleteThreadRequest"> 
    * @generated from field: string thread_id = 1;
    */
   threadId: string;
+
+  /**
+   * The fencing token of the thread's lease; 0: none. While the thread has a live lease, a write
+   * without its token fails with FAILED_PRECONDITION (so does one with an older token, ever).
+   * The x-checkpointd-fencing-token metadata does the same for every write of a call.
+   *
+   * @generated from field: uint64 fencing_token = 2;
+   */
+  fencingToken: bigint;
 };
 
 /**
@@ -563,6 +591,15 @@ export type ClaimResumeRequest = Message<"checkpointd.v1.ClaimResumeRequest"> & 
    * @generated from field: string worker_id = 3;
    */
   workerId: string;
+
+  /**
+   * The fencing token of the thread's lease; 0: none. While the thread has a live lease, a write
+   * without its token fails with FAILED_PRECONDITION (so does one with an older token, ever).
+   * The x-checkpointd-fencing-token metadata does the same for every write of a call.
+   *
+   * @generated from field: uint64 fencing_token = 4;
+   */
+  fencingToken: bigint;
 };
 
 /**
@@ -749,6 +786,168 @@ export const BatchErrorSchema: GenMessage<BatchError> = /*@__PURE__*/
   messageDesc(file_checkpointd_v1_checkpoint_service, 29);
 
 /**
+ * @generated from message checkpointd.v1.AcquireLeaseRequest
+ */
+export type AcquireLeaseRequest = Message<"checkpointd.v1.AcquireLeaseRequest"> & {
+  /**
+   * @generated from field: string thread_id = 1;
+   */
+  threadId: string;
+
+  /**
+   * Who takes it (a worker id): named to the others while it holds the lease.
+   *
+   * @generated from field: string holder = 2;
+   */
+  holder: string;
+
+  /**
+   * How long the lease lives unless renewed: at least 100 ms, at most 1 h.
+   *
+   * @generated from field: google.protobuf.Duration ttl = 3;
+   */
+  ttl?: Duration | undefined;
+
+  /**
+   * How long to wait for another holder's lease to end (released or expired) before failing;
+   * unset or zero: fail at once. At most 5 min.
+   *
+   * @generated from field: google.protobuf.Duration wait = 4;
+   */
+  wait?: Duration | undefined;
+};
+
+/**
+ * Describes the message checkpointd.v1.AcquireLeaseRequest.
+ * Use `create(AcquireLeaseRequestSchema)` to create a new message.
+ */
+export const AcquireLeaseRequestSchema: GenMessage<AcquireLeaseRequest> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 30);
+
+/**
+ * @generated from message checkpointd.v1.AcquireLeaseResponse
+ */
+export type AcquireLeaseResponse = Message<"checkpointd.v1.AcquireLeaseResponse"> & {
+  /**
+   * @generated from field: string lease_id = 1;
+   */
+  leaseId: string;
+
+  /**
+   * Greater than every token the thread had before.
+   *
+   * @generated from field: uint64 fencing_token = 2;
+   */
+  fencingToken: bigint;
+
+  /**
+   * By the database's clock.
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 3;
+   */
+  expiresAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message checkpointd.v1.AcquireLeaseResponse.
+ * Use `create(AcquireLeaseResponseSchema)` to create a new message.
+ */
+export const AcquireLeaseResponseSchema: GenMessage<AcquireLeaseResponse> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 31);
+
+/**
+ * @generated from message checkpointd.v1.RenewLeaseRequest
+ */
+export type RenewLeaseRequest = Message<"checkpointd.v1.RenewLeaseRequest"> & {
+  /**
+   * @generated from field: string thread_id = 1;
+   */
+  threadId: string;
+
+  /**
+   * @generated from field: string lease_id = 2;
+   */
+  leaseId: string;
+
+  /**
+   * Unset: the ttl the lease was acquired with.
+   *
+   * @generated from field: google.protobuf.Duration ttl = 3;
+   */
+  ttl?: Duration | undefined;
+};
+
+/**
+ * Describes the message checkpointd.v1.RenewLeaseRequest.
+ * Use `create(RenewLeaseRequestSchema)` to create a new message.
+ */
+export const RenewLeaseRequestSchema: GenMessage<RenewLeaseRequest> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 32);
+
+/**
+ * @generated from message checkpointd.v1.RenewLeaseResponse
+ */
+export type RenewLeaseResponse = Message<"checkpointd.v1.RenewLeaseResponse"> & {
+  /**
+   * @generated from field: uint64 fencing_token = 1;
+   */
+  fencingToken: bigint;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp expires_at = 2;
+   */
+  expiresAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message checkpointd.v1.RenewLeaseResponse.
+ * Use `create(RenewLeaseResponseSchema)` to create a new message.
+ */
+export const RenewLeaseResponseSchema: GenMessage<RenewLeaseResponse> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 33);
+
+/**
+ * @generated from message checkpointd.v1.ReleaseLeaseRequest
+ */
+export type ReleaseLeaseRequest = Message<"checkpointd.v1.ReleaseLeaseRequest"> & {
+  /**
+   * @generated from field: string thread_id = 1;
+   */
+  threadId: string;
+
+  /**
+   * @generated from field: string lease_id = 2;
+   */
+  leaseId: string;
+};
+
+/**
+ * Describes the message checkpointd.v1.ReleaseLeaseRequest.
+ * Use `create(ReleaseLeaseRequestSchema)` to create a new message.
+ */
+export const ReleaseLeaseRequestSchema: GenMessage<ReleaseLeaseRequest> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 34);
+
+/**
+ * @generated from message checkpointd.v1.ReleaseLeaseResponse
+ */
+export type ReleaseLeaseResponse = Message<"checkpointd.v1.ReleaseLeaseResponse"> & {
+  /**
+   * False when the lease had already ended (expired, released or taken over).
+   *
+   * @generated from field: bool released = 1;
+   */
+  released: boolean;
+};
+
+/**
+ * Describes the message checkpointd.v1.ReleaseLeaseResponse.
+ * Use `create(ReleaseLeaseResponseSchema)` to create a new message.
+ */
+export const ReleaseLeaseResponseSchema: GenMessage<ReleaseLeaseResponse> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 35);
+
+/**
  * @generated from enum checkpointd.v1.PruneStrategy
  */
 export enum PruneStrategy {
@@ -933,6 +1132,40 @@ export const CheckpointService: GenService<{
     methodKind: "unary";
     input: typeof BatchRequestSchema;
     output: typeof BatchResponseSchema;
+  },
+  /**
+   * Takes the thread's lease for `holder`: while it is live, writes to the thread (Put, PutWrites,
+   * ClaimResume, DeleteThread) must carry its fencing token. Fails with FAILED_PRECONDITION naming
+   * the holder and expiry when another holder's lease is live, after waiting up to `wait` for it to
+   * end. Not retried as such: a retry may take a second lease (the first expires by itself).
+   *
+   * @generated from rpc checkpointd.v1.CheckpointService.AcquireLease
+   */
+  acquireLease: {
+    methodKind: "unary";
+    input: typeof AcquireLeaseRequestSchema;
+    output: typeof AcquireLeaseResponseSchema;
+  },
+  /**
+   * Extends a live lease by its ttl (or the given one). FAILED_PRECONDITION when the lease is no
+   * longer the thread's live lease (expired, released or taken over): the holder lost it.
+   *
+   * @generated from rpc checkpointd.v1.CheckpointService.RenewLease
+   */
+  renewLease: {
+    methodKind: "unary";
+    input: typeof RenewLeaseRequestSchema;
+    output: typeof RenewLeaseResponseSchema;
+  },
+  /**
+   * Ends a lease; the thread is free at once. Releasing a lease that already ended is no error.
+   *
+   * @generated from rpc checkpointd.v1.CheckpointService.ReleaseLease
+   */
+  releaseLease: {
+    methodKind: "unary";
+    input: typeof ReleaseLeaseRequestSchema;
+    output: typeof ReleaseLeaseResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_checkpointd_v1_checkpoint_service, 0);

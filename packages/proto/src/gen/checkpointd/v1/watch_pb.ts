@@ -6,14 +6,15 @@ import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { CheckpointConfig, TypedValue } from "./checkpoint_pb.js";
 import { file_checkpointd_v1_checkpoint } from "./checkpoint_pb.js";
-import { file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_struct, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file checkpointd/v1/watch.proto.
  */
 export const file_checkpointd_v1_watch: GenFile = /*@__PURE__*/
-  fileDesc("ChpjaGVja3BvaW50ZC92MS93YXRjaC5wcm90bxIOY2hlY2twb2ludGQudjEi9wMKCldhdGNoRXZlbnQSEQoJdGhyZWFkX2lkGAEgASgJEhAKCGV2ZW50X2lkGAIgASgEEgoKAnRzGAMgASgJEjsKEGNoZWNrcG9pbnRfc2F2ZWQYCiABKAsyHy5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50U2F2ZWRIABIzCgx3cml0ZXNfc2F2ZWQYCyABKAsyGy5jaGVja3BvaW50ZC52MS5Xcml0ZXNTYXZlZEgAEjIKC2ludGVycnVwdGVkGAwgASgLMhsuY2hlY2twb2ludGQudjEuSW50ZXJydXB0ZWRIABI7ChByZXN1bWVfcmVxdWVzdGVkGA0gASgLMh8uY2hlY2twb2ludGQudjEuUmVzdW1lUmVxdWVzdGVkSAASNwoOcmVzdW1lX2NsYWltZWQYDiABKAsyHS5jaGVja3BvaW50ZC52MS5SZXN1bWVDbGFpbWVkSAASNwoOdGhyZWFkX2RlbGV0ZWQYDyABKAsyHS5jaGVja3BvaW50ZC52MS5UaHJlYWREZWxldGVkSAASLgoJaGVhcnRiZWF0GBAgASgLMhkuY2hlY2twb2ludGQudjEuSGVhcnRiZWF0SAASKwoFZXJyb3IYESABKAsyGi5jaGVja3BvaW50ZC52MS5XYXRjaEVycm9ySABCBgoEa2luZCKnAQoPQ2hlY2twb2ludFNhdmVkEjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSKQoIbWV0YWRhdGEYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EjcKDXBhcmVudF9jb25maWcYAyABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnInUKC1dyaXRlc1NhdmVkEjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSDwoHdGFza19pZBgCIAEoCRIRCgl0YXNrX3BhdGgYAyABKAkSEAoIY2hhbm5lbHMYBCADKAkijgEKC0ludGVycnVwdGVkEjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSDwoHdGFza19pZBgCIAEoCRIRCgl0YXNrX3BhdGgYAyABKAkSKQoFdmFsdWUYBCABKAsyGi5jaGVja3BvaW50ZC52MS5UeXBlZFZhbHVlIsMBCg9SZXN1bWVSZXF1ZXN0ZWQSEQoJcmVzdW1lX2lkGAEgASgJEhUKDWNoZWNrcG9pbnRfbnMYAiABKAkSOwoGdmFsdWVzGAMgAygLMisuY2hlY2twb2ludGQudjEuUmVzdW1lUmVxdWVzdGVkLlZhbHVlc0VudHJ5GkkKC1ZhbHVlc0VudHJ5EgsKA2tleRgBIAEoCRIpCgV2YWx1ZRgCIAEoCzIaLmNoZWNrcG9pbnRkLnYxLlR5cGVkVmFsdWU6AjgBIjUKDVJlc3VtZUNsYWltZWQSEQoJcmVzdW1lX2lkGAEgASgJEhEKCXdvcmtlcl9pZBgCIAEoCSIPCg1UaHJlYWREZWxldGVkIgsKCUhlYXJ0YmVhdCIrCgpXYXRjaEVycm9yEgwKBGNvZGUYASABKAUSDwoHbWVzc2FnZRgCIAEoCWIGcHJvdG8z", [file_checkpointd_v1_checkpoint, file_google_protobuf_struct]);
+  fileDesc("ChpjaGVja3BvaW50ZC92MS93YXRjaC5wcm90bxIOY2hlY2twb2ludGQudjEioAUKCldhdGNoRXZlbnQSEQoJdGhyZWFkX2lkGAEgASgJEhAKCGV2ZW50X2lkGAIgASgEEgoKAnRzGAMgASgJEjsKEGNoZWNrcG9pbnRfc2F2ZWQYCiABKAsyHy5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50U2F2ZWRIABIzCgx3cml0ZXNfc2F2ZWQYCyABKAsyGy5jaGVja3BvaW50ZC52MS5Xcml0ZXNTYXZlZEgAEjIKC2ludGVycnVwdGVkGAwgASgLMhsuY2hlY2twb2ludGQudjEuSW50ZXJydXB0ZWRIABI7ChByZXN1bWVfcmVxdWVzdGVkGA0gASgLMh8uY2hlY2twb2ludGQudjEuUmVzdW1lUmVxdWVzdGVkSAASNwoOcmVzdW1lX2NsYWltZWQYDiABKAsyHS5jaGVja3BvaW50ZC52MS5SZXN1bWVDbGFpbWVkSAASNwoOdGhyZWFkX2RlbGV0ZWQYDyABKAsyHS5jaGVja3BvaW50ZC52MS5UaHJlYWREZWxldGVkSAASLgoJaGVhcnRiZWF0GBAgASgLMhkuY2hlY2twb2ludGQudjEuSGVhcnRiZWF0SAASKwoFZXJyb3IYESABKAsyGi5jaGVja3BvaW50ZC52MS5XYXRjaEVycm9ySAASNwoObGVhc2VfYWNxdWlyZWQYEyABKAsyHS5jaGVja3BvaW50ZC52MS5MZWFzZUFjcXVpcmVkSAASNwoObGVhc2VfcmVsZWFzZWQYFCABKAsyHS5jaGVja3BvaW50ZC52MS5MZWFzZVJlbGVhc2VkSAASNQoNbGVhc2VfZXhwaXJlZBgVIAEoCzIcLmNoZWNrcG9pbnRkLnYxLkxlYXNlRXhwaXJlZEgAQgYKBGtpbmQipwEKD0NoZWNrcG9pbnRTYXZlZBIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnEikKCG1ldGFkYXRhGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBI3Cg1wYXJlbnRfY29uZmlnGAMgASgLMiAuY2hlY2twb2ludGQudjEuQ2hlY2twb2ludENvbmZpZyJ1CgtXcml0ZXNTYXZlZBIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnEg8KB3Rhc2tfaWQYAiABKAkSEQoJdGFza19wYXRoGAMgASgJEhAKCGNoYW5uZWxzGAQgAygJIo4BCgtJbnRlcnJ1cHRlZBIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnEg8KB3Rhc2tfaWQYAiABKAkSEQoJdGFza19wYXRoGAMgASgJEikKBXZhbHVlGAQgASgLMhouY2hlY2twb2ludGQudjEuVHlwZWRWYWx1ZSLDAQoPUmVzdW1lUmVxdWVzdGVkEhEKCXJlc3VtZV9pZBgBIAEoCRIVCg1jaGVja3BvaW50X25zGAIgASgJEjsKBnZhbHVlcxgDIAMoCzIrLmNoZWNrcG9pbnRkLnYxLlJlc3VtZVJlcXVlc3RlZC5WYWx1ZXNFbnRyeRpJCgtWYWx1ZXNFbnRyeRILCgNrZXkYASABKAkSKQoFdmFsdWUYAiABKAsyGi5jaGVja3BvaW50ZC52MS5UeXBlZFZhbHVlOgI4ASI1Cg1SZXN1bWVDbGFpbWVkEhEKCXJlc3VtZV9pZBgBIAEoCRIRCgl3b3JrZXJfaWQYAiABKAkiDwoNVGhyZWFkRGVsZXRlZCILCglIZWFydGJlYXQiKwoKV2F0Y2hFcnJvchIMCgRjb2RlGAEgASgFEg8KB21lc3NhZ2UYAiABKAkieAoNTGVhc2VBY3F1aXJlZBIQCghsZWFzZV9pZBgBIAEoCRIOCgZob2xkZXIYAiABKAkSFQoNZmVuY2luZ190b2tlbhgDIAEoBBIuCgpleHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJICg1MZWFzZVJlbGVhc2VkEhAKCGxlYXNlX2lkGAEgASgJEg4KBmhvbGRlchgCIAEoCRIVCg1mZW5jaW5nX3Rva2VuGAMgASgEIncKDExlYXNlRXhwaXJlZBIQCghsZWFzZV9pZBgBIAEoCRIOCgZob2xkZXIYAiABKAkSFQoNZmVuY2luZ190b2tlbhgDIAEoBBIuCgpleHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcGIGcHJvdG8z", [file_checkpointd_v1_checkpoint, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * One thing that happened to a thread. Events are durable and numbered per
@@ -95,6 +96,24 @@ export type WatchEvent = Message<"checkpointd.v1.WatchEvent"> & {
      */
     value: WatchError;
     case: "error";
+  } | {
+    /**
+     * @generated from field: checkpointd.v1.LeaseAcquired lease_acquired = 19;
+     */
+    value: LeaseAcquired;
+    case: "leaseAcquired";
+  } | {
+    /**
+     * @generated from field: checkpointd.v1.LeaseReleased lease_released = 20;
+     */
+    value: LeaseReleased;
+    case: "leaseReleased";
+  } | {
+    /**
+     * @generated from field: checkpointd.v1.LeaseExpired lease_expired = 21;
+     */
+    value: LeaseExpired;
+    case: "leaseExpired";
   } | { case: undefined; value?: undefined };
 };
 
@@ -302,4 +321,101 @@ export type WatchError = Message<"checkpointd.v1.WatchError"> & {
  */
 export const WatchErrorSchema: GenMessage<WatchError> = /*@__PURE__*/
   messageDesc(file_checkpointd_v1_watch, 8);
+
+/**
+ * A holder took the thread's lease (see AcquireLease).
+ *
+ * @generated from message checkpointd.v1.LeaseAcquired
+ */
+export type LeaseAcquired = Message<"checkpointd.v1.LeaseAcquired"> & {
+  /**
+   * @generated from field: string lease_id = 1;
+   */
+  leaseId: string;
+
+  /**
+   * @generated from field: string holder = 2;
+   */
+  holder: string;
+
+  /**
+   * @generated from field: uint64 fencing_token = 3;
+   */
+  fencingToken: bigint;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp expires_at = 4;
+   */
+  expiresAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message checkpointd.v1.LeaseAcquired.
+ * Use `create(LeaseAcquiredSchema)` to create a new message.
+ */
+export const LeaseAcquiredSchema: GenMessage<LeaseAcquired> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_watch, 9);
+
+/**
+ * The holder released its lease: the thread is free.
+ *
+ * @generated from message checkpointd.v1.LeaseReleased
+ */
+export type LeaseReleased = Message<"checkpointd.v1.LeaseReleased"> & {
+  /**
+   * @generated from field: string lease_id = 1;
+   */
+  leaseId: string;
+
+  /**
+   * @generated from field: string holder = 2;
+   */
+  holder: string;
+
+  /**
+   * @generated from field: uint64 fencing_token = 3;
+   */
+  fencingToken: bigint;
+};
+
+/**
+ * Describes the message checkpointd.v1.LeaseReleased.
+ * Use `create(LeaseReleasedSchema)` to create a new message.
+ */
+export const LeaseReleasedSchema: GenMessage<LeaseReleased> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_watch, 10);
+
+/**
+ * The lease reached its expiry without a renewal: the thread is free.
+ *
+ * @generated from message checkpointd.v1.LeaseExpired
+ */
+export type LeaseExpired = Message<"checkpointd.v1.LeaseExpired"> & {
+  /**
+   * @generated from field: string lease_id = 1;
+   */
+  leaseId: string;
+
+  /**
+   * @generated from field: string holder = 2;
+   */
+  holder: string;
+
+  /**
+   * @generated from field: uint64 fencing_token = 3;
+   */
+  fencingToken: bigint;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp expires_at = 4;
+   */
+  expiresAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message checkpointd.v1.LeaseExpired.
+ * Use `create(LeaseExpiredSchema)` to create a new message.
+ */
+export const LeaseExpiredSchema: GenMessage<LeaseExpired> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_watch, 11);
 

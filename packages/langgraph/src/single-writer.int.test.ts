@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createCheckpointdClient, type CheckpointdClient } from "@checkpointd/client";
+import { chainPut, runCheckpointd, type RunningCheckpointd } from "@checkpointd/test-support";
+import { buildCounterGraph } from "@checkpointd/test-support/langgraph";
+import { CheckpointdSaver } from "./checkpointd-saver.js";
+import { LeaseLostError } from "./thread-leases.js";
+
+interface Worker {
+  child: ChildProcess;
+  lines: Array<Record<string, unknown>>;
+  /** Resolves with the first line for which `match` holds. */
+  line(match: (l: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
+  exited: Promise<number | null>;
+}
+
+/** The built lease worker (packages/test-support/dist/langgraph/run-lease-worker.js) as its own process. */
+function startWorker(args: Record<string, string>): Worker {
+  const path = fileURLToPath(new URL("../../test-support/dist/langgraph/run-lease-worker.js", import.meta.url));
+  const child = spawn(process.execPath, [path, ...Object.entries(args).flatMap(([k, v]) => [`--${k}`, v])], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: Array<Record<string, unknown>> = [];
+  const waiters: Array<() => void> = [];
+  let buffer = "";
+  let stderr = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    buffer += chunk.toString();
+    for (let i = buffer.indexOf("\n"); i !== -1; i = buffer.indexOf("\n")) {
+      lines.push(JSON.parse(buffer.slice(0, i)) as Record<string, unknown>);
+      buffer = buffer.slice(i + 1);
+      for (const wake of waiters.splice(0)) wake();
+    }
+  });
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  void exited.then(() => {
+    for (const wake of waiters.splice(0)) wake();
+  });
+  return {
+    child,
+    lines,
+    exited,
+    async line(match) {
+      for (;;) {
+        const found = lines.find(match);
+        if (found !== undefined) return found;
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`worker exited (${child.exitCode}) without that line:\n${stderr}`);
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+    },
+  };
+}
+
+describe("singleWriter: the worker-crash scenario with real processes", () => {
+  let server: RunningCheckpointd;
+  let client: CheckpointdClient;
+  beforeAll(async () => {
+    server = await runCheckpointd();
+    client = createCheckpointdClient({ address: server.address });
+  });
+  afterAll(async () => {
+    await client?.close();
+    await server?.stop();
+  });
+
+  it("the holder is SIGKILLed mid-run; after the ttl the standby takes the lease and finishes from the last checkpoint; the dead holder's replay is refused; no fork", async () => {
+    const thread = `crash-${Date.now()}`;
+    const common = { address: server.address, thread, ttl: "1000", steps: "8" };
+    const first = startWorker({ ...common, worker: "worker-1", wait: "0" });
+    const lease1 = await first.line((l) => l.event === "lease");
+    await first.line((l) => l.event === "step" && l.n === 3);
+    // The standby starts while the first still holds the thread: it waits for the lease.
+    const second = startWorker({ ...common, worker: "worker-2", wait: "20000" });
+    first.child.kill("SIGKILL");
+    const killedAt = Date.now();
+    await first.exited;
+    const lease2 = await second.line((l) => l.event === "lease");
+    expect(BigInt(lease2.token as string)).toBe(BigInt(lease1.token as string) + 1n);
+    // Not before the dead holder's ttl ran out (less its last renewal's age), not much after.
+    expect(Date.now() - killedAt).toBeGreaterThan(300);
+    const done = await second.line((l) => l.event === "done");
+    expect(await second.exited).toBe(0);
+    expect(done.count).toBe(8);
+    const log = done.log as string[];
+    // Worker 1's steps, then worker 2's from where the thread's last checkpoint was, each step once.
+    expect(log.map((s) => Number(s.split(":")[1]))).toEqual([1, 2, 3, 4, 5, 6, 7, 8].slice(0, log.length));
+    expect(log.length).toBe(8);
+    expect(log.some((s) => s.startsWith("worker-2:"))).toBe(true);
+
+    // The dead holder's write, replayed now with its token: refused.
+    const latest = await client.getTuple({ config: { threadId: thread } });
+    const replay = client.put(
+      chainPut(thread, "1f0c0000-0000-6000-8000-ffffffffffff", latest!.config!.checkpointId, BigInt(lease1.token as string)),
+    );
+    await expect(replay).rejects.toThrow(/fencing token \d+ (is stale|belongs to a lease)/);
+    // The history is one chain: no checkpoint has two children.
+    const parents: string[] = [];
+    for await (const t of client.list({ config: { threadId: thread } }))
+      parents.push(`${t.config?.checkpointNs}/${t.parentConfig?.checkpointId ?? ""}`);
+    expect(new Set(parents).size).toBe(parents.length);
+  }, 60_000);
+
+  it("a graph whose lease was taken over fails with LeaseLostError, and a second saver cannot start on a held thread", async () => {
+    const thread = `lost-${Date.now()}`;
+    const saver = new CheckpointdSaver(client, { singleWriter: { holder: "slow", ttlMs: 300 } });
+    const graph = buildCounterGraph(saver, "slow", 4, 10);
+    const config = { configurable: { thread_id: thread } };
+    await graph.invoke({ count: 0 }, config);
+    // A second saver on the held thread: refused at its first call, naming the holder.
+    const other = new CheckpointdSaver(client, { singleWriter: { holder: "other", ttlMs: 1_000 } });
+    await expect(buildCounterGraph(other, "other", 8, 10).invoke(null, config)).rejects.toThrow(/leased by slow/);
+    // The first worker's process stalls (a long GC pause, a blocked loop) past its ttl: no renewal goes out.
+    const until = Date.now() + 500;
+    while (Date.now() < until);
+    await other.getTuple(config);
+    await expect(buildCounterGraph(saver, "slow", 8, 10).invoke({ count: 0 }, config)).rejects.toThrow(LeaseLostError);
+    await other.releaseThread(thread);
+    await saver.close();
+  });
+});
