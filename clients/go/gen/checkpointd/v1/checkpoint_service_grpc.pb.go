@@ -32,6 +32,8 @@ const (
 	CheckpointService_Resume_FullMethodName        = "/checkpointd.v1.CheckpointService/Resume"
 	CheckpointService_ClaimResume_FullMethodName   = "/checkpointd.v1.CheckpointService/ClaimResume"
 	CheckpointService_Batch_FullMethodName         = "/checkpointd.v1.CheckpointService/Batch"
+	CheckpointService_SetRetention_FullMethodName  = "/checkpointd.v1.CheckpointService/SetRetention"
+	CheckpointService_GetThread_FullMethodName     = "/checkpointd.v1.CheckpointService/GetThread"
 )
 
 // CheckpointServiceClient is the client API for CheckpointService service.
@@ -84,6 +86,12 @@ type CheckpointServiceClient interface {
 	// and each has its own result or error, in request order. At most 1000 calls. Idempotent, as
 	// every call it may carry is.
 	Batch(ctx context.Context, in *BatchRequest, opts ...grpc.CallOption) (*BatchResponse, error)
+	// Sets one thread's retention policy, replacing the one it had (an empty policy: the server's
+	// defaults again). The sweeper applies it on its next pass. Idempotent.
+	SetRetention(ctx context.Context, in *SetRetentionRequest, opts ...grpc.CallOption) (*SetRetentionResponse, error)
+	// What a thread holds and when the sweeper will expire it. A thread with nothing stored has
+	// checkpoint_count 0 (not an error).
+	GetThread(ctx context.Context, in *GetThreadRequest, opts ...grpc.CallOption) (*GetThreadResponse, error)
 }
 
 type checkpointServiceClient struct {
@@ -245,6 +253,26 @@ func (c *checkpointServiceClient) Batch(ctx context.Context, in *BatchRequest, o
 	return out, nil
 }
 
+func (c *checkpointServiceClient) SetRetention(ctx context.Context, in *SetRetentionRequest, opts ...grpc.CallOption) (*SetRetentionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SetRetentionResponse)
+	err := c.cc.Invoke(ctx, CheckpointService_SetRetention_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *checkpointServiceClient) GetThread(ctx context.Context, in *GetThreadRequest, opts ...grpc.CallOption) (*GetThreadResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetThreadResponse)
+	err := c.cc.Invoke(ctx, CheckpointService_GetThread_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CheckpointServiceServer is the server API for CheckpointService service.
 // All implementations must embed UnimplementedCheckpointServiceServer
 // for forward compatibility.
@@ -295,6 +323,12 @@ type CheckpointServiceServer interface {
 	// and each has its own result or error, in request order. At most 1000 calls. Idempotent, as
 	// every call it may carry is.
 	Batch(context.Context, *BatchRequest) (*BatchResponse, error)
+	// Sets one thread's retention policy, replacing the one it had (an empty policy: the server's
+	// defaults again). The sweeper applies it on its next pass. Idempotent.
+	SetRetention(context.Context, *SetRetentionRequest) (*SetRetentionResponse, error)
+	// What a thread holds and when the sweeper will expire it. A thread with nothing stored has
+	// checkpoint_count 0 (not an error).
+	GetThread(context.Context, *GetThreadRequest) (*GetThreadResponse, error)
 	mustEmbedUnimplementedCheckpointServiceServer()
 }
 
@@ -343,6 +377,12 @@ func (UnimplementedCheckpointServiceServer) ClaimResume(context.Context, *ClaimR
 }
 func (UnimplementedCheckpointServiceServer) Batch(context.Context, *BatchRequest) (*BatchResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Batch not implemented")
+}
+func (UnimplementedCheckpointServiceServer) SetRetention(context.Context, *SetRetentionRequest) (*SetRetentionResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetRetention not implemented")
+}
+func (UnimplementedCheckpointServiceServer) GetThread(context.Context, *GetThreadRequest) (*GetThreadResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetThread not implemented")
 }
 func (UnimplementedCheckpointServiceServer) mustEmbedUnimplementedCheckpointServiceServer() {}
 func (UnimplementedCheckpointServiceServer) testEmbeddedByValue()                           {}
@@ -574,6 +614,42 @@ func _CheckpointService_Batch_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CheckpointService_SetRetention_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetRetentionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CheckpointServiceServer).SetRetention(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CheckpointService_SetRetention_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CheckpointServiceServer).SetRetention(ctx, req.(*SetRetentionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CheckpointService_GetThread_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetThreadRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CheckpointServiceServer).GetThread(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CheckpointService_GetThread_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CheckpointServiceServer).GetThread(ctx, req.(*GetThreadRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CheckpointService_ServiceDesc is the grpc.ServiceDesc for CheckpointService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -620,6 +696,14 @@ var CheckpointService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Batch",
 			Handler:    _CheckpointService_Batch_Handler,
+		},
+		{
+			MethodName: "SetRetention",
+			Handler:    _CheckpointService_SetRetention_Handler,
+		},
+		{
+			MethodName: "GetThread",
+			Handler:    _CheckpointService_GetThread_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -41,6 +41,7 @@ type WatchEvent struct {
 	//	*WatchEvent_ThreadDeleted
 	//	*WatchEvent_Heartbeat
 	//	*WatchEvent_Error
+	//	*WatchEvent_CheckpointsPruned
 	Kind          isWatchEvent_Kind `protobuf_oneof:"kind"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -176,6 +177,15 @@ func (x *WatchEvent) GetError() *WatchError {
 	return nil
 }
 
+func (x *WatchEvent) GetCheckpointsPruned() *CheckpointsPruned {
+	if x != nil {
+		if x, ok := x.Kind.(*WatchEvent_CheckpointsPruned); ok {
+			return x.CheckpointsPruned
+		}
+	}
+	return nil
+}
+
 type isWatchEvent_Kind interface {
 	isWatchEvent_Kind()
 }
@@ -214,6 +224,11 @@ type WatchEvent_Error struct {
 	Error *WatchError `protobuf:"bytes,17,opt,name=error,proto3,oneof"`
 }
 
+type WatchEvent_CheckpointsPruned struct {
+	// The sweeper removed old checkpoints of a namespace (retention policy or thread TTL).
+	CheckpointsPruned *CheckpointsPruned `protobuf:"bytes,18,opt,name=checkpoints_pruned,json=checkpointsPruned,proto3,oneof"`
+}
+
 func (*WatchEvent_CheckpointSaved) isWatchEvent_Kind() {}
 
 func (*WatchEvent_WritesSaved) isWatchEvent_Kind() {}
@@ -229,6 +244,8 @@ func (*WatchEvent_ThreadDeleted) isWatchEvent_Kind() {}
 func (*WatchEvent_Heartbeat) isWatchEvent_Kind() {}
 
 func (*WatchEvent_Error) isWatchEvent_Kind() {}
+
+func (*WatchEvent_CheckpointsPruned) isWatchEvent_Kind() {}
 
 type CheckpointSaved struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
@@ -616,11 +633,14 @@ func (*Heartbeat) Descriptor() ([]byte, []int) {
 
 type WatchError struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// A gRPC status code (3 INVALID_ARGUMENT, 5 NOT_FOUND, ...).
-	Code          int32  `protobuf:"varint,1,opt,name=code,proto3" json:"code,omitempty"`
-	Message       string `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// A gRPC status code (3 INVALID_ARGUMENT, 5 NOT_FOUND, 11 OUT_OF_RANGE, ...).
+	Code    int32  `protobuf:"varint,1,opt,name=code,proto3" json:"code,omitempty"`
+	Message string `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	// With OUT_OF_RANGE: the events up to this id were compacted; read the thread's latest state and
+	// subscribe after it.
+	CompactedThrough uint64 `protobuf:"varint,3,opt,name=compacted_through,json=compactedThrough,proto3" json:"compacted_through,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *WatchError) Reset() {
@@ -667,11 +687,80 @@ func (x *WatchError) GetMessage() string {
 	return ""
 }
 
+func (x *WatchError) GetCompactedThrough() uint64 {
+	if x != nil {
+		return x.CompactedThrough
+	}
+	return 0
+}
+
+type CheckpointsPruned struct {
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	CheckpointNs string                 `protobuf:"bytes,1,opt,name=checkpoint_ns,json=checkpointNs,proto3" json:"checkpoint_ns,omitempty"`
+	// The oldest checkpoint the namespace still has: the ones before it were removed.
+	BeforeCheckpointId string `protobuf:"bytes,2,opt,name=before_checkpoint_id,json=beforeCheckpointId,proto3" json:"before_checkpoint_id,omitempty"`
+	// How many were removed.
+	Count         int64 `protobuf:"varint,3,opt,name=count,proto3" json:"count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckpointsPruned) Reset() {
+	*x = CheckpointsPruned{}
+	mi := &file_checkpointd_v1_watch_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckpointsPruned) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckpointsPruned) ProtoMessage() {}
+
+func (x *CheckpointsPruned) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_watch_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckpointsPruned.ProtoReflect.Descriptor instead.
+func (*CheckpointsPruned) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_watch_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *CheckpointsPruned) GetCheckpointNs() string {
+	if x != nil {
+		return x.CheckpointNs
+	}
+	return ""
+}
+
+func (x *CheckpointsPruned) GetBeforeCheckpointId() string {
+	if x != nil {
+		return x.BeforeCheckpointId
+	}
+	return ""
+}
+
+func (x *CheckpointsPruned) GetCount() int64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
 var File_checkpointd_v1_watch_proto protoreflect.FileDescriptor
 
 const file_checkpointd_v1_watch_proto_rawDesc = "" +
 	"\n" +
-	"\x1acheckpointd/v1/watch.proto\x12\x0echeckpointd.v1\x1a\x1fcheckpointd/v1/checkpoint.proto\x1a\x1cgoogle/protobuf/struct.proto\"\xfa\x04\n" +
+	"\x1acheckpointd/v1/watch.proto\x12\x0echeckpointd.v1\x1a\x1fcheckpointd/v1/checkpoint.proto\x1a\x1cgoogle/protobuf/struct.proto\"\xce\x05\n" +
 	"\n" +
 	"WatchEvent\x12\x1b\n" +
 	"\tthread_id\x18\x01 \x01(\tR\bthreadId\x12\x19\n" +
@@ -685,7 +774,8 @@ const file_checkpointd_v1_watch_proto_rawDesc = "" +
 	"\x0eresume_claimed\x18\x0e \x01(\v2\x1d.checkpointd.v1.ResumeClaimedH\x00R\rresumeClaimed\x12F\n" +
 	"\x0ethread_deleted\x18\x0f \x01(\v2\x1d.checkpointd.v1.ThreadDeletedH\x00R\rthreadDeleted\x129\n" +
 	"\theartbeat\x18\x10 \x01(\v2\x19.checkpointd.v1.HeartbeatH\x00R\theartbeat\x122\n" +
-	"\x05error\x18\x11 \x01(\v2\x1a.checkpointd.v1.WatchErrorH\x00R\x05errorB\x06\n" +
+	"\x05error\x18\x11 \x01(\v2\x1a.checkpointd.v1.WatchErrorH\x00R\x05error\x12R\n" +
+	"\x12checkpoints_pruned\x18\x12 \x01(\v2!.checkpointd.v1.CheckpointsPrunedH\x00R\x11checkpointsPrunedB\x06\n" +
 	"\x04kind\"\xc7\x01\n" +
 	"\x0fCheckpointSaved\x128\n" +
 	"\x06config\x18\x01 \x01(\v2 .checkpointd.v1.CheckpointConfigR\x06config\x123\n" +
@@ -712,11 +802,16 @@ const file_checkpointd_v1_watch_proto_rawDesc = "" +
 	"\tresume_id\x18\x01 \x01(\tR\bresumeId\x12\x1b\n" +
 	"\tworker_id\x18\x02 \x01(\tR\bworkerId\"\x0f\n" +
 	"\rThreadDeleted\"\v\n" +
-	"\tHeartbeat\":\n" +
+	"\tHeartbeat\"g\n" +
 	"\n" +
 	"WatchError\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\x05R\x04code\x12\x18\n" +
-	"\amessage\x18\x02 \x01(\tR\amessageb\x06proto3"
+	"\amessage\x18\x02 \x01(\tR\amessage\x12+\n" +
+	"\x11compacted_through\x18\x03 \x01(\x04R\x10compactedThrough\"\x80\x01\n" +
+	"\x11CheckpointsPruned\x12#\n" +
+	"\rcheckpoint_ns\x18\x01 \x01(\tR\fcheckpointNs\x120\n" +
+	"\x14before_checkpoint_id\x18\x02 \x01(\tR\x12beforeCheckpointId\x12\x14\n" +
+	"\x05count\x18\x03 \x01(\x03R\x05countb\x06proto3"
 
 var (
 	file_checkpointd_v1_watch_proto_rawDescOnce sync.Once
@@ -730,21 +825,22 @@ func file_checkpointd_v1_watch_proto_rawDescGZIP() []byte {
 	return file_checkpointd_v1_watch_proto_rawDescData
 }
 
-var file_checkpointd_v1_watch_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_checkpointd_v1_watch_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_checkpointd_v1_watch_proto_goTypes = []any{
-	(*WatchEvent)(nil),       // 0: checkpointd.v1.WatchEvent
-	(*CheckpointSaved)(nil),  // 1: checkpointd.v1.CheckpointSaved
-	(*WritesSaved)(nil),      // 2: checkpointd.v1.WritesSaved
-	(*Interrupted)(nil),      // 3: checkpointd.v1.Interrupted
-	(*ResumeRequested)(nil),  // 4: checkpointd.v1.ResumeRequested
-	(*ResumeClaimed)(nil),    // 5: checkpointd.v1.ResumeClaimed
-	(*ThreadDeleted)(nil),    // 6: checkpointd.v1.ThreadDeleted
-	(*Heartbeat)(nil),        // 7: checkpointd.v1.Heartbeat
-	(*WatchError)(nil),       // 8: checkpointd.v1.WatchError
-	nil,                      // 9: checkpointd.v1.ResumeRequested.ValuesEntry
-	(*CheckpointConfig)(nil), // 10: checkpointd.v1.CheckpointConfig
-	(*structpb.Struct)(nil),  // 11: google.protobuf.Struct
-	(*TypedValue)(nil),       // 12: checkpointd.v1.TypedValue
+	(*WatchEvent)(nil),        // 0: checkpointd.v1.WatchEvent
+	(*CheckpointSaved)(nil),   // 1: checkpointd.v1.CheckpointSaved
+	(*WritesSaved)(nil),       // 2: checkpointd.v1.WritesSaved
+	(*Interrupted)(nil),       // 3: checkpointd.v1.Interrupted
+	(*ResumeRequested)(nil),   // 4: checkpointd.v1.ResumeRequested
+	(*ResumeClaimed)(nil),     // 5: checkpointd.v1.ResumeClaimed
+	(*ThreadDeleted)(nil),     // 6: checkpointd.v1.ThreadDeleted
+	(*Heartbeat)(nil),         // 7: checkpointd.v1.Heartbeat
+	(*WatchError)(nil),        // 8: checkpointd.v1.WatchError
+	(*CheckpointsPruned)(nil), // 9: checkpointd.v1.CheckpointsPruned
+	nil,                       // 10: checkpointd.v1.ResumeRequested.ValuesEntry
+	(*CheckpointConfig)(nil),  // 11: checkpointd.v1.CheckpointConfig
+	(*structpb.Struct)(nil),   // 12: google.protobuf.Struct
+	(*TypedValue)(nil),        // 13: checkpointd.v1.TypedValue
 }
 var file_checkpointd_v1_watch_proto_depIdxs = []int32{
 	1,  // 0: checkpointd.v1.WatchEvent.checkpoint_saved:type_name -> checkpointd.v1.CheckpointSaved
@@ -755,19 +851,20 @@ var file_checkpointd_v1_watch_proto_depIdxs = []int32{
 	6,  // 5: checkpointd.v1.WatchEvent.thread_deleted:type_name -> checkpointd.v1.ThreadDeleted
 	7,  // 6: checkpointd.v1.WatchEvent.heartbeat:type_name -> checkpointd.v1.Heartbeat
 	8,  // 7: checkpointd.v1.WatchEvent.error:type_name -> checkpointd.v1.WatchError
-	10, // 8: checkpointd.v1.CheckpointSaved.config:type_name -> checkpointd.v1.CheckpointConfig
-	11, // 9: checkpointd.v1.CheckpointSaved.metadata:type_name -> google.protobuf.Struct
-	10, // 10: checkpointd.v1.CheckpointSaved.parent_config:type_name -> checkpointd.v1.CheckpointConfig
-	10, // 11: checkpointd.v1.WritesSaved.config:type_name -> checkpointd.v1.CheckpointConfig
-	10, // 12: checkpointd.v1.Interrupted.config:type_name -> checkpointd.v1.CheckpointConfig
-	12, // 13: checkpointd.v1.Interrupted.value:type_name -> checkpointd.v1.TypedValue
-	9,  // 14: checkpointd.v1.ResumeRequested.values:type_name -> checkpointd.v1.ResumeRequested.ValuesEntry
-	12, // 15: checkpointd.v1.ResumeRequested.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
-	16, // [16:16] is the sub-list for method output_type
-	16, // [16:16] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	9,  // 8: checkpointd.v1.WatchEvent.checkpoints_pruned:type_name -> checkpointd.v1.CheckpointsPruned
+	11, // 9: checkpointd.v1.CheckpointSaved.config:type_name -> checkpointd.v1.CheckpointConfig
+	12, // 10: checkpointd.v1.CheckpointSaved.metadata:type_name -> google.protobuf.Struct
+	11, // 11: checkpointd.v1.CheckpointSaved.parent_config:type_name -> checkpointd.v1.CheckpointConfig
+	11, // 12: checkpointd.v1.WritesSaved.config:type_name -> checkpointd.v1.CheckpointConfig
+	11, // 13: checkpointd.v1.Interrupted.config:type_name -> checkpointd.v1.CheckpointConfig
+	13, // 14: checkpointd.v1.Interrupted.value:type_name -> checkpointd.v1.TypedValue
+	10, // 15: checkpointd.v1.ResumeRequested.values:type_name -> checkpointd.v1.ResumeRequested.ValuesEntry
+	13, // 16: checkpointd.v1.ResumeRequested.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
+	17, // [17:17] is the sub-list for method output_type
+	17, // [17:17] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_checkpointd_v1_watch_proto_init() }
@@ -785,6 +882,7 @@ func file_checkpointd_v1_watch_proto_init() {
 		(*WatchEvent_ThreadDeleted)(nil),
 		(*WatchEvent_Heartbeat)(nil),
 		(*WatchEvent_Error)(nil),
+		(*WatchEvent_CheckpointsPruned)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -792,7 +890,7 @@ func file_checkpointd_v1_watch_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_checkpointd_v1_watch_proto_rawDesc), len(file_checkpointd_v1_watch_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

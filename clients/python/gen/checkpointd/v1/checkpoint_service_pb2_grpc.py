@@ -106,6 +106,16 @@ class CheckpointServiceStub:
                 request_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.BatchRequest.SerializeToString,
                 response_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.BatchResponse.FromString,
                 _registered_method=True)
+        self.SetRetention = channel.unary_unary(
+                '/checkpointd.v1.CheckpointService/SetRetention',
+                request_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.SetRetentionRequest.SerializeToString,
+                response_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.SetRetentionResponse.FromString,
+                _registered_method=True)
+        self.GetThread = channel.unary_unary(
+                '/checkpointd.v1.CheckpointService/GetThread',
+                request_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadRequest.SerializeToString,
+                response_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadResponse.FromString,
+                _registered_method=True)
 
 
 class CheckpointServiceServicer:
@@ -221,6 +231,22 @@ class CheckpointServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetRetention(self, request, context):
+        """Sets one thread's retention policy, replacing the one it had (an empty policy: the server's
+        defaults again). The sweeper applies it on its next pass. Idempotent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetThread(self, request, context):
+        """What a thread holds and when the sweeper will expire it. A thread with nothing stored has
+        checkpoint_count 0 (not an error).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CheckpointServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -288,6 +314,16 @@ def add_CheckpointServiceServicer_to_server(servicer, server):
                     servicer.Batch,
                     request_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.BatchRequest.FromString,
                     response_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.BatchResponse.SerializeToString,
+            ),
+            'SetRetention': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetRetention,
+                    request_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.SetRetentionRequest.FromString,
+                    response_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.SetRetentionResponse.SerializeToString,
+            ),
+            'GetThread': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetThread,
+                    request_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadRequest.FromString,
+                    response_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -648,6 +684,60 @@ class CheckpointService:
             '/checkpointd.v1.CheckpointService/Batch',
             checkpointd_dot_v1_dot_checkpoint__service__pb2.BatchRequest.SerializeToString,
             checkpointd_dot_v1_dot_checkpoint__service__pb2.BatchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetRetention(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/checkpointd.v1.CheckpointService/SetRetention',
+            checkpointd_dot_v1_dot_checkpoint__service__pb2.SetRetentionRequest.SerializeToString,
+            checkpointd_dot_v1_dot_checkpoint__service__pb2.SetRetentionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetThread(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/checkpointd.v1.CheckpointService/GetThread',
+            checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadRequest.SerializeToString,
+            checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadResponse.FromString,
             options,
             channel_credentials,
             insecure,

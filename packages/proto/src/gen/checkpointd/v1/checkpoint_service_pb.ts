@@ -8,14 +8,15 @@ import type { ChannelVersion, Checkpoint, CheckpointConfig, CheckpointTuple, Pen
 import { file_checkpointd_v1_checkpoint } from "./checkpoint_pb.js";
 import type { WatchEvent } from "./watch_pb.js";
 import { file_checkpointd_v1_watch } from "./watch_pb.js";
-import { file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
+import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file checkpointd/v1/checkpoint_service.proto.
  */
 export const file_checkpointd_v1_checkpoint_service: GenFile = /*@__PURE__*/
-  fileDesc("CidjaGVja3BvaW50ZC92MS9jaGVja3BvaW50X3NlcnZpY2UucHJvdG8SDmNoZWNrcG9pbnRkLnYxIrACCgpQdXRSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSLgoKY2hlY2twb2ludBgCIAEoCzIaLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnQSKQoIbWV0YWRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EkEKDG5ld192ZXJzaW9ucxgEIAMoCzIrLmNoZWNrcG9pbnRkLnYxLlB1dFJlcXVlc3QuTmV3VmVyc2lvbnNFbnRyeRpSChBOZXdWZXJzaW9uc0VudHJ5EgsKA2tleRgBIAEoCRItCgV2YWx1ZRgCIAEoCzIeLmNoZWNrcG9pbnRkLnYxLkNoYW5uZWxWZXJzaW9uOgI4ASI/CgtQdXRSZXNwb25zZRIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnIpYBChBQdXRXcml0ZXNSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSLAoGd3JpdGVzGAIgAygLMhwuY2hlY2twb2ludGQudjEuUGVuZGluZ1dyaXRlEg8KB3Rhc2tfaWQYAyABKAkSEQoJdGFza19wYXRoGAQgASgJIhMKEVB1dFdyaXRlc1Jlc3BvbnNlIkMKD0dldFR1cGxlUmVxdWVzdBIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnIkIKEEdldFR1cGxlUmVzcG9uc2USLgoFdHVwbGUYASABKAsyHy5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50VHVwbGUiuAEKC0xpc3RSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSJwoGZmlsdGVyGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIwCgZiZWZvcmUYAyABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnEhIKBWxpbWl0GAQgASgFSACIAQFCCAoGX2xpbWl0Ij4KDExpc3RSZXNwb25zZRIuCgV0dXBsZRgBIAEoCzIfLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRUdXBsZSIoChNEZWxldGVUaHJlYWRSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCSIWChREZWxldGVUaHJlYWRSZXNwb25zZSJHChFDb3B5VGhyZWFkUmVxdWVzdBIYChBzb3VyY2VfdGhyZWFkX2lkGAEgASgJEhgKEHRhcmdldF90aHJlYWRfaWQYAiABKAkiFAoSQ29weVRocmVhZFJlc3BvbnNlIicKFERlbGV0ZUZvclJ1bnNSZXF1ZXN0Eg8KB3J1bl9pZHMYASADKAkiKAoVRGVsZXRlRm9yUnVuc1Jlc3BvbnNlEg8KB2RlbGV0ZWQYASABKAMiUwoMUHJ1bmVSZXF1ZXN0EhIKCnRocmVhZF9pZHMYASADKAkSLwoIc3RyYXRlZ3kYAiABKA4yHS5jaGVja3BvaW50ZC52MS5QcnVuZVN0cmF0ZWd5Ig8KDVBydW5lUmVzcG9uc2Ui5wEKDFdhdGNoUmVxdWVzdBI1CglzdWJzY3JpYmUYASABKAsyIC5jaGVja3BvaW50ZC52MS5TdWJzY3JpYmVSZXF1ZXN0SAASMgoLdW5zdWJzY3JpYmUYAiABKAsyGy5jaGVja3BvaW50ZC52MS5VbnN1YnNjcmliZUgAEi8KBnJlc3VtZRgDIAEoCzIdLmNoZWNrcG9pbnRkLnYxLlJlc3VtZVJlcXVlc3RIABIzCgVjbGFpbRgEIAEoCzIiLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVxdWVzdEgAQgYKBGtpbmQiIAoLVW5zdWJzY3JpYmUSEQoJdGhyZWFkX2lkGAEgASgJIqEBCg1XYXRjaFJlc3BvbnNlEikKBWV2ZW50GAEgASgLMhouY2hlY2twb2ludGQudjEuV2F0Y2hFdmVudBIvCgdyZXN1bWVkGAIgASgLMh4uY2hlY2twb2ludGQudjEuUmVzdW1lUmVzcG9uc2USNAoHY2xhaW1lZBgDIAEoCzIjLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVzcG9uc2UiawoQU3Vic2NyaWJlUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFgoOYWZ0ZXJfZXZlbnRfaWQYAiABKAQSGgoNY2hlY2twb2ludF9ucxgDIAEoCUgAiAEBQhAKDl9jaGVja3BvaW50X25zIj4KEVN1YnNjcmliZVJlc3BvbnNlEikKBWV2ZW50GAEgASgLMhouY2hlY2twb2ludGQudjEuV2F0Y2hFdmVudCLYAQoNUmVzdW1lUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFQoNY2hlY2twb2ludF9ucxgCIAEoCRI5CgZ2YWx1ZXMYAyADKAsyKS5jaGVja3BvaW50ZC52MS5SZXN1bWVSZXF1ZXN0LlZhbHVlc0VudHJ5EhcKD2lkZW1wb3RlbmN5X2tleRgEIAEoCRpJCgtWYWx1ZXNFbnRyeRILCgNrZXkYASABKAkSKQoFdmFsdWUYAiABKAsyGi5jaGVja3BvaW50ZC52MS5UeXBlZFZhbHVlOgI4ASI1Cg5SZXN1bWVSZXNwb25zZRIRCglyZXN1bWVfaWQYASABKAkSEAoIZXZlbnRfaWQYAiABKAQiTQoSQ2xhaW1SZXN1bWVSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCRIRCglyZXN1bWVfaWQYAiABKAkSEQoJd29ya2VyX2lkGAMgASgJItwBChNDbGFpbVJlc3VtZVJlc3BvbnNlEg8KB2NsYWltZWQYASABKAgSEQoJcmVzdW1lX2lkGAIgASgJEhUKDWNoZWNrcG9pbnRfbnMYAyABKAkSPwoGdmFsdWVzGAQgAygLMi8uY2hlY2twb2ludGQudjEuQ2xhaW1SZXN1bWVSZXNwb25zZS5WYWx1ZXNFbnRyeRpJCgtWYWx1ZXNFbnRyeRILCgNrZXkYASABKAkSKQoFdmFsdWUYAiABKAsyGi5jaGVja3BvaW50ZC52MS5UeXBlZFZhbHVlOgI4ASI4CgxCYXRjaFJlcXVlc3QSKAoFY2FsbHMYASADKAsyGS5jaGVja3BvaW50ZC52MS5CYXRjaENhbGwirAEKCUJhdGNoQ2FsbBIpCgNwdXQYASABKAsyGi5jaGVja3BvaW50ZC52MS5QdXRSZXF1ZXN0SAASNgoKcHV0X3dyaXRlcxgCIAEoCzIgLmNoZWNrcG9pbnRkLnYxLlB1dFdyaXRlc1JlcXVlc3RIABI0CglnZXRfdHVwbGUYAyABKAsyHy5jaGVja3BvaW50ZC52MS5HZXRUdXBsZVJlcXVlc3RIAEIGCgRjYWxsIj0KDUJhdGNoUmVzcG9uc2USLAoHcmVzdWx0cxgBIAMoCzIbLmNoZWNrcG9pbnRkLnYxLkJhdGNoUmVzdWx0IuABCgtCYXRjaFJlc3VsdBIqCgNwdXQYASABKAsyGy5jaGVja3BvaW50ZC52MS5QdXRSZXNwb25zZUgAEjcKCnB1dF93cml0ZXMYAiABKAsyIS5jaGVja3BvaW50ZC52MS5QdXRXcml0ZXNSZXNwb25zZUgAEjUKCWdldF90dXBsZRgDIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkdldFR1cGxlUmVzcG9uc2VIABIrCgVlcnJvchgEIAEoCzIaLmNoZWNrcG9pbnRkLnYxLkJhdGNoRXJyb3JIAEIICgZyZXN1bHQiKwoKQmF0Y2hFcnJvchIMCgRjb2RlGAEgASgFEg8KB21lc3NhZ2UYAiABKAkqagoNUHJ1bmVTdHJhdGVneRIeChpQUlVORV9TVFJBVEVHWV9VTlNQRUNJRklFRBAAEh4KGlBSVU5FX1NUUkFURUdZX0tFRVBfTEFURVNUEAESGQoVUFJVTkVfU1RSQVRFR1lfREVMRVRFEAIyxAgKEUNoZWNrcG9pbnRTZXJ2aWNlEkMKA1B1dBIaLmNoZWNrcG9pbnRkLnYxLlB1dFJlcXVlc3QaGy5jaGVja3BvaW50ZC52MS5QdXRSZXNwb25zZSIDkAICElUKCVB1dFdyaXRlcxIgLmNoZWNrcG9pbnRkLnYxLlB1dFdyaXRlc1JlcXVlc3QaIS5jaGVja3BvaW50ZC52MS5QdXRXcml0ZXNSZXNwb25zZSIDkAICElIKCEdldFR1cGxlEh8uY2hlY2twb2ludGQudjEuR2V0VHVwbGVSZXF1ZXN0GiAuY2hlY2twb2ludGQudjEuR2V0VHVwbGVSZXNwb25zZSIDkAIBEkgKBExpc3QSGy5jaGVja3BvaW50ZC52MS5MaXN0UmVxdWVzdBocLmNoZWNrcG9pbnRkLnYxLkxpc3RSZXNwb25zZSIDkAIBMAESXgoMRGVsZXRlVGhyZWFkEiMuY2hlY2twb2ludGQudjEuRGVsZXRlVGhyZWFkUmVxdWVzdBokLmNoZWNrcG9pbnRkLnYxLkRlbGV0ZVRocmVhZFJlc3BvbnNlIgOQAgISWAoKQ29weVRocmVhZBIhLmNoZWNrcG9pbnRkLnYxLkNvcHlUaHJlYWRSZXF1ZXN0GiIuY2hlY2twb2ludGQudjEuQ29weVRocmVhZFJlc3BvbnNlIgOQAgISYQoNRGVsZXRlRm9yUnVucxIkLmNoZWNrcG9pbnRkLnYxLkRlbGV0ZUZvclJ1bnNSZXF1ZXN0GiUuY2hlY2twb2ludGQudjEuRGVsZXRlRm9yUnVuc1Jlc3BvbnNlIgOQAgISSQoFUHJ1bmUSHC5jaGVja3BvaW50ZC52MS5QcnVuZVJlcXVlc3QaHS5jaGVja3BvaW50ZC52MS5QcnVuZVJlc3BvbnNlIgOQAgISSAoFV2F0Y2gSHC5jaGVja3BvaW50ZC52MS5XYXRjaFJlcXVlc3QaHS5jaGVja3BvaW50ZC52MS5XYXRjaFJlc3BvbnNlKAEwARJXCglTdWJzY3JpYmUSIC5jaGVja3BvaW50ZC52MS5TdWJzY3JpYmVSZXF1ZXN0GiEuY2hlY2twb2ludGQudjEuU3Vic2NyaWJlUmVzcG9uc2UiA5ACATABEkcKBlJlc3VtZRIdLmNoZWNrcG9pbnRkLnYxLlJlc3VtZVJlcXVlc3QaHi5jaGVja3BvaW50ZC52MS5SZXN1bWVSZXNwb25zZRJWCgtDbGFpbVJlc3VtZRIiLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVxdWVzdBojLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVzcG9uc2USSQoFQmF0Y2gSHC5jaGVja3BvaW50ZC52MS5CYXRjaFJlcXVlc3QaHS5jaGVja3BvaW50ZC52MS5CYXRjaFJlc3BvbnNlIgOQAgJiBnByb3RvMw", [file_checkpointd_v1_checkpoint, file_checkpointd_v1_watch, file_google_protobuf_struct]);
+  fileDesc("CidjaGVja3BvaW50ZC92MS9jaGVja3BvaW50X3NlcnZpY2UucHJvdG8SDmNoZWNrcG9pbnRkLnYxIrACCgpQdXRSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSLgoKY2hlY2twb2ludBgCIAEoCzIaLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnQSKQoIbWV0YWRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EkEKDG5ld192ZXJzaW9ucxgEIAMoCzIrLmNoZWNrcG9pbnRkLnYxLlB1dFJlcXVlc3QuTmV3VmVyc2lvbnNFbnRyeRpSChBOZXdWZXJzaW9uc0VudHJ5EgsKA2tleRgBIAEoCRItCgV2YWx1ZRgCIAEoCzIeLmNoZWNrcG9pbnRkLnYxLkNoYW5uZWxWZXJzaW9uOgI4ASI/CgtQdXRSZXNwb25zZRIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnIpYBChBQdXRXcml0ZXNSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSLAoGd3JpdGVzGAIgAygLMhwuY2hlY2twb2ludGQudjEuUGVuZGluZ1dyaXRlEg8KB3Rhc2tfaWQYAyABKAkSEQoJdGFza19wYXRoGAQgASgJIhMKEVB1dFdyaXRlc1Jlc3BvbnNlIkMKD0dldFR1cGxlUmVxdWVzdBIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnIkIKEEdldFR1cGxlUmVzcG9uc2USLgoFdHVwbGUYASABKAsyHy5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50VHVwbGUiuAEKC0xpc3RSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSJwoGZmlsdGVyGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIwCgZiZWZvcmUYAyABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnEhIKBWxpbWl0GAQgASgFSACIAQFCCAoGX2xpbWl0Ij4KDExpc3RSZXNwb25zZRIuCgV0dXBsZRgBIAEoCzIfLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRUdXBsZSIoChNEZWxldGVUaHJlYWRSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCSIWChREZWxldGVUaHJlYWRSZXNwb25zZSJHChFDb3B5VGhyZWFkUmVxdWVzdBIYChBzb3VyY2VfdGhyZWFkX2lkGAEgASgJEhgKEHRhcmdldF90aHJlYWRfaWQYAiABKAkiFAoSQ29weVRocmVhZFJlc3BvbnNlIicKFERlbGV0ZUZvclJ1bnNSZXF1ZXN0Eg8KB3J1bl9pZHMYASADKAkiKAoVRGVsZXRlRm9yUnVuc1Jlc3BvbnNlEg8KB2RlbGV0ZWQYASABKAMiUwoMUHJ1bmVSZXF1ZXN0EhIKCnRocmVhZF9pZHMYASADKAkSLwoIc3RyYXRlZ3kYAiABKA4yHS5jaGVja3BvaW50ZC52MS5QcnVuZVN0cmF0ZWd5Ig8KDVBydW5lUmVzcG9uc2Ui5wEKDFdhdGNoUmVxdWVzdBI1CglzdWJzY3JpYmUYASABKAsyIC5jaGVja3BvaW50ZC52MS5TdWJzY3JpYmVSZXF1ZXN0SAASMgoLdW5zdWJzY3JpYmUYAiABKAsyGy5jaGVja3BvaW50ZC52MS5VbnN1YnNjcmliZUgAEi8KBnJlc3VtZRgDIAEoCzIdLmNoZWNrcG9pbnRkLnYxLlJlc3VtZVJlcXVlc3RIABIzCgVjbGFpbRgEIAEoCzIiLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVxdWVzdEgAQgYKBGtpbmQiIAoLVW5zdWJzY3JpYmUSEQoJdGhyZWFkX2lkGAEgASgJIqEBCg1XYXRjaFJlc3BvbnNlEikKBWV2ZW50GAEgASgLMhouY2hlY2twb2ludGQudjEuV2F0Y2hFdmVudBIvCgdyZXN1bWVkGAIgASgLMh4uY2hlY2twb2ludGQudjEuUmVzdW1lUmVzcG9uc2USNAoHY2xhaW1lZBgDIAEoCzIjLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVzcG9uc2UiawoQU3Vic2NyaWJlUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFgoOYWZ0ZXJfZXZlbnRfaWQYAiABKAQSGgoNY2hlY2twb2ludF9ucxgDIAEoCUgAiAEBQhAKDl9jaGVja3BvaW50X25zIj4KEVN1YnNjcmliZVJlc3BvbnNlEikKBWV2ZW50GAEgASgLMhouY2hlY2twb2ludGQudjEuV2F0Y2hFdmVudCLYAQoNUmVzdW1lUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFQoNY2hlY2twb2ludF9ucxgCIAEoCRI5CgZ2YWx1ZXMYAyADKAsyKS5jaGVja3BvaW50ZC52MS5SZXN1bWVSZXF1ZXN0LlZhbHVlc0VudHJ5EhcKD2lkZW1wb3RlbmN5X2tleRgEIAEoCRpJCgtWYWx1ZXNFbnRyeRILCgNrZXkYASABKAkSKQoFdmFsdWUYAiABKAsyGi5jaGVja3BvaW50ZC52MS5UeXBlZFZhbHVlOgI4ASI1Cg5SZXN1bWVSZXNwb25zZRIRCglyZXN1bWVfaWQYASABKAkSEAoIZXZlbnRfaWQYAiABKAQiTQoSQ2xhaW1SZXN1bWVSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCRIRCglyZXN1bWVfaWQYAiABKAkSEQoJd29ya2VyX2lkGAMgASgJItwBChNDbGFpbVJlc3VtZVJlc3BvbnNlEg8KB2NsYWltZWQYASABKAgSEQoJcmVzdW1lX2lkGAIgASgJEhUKDWNoZWNrcG9pbnRfbnMYAyABKAkSPwoGdmFsdWVzGAQgAygLMi8uY2hlY2twb2ludGQudjEuQ2xhaW1SZXN1bWVSZXNwb25zZS5WYWx1ZXNFbnRyeRpJCgtWYWx1ZXNFbnRyeRILCgNrZXkYASABKAkSKQoFdmFsdWUYAiABKAsyGi5jaGVja3BvaW50ZC52MS5UeXBlZFZhbHVlOgI4ASI4CgxCYXRjaFJlcXVlc3QSKAoFY2FsbHMYASADKAsyGS5jaGVja3BvaW50ZC52MS5CYXRjaENhbGwirAEKCUJhdGNoQ2FsbBIpCgNwdXQYASABKAsyGi5jaGVja3BvaW50ZC52MS5QdXRSZXF1ZXN0SAASNgoKcHV0X3dyaXRlcxgCIAEoCzIgLmNoZWNrcG9pbnRkLnYxLlB1dFdyaXRlc1JlcXVlc3RIABI0CglnZXRfdHVwbGUYAyABKAsyHy5jaGVja3BvaW50ZC52MS5HZXRUdXBsZVJlcXVlc3RIAEIGCgRjYWxsIj0KDUJhdGNoUmVzcG9uc2USLAoHcmVzdWx0cxgBIAMoCzIbLmNoZWNrcG9pbnRkLnYxLkJhdGNoUmVzdWx0IuABCgtCYXRjaFJlc3VsdBIqCgNwdXQYASABKAsyGy5jaGVja3BvaW50ZC52MS5QdXRSZXNwb25zZUgAEjcKCnB1dF93cml0ZXMYAiABKAsyIS5jaGVja3BvaW50ZC52MS5QdXRXcml0ZXNSZXNwb25zZUgAEjUKCWdldF90dXBsZRgDIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkdldFR1cGxlUmVzcG9uc2VIABIrCgVlcnJvchgEIAEoCzIaLmNoZWNrcG9pbnRkLnYxLkJhdGNoRXJyb3JIAEIICgZyZXN1bHQiKwoKQmF0Y2hFcnJvchIMCgRjb2RlGAEgASgFEg8KB21lc3NhZ2UYAiABKAkiWQoTU2V0UmV0ZW50aW9uUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSLwoGcG9saWN5GAIgASgLMh8uY2hlY2twb2ludGQudjEuUmV0ZW50aW9uUG9saWN5Ij4KFFNldFJldGVudGlvblJlc3BvbnNlEiYKBnRocmVhZBgBIAEoCzIWLmNoZWNrcG9pbnRkLnYxLlRocmVhZCLUAQoPUmV0ZW50aW9uUG9saWN5EhkKDG1heF92ZXJzaW9ucxgBIAEoBUgAiAEBEioKB21heF9hZ2UYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SJgoDdHRsGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjEKDHR0bF9zdHJhdGVneRgEIAEoDjIbLmNoZWNrcG9pbnRkLnYxLlR0bFN0cmF0ZWd5Eg4KBnBpbm5lZBgFIAEoCEIPCg1fbWF4X3ZlcnNpb25zIiUKEEdldFRocmVhZFJlcXVlc3QSEQoJdGhyZWFkX2lkGAEgASgJIjsKEUdldFRocmVhZFJlc3BvbnNlEiYKBnRocmVhZBgBIAEoCzIWLmNoZWNrcG9pbnRkLnYxLlRocmVhZCLbAgoGVGhyZWFkEhEKCXRocmVhZF9pZBgBIAEoCRIvCgZwb2xpY3kYAiABKAsyHy5jaGVja3BvaW50ZC52MS5SZXRlbnRpb25Qb2xpY3kSGAoQY2hlY2twb2ludF9jb3VudBgDIAEoAxISCgpuYW1lc3BhY2VzGAQgAygJEhQKDHN0b3JlZF9ieXRlcxgFIAEoAxIuCgpjcmVhdGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1sYXN0X3dyaXRlX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI2Cg10aHJlYWRfcG9saWN5GAkgASgLMh8uY2hlY2twb2ludGQudjEuUmV0ZW50aW9uUG9saWN5KmoKDVBydW5lU3RyYXRlZ3kSHgoaUFJVTkVfU1RSQVRFR1lfVU5TUEVDSUZJRUQQABIeChpQUlVORV9TVFJBVEVHWV9LRUVQX0xBVEVTVBABEhkKFVBSVU5FX1NUUkFURUdZX0RFTEVURRACKmIKC1R0bFN0cmF0ZWd5EhwKGFRUTF9TVFJBVEVHWV9VTlNQRUNJRklFRBAAEhcKE1RUTF9TVFJBVEVHWV9ERUxFVEUQARIcChhUVExfU1RSQVRFR1lfS0VFUF9MQVRFU1QQAjL7CQoRQ2hlY2twb2ludFNlcnZpY2USQwoDUHV0EhouY2hlY2twb2ludGQudjEuUHV0UmVxdWVzdBobLmNoZWNrcG9pbnRkLnYxLlB1dFJlc3BvbnNlIgOQAgISVQoJUHV0V3JpdGVzEiAuY2hlY2twb2ludGQudjEuUHV0V3JpdGVzUmVxdWVzdBohLmNoZWNrcG9pbnRkLnYxLlB1dFdyaXRlc1Jlc3BvbnNlIgOQAgISUgoIR2V0VHVwbGUSHy5jaGVja3BvaW50ZC52MS5HZXRUdXBsZVJlcXVlc3QaIC5jaGVja3BvaW50ZC52MS5HZXRUdXBsZVJlc3BvbnNlIgOQAgESSAoETGlzdBIbLmNoZWNrcG9pbnRkLnYxLkxpc3RSZXF1ZXN0GhwuY2hlY2twb2ludGQudjEuTGlzdFJlc3BvbnNlIgOQAgEwARJeCgxEZWxldGVUaHJlYWQSIy5jaGVja3BvaW50ZC52MS5EZWxldGVUaHJlYWRSZXF1ZXN0GiQuY2hlY2twb2ludGQudjEuRGVsZXRlVGhyZWFkUmVzcG9uc2UiA5ACAhJYCgpDb3B5VGhyZWFkEiEuY2hlY2twb2ludGQudjEuQ29weVRocmVhZFJlcXVlc3QaIi5jaGVja3BvaW50ZC52MS5Db3B5VGhyZWFkUmVzcG9uc2UiA5ACAhJhCg1EZWxldGVGb3JSdW5zEiQuY2hlY2twb2ludGQudjEuRGVsZXRlRm9yUnVuc1JlcXVlc3QaJS5jaGVja3BvaW50ZC52MS5EZWxldGVGb3JSdW5zUmVzcG9uc2UiA5ACAhJJCgVQcnVuZRIcLmNoZWNrcG9pbnRkLnYxLlBydW5lUmVxdWVzdBodLmNoZWNrcG9pbnRkLnYxLlBydW5lUmVzcG9uc2UiA5ACAhJICgVXYXRjaBIcLmNoZWNrcG9pbnRkLnYxLldhdGNoUmVxdWVzdBodLmNoZWNrcG9pbnRkLnYxLldhdGNoUmVzcG9uc2UoATABElcKCVN1YnNjcmliZRIgLmNoZWNrcG9pbnRkLnYxLlN1YnNjcmliZVJlcXVlc3QaIS5jaGVja3BvaW50ZC52MS5TdWJzY3JpYmVSZXNwb25zZSIDkAIBMAESRwoGUmVzdW1lEh0uY2hlY2twb2ludGQudjEuUmVzdW1lUmVxdWVzdBoeLmNoZWNrcG9pbnRkLnYxLlJlc3VtZVJlc3BvbnNlElYKC0NsYWltUmVzdW1lEiIuY2hlY2twb2ludGQudjEuQ2xhaW1SZXN1bWVSZXF1ZXN0GiMuY2hlY2twb2ludGQudjEuQ2xhaW1SZXN1bWVSZXNwb25zZRJJCgVCYXRjaBIcLmNoZWNrcG9pbnRkLnYxLkJhdGNoUmVxdWVzdBodLmNoZWNrcG9pbnRkLnYxLkJhdGNoUmVzcG9uc2UiA5ACAhJeCgxTZXRSZXRlbnRpb24SIy5jaGVja3BvaW50ZC52MS5TZXRSZXRlbnRpb25SZXF1ZXN0GiQuY2hlY2twb2ludGQudjEuU2V0UmV0ZW50aW9uUmVzcG9uc2UiA5ACAhJVCglHZXRUaHJlYWQSIC5jaGVja3BvaW50ZC52MS5HZXRUaHJlYWRSZXF1ZXN0GiEuY2hlY2twb2ludGQudjEuR2V0VGhyZWFkUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_checkpointd_v1_checkpoint, file_checkpointd_v1_watch, file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message checkpointd.v1.PutRequest
@@ -749,6 +750,205 @@ export const BatchErrorSchema: GenMessage<BatchError> = /*@__PURE__*/
   messageDesc(file_checkpointd_v1_checkpoint_service, 29);
 
 /**
+ * @generated from message checkpointd.v1.SetRetentionRequest
+ */
+export type SetRetentionRequest = Message<"checkpointd.v1.SetRetentionRequest"> & {
+  /**
+   * @generated from field: string thread_id = 1;
+   */
+  threadId: string;
+
+  /**
+   * Unset: the server's defaults (--retention-max-versions, --retention-max-age, --thread-ttl ...).
+   *
+   * @generated from field: checkpointd.v1.RetentionPolicy policy = 2;
+   */
+  policy?: RetentionPolicy | undefined;
+};
+
+/**
+ * Describes the message checkpointd.v1.SetRetentionRequest.
+ * Use `create(SetRetentionRequestSchema)` to create a new message.
+ */
+export const SetRetentionRequestSchema: GenMessage<SetRetentionRequest> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 30);
+
+/**
+ * @generated from message checkpointd.v1.SetRetentionResponse
+ */
+export type SetRetentionResponse = Message<"checkpointd.v1.SetRetentionResponse"> & {
+  /**
+   * The thread after the change (its policy with the defaults filled in, its expiry).
+   *
+   * @generated from field: checkpointd.v1.Thread thread = 1;
+   */
+  thread?: Thread | undefined;
+};
+
+/**
+ * Describes the message checkpointd.v1.SetRetentionResponse.
+ * Use `create(SetRetentionResponseSchema)` to create a new message.
+ */
+export const SetRetentionResponseSchema: GenMessage<SetRetentionResponse> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 31);
+
+/**
+ * What the sweeper keeps of a thread. Each unset field falls back to the server's default; a set
+ * field overrides it (zero included: 0 versions or a zero duration means "no limit").
+ *
+ * @generated from message checkpointd.v1.RetentionPolicy
+ */
+export type RetentionPolicy = Message<"checkpointd.v1.RetentionPolicy"> & {
+  /**
+   * Keep the newest N checkpoints of each namespace (0: all).
+   *
+   * @generated from field: optional int32 max_versions = 1;
+   */
+  maxVersions?: number | undefined;
+
+  /**
+   * Drop checkpoints older than this, always keeping each namespace's latest (zero: no limit).
+   *
+   * @generated from field: google.protobuf.Duration max_age = 2;
+   */
+  maxAge?: Duration | undefined;
+
+  /**
+   * A thread with no write for this long expires (zero: never).
+   *
+   * @generated from field: google.protobuf.Duration ttl = 3;
+   */
+  ttl?: Duration | undefined;
+
+  /**
+   * What expiry does (unspecified: the server's --thread-ttl-strategy).
+   *
+   * @generated from field: checkpointd.v1.TtlStrategy ttl_strategy = 4;
+   */
+  ttlStrategy: TtlStrategy;
+
+  /**
+   * Never trimmed, never expired, whatever the other fields and the defaults say.
+   *
+   * @generated from field: bool pinned = 5;
+   */
+  pinned: boolean;
+};
+
+/**
+ * Describes the message checkpointd.v1.RetentionPolicy.
+ * Use `create(RetentionPolicySchema)` to create a new message.
+ */
+export const RetentionPolicySchema: GenMessage<RetentionPolicy> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 32);
+
+/**
+ * @generated from message checkpointd.v1.GetThreadRequest
+ */
+export type GetThreadRequest = Message<"checkpointd.v1.GetThreadRequest"> & {
+  /**
+   * @generated from field: string thread_id = 1;
+   */
+  threadId: string;
+};
+
+/**
+ * Describes the message checkpointd.v1.GetThreadRequest.
+ * Use `create(GetThreadRequestSchema)` to create a new message.
+ */
+export const GetThreadRequestSchema: GenMessage<GetThreadRequest> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 33);
+
+/**
+ * @generated from message checkpointd.v1.GetThreadResponse
+ */
+export type GetThreadResponse = Message<"checkpointd.v1.GetThreadResponse"> & {
+  /**
+   * @generated from field: checkpointd.v1.Thread thread = 1;
+   */
+  thread?: Thread | undefined;
+};
+
+/**
+ * Describes the message checkpointd.v1.GetThreadResponse.
+ * Use `create(GetThreadResponseSchema)` to create a new message.
+ */
+export const GetThreadResponseSchema: GenMessage<GetThreadResponse> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 34);
+
+/**
+ * @generated from message checkpointd.v1.Thread
+ */
+export type Thread = Message<"checkpointd.v1.Thread"> & {
+  /**
+   * @generated from field: string thread_id = 1;
+   */
+  threadId: string;
+
+  /**
+   * The policy in force: the thread's own, with the server's defaults for what it leaves unset.
+   *
+   * @generated from field: checkpointd.v1.RetentionPolicy policy = 2;
+   */
+  policy?: RetentionPolicy | undefined;
+
+  /**
+   * @generated from field: int64 checkpoint_count = 3;
+   */
+  checkpointCount: bigint;
+
+  /**
+   * Every namespace with at least one checkpoint, sorted.
+   *
+   * @generated from field: repeated string namespaces = 4;
+   */
+  namespaces: string[];
+
+  /**
+   * Bytes of the thread's checkpoints, channel values and pending writes as stored.
+   *
+   * @generated from field: int64 stored_bytes = 5;
+   */
+  storedBytes: bigint;
+
+  /**
+   * The first write since the thread was (re)created; unset when nothing is stored.
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 6;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * The last Put, PutWrites, Resume, ClaimResume or CopyThread into it.
+   *
+   * @generated from field: google.protobuf.Timestamp last_write_at = 7;
+   */
+  lastWriteAt?: Timestamp | undefined;
+
+  /**
+   * When the sweeper may expire it (last write, or last read with --thread-ttl-refresh-on-read, plus
+   * the TTL); unset when it never expires.
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 8;
+   */
+  expiresAt?: Timestamp | undefined;
+
+  /**
+   * The policy SetRetention stored for this thread (unset: none, the defaults apply).
+   *
+   * @generated from field: checkpointd.v1.RetentionPolicy thread_policy = 9;
+   */
+  threadPolicy?: RetentionPolicy | undefined;
+};
+
+/**
+ * Describes the message checkpointd.v1.Thread.
+ * Use `create(ThreadSchema)` to create a new message.
+ */
+export const ThreadSchema: GenMessage<Thread> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 35);
+
+/**
  * @generated from enum checkpointd.v1.PruneStrategy
  */
 export enum PruneStrategy {
@@ -779,6 +979,36 @@ export enum PruneStrategy {
  */
 export const PruneStrategySchema: GenEnum<PruneStrategy> = /*@__PURE__*/
   enumDesc(file_checkpointd_v1_checkpoint_service, 0);
+
+/**
+ * @generated from enum checkpointd.v1.TtlStrategy
+ */
+export enum TtlStrategy {
+  /**
+   * @generated from enum value: TTL_STRATEGY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * An expired thread is deleted (thread_deleted).
+   *
+   * @generated from enum value: TTL_STRATEGY_DELETE = 1;
+   */
+  DELETE = 1,
+
+  /**
+   * An expired thread keeps only each namespace's latest checkpoint (checkpoints_pruned).
+   *
+   * @generated from enum value: TTL_STRATEGY_KEEP_LATEST = 2;
+   */
+  KEEP_LATEST = 2,
+}
+
+/**
+ * Describes the enum checkpointd.v1.TtlStrategy.
+ */
+export const TtlStrategySchema: GenEnum<TtlStrategy> = /*@__PURE__*/
+  enumDesc(file_checkpointd_v1_checkpoint_service, 1);
 
 /**
  * Stores LangGraph checkpoints. Semantics follow LangGraph's own savers.
@@ -933,6 +1163,28 @@ export const CheckpointService: GenService<{
     methodKind: "unary";
     input: typeof BatchRequestSchema;
     output: typeof BatchResponseSchema;
+  },
+  /**
+   * Sets one thread's retention policy, replacing the one it had (an empty policy: the server's
+   * defaults again). The sweeper applies it on its next pass. Idempotent.
+   *
+   * @generated from rpc checkpointd.v1.CheckpointService.SetRetention
+   */
+  setRetention: {
+    methodKind: "unary";
+    input: typeof SetRetentionRequestSchema;
+    output: typeof SetRetentionResponseSchema;
+  },
+  /**
+   * What a thread holds and when the sweeper will expire it. A thread with nothing stored has
+   * checkpoint_count 0 (not an error).
+   *
+   * @generated from rpc checkpointd.v1.CheckpointService.GetThread
+   */
+  getThread: {
+    methodKind: "unary";
+    input: typeof GetThreadRequestSchema;
+    output: typeof GetThreadResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_checkpointd_v1_checkpoint_service, 0);

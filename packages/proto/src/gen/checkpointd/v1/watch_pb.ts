@@ -13,7 +13,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file checkpointd/v1/watch.proto.
  */
 export const file_checkpointd_v1_watch: GenFile = /*@__PURE__*/
-  fileDesc("ChpjaGVja3BvaW50ZC92MS93YXRjaC5wcm90bxIOY2hlY2twb2ludGQudjEi9wMKCldhdGNoRXZlbnQSEQoJdGhyZWFkX2lkGAEgASgJEhAKCGV2ZW50X2lkGAIgASgEEgoKAnRzGAMgASgJEjsKEGNoZWNrcG9pbnRfc2F2ZWQYCiABKAsyHy5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50U2F2ZWRIABIzCgx3cml0ZXNfc2F2ZWQYCyABKAsyGy5jaGVja3BvaW50ZC52MS5Xcml0ZXNTYXZlZEgAEjIKC2ludGVycnVwdGVkGAwgASgLMhsuY2hlY2twb2ludGQudjEuSW50ZXJydXB0ZWRIABI7ChByZXN1bWVfcmVxdWVzdGVkGA0gASgLMh8uY2hlY2twb2ludGQudjEuUmVzdW1lUmVxdWVzdGVkSAASNwoOcmVzdW1lX2NsYWltZWQYDiABKAsyHS5jaGVja3BvaW50ZC52MS5SZXN1bWVDbGFpbWVkSAASNwoOdGhyZWFkX2RlbGV0ZWQYDyABKAsyHS5jaGVja3BvaW50ZC52MS5UaHJlYWREZWxldGVkSAASLgoJaGVhcnRiZWF0GBAgASgLMhkuY2hlY2twb2ludGQudjEuSGVhcnRiZWF0SAASKwoFZXJyb3IYESABKAsyGi5jaGVja3BvaW50ZC52MS5XYXRjaEVycm9ySABCBgoEa2luZCKnAQoPQ2hlY2twb2ludFNhdmVkEjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSKQoIbWV0YWRhdGEYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EjcKDXBhcmVudF9jb25maWcYAyABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnInUKC1dyaXRlc1NhdmVkEjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSDwoHdGFza19pZBgCIAEoCRIRCgl0YXNrX3BhdGgYAyABKAkSEAoIY2hhbm5lbHMYBCADKAkijgEKC0ludGVycnVwdGVkEjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSDwoHdGFza19pZBgCIAEoCRIRCgl0YXNrX3BhdGgYAyABKAkSKQoFdmFsdWUYBCABKAsyGi5jaGVja3BvaW50ZC52MS5UeXBlZFZhbHVlIsMBCg9SZXN1bWVSZXF1ZXN0ZWQSEQoJcmVzdW1lX2lkGAEgASgJEhUKDWNoZWNrcG9pbnRfbnMYAiABKAkSOwoGdmFsdWVzGAMgAygLMisuY2hlY2twb2ludGQudjEuUmVzdW1lUmVxdWVzdGVkLlZhbHVlc0VudHJ5GkkKC1ZhbHVlc0VudHJ5EgsKA2tleRgBIAEoCRIpCgV2YWx1ZRgCIAEoCzIaLmNoZWNrcG9pbnRkLnYxLlR5cGVkVmFsdWU6AjgBIjUKDVJlc3VtZUNsYWltZWQSEQoJcmVzdW1lX2lkGAEgASgJEhEKCXdvcmtlcl9pZBgCIAEoCSIPCg1UaHJlYWREZWxldGVkIgsKCUhlYXJ0YmVhdCIrCgpXYXRjaEVycm9yEgwKBGNvZGUYASABKAUSDwoHbWVzc2FnZRgCIAEoCWIGcHJvdG8z", [file_checkpointd_v1_checkpoint, file_google_protobuf_struct]);
+  fileDesc("ChpjaGVja3BvaW50ZC92MS93YXRjaC5wcm90bxIOY2hlY2twb2ludGQudjEiuAQKCldhdGNoRXZlbnQSEQoJdGhyZWFkX2lkGAEgASgJEhAKCGV2ZW50X2lkGAIgASgEEgoKAnRzGAMgASgJEjsKEGNoZWNrcG9pbnRfc2F2ZWQYCiABKAsyHy5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50U2F2ZWRIABIzCgx3cml0ZXNfc2F2ZWQYCyABKAsyGy5jaGVja3BvaW50ZC52MS5Xcml0ZXNTYXZlZEgAEjIKC2ludGVycnVwdGVkGAwgASgLMhsuY2hlY2twb2ludGQudjEuSW50ZXJydXB0ZWRIABI7ChByZXN1bWVfcmVxdWVzdGVkGA0gASgLMh8uY2hlY2twb2ludGQudjEuUmVzdW1lUmVxdWVzdGVkSAASNwoOcmVzdW1lX2NsYWltZWQYDiABKAsyHS5jaGVja3BvaW50ZC52MS5SZXN1bWVDbGFpbWVkSAASNwoOdGhyZWFkX2RlbGV0ZWQYDyABKAsyHS5jaGVja3BvaW50ZC52MS5UaHJlYWREZWxldGVkSAASLgoJaGVhcnRiZWF0GBAgASgLMhkuY2hlY2twb2ludGQudjEuSGVhcnRiZWF0SAASKwoFZXJyb3IYESABKAsyGi5jaGVja3BvaW50ZC52MS5XYXRjaEVycm9ySAASPwoSY2hlY2twb2ludHNfcHJ1bmVkGBIgASgLMiEuY2hlY2twb2ludGQudjEuQ2hlY2twb2ludHNQcnVuZWRIAEIGCgRraW5kIqcBCg9DaGVja3BvaW50U2F2ZWQSMAoGY29uZmlnGAEgASgLMiAuY2hlY2twb2ludGQudjEuQ2hlY2twb2ludENvbmZpZxIpCghtZXRhZGF0YRgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSNwoNcGFyZW50X2NvbmZpZxgDIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcidQoLV3JpdGVzU2F2ZWQSMAoGY29uZmlnGAEgASgLMiAuY2hlY2twb2ludGQudjEuQ2hlY2twb2ludENvbmZpZxIPCgd0YXNrX2lkGAIgASgJEhEKCXRhc2tfcGF0aBgDIAEoCRIQCghjaGFubmVscxgEIAMoCSKOAQoLSW50ZXJydXB0ZWQSMAoGY29uZmlnGAEgASgLMiAuY2hlY2twb2ludGQudjEuQ2hlY2twb2ludENvbmZpZxIPCgd0YXNrX2lkGAIgASgJEhEKCXRhc2tfcGF0aBgDIAEoCRIpCgV2YWx1ZRgEIAEoCzIaLmNoZWNrcG9pbnRkLnYxLlR5cGVkVmFsdWUiwwEKD1Jlc3VtZVJlcXVlc3RlZBIRCglyZXN1bWVfaWQYASABKAkSFQoNY2hlY2twb2ludF9ucxgCIAEoCRI7CgZ2YWx1ZXMYAyADKAsyKy5jaGVja3BvaW50ZC52MS5SZXN1bWVSZXF1ZXN0ZWQuVmFsdWVzRW50cnkaSQoLVmFsdWVzRW50cnkSCwoDa2V5GAEgASgJEikKBXZhbHVlGAIgASgLMhouY2hlY2twb2ludGQudjEuVHlwZWRWYWx1ZToCOAEiNQoNUmVzdW1lQ2xhaW1lZBIRCglyZXN1bWVfaWQYASABKAkSEQoJd29ya2VyX2lkGAIgASgJIg8KDVRocmVhZERlbGV0ZWQiCwoJSGVhcnRiZWF0IkYKCldhdGNoRXJyb3ISDAoEY29kZRgBIAEoBRIPCgdtZXNzYWdlGAIgASgJEhkKEWNvbXBhY3RlZF90aHJvdWdoGAMgASgEIlcKEUNoZWNrcG9pbnRzUHJ1bmVkEhUKDWNoZWNrcG9pbnRfbnMYASABKAkSHAoUYmVmb3JlX2NoZWNrcG9pbnRfaWQYAiABKAkSDQoFY291bnQYAyABKANiBnByb3RvMw", [file_checkpointd_v1_checkpoint, file_google_protobuf_struct]);
 
 /**
  * One thing that happened to a thread. Events are durable and numbered per
@@ -95,6 +95,14 @@ export type WatchEvent = Message<"checkpointd.v1.WatchEvent"> & {
      */
     value: WatchError;
     case: "error";
+  } | {
+    /**
+     * The sweeper removed old checkpoints of a namespace (retention policy or thread TTL).
+     *
+     * @generated from field: checkpointd.v1.CheckpointsPruned checkpoints_pruned = 18;
+     */
+    value: CheckpointsPruned;
+    case: "checkpointsPruned";
   } | { case: undefined; value?: undefined };
 };
 
@@ -284,7 +292,7 @@ export const HeartbeatSchema: GenMessage<Heartbeat> = /*@__PURE__*/
  */
 export type WatchError = Message<"checkpointd.v1.WatchError"> & {
   /**
-   * A gRPC status code (3 INVALID_ARGUMENT, 5 NOT_FOUND, ...).
+   * A gRPC status code (3 INVALID_ARGUMENT, 5 NOT_FOUND, 11 OUT_OF_RANGE, ...).
    *
    * @generated from field: int32 code = 1;
    */
@@ -294,6 +302,14 @@ export type WatchError = Message<"checkpointd.v1.WatchError"> & {
    * @generated from field: string message = 2;
    */
   message: string;
+
+  /**
+   * With OUT_OF_RANGE: the events up to this id were compacted; read the thread's latest state and
+   * subscribe after it.
+   *
+   * @generated from field: uint64 compacted_through = 3;
+   */
+  compactedThrough: bigint;
 };
 
 /**
@@ -302,4 +318,35 @@ export type WatchError = Message<"checkpointd.v1.WatchError"> & {
  */
 export const WatchErrorSchema: GenMessage<WatchError> = /*@__PURE__*/
   messageDesc(file_checkpointd_v1_watch, 8);
+
+/**
+ * @generated from message checkpointd.v1.CheckpointsPruned
+ */
+export type CheckpointsPruned = Message<"checkpointd.v1.CheckpointsPruned"> & {
+  /**
+   * @generated from field: string checkpoint_ns = 1;
+   */
+  checkpointNs: string;
+
+  /**
+   * The oldest checkpoint the namespace still has: the ones before it were removed.
+   *
+   * @generated from field: string before_checkpoint_id = 2;
+   */
+  beforeCheckpointId: string;
+
+  /**
+   * How many were removed.
+   *
+   * @generated from field: int64 count = 3;
+   */
+  count: bigint;
+};
+
+/**
+ * Describes the message checkpointd.v1.CheckpointsPruned.
+ * Use `create(CheckpointsPrunedSchema)` to create a new message.
+ */
+export const CheckpointsPrunedSchema: GenMessage<CheckpointsPruned> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_watch, 9);
 
