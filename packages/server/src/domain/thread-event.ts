@@ -1,6 +1,7 @@
 /** What a thread's event log holds: the events behind Watch, and resumes. */
 
-export type EventKind = "checkpoint_saved" | "writes_saved" | "interrupted" | "resume_requested" | "resume_claimed" | "thread_deleted";
+export type EventKind =
+  "checkpoint_saved" | "writes_saved" | "interrupted" | "resume_requested" | "resume_claimed" | "thread_deleted" | "checkpoints_pruned";
 
 /** An event to append with a write, in its transaction. The body is opaque to storage. */
 export interface NewEvent {

@@ -5,6 +5,7 @@ export enum Code {
   PermissionDenied = 7,
   ResourceExhausted = 8,
   Aborted = 10,
+  OutOfRange = 11,
   Internal = 13,
   Unavailable = 14,
   Unauthenticated = 16,

@@ -12,6 +12,7 @@ const caseToKind: Record<string, EventKind> = {
   resumeRequested: "resume_requested",
   resumeClaimed: "resume_claimed",
   threadDeleted: "thread_deleted",
+  checkpointsPruned: "checkpoints_pruned",
 };
 
 /**

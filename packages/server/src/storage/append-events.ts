@@ -3,6 +3,12 @@ import type { NewEvent } from "../domain/thread-event.js";
 import type { Database } from "./database-schema.js";
 import { parameterList, type ParameterList } from "./parameter-list.js";
 
+const clockColumns = ", created_at, last_write_at, touched_at";
+const clockValues = ", now(), now(), now()";
+const clockUpdate =
+  ", created_at = coalesce(thread_event_counters.created_at, excluded.created_at)" +
+  ", last_write_at = excluded.last_write_at, touched_at = excluded.touched_at";
+
 /** A thread's events to append with a write (empty: none). */
 export interface ThreadEvents {
   tenant: string;
@@ -19,12 +25,16 @@ export interface ThreadEvents {
  * is nothing to run. `threads` must be distinct and sorted by (tenant, thread id):
  * concurrent statements then lock counter rows in one order and cannot
  * deadlock. With `returnEventIds`, the statement returns the new events' ids.
+ * The same upsert keeps the thread's clock (0005_retention) at no extra row
+ * write: a write (`touch`) sets last_write_at and touched_at, and created_at if
+ * the thread held nothing; the sweeper's own events pass `touch` false.
  */
 export function withEvents(
   p: ParameterList,
   inserts: readonly string[],
   threads: readonly ThreadEvents[],
   returnEventIds = false,
+  touch = true,
 ): CompiledQuery | undefined {
   const ctes = inserts.map((insert, i) => `write_${i} as (${insert})`);
   const counted = threads.filter((t) => t.events.length > 0);
@@ -34,9 +44,12 @@ export function withEvents(
     return CompiledQuery.raw(ctes.length > 1 ? `with ${ctes.slice(0, -1).join(", ")} ${main}` : main, p.values);
   }
   ctes.push(
-    `event_counter as (insert into thread_event_counters (tenant, thread_id, last_event_id) values ` +
-      counted.map((t) => p.row(t.tenant, t.threadId, String(t.events.length))).join(", ") +
+    `event_counter as (insert into thread_event_counters (tenant, thread_id, last_event_id${touch ? clockColumns : ""}) values ` +
+      counted
+        .map((t) => `(${p.add(t.tenant)}, ${p.add(t.threadId)}, ${p.add(String(t.events.length))}${touch ? clockValues : ""})`)
+        .join(", ") +
       ` on conflict (tenant, thread_id) do update set last_event_id = thread_event_counters.last_event_id + excluded.last_event_id` +
+      (touch ? clockUpdate : "") +
       ` returning tenant, thread_id, last_event_id)`,
   );
   // Each event row names its thread and how far before the thread's new last id it is.
@@ -64,8 +77,9 @@ export async function appendEvents(
   tenant: string,
   threadId: string,
   events: readonly NewEvent[],
+  touch = true,
 ): Promise<bigint> {
-  const statement = withEvents(parameterList(), [], [{ tenant, threadId, events }], true);
+  const statement = withEvents(parameterList(), [], [{ tenant, threadId, events }], true, touch);
   if (statement === undefined) return 0n;
   const { rows } = await trx.executeQuery(statement as CompiledQuery<{ event_id: string | number | bigint }>);
   return rows.reduce((last, row) => (BigInt(row.event_id) > last ? BigInt(row.event_id) : last), 0n);

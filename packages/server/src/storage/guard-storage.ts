@@ -111,5 +111,8 @@ export function guardStorage(storage: Storage, metrics?: StorageMetrics): Storag
     copyThread: wrap(storage.copyThread),
     deleteForRuns: wrap(storage.deleteForRuns),
     prune: wrap(storage.prune),
+    getThread: wrap(storage.getThread),
+    setRetention: wrap(storage.setRetention),
+    touchThread: wrap(storage.touchThread),
   };
 }

@@ -178,6 +178,11 @@ export const rpcProbes: Record<string, Probe> = {
       watch.close();
     }
   },
+  setRetention: async (c, t) => [
+    await c.setRetention({ threadId: t.threadId, policy: { maxVersions: 1, ttl: { seconds: 1n }, pinned: false } }),
+    await c.setRetention({ threadId: t.threadId }),
+  ],
+  getThread: (c, t) => c.getThread({ threadId: t.threadId }),
   batch: async (c, t) => {
     const results = [];
     for (const [kind, probe] of Object.entries(batchProbes)) {
