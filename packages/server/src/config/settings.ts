@@ -344,7 +344,7 @@ export const settings = defineSettings({
   },
   threadTtlRefreshOnRead: {
     flag: "--thread-ttl-refresh-on-read",
-    env: "THREAD_TTL_REFRESH_ON_READ",
+    env: "TTL_REFRESH_ON_READ",
     default: "false",
     parse: boolean(),
     help: "a `GetTuple` that finds a checkpoint restarts the thread's TTL too (at most one row write a second per thread)",
