@@ -6,7 +6,6 @@ export {
   startCheckpointd,
   serveStorage,
   openDatabase,
-  retentionDefaultsOf,
   type Checkpointd,
   type StartOptions,
   type ServeOptions,
@@ -58,3 +57,4 @@ export type { Tracing, CallTracer, CallSpan } from "./tracing/call-tracer.js";
 export * from "./domain/retention-policy.js";
 export { createSweepStore, LeaseLostError, type SweepStore, type SweepCandidate, type ThreadSweep } from "./storage/sweep-threads.js";
 export { createSweeper, type Sweeper, type SweeperOptions, type SweepPassResult } from "./service/sweeper.js";
+export { retentionDefaultsOf } from "./service/retention-defaults.js";

@@ -45,6 +45,7 @@ import type { Tracing } from "./tracing/call-tracer.js";
 import { startTracing } from "./tracing/start-tracing.js";
 import { findInspectorDir } from "./transport/find-inspector-dir.js";
 import { noRetention, type RetentionDefaults } from "./domain/retention-policy.js";
+import { retentionDefaultsOf } from "./service/retention-defaults.js";
 import { createSweeper, type Sweeper } from "./service/sweeper.js";
 import { createSweepStore, type SweepStore } from "./storage/sweep-threads.js";
 import { loadStaticFiles } from "./transport/static-files.js";
@@ -189,19 +190,6 @@ export interface ServeOptions
   retention?: RetentionDefaults;
   /** Run the retention sweeper on this store (every intervalMs, at most batch threads a pass); undefined: no sweeper. */
   sweeper?: { store: SweepStore; intervalMs: number; batch: number; holder?: string } | undefined;
-}
-
-/** The retention defaults of a configuration (`off` is 0: no limit). */
-export function retentionDefaultsOf(
-  config: Pick<StartOptions, "retentionMaxVersions" | "retentionMaxAge" | "threadTtl" | "threadTtlStrategy" | "threadTtlRefreshOnRead">,
-): RetentionDefaults {
-  return {
-    maxVersions: config.retentionMaxVersions ?? 0,
-    maxAgeMs: config.retentionMaxAge ?? 0,
-    ttlMs: config.threadTtl ?? 0,
-    ttlStrategy: config.threadTtlStrategy,
-    refreshOnRead: config.threadTtlRefreshOnRead,
-  };
 }
 
 /**
