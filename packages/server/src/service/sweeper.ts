@@ -31,6 +31,9 @@ export interface SweepPassResult {
   resumesTrimmed: number;
   /** The pass stopped early: another replica took the lease over. */
   leaseLost: boolean;
+  /** When the pass took the lease and when it gave it back (ISO 8601); unset when it did not run. */
+  startedAt?: string;
+  finishedAt?: string;
 }
 
 export interface Sweeper {
@@ -81,6 +84,7 @@ export function createSweeper(options: SweeperOptions): Sweeper {
     };
     if (!(await store.acquire(holder, leaseMs, force ? 0 : intervalMs - tickMs))) return result;
     result.ran = true;
+    result.startedAt = new Date().toISOString();
     let wrapped = false;
     try {
       const sweep = async (c: SweepCandidate, advance: boolean) => {
@@ -112,6 +116,7 @@ export function createSweeper(options: SweeperOptions): Sweeper {
       result.leaseLost = true;
     } finally {
       await store.release(holder, wrapped).catch((error: unknown) => logger.warn({ err: error }, "cannot release the sweeper lease"));
+      result.finishedAt = new Date().toISOString();
     }
     return result;
   }
@@ -128,7 +133,7 @@ export function createSweeper(options: SweeperOptions): Sweeper {
       void runPass()
         .then(
           (r) => {
-            if (r.threadsDeleted + r.threadsPruned > 0 || r.leaseLost) logger.info({ sweep: r }, "sweeper pass");
+            if (r.threadsDeleted + r.threadsPruned > 0 || r.leaseLost) logger.info({ sweep: r, holder }, "sweeper pass");
           },
           (error: unknown) => logger.warn({ err: error }, "sweeper pass failed; the next one goes on where it stopped"),
         )

@@ -3,8 +3,9 @@ import { TtlStrategy } from "@checkpointd/proto/checkpointd/v1/checkpoint_servic
 import { retentionCheckpointId, retentionStep, waitUntil } from "@checkpointd/test-support";
 import { startTestServer, testEngines, type TestServer } from "@checkpointd/test-support/server";
 
-const ttlMs = 1_500;
-const intervalMs = 400;
+// Long enough that a write loop on a loaded shared machine (PGlite, 2 cores) never pauses past it.
+const ttlMs = 3_000;
+const intervalMs = 500;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function writeSteps(server: TestServer, threadId: string, from: number, count: number) {
@@ -72,7 +73,7 @@ describe.each(testEngines)("thread TTL with the sweeper ticking, on %s", (engine
 
   it("8 writers on threads being trimmed: no error, and every checkpoint the policy keeps reads back", async () => {
     const writers = Array.from({ length: 8 }, (_, w) => `writer-${w}`);
-    // No TTL for them (a writer the loaded machine stalls past 1.5 s would lose its thread, as the policy says).
+    // No TTL for them (a writer the loaded machine stalls past the TTL would lose its thread, as the policy says).
     for (const w of writers) await server.client.setRetention({ threadId: w, policy: { maxVersions: 5, ttl: { seconds: 0n } } });
     const steps = 40;
     const errors: unknown[] = [];
