@@ -16,6 +16,8 @@ import {
   type ResumeRequestSchema,
   type ResumeResponse,
   type SubscribeRequestSchema,
+  type SetRetentionRequestSchema,
+  type Thread,
   type SubscribeResponse,
 } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import {
@@ -36,6 +38,7 @@ import { injectTraceContext } from "./inject-trace-context.js";
 import { isIdempotentCall } from "./is-idempotent-call.js";
 import { parseAddress } from "./parse-address.js";
 import { watchThreads, type ThreadWatch, type WatchOptions } from "./watch-threads.js";
+import { compactedErrorOf } from "./events-compacted-error.js";
 
 export type PutInput = MessageInitShape<typeof PutRequestSchema>;
 export type PutWritesInput = MessageInitShape<typeof PutWritesRequestSchema>;
@@ -47,6 +50,7 @@ export type PruneInput = MessageInitShape<typeof PruneRequestSchema>;
 export type ResumeInput = MessageInitShape<typeof ResumeRequestSchema>;
 export type ClaimResumeInput = MessageInitShape<typeof ClaimResumeRequestSchema>;
 export type SubscribeInput = MessageInitShape<typeof SubscribeRequestSchema>;
+export type SetRetentionInput = MessageInitShape<typeof SetRetentionRequestSchema>;
 
 /**
  * A checkpointd client. Every unary call has a deadline (the client's default
@@ -74,7 +78,11 @@ export interface CheckpointdClient {
   resume(request: ResumeInput, options?: CallOptions): Promise<ResumeResponse>;
   /** Takes a pending resume for one worker. Retried only when it names the resume. */
   claimResume(request: ClaimResumeInput, options?: CallOptions): Promise<ClaimResumeResponse>;
-  /** One thread's events over server streaming (no reconnect: see watch()). */
+  /** Replaces a thread's retention policy (an unset policy: the server's defaults); returns the thread. */
+  setRetention(request: SetRetentionInput, options?: CallOptions): Promise<Thread>;
+  /** A thread's size, clock and policy (checkpointCount 0 when nothing is stored). */
+  getThread(threadId: string, options?: CallOptions): Promise<Thread>;
+  /** One thread's events over server streaming (no reconnect: see watch()). A trimmed start: EventsCompactedError. */
   subscribe(request: SubscribeInput, options?: Omit<CallOptions, "timeoutMs">): AsyncIterable<SubscribeResponse>;
   /**
    * Watches threads over the bidirectional Watch stream; reconnects after
@@ -241,6 +249,14 @@ export function createCheckpointdClient(options: CheckpointdClientOptions): Chec
     }
   }
 
+  async function* subscribe(request: SubscribeInput, call: Omit<CallOptions, "timeoutMs"> | undefined): AsyncGenerator<SubscribeResponse> {
+    try {
+      yield* raw.subscribe(request, connectOptions(call, undefined));
+    } catch (error) {
+      throw compactedErrorOf(error, request.threadId ?? "");
+    }
+  }
+
   return {
     raw,
     put: async (request, call) => {
@@ -270,7 +286,15 @@ export function createCheckpointdClient(options: CheckpointdClientOptions): Chec
     },
     resume: (request, call) => unary(CheckpointService.method.resume, request, call, (o) => raw.resume(request, o)),
     claimResume: (request, call) => unary(CheckpointService.method.claimResume, request, call, (o) => raw.claimResume(request, o)),
-    subscribe: (request, call) => raw.subscribe(request, connectOptions(call, undefined)),
+    subscribe: (request, call) => subscribe(request, call),
+    setRetention: async (request, call) => {
+      const { thread } = await unary(CheckpointService.method.setRetention, request, call, (o) => raw.setRetention(request, o));
+      return thread!;
+    },
+    getThread: async (threadId, call) => {
+      const { thread } = await unary(CheckpointService.method.getThread, { threadId }, call, (o) => raw.getThread({ threadId }, o));
+      return thread!;
+    },
     watch: (watchOptions) => {
       if (closed) throw new Error("checkpointd client is closed");
       return watchThreads(raw, watchOptions);
