@@ -45,6 +45,8 @@ CALLS: dict[str, Call] = {
     "Prune": lambda c, r: c.prune(r),
     "Resume": lambda c, r: c.resume(r),
     "ClaimResume": lambda c, r: c.claim_resume(r),
+    "SetRetention": lambda c, r: c.set_retention(r),
+    "GetThread": lambda c, r: c.get_thread(r.thread_id or "t"),
 }
 #: Methods the client does not wrap as a retried call: Batch (the Python client does not batch),
 #: Subscribe (handed to the caller as is) and Watch (reconnected, tested below).

@@ -17,7 +17,7 @@ from .aio_client import AsyncCheckpointdClient
 from .aio_watch import AsyncThreadWatch
 from .backoff import backoff_delay
 from .client import CheckpointdClient
-from .errors import CheckpointdError, ClientClosedError
+from .errors import CheckpointdError, ClientClosedError, EventsCompactedError
 from .options import NO_RETRY, ClientOptions, ReconnectPolicy, RetryPolicy, TlsOptions, TokenProvider
 from .watch import ThreadWatch
 from .watch_state import WatchThread
@@ -33,6 +33,7 @@ __all__ = [
     "CheckpointdError",
     "CheckpointdSaver",
     "ClientClosedError",
+    "EventsCompactedError",
     "ClientOptions",
     "ParsedAddress",
     "ReconnectPolicy",
