@@ -26,6 +26,8 @@ export function createStubService(invalidArgument: (message: string) => Error): 
     subscribe: async function* () {},
     resume: () => Promise.resolve({}),
     claimResume: () => Promise.resolve({}),
+    setRetention: () => Promise.resolve({}),
+    getThread: () => Promise.resolve({}),
     batch: (request, context) => batch(request, context),
   };
   const batch = createBatchMethod(service);
