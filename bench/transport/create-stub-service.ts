@@ -29,6 +29,8 @@ export function createStubService(invalidArgument: (message: string) => Error): 
     acquireLease: () => Promise.resolve({}),
     renewLease: () => Promise.resolve({}),
     releaseLease: () => Promise.resolve({}),
+    setRetention: () => Promise.resolve({}),
+    getThread: () => Promise.resolve({}),
     batch: (request, context) => batch(request, context),
   };
   const batch = createBatchMethod(service);

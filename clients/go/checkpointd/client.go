@@ -121,6 +121,20 @@ func (c *Client) DeleteThread(ctx context.Context, threadID string, opts ...grpc
 	return err
 }
 
+// SetRetention replaces a thread's retention policy (nil: the server's
+// defaults again) and returns the thread as it is now.
+func (c *Client) SetRetention(ctx context.Context, threadID string, policy *checkpointdv1.RetentionPolicy, opts ...grpc.CallOption) (*checkpointdv1.Thread, error) {
+	res, err := c.rpc.SetRetention(ctx, &checkpointdv1.SetRetentionRequest{ThreadId: threadID, Policy: policy}, opts...)
+	return res.GetThread(), err
+}
+
+// GetThread returns a thread's size, clock and retention policy; a thread with
+// nothing stored has CheckpointCount 0 (not an error).
+func (c *Client) GetThread(ctx context.Context, threadID string, opts ...grpc.CallOption) (*checkpointdv1.Thread, error) {
+	res, err := c.rpc.GetThread(ctx, &checkpointdv1.GetThreadRequest{ThreadId: threadID}, opts...)
+	return res.GetThread(), err
+}
+
 // retryUnary gives CheckpointService calls the default deadline and retries.
 func (c *Client) retryUnary(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 	if !strings.HasPrefix(method, servicePrefix) {

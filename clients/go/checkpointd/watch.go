@@ -3,6 +3,7 @@ package checkpointd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"iter"
 	"math/rand/v2"
@@ -97,6 +98,26 @@ func (c *Client) Watch(ctx context.Context, threads []string, opts ...WatchOptio
 	}
 }
 
+// EventsCompactedError ends a watch of a thread whose event log the server
+// trimmed past where the watch resumes (the thread's retention policy): the
+// events up to CompactedThrough are gone. Read the thread's latest state, then
+// watch it again with WatchAfter(thread, CompactedThrough). Never a silent gap.
+// status.Code of it is codes.OutOfRange.
+type EventsCompactedError struct {
+	ThreadID         string
+	CompactedThrough uint64
+	Message          string
+}
+
+func (e *EventsCompactedError) Error() string {
+	return fmt.Sprintf("checkpointd: Watch of %s: %s", e.ThreadID, e.Message)
+}
+
+// GRPCStatus makes status.Code(err) codes.OutOfRange.
+func (e *EventsCompactedError) GRPCStatus() *status.Status {
+	return status.New(codes.OutOfRange, e.Message)
+}
+
 // watch is the state of one range over Watch: the threads, in the order
 // given, and the last event id yielded for each.
 type watch struct {
@@ -139,6 +160,10 @@ func (w *watch) stream(ctx context.Context, yield func(*checkpointdv1.WatchEvent
 			if !w.cfg.heartbeats {
 				continue
 			}
+		case event.GetError().GetCode() == int32(codes.OutOfRange) && event.GetError().GetCompactedThrough() > 0:
+			// The thread's log was trimmed past where it resumes: the watch ends with it.
+			e := event.GetError()
+			return true, false, &EventsCompactedError{ThreadID: event.GetThreadId(), CompactedThrough: e.GetCompactedThrough(), Message: e.GetMessage()}
 		case event.GetError() == nil:
 			last, watched := w.last[event.GetThreadId()]
 			if watched {

@@ -48,6 +48,8 @@ CALLS: dict[str, Call] = {
     "AcquireLease": lambda c, r: c.acquire_lease(r),
     "RenewLease": lambda c, r: c.renew_lease(r),
     "ReleaseLease": lambda c, r: c.release_lease(r),
+    "SetRetention": lambda c, r: c.set_retention(r),
+    "GetThread": lambda c, r: c.get_thread(r.thread_id or "t"),
 }
 #: Methods the client does not wrap as a retried call: Batch (the Python client does not batch),
 #: Subscribe (handed to the caller as is) and Watch (reconnected, tested below).

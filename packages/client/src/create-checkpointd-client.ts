@@ -21,6 +21,8 @@ import {
   type ResumeRequestSchema,
   type ResumeResponse,
   type SubscribeRequestSchema,
+  type SetRetentionRequestSchema,
+  type Thread,
   type SubscribeResponse,
 } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import {
@@ -41,6 +43,7 @@ import { injectTraceContext } from "./inject-trace-context.js";
 import { isIdempotentCall } from "./is-idempotent-call.js";
 import { parseAddress } from "./parse-address.js";
 import { watchThreads, type ThreadWatch, type WatchOptions } from "./watch-threads.js";
+import { compactedErrorOf } from "./events-compacted-error.js";
 
 export type PutInput = MessageInitShape<typeof PutRequestSchema>;
 export type PutWritesInput = MessageInitShape<typeof PutWritesRequestSchema>;
@@ -55,6 +58,7 @@ export type SubscribeInput = MessageInitShape<typeof SubscribeRequestSchema>;
 export type AcquireLeaseInput = MessageInitShape<typeof AcquireLeaseRequestSchema>;
 export type RenewLeaseInput = MessageInitShape<typeof RenewLeaseRequestSchema>;
 export type ReleaseLeaseInput = MessageInitShape<typeof ReleaseLeaseRequestSchema>;
+export type SetRetentionInput = MessageInitShape<typeof SetRetentionRequestSchema>;
 
 /**
  * A checkpointd client. Every unary call has a deadline (the client's default
@@ -90,7 +94,11 @@ export interface CheckpointdClient {
   renewLease(request: RenewLeaseInput, options?: CallOptions): Promise<RenewLeaseResponse>;
   /** False when the lease had already ended. */
   releaseLease(request: ReleaseLeaseInput, options?: CallOptions): Promise<boolean>;
-  /** One thread's events over server streaming (no reconnect: see watch()). */
+  /** Replaces a thread's retention policy (an unset policy: the server's defaults); returns the thread. */
+  setRetention(request: SetRetentionInput, options?: CallOptions): Promise<Thread>;
+  /** A thread's size, clock and policy (checkpointCount 0 when nothing is stored). */
+  getThread(threadId: string, options?: CallOptions): Promise<Thread>;
+  /** One thread's events over server streaming (no reconnect: see watch()). A trimmed start: EventsCompactedError. */
   subscribe(request: SubscribeInput, options?: Omit<CallOptions, "timeoutMs">): AsyncIterable<SubscribeResponse>;
   /**
    * Watches threads over the bidirectional Watch stream; reconnects after
@@ -257,6 +265,14 @@ export function createCheckpointdClient(options: CheckpointdClientOptions): Chec
     }
   }
 
+  async function* subscribe(request: SubscribeInput, call: Omit<CallOptions, "timeoutMs"> | undefined): AsyncGenerator<SubscribeResponse> {
+    try {
+      yield* raw.subscribe(request, connectOptions(call, undefined));
+    } catch (error) {
+      throw compactedErrorOf(error, request.threadId ?? "");
+    }
+  }
+
   return {
     raw,
     put: async (request, call) => {
@@ -290,7 +306,15 @@ export function createCheckpointdClient(options: CheckpointdClientOptions): Chec
     renewLease: (request, call) => unary(CheckpointService.method.renewLease, request, call, (o) => raw.renewLease(request, o)),
     releaseLease: async (request, call) =>
       (await unary(CheckpointService.method.releaseLease, request, call, (o) => raw.releaseLease(request, o))).released,
-    subscribe: (request, call) => raw.subscribe(request, connectOptions(call, undefined)),
+    subscribe: (request, call) => subscribe(request, call),
+    setRetention: async (request, call) => {
+      const { thread } = await unary(CheckpointService.method.setRetention, request, call, (o) => raw.setRetention(request, o));
+      return thread!;
+    },
+    getThread: async (threadId, call) => {
+      const { thread } = await unary(CheckpointService.method.getThread, { threadId }, call, (o) => raw.getThread({ threadId }, o));
+      return thread!;
+    },
     watch: (watchOptions) => {
       if (closed) throw new Error("checkpointd client is closed");
       return watchThreads(raw, watchOptions);

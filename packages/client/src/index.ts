@@ -15,8 +15,10 @@ export type {
   PutInput,
   PutWritesInput,
   ResumeInput,
+  SetRetentionInput,
   SubscribeInput,
 } from "./create-checkpointd-client.js";
+export { EventsCompactedError } from "./events-compacted-error.js";
 export { defaultRetryOptions } from "./checkpointd-client-options.js";
 export type {
   CallOptions,

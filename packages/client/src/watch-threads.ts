@@ -5,6 +5,7 @@ import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import { abortableSleep } from "./abortable-sleep.js";
 import { backoffDelay } from "./backoff-delay.js";
 import { normalizeError } from "./call-with-retries.js";
+import { EventsCompactedError } from "./events-compacted-error.js";
 
 type WatchRequestInit = MessageInitShape<typeof WatchRequestSchema>;
 
@@ -49,7 +50,8 @@ export interface WatchOptions {
 /**
  * The events of the watched threads, in order per thread, across reconnects.
  * Iterate it once. `error` events (a bad subscription) are yielded and the
- * watch goes on; stream failures are not seen, only retried.
+ * watch goes on; stream failures are not seen, only retried. A thread whose
+ * log was trimmed past where it resumes ends the watch with EventsCompactedError.
  */
 export interface ThreadWatch extends AsyncIterable<WatchEvent> {
   subscribe(thread: string | WatchThread): void;
@@ -150,6 +152,10 @@ export function watchThreads(raw: Client<typeof CheckpointService>, options: Wat
               if (options.heartbeats === true) yield event;
               continue;
             }
+            if (event.kind.case === "error" && event.kind.value.code === Code.OutOfRange && event.kind.value.compactedThrough > 0n) {
+              // The thread's log was trimmed past where it resumes: no silent gap, the watch ends.
+              throw new EventsCompactedError(event.threadId, event.kind.value.compactedThrough, event.kind.value.message);
+            }
             const sub = subscriptions.get(event.threadId);
             if (sub !== undefined && event.kind.case !== "error") {
               // A replay after a reconnect starts after the last id seen; never yield one twice.
@@ -159,6 +165,7 @@ export function watchThreads(raw: Client<typeof CheckpointService>, options: Wat
             yield event;
           }
         } catch (error) {
+          if (error instanceof EventsCompactedError) throw error;
           failure = error;
         } finally {
           queue.end();

@@ -38,6 +38,16 @@ async function runVerb(argv: readonly string[]) {
 async function main() {
   const argv = process.argv.slice(2);
   if (clientVerbNames.includes(argv[0] ?? "")) return runVerb(argv);
+  if (argv[0] === "sweep") {
+    const { runSweepCommand } = await import("./commands/sweep-command.js");
+    const io = {
+      stdout: (text: string) => process.stdout.write(text),
+      stderr: (text: string) => process.stderr.write(text),
+      openDatabase,
+    };
+    process.exitCode = await runSweepCommand(argv.slice(1), process.env, io);
+    return;
+  }
   const config = loadConfig(argv, process.env);
   if (config.command === "help") {
     const { clientVerbsUsage } = await import("./commands/client-usage.js");

@@ -54,3 +54,7 @@ export type { RunningServer } from "./transport/running-server.js";
 export { createMetrics, type Metrics, type MetricsOptions } from "./metrics/metrics.js";
 export { startTracing, tracingEnabled, type TracingOptions } from "./tracing/start-tracing.js";
 export type { Tracing, CallTracer, CallSpan } from "./tracing/call-tracer.js";
+export * from "./domain/retention-policy.js";
+export { createSweepStore, LeaseLostError, type SweepStore, type SweepCandidate, type ThreadSweep } from "./storage/sweep-threads.js";
+export { createSweeper, type Sweeper, type SweeperOptions, type SweepPassResult } from "./service/sweeper.js";
+export { retentionDefaultsOf } from "./service/retention-defaults.js";

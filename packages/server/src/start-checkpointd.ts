@@ -46,6 +46,10 @@ import type { StorageMetrics } from "./metrics/storage-metrics.js";
 import type { Tracing } from "./tracing/call-tracer.js";
 import { startTracing } from "./tracing/start-tracing.js";
 import { findInspectorDir } from "./transport/find-inspector-dir.js";
+import { noRetention, type RetentionDefaults } from "./domain/retention-policy.js";
+import { retentionDefaultsOf } from "./service/retention-defaults.js";
+import { createSweeper, type Sweeper } from "./service/sweeper.js";
+import { createSweepStore, type SweepStore } from "./storage/sweep-threads.js";
 import { loadStaticFiles } from "./transport/static-files.js";
 
 export type StartOptions = Pick<
@@ -76,6 +80,13 @@ export type StartOptions = Pick<
   | "metricsTokenFile"
   | "slowCallMs"
   | "otel"
+  | "retentionMaxVersions"
+  | "retentionMaxAge"
+  | "threadTtl"
+  | "threadTtlStrategy"
+  | "threadTtlRefreshOnRead"
+  | "sweepInterval"
+  | "sweepBatch"
 > &
   Partial<Omit<AuthSettings, "host">> & {
     /**
@@ -92,6 +103,8 @@ export interface Checkpointd {
   /** The /metrics port, when enabled. */
   metricsPort: number | undefined;
   engine: DatabaseHandle["engine"];
+  /** The retention sweeper of this replica, when it runs one. */
+  sweeper: Sweeper | undefined;
   /** Graceful stop: in-flight calls get shutdownGraceMs, then pools close. */
   close(): Promise<void>;
   /** Re-reads the API keys file (SIGHUP); open connections stay. */
@@ -178,6 +191,10 @@ export interface ServeOptions
   slowCallMs?: number;
   /** The web inspector's built files, served at /ui/ on httpPort (default: the installed @checkpointd/inspector; false: none). */
   inspectorDir?: string | false;
+  /** The retention defaults GetThread shows and the sweeper applies (default: none, keep everything). */
+  retention?: RetentionDefaults;
+  /** Run the retention sweeper on this store (every intervalMs, at most batch threads a pass); undefined: no sweeper. */
+  sweeper?: { store: SweepStore; intervalMs: number; batch: number; holder?: string } | undefined;
 }
 
 /**
@@ -196,6 +213,7 @@ function decorateStorage(storage: TenantStorage, cache: CheckpointCache | undefi
  * closes the storage.
  */
 export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpointd, "engine" | "reloadAuth">> {
+  const retention = options.retention ?? noRetention;
   const { cache, logger } = options;
   let tls: TlsFiles | undefined;
   const streamStallMs = options.streamStallMs ?? settingDefaults.streamStallMs;
@@ -221,7 +239,11 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
   // transport -> observer (every call counted, refused ones too) -> authentication -> service.
   const impl = observer.wrap(
     CheckpointService,
-    authenticateService(CheckpointService, createCheckpointService(createTenantScopes(storage, hub), { logError }), authenticator),
+    authenticateService(
+      CheckpointService,
+      createCheckpointService(createTenantScopes(storage, hub), { logError, retention }),
+      authenticator,
+    ),
   );
   const guarded = (service: GrpcJsService) =>
     requireCredentials(service, authenticator, options.publicServices ?? settingDefaults.authPublicServices, logError);
@@ -290,6 +312,19 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
     await options.tracing?.shutdown();
     throw error;
   }
+  const sweeper =
+    options.sweeper === undefined
+      ? undefined
+      : createSweeper({
+          ...options.sweeper,
+          defaults: retention,
+          logger: logger.child({ component: "sweeper" }),
+          async afterChange(tenant, threadId) {
+            await cache?.invalidateThread(tenant, threadId);
+            hub.forTenant(tenant).publish(threadId);
+          },
+        });
+  sweeper?.start();
   const monitor = monitorHealth({
     storage,
     services: [CheckpointService.typeName],
@@ -325,7 +360,9 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
     port: grpc.port,
     httpPort: http?.port,
     metricsPort: metricsServer?.port,
+    sweeper,
     async close() {
+      await sweeper?.stop();
       monitor.stop();
       clearInterval(statsTimer);
       shutdown.abort();
@@ -393,6 +430,8 @@ export async function startCheckpointd(options: StartOptions, logger: Logger): P
       metrics,
       tracing,
       authenticator: options.authenticator ?? auth!.authenticator,
+      retention: retentionDefaultsOf(options),
+      sweeper: { store: createSweepStore(handle.db), intervalMs: options.sweepInterval, batch: options.sweepBatch },
       publicServices: auth?.publicServices ?? options.authPublicServices ?? settingDefaults.authPublicServices,
       metricsAuthorize: metricsToken === undefined ? undefined : (request) => metricsToken.allows(request.headers.authorization),
     });

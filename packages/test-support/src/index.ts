@@ -28,6 +28,7 @@ export { runCommand, type RunCommandOptions } from "./run-command.js";
 export { runCheckpointdVerb, type VerbResult } from "./run-checkpointd-verb.js";
 export { sampleHistory, type SampleStep } from "./sample-history.js";
 export { chainCheckpointId, chainPut, chainWrites } from "./chain-put.js";
+export { retentionCheckpointId, retentionStep } from "./retention-history.js";
 export { seedLongThread, seededCheckpointId, type SeedLongThreadOptions } from "./seed-long-thread.js";
 export { openWatch, type OpenWatch } from "./open-watch.js";
 export { recordMethods } from "./record-methods.js";

@@ -63,7 +63,9 @@ try {
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     args = ["--data-dir", dataDir];
   }
-  const server = await spawnCheckpointd(args, env);
+  // The sweeper passes twice a second: with no retention defaults it trims only threads given a
+  // policy of their own (SetRetention), so the clients' tests can watch retention act.
+  const server = await spawnCheckpointd([...args, "--sweep-interval", "500ms"], env);
   cleanups.push(() => server.stop());
   const ready = { address: `127.0.0.1:${server.port}`, httpPort: server.httpPort, databaseUrl, redisUrl };
   process.stdout.write(`${JSON.stringify(ready)}\n`);

@@ -17,7 +17,7 @@ from .aio_client import AsyncCheckpointdClient
 from .aio_watch import AsyncThreadWatch
 from .backoff import backoff_delay
 from .client import CheckpointdClient
-from .errors import CheckpointdError, ClientClosedError
+from .errors import CheckpointdError, ClientClosedError, EventsCompactedError
 from .leases import FENCING_TOKEN_HEADER, HeldLease, LeaseLostError, lease_holder_of, wait_for_lease, wait_for_lease_async
 from .options import NO_RETRY, ClientOptions, ReconnectPolicy, RetryPolicy, TlsOptions, TokenProvider
 from .watch import ThreadWatch
@@ -40,6 +40,7 @@ __all__ = [
     "CheckpointdError",
     "CheckpointdSaver",
     "ClientClosedError",
+    "EventsCompactedError",
     "ClientOptions",
     "ParsedAddress",
     "ReconnectPolicy",

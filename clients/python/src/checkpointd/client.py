@@ -139,6 +139,25 @@ class CheckpointdClient(ClientBase):
         response: service_pb2.DeleteForRunsResponse = self._unary("DeleteForRuns", request, timeout, metadata)
         return response
 
+    def set_retention(
+        self,
+        request: service_pb2.SetRetentionRequest,
+        *,
+        timeout: float | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> service_pb2.Thread:
+        """Replaces a thread's retention policy (no policy: the server's defaults); returns the thread."""
+        response: service_pb2.SetRetentionResponse = self._unary("SetRetention", request, timeout, metadata)
+        return response.thread
+
+    def get_thread(
+        self, thread_id: str, *, timeout: float | None = None, metadata: Mapping[str, str] | None = None
+    ) -> service_pb2.Thread:
+        """A thread's size, clock and retention policy (checkpoint_count 0 when nothing is stored)."""
+        request = service_pb2.GetThreadRequest(thread_id=thread_id)
+        response: service_pb2.GetThreadResponse = self._unary("GetThread", request, timeout, metadata)
+        return response.thread
+
     def prune(
         self,
         request: service_pb2.PruneRequest,
@@ -211,7 +230,7 @@ class CheckpointdClient(ClientBase):
         """One thread's events over server streaming (no reconnect: see watch())."""
         self._ensure_open()
         call = self.raw.Subscribe(request, metadata=self._metadata(metadata))
-        with stream_errors(call):
+        with stream_errors(call, request.thread_id):
             yield from call
 
     def watch(

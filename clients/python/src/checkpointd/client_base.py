@@ -13,7 +13,7 @@ import grpc
 from .address import parse_address
 from .call_rules import is_idempotent
 from .channel import channel_arguments, channel_credentials, resolve_tls
-from .errors import CheckpointdError, ClientClosedError
+from .errors import CheckpointdError, ClientClosedError, stream_error_of
 from .options import ClientOptions
 from .retry import Attempts
 from .v1 import checkpoint_service_pb2_grpc as service_grpc
@@ -70,12 +70,13 @@ def merge_metadata(
 
 
 @contextmanager
-def stream_errors(call: Any) -> Iterator[None]:
-    """Around reading a stream: its failure raises CheckpointdError; leaving early cancels the call."""
+def stream_errors(call: Any, thread_id: str = "") -> Iterator[None]:
+    """Around reading a stream: its failure raises CheckpointdError (EventsCompactedError for a
+    start behind the thread's compaction point); leaving early cancels the call."""
     try:
         yield
     except grpc.RpcError as error:
-        raise CheckpointdError.from_rpc_error(error) from error
+        raise stream_error_of(error, thread_id) from error
     finally:
         call.cancel()  # a no-op on a call that ended
 

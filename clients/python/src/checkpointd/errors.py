@@ -30,6 +30,35 @@ class CheckpointdError(Exception):
         return cls(code if isinstance(code, grpc.StatusCode) else grpc.StatusCode.UNKNOWN, details, metadata)
 
 
+class EventsCompactedError(CheckpointdError):
+    """The server trimmed the thread's event log past where a watch asked to start (its retention
+    policy): the events up to ``compacted_through`` are gone. Read the thread's latest state, then
+    watch it again from ``after_event_id=compacted_through``. Raised by ``watch()`` and
+    ``subscribe()``; never a silent gap."""
+
+    def __init__(self, thread_id: str, compacted_through: int, details: str | None = None) -> None:
+        super().__init__(
+            grpc.StatusCode.OUT_OF_RANGE,
+            details
+            or f"events up to {compacted_through} were compacted; "
+            f"read the thread's latest state and subscribe after {compacted_through}",
+        )
+        self.thread_id = thread_id
+        self.compacted_through = compacted_through
+
+
+def stream_error_of(error: grpc.RpcError, thread_id: str) -> CheckpointdError:
+    """The CheckpointdError of a failed stream: EventsCompactedError for OUT_OF_RANGE with the
+    server's ``compacted-through`` trailer."""
+    code = error.code() if callable(getattr(error, "code", None)) else None
+    if code == grpc.StatusCode.OUT_OF_RANGE and callable(getattr(error, "trailing_metadata", None)):
+        for key, value in error.trailing_metadata() or ():  # type: ignore[attr-defined]
+            if key == "compacted-through" and str(value).isdigit():
+                details = error.details() if callable(getattr(error, "details", None)) else None  # type: ignore[attr-defined]
+                return EventsCompactedError(thread_id, int(value), details)
+    return CheckpointdError.from_rpc_error(error)
+
+
 class ClientClosedError(RuntimeError):
     """The client was closed before the call."""
 

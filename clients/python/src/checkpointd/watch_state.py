@@ -10,10 +10,14 @@ import grpc
 
 from .backoff import backoff_delay
 from .call_rules import reconnects_watch, status_code
-from .errors import CheckpointdError
+from .errors import CheckpointdError, EventsCompactedError
 from .options import ReconnectPolicy
 from .v1 import checkpoint_service_pb2 as service_pb2
 from .v1 import watch_pb2
+
+
+#: grpc.StatusCode.OUT_OF_RANGE's number, as a WatchError carries it.
+OUT_OF_RANGE = 11
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,9 @@ class Subscriptions:
         event = response.event
         if event.WhichOneof("kind") == "heartbeat":
             return event if heartbeats else None
+        if event.WhichOneof("kind") == "error" and event.error.code == OUT_OF_RANGE and event.error.compacted_through > 0:
+            # The thread's log was trimmed past where it resumes: no silent gap, the watch ends.
+            raise EventsCompactedError(event.thread_id, event.error.compacted_through, event.error.message)
         return event if self.accept(event) else None
 
     def accept(self, event: watch_pb2.WatchEvent) -> bool:

@@ -101,6 +101,13 @@ export function applyEvent(state: ThreadEvents, event: WatchEvent): ThreadEvents
   }
 }
 
+/** The id a Subscribe behind the thread's compaction point must start after (OUT_OF_RANGE), or undefined. */
+function compactedThrough(error: unknown): bigint | undefined {
+  const { code, metadata } = error as { code?: unknown; metadata?: { get(name: string): string | null } };
+  const through = code === 11 ? metadata?.get("compacted-through") : undefined;
+  return through !== undefined && through !== null && /^\d+$/.test(through) ? BigInt(through) : undefined;
+}
+
 /**
  * The thread's events through Subscribe (the browser's Watch): replayed from
  * the first, then live; opened once `enabled` (after the first page of history,
@@ -128,10 +135,21 @@ export function useThreadEvents(thread: string, enabled: boolean): ThreadEvents 
           current.current = { ...current.current, live: true };
           frame ??= requestAnimationFrame(flush);
         };
-        for await (const { event } of api.subscribe({ threadId: thread, afterEventId: 0n }, { signal: abort.signal, onHeader })) {
-          if (event === undefined) continue;
-          current.current = { ...applyEvent(current.current, event), live: true };
-          frame ??= requestAnimationFrame(flush);
+        // The sweeper may have trimmed the log's start: then the server names the last trimmed id
+        // (OUT_OF_RANGE, compacted-through) and the replay starts after it.
+        for (let after = 0n; ;) {
+          try {
+            for await (const { event } of api.subscribe({ threadId: thread, afterEventId: after }, { signal: abort.signal, onHeader })) {
+              if (event === undefined) continue;
+              current.current = { ...applyEvent(current.current, event), live: true };
+              frame ??= requestAnimationFrame(flush);
+            }
+            return;
+          } catch (error) {
+            const through = compactedThrough(error);
+            if (through === undefined || through <= after) throw error;
+            after = through;
+          }
         }
       } catch (error) {
         if (!isAbort(error)) setState({ ...current.current, error: handleError(error) });

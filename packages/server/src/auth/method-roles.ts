@@ -46,6 +46,10 @@ export const methodRoles: Readonly<Record<MethodName, RoleRule>> = {
   deleteForRuns: "admin",
   prune: "admin",
   batch: batchRole,
+  getThread: "read",
+  // A thread's policy decides what of it is deleted (a TTL of 1ms deletes it on the next pass):
+  // as much power over the thread's data as Prune, so it takes what Prune takes.
+  setRetention: "admin",
 };
 
 /** The role a call of `method` with `request` needs; undefined for a method with no entry (refused). */

@@ -43,6 +43,13 @@ const defaults: CheckpointdConfig = {
   authRateLimit: 0,
   authMaxStreams: 0,
   insecureNoAuth: false,
+  retentionMaxVersions: undefined,
+  retentionMaxAge: undefined,
+  threadTtl: undefined,
+  threadTtlStrategy: "delete",
+  threadTtlRefreshOnRead: false,
+  sweepInterval: 300_000,
+  sweepBatch: 1000,
 };
 
 /** The ConfigError loadConfig throws (fails the test when it does not throw one). */
@@ -278,7 +285,47 @@ const settings = [
   },
   { flag: "--metrics-port", env: "METRICS_PORT", key: "metricsPort", flagValue: ["9465", 9465], envValue: ["off", undefined] },
   { flag: "--slow-call-ms", env: "SLOW_CALL_MS", key: "slowCallMs", flagValue: ["50", 50], envValue: ["0", 0] },
+  {
+    flag: "--retention-max-versions",
+    env: "RETENTION_MAX_VERSIONS",
+    key: "retentionMaxVersions",
+    flagValue: ["100", 100],
+    envValue: ["off", undefined],
+  },
+  {
+    flag: "--retention-max-age",
+    env: "RETENTION_MAX_AGE",
+    key: "retentionMaxAge",
+    flagValue: ["7d", 604_800_000],
+    envValue: ["12h", 43_200_000],
+  },
+  { flag: "--thread-ttl", env: "THREAD_TTL", key: "threadTtl", flagValue: ["1h30m", 5_400_000], envValue: ["30s", 30_000] },
+  {
+    flag: "--thread-ttl-strategy",
+    env: "THREAD_TTL_STRATEGY",
+    key: "threadTtlStrategy",
+    flagValue: ["keep_latest", "keep_latest"],
+    envValue: ["keep_latest", "keep_latest"],
+  },
+  { flag: "--sweep-interval", env: "SWEEP_INTERVAL", key: "sweepInterval", flagValue: ["1m", 60_000], envValue: ["500ms", 500] },
+  { flag: "--sweep-batch", env: "SWEEP_BATCH", key: "sweepBatch", flagValue: ["50", 50], envValue: ["10000", 10_000] },
 ] as const;
+
+describe("retention settings refuse what they cannot mean", () => {
+  test("a bare number, a zero or a negative count, an unknown strategy: one line naming the setting", () => {
+    expect(configError(["--retention-max-age", "7"]).message).toMatch(/^--retention-max-age: expected a duration/);
+    expect(configError(["--thread-ttl", "0s"]).message).toMatch(/^--thread-ttl: expected/);
+    expect(configError(["--retention-max-versions", "0"]).message).toMatch(/^--retention-max-versions: expected an integer from 1/);
+    expect(configError([], { THREAD_TTL_STRATEGY: "archive" }).message).toMatch(/^THREAD_TTL_STRATEGY: expected delete or keep_latest/);
+    expect(configError(["--sweep-interval", "10ms"]).message).toMatch(/^--sweep-interval: expected a duration from 100ms/);
+    expect(configError(["--sweep-batch", "0"]).message).toMatch(/^--sweep-batch: expected an integer from 1/);
+  });
+
+  test("--thread-ttl-refresh-on-read is a switch", () => {
+    expect(loadConfig(["--thread-ttl-refresh-on-read"], {}).threadTtlRefreshOnRead).toBe(true);
+    expect(loadConfig([], { TTL_REFRESH_ON_READ: "1" }).threadTtlRefreshOnRead).toBe(true);
+  });
+});
 
 describe.each(settings)("$flag / $env", ({ flag, env, key, flagValue, envValue }) => {
   test("the flag beats the environment variable", () => {

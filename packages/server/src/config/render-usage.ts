@@ -5,6 +5,7 @@ const commands: [string, string][] = [
   ["serve", "run the gRPC server (default)"],
   ["migrate", "bring the database schema up to date and exit"],
   ["health", "ask the server at --host/--port for its health; exit 0 if SERVING"],
+  ["sweep", "--once [--dry-run] [--json]: one retention pass now with these settings; prints counts"],
 ];
 
 const width = 100;
@@ -41,7 +42,7 @@ export function renderUsage(table: SettingTable): string {
       .join("\n");
   const commandWidth = Math.max(...commands.map(([c]) => c.length)) + 2;
   return [
-    "Usage: checkpointd [serve|migrate|health] [options]",
+    "Usage: checkpointd [serve|migrate|health|sweep] [options]",
     "",
     "Commands:",
     ...commands.map(([c, help]) => `  ${c.padEnd(commandWidth)}${help}`),

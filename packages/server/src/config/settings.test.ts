@@ -68,7 +68,7 @@ describe("the usage text", () => {
   });
 
   test("names the commands and --help", () => {
-    expect(lines[0]).toBe("Usage: checkpointd [serve|migrate|health] [options]");
-    for (const word of ["  serve ", "  migrate ", "  health ", "-h, --help"]) expect(usage).toContain(word);
+    expect(lines[0]).toBe("Usage: checkpointd [serve|migrate|health|sweep] [options]");
+    for (const word of ["  serve ", "  migrate ", "  health ", "  sweep ", "-h, --help"]) expect(usage).toContain(word);
   });
 });

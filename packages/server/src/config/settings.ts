@@ -1,8 +1,10 @@
 import { defineSettings, type SettingValues } from "./define-settings.js";
-import { integer, port, portOrOff } from "./number-parsers.js";
-import { boolean, list, oneOf, optionalPath, path, text, url } from "./setting-parser.js";
+import { duration, integer, port, portOrOff } from "./number-parsers.js";
+import { boolean, list, oneOf, optionalPath, orOff, path, text, url } from "./setting-parser.js";
 
 const MiB = 1024 * 1024;
+/** The longest retention duration a flag takes: 100 years (365-day years). */
+const maxPolicyMs = 100 * 365 * 86_400_000;
 
 /**
  * Every setting of the server, once. The usage text (render-usage.ts), the parsed config
@@ -323,6 +325,62 @@ export const settings = defineSettings({
     parse: boolean(),
     help: "serve a non-loopback `--host` without authentication (anyone who reaches the port reads and deletes every thread)",
     group: "Authentication",
+  },
+  retentionMaxVersions: {
+    flag: "--retention-max-versions",
+    env: "RETENTION_MAX_VERSIONS",
+    default: "off",
+    parse: orOff(integer(1, 2 ** 31 - 1)),
+    help: "the sweeper keeps the newest N checkpoints of each thread and namespace (with their writes and the values they use); `off`: all",
+    group: "Retention",
+  },
+  retentionMaxAge: {
+    flag: "--retention-max-age",
+    env: "RETENTION_MAX_AGE",
+    default: "off",
+    parse: orOff(duration(1, maxPolicyMs)),
+    help: "the sweeper drops checkpoints older than this (`7d`, `12h`), always keeping each namespace's latest; `off`: none",
+    group: "Retention",
+  },
+  threadTtl: {
+    flag: "--thread-ttl",
+    env: "THREAD_TTL",
+    default: "off",
+    parse: orOff(duration(1, maxPolicyMs)),
+    help: "a thread with no write for this long expires (see `--thread-ttl-strategy`); `off`: never",
+    group: "Retention",
+  },
+  threadTtlStrategy: {
+    flag: "--thread-ttl-strategy",
+    env: "THREAD_TTL_STRATEGY",
+    default: "delete",
+    parse: oneOf(["delete", "keep_latest"]),
+    help: "what expiry does: delete the thread, or keep only each namespace's latest checkpoint",
+    group: "Retention",
+  },
+  threadTtlRefreshOnRead: {
+    flag: "--thread-ttl-refresh-on-read",
+    env: "TTL_REFRESH_ON_READ",
+    default: "false",
+    parse: boolean(),
+    help: "a `GetTuple` that finds a checkpoint restarts the thread's TTL too (at most one row write a second per thread)",
+    group: "Retention",
+  },
+  sweepInterval: {
+    flag: "--sweep-interval",
+    env: "SWEEP_INTERVAL",
+    default: "5m",
+    parse: duration(100, 86_400_000),
+    help: "how often the sweeper runs a pass (on one replica at a time)",
+    group: "Retention",
+  },
+  sweepBatch: {
+    flag: "--sweep-batch",
+    env: "SWEEP_BATCH",
+    default: "1000",
+    parse: integer(1, 1_000_000),
+    help: "threads a sweeper pass looks at, at most (expired ones first; the next pass goes on where it stopped)",
+    group: "Retention",
   },
   logLevel: {
     flag: "--log-level",

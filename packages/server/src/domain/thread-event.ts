@@ -7,6 +7,7 @@ export type EventKind =
   | "resume_requested"
   | "resume_claimed"
   | "thread_deleted"
+  | "checkpoints_pruned"
   | "lease_acquired"
   | "lease_released"
   | "lease_expired";

@@ -6,6 +6,7 @@ export enum Code {
   ResourceExhausted = 8,
   FailedPrecondition = 9,
   Aborted = 10,
+  OutOfRange = 11,
   Internal = 13,
   Unavailable = 14,
   Unauthenticated = 16,

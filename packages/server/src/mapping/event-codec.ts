@@ -15,6 +15,7 @@ const caseToKind: Record<string, EventKind> = {
   leaseAcquired: "lease_acquired",
   leaseReleased: "lease_released",
   leaseExpired: "lease_expired",
+  checkpointsPruned: "checkpoints_pruned",
 };
 
 /**

@@ -13,6 +13,8 @@ import { createWatchService } from "./watch-service.js";
 import { createLeaseService } from "./lease-service.js";
 import { fencingTokenOf } from "./fencing-token.js";
 import { requireConfig, requireField } from "./validate-request.js";
+import { noRetention, type RetentionDefaults } from "../domain/retention-policy.js";
+import { policyFromProto, threadToProto } from "../mapping/retention-mapping.js";
 
 const pruneStrategies: Record<number, StoragePruneStrategy> = {
   [PruneStrategy.UNSPECIFIED]: "keep_latest",
@@ -23,6 +25,8 @@ const pruneStrategies: Record<number, StoragePruneStrategy> = {
 export interface CheckpointServiceOptions {
   /** Where the unexpected failures of a Batch's calls go (each is INTERNAL to the client). */
   logError?: ErrorLogger;
+  /** The server's retention defaults: what GetThread shows for unset fields, and refresh-on-read (default: none). */
+  retention?: RetentionDefaults;
 }
 
 /**
@@ -37,6 +41,7 @@ export function createCheckpointService(
   scopeOf: (identity: CallIdentity) => TenantScope,
   options: CheckpointServiceOptions = {},
 ): ServiceImpl<typeof CheckpointService> {
+  const retention = options.retention ?? noRetention;
   const service: ServiceImpl<typeof CheckpointService> = {
     ...createWatchService(scopeOf),
     ...createLeaseService(scopeOf),
@@ -93,6 +98,7 @@ export function createCheckpointService(
       const { storage } = scopeOf(identity);
       const config = requireConfig(req.config, "config");
       const tuple = await storage.getTuple(config);
+      if (tuple !== undefined && retention.refreshOnRead) await storage.touchThread(config.threadId);
       return tuple === undefined ? {} : { tuple: tupleToProto(tuple) };
     },
 
@@ -143,6 +149,19 @@ export function createCheckpointService(
       await storage.prune(req.threadIds, strategy, newEvent("", { case: "threadDeleted", value: {} }));
       if (strategy === "delete") for (const threadId of req.threadIds) hub.publish(threadId);
       return {};
+    },
+
+    async setRetention(req, { identity }) {
+      const { storage } = scopeOf(identity);
+      const threadId = requireField(req.threadId, "thread_id");
+      await storage.setRetention(threadId, policyFromProto(req.policy));
+      return { thread: threadToProto(await storage.getThread(threadId), retention) };
+    },
+
+    async getThread(req, { identity }) {
+      const { storage } = scopeOf(identity);
+      const threadId = requireField(req.threadId, "thread_id");
+      return { thread: threadToProto(await storage.getThread(threadId), retention) };
     },
 
     batch: (req, context) => batch(req, context),

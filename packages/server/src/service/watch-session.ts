@@ -10,6 +10,7 @@ import type {
 } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import type { WatchEventSchema } from "@checkpointd/proto/checkpointd/v1/watch_pb.js";
 import { Code, invalidArgument, ServiceError } from "../errors/service-error.js";
+import { EventsCompactedError } from "../errors/events-compacted-error.js";
 import { createAsyncQueue } from "../events/async-queue.js";
 import type { HandlerContext } from "./service-impl.js";
 import { requireField } from "./validate-request.js";
@@ -23,13 +24,17 @@ export interface WatchSessionHandlers {
   claimResume(req: ClaimResumeRequest): Promise<MessageInitShape<typeof ClaimResumeResponseSchema>>;
 }
 
-const errorEvent = (code: Code, message: string): WatchResponse => ({ event: { kind: { case: "error", value: { code, message } } } });
+const errorEvent = (code: Code, message: string, compactedThrough = 0n): WatchResponse => ({
+  event: { kind: { case: "error", value: { code, message, compactedThrough } } },
+});
 
 /** A failed request or subscription as an error event: the stream lives on. */
 const describe = (error: unknown) =>
-  error instanceof ServiceError
-    ? errorEvent(error.code, error.message)
-    : errorEvent(Code.Internal, "internal error (logged on the server)");
+  error instanceof EventsCompactedError
+    ? errorEvent(error.code, error.message, error.compactedThrough)
+    : error instanceof ServiceError
+      ? errorEvent(error.code, error.message)
+      : errorEvent(Code.Internal, "internal error (logged on the server)");
 
 /**
  * One Watch stream: its requests are handled in order, each subscription
@@ -61,7 +66,8 @@ export async function* createWatchSession(
       try {
         for await (const event of handlers.follow(req, signal)) await out.push({ event });
       } catch (error) {
-        if (!signal.aborted) await out.push(describe(error));
+        // The subscription's error names its thread (a stream watches many: compaction is per thread).
+        if (!signal.aborted) await out.push({ event: { ...describe(error).event, threadId: req.threadId } });
       }
     });
   };

@@ -3,6 +3,12 @@ import type { NewEvent } from "../domain/thread-event.js";
 import type { Database } from "./database-schema.js";
 import { parameterList, type ParameterList } from "./parameter-list.js";
 
+const clockColumns = ", created_at, last_write_at, touched_at";
+const clockValues = ", now(), now(), now()";
+const clockUpdate =
+  ", created_at = coalesce(thread_event_counters.created_at, excluded.created_at)" +
+  ", last_write_at = excluded.last_write_at, touched_at = excluded.touched_at";
+
 /** A thread's events to append with a write (empty: none). */
 export interface ThreadEvents {
   tenant: string;
@@ -14,6 +20,15 @@ export interface ThreadEvents {
    * Resume). A fenced write must carry events: the check runs on the event rows.
    */
   fence?: bigint | undefined;
+}
+
+export interface WithEventsOptions {
+  /** The statement returns the new events' ids. */
+  returnEventIds?: boolean;
+  /** Indexes into `inserts` whose rows say which threads changed (see below); unset: every thread's events are appended. */
+  changedBy?: readonly number[] | undefined;
+  /** The write sets the thread's clock (default true); the sweeper's and the leases' events do not. */
+  touch?: boolean;
 }
 
 /**
@@ -32,14 +47,18 @@ export interface ThreadEvents {
  * changes nothing, say after a timeout that hid its commit, appends no second
  * event. Every thread's counter row is still locked, in order, by an upsert
  * that adds 0 for an unchanged one.
+ *
+ * The same upsert keeps the thread's clock (0005_retention) at no extra row
+ * write: a write (`touch`) sets last_write_at and touched_at, and created_at if
+ * the thread held nothing; the sweeper's own events pass `touch` false.
  */
 export function withEvents(
   p: ParameterList,
   inserts: readonly string[],
   threads: readonly ThreadEvents[],
-  returnEventIds = false,
-  changedBy?: readonly number[],
+  options: WithEventsOptions = {},
 ): CompiledQuery | undefined {
+  const { returnEventIds = false, changedBy, touch = true } = options;
   const counted = threads.filter((t) => t.events.length > 0);
   if (threads.some((t) => t.fence !== undefined && t.events.length === 0)) throw new Error("a fenced write must carry events");
   const marking = counted.length > 0 && changedBy !== undefined && changedBy.length > 0 ? new Set(changedBy) : undefined;
@@ -55,12 +74,14 @@ export function withEvents(
       .join(" or ");
   const counts = counted.map((t) => `(${p.add(t.tenant)}::text, ${p.add(t.threadId)}::text, ${t.events.length})`).join(", ");
   ctes.push(
-    `event_counter as (insert into thread_event_counters (tenant, thread_id, last_event_id) ` +
+    `event_counter as (insert into thread_event_counters (tenant, thread_id, last_event_id${touch ? clockColumns : ""}) ` +
       (marking === undefined
         ? `select t.tenant, t.thread_id, t.n`
         : `select t.tenant, t.thread_id, case when ${changed("t")} then t.n else 0 end`) +
+      (touch ? clockValues : "") +
       ` from (values ${counts}) as t (tenant, thread_id, n)` +
       ` on conflict (tenant, thread_id) do update set last_event_id = thread_event_counters.last_event_id + excluded.last_event_id` +
+      (touch ? clockUpdate : "") +
       ` returning tenant, thread_id, last_event_id, leased)`,
   );
   // Each event row names its thread and how far before the thread's new last id it is.
@@ -97,9 +118,12 @@ export async function appendEvents(
   tenant: string,
   threadId: string,
   events: readonly NewEvent[],
-  fence?: bigint,
+  options: { fence?: bigint | undefined; touch?: boolean } = {},
 ): Promise<bigint> {
-  const statement = withEvents(parameterList(), [], [{ tenant, threadId, events, fence }], true);
+  const statement = withEvents(parameterList(), [], [{ tenant, threadId, events, fence: options.fence }], {
+    returnEventIds: true,
+    touch: options.touch ?? true,
+  });
   if (statement === undefined) return 0n;
   const { rows } = await trx.executeQuery(statement as CompiledQuery<{ event_id: string | number | bigint }>);
   return rows.reduce((last, row) => (BigInt(row.event_id) > last ? BigInt(row.event_id) : last), 0n);

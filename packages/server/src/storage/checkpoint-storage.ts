@@ -1,5 +1,6 @@
 import type { ChannelVersion, Checkpoint, CheckpointKey, CheckpointTuple, JsonObject, PendingWrite } from "../domain/checkpoint.js";
 import type { NewEvent } from "../domain/thread-event.js";
+import type { ThreadInfo, ThreadPolicy } from "../domain/retention-policy.js";
 import type { EventStorage } from "./event-storage.js";
 import type { LeaseStorage } from "./lease-storage.js";
 
@@ -98,4 +99,10 @@ export interface CheckpointStorage {
   deleteForRuns(runIds: readonly string[]): Promise<DeleteForRunsResult>;
   /** For "delete", `deletedEvent` is appended to each thread's fresh log. */
   prune(threadIds: readonly string[], strategy: PruneStrategy, deletedEvent?: NewEvent): Promise<void>;
+  /** The thread's size, clock and own retention policy (a thread with nothing stored: count 0). */
+  getThread(threadId: string): Promise<ThreadInfo>;
+  /** Replaces the thread's own retention policy; undefined removes it. */
+  setRetention(threadId: string, policy: ThreadPolicy | undefined): Promise<void>;
+  /** A read under --thread-ttl-refresh-on-read: the thread's TTL counts from now. */
+  touchThread(threadId: string): Promise<void>;
 }

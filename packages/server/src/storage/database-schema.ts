@@ -46,6 +46,35 @@ export interface ThreadEventCountersTable {
   last_event_id: ColumnType<string, string | number | bigint, string | number | bigint>;
   /** Whether the thread ever had a lease (migration 0006); only then does a write run the fencing check. */
   leased: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The thread's clock (0005_retention): null while the thread holds nothing (never written, or deleted). */
+  created_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  last_write_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** What the TTL counts from: the last write, or read with --thread-ttl-refresh-on-read. */
+  touched_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The highest event id trimmed from the log (0: none); a watcher asking for older ones gets OUT_OF_RANGE. */
+  compacted_through: ColumnType<string, string | number | bigint | undefined, string | number | bigint>;
+}
+
+/** A thread's own retention policy (SetRetention); null columns fall back to the server's defaults. */
+export interface ThreadRetentionTable {
+  tenant: string;
+  thread_id: string;
+  max_versions: number | null;
+  max_age_ms: ColumnType<string | null, number | null, number | null>;
+  ttl_ms: ColumnType<string | null, number | null, number | null>;
+  ttl_strategy: string | null;
+  pinned: boolean;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+/** One row (id 1): the replica sweeping now, until when, and where the last pass stopped. */
+export interface SweeperLeaseTable {
+  id: number;
+  holder: string | null;
+  expires_at: Date | null;
+  last_pass_at: Date | null;
+  cursor_tenant: string | null;
+  cursor_thread: string | null;
 }
 
 export interface ThreadEventsTable {
@@ -96,6 +125,8 @@ export interface ThreadLeasesTable {
 export interface Database {
   thread_leases: ThreadLeasesTable;
   cache_fence: CacheFenceTable;
+  thread_retention: ThreadRetentionTable;
+  sweeper_lease: SweeperLeaseTable;
   thread_event_counters: ThreadEventCountersTable;
   thread_events: ThreadEventsTable;
   resumes: ResumesTable;

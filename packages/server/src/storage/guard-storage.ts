@@ -119,5 +119,8 @@ export function guardStorage(storage: Storage, metrics?: StorageMetrics): Storag
     releaseLease: wrap(storage.releaseLease),
     expireLease: wrap(storage.expireLease),
     readLease: wrap(storage.readLease),
+    getThread: wrap(storage.getThread),
+    setRetention: wrap(storage.setRetention),
+    touchThread: wrap(storage.touchThread),
   };
 }

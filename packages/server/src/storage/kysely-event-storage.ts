@@ -1,5 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import { appendEvents } from "./append-events.js";
+import { EventsCompactedError } from "../errors/events-compacted-error.js";
 import type { Database } from "./database-schema.js";
 import type { EventKind, StoredResume } from "../domain/thread-event.js";
 import type { ClaimInput, EventStorage, NewResume } from "./event-storage.js";
@@ -31,6 +32,18 @@ export function createKyselyEventStorage(db: Kysely<Database>, tenant: string): 
         .orderBy("event_id")
         .limit(limit)
         .execute();
+      // Ids are gapless but for compaction (and a deletion, which starts the log afresh): only a read
+      // that does not start at afterEventId + 1 asks whether it is behind the compaction point.
+      if (rows.length === 0 || BigInt(rows[0]!.event_id) !== afterEventId + 1n) {
+        const counter = await db
+          .selectFrom("thread_event_counters")
+          .select("compacted_through")
+          .where("tenant", "=", tenant)
+          .where("thread_id", "=", threadId)
+          .executeTakeFirst();
+        const compacted = BigInt(counter?.compacted_through ?? 0);
+        if (afterEventId < compacted) throw new EventsCompactedError(compacted);
+      }
       return rows.map((r) => ({
         threadId: r.thread_id,
         eventId: BigInt(r.event_id),
@@ -120,7 +133,7 @@ export function createKyselyEventStorage(db: Kysely<Database>, tenant: string): 
         }
         const resume = toResume(won);
         // Fenced: a claim by a worker without the thread's lease is refused and the update rolled back.
-        await appendEvents(trx, tenant, claim.threadId, [claim.event(resume)], claim.fencingToken ?? 0n);
+        await appendEvents(trx, tenant, claim.threadId, [claim.event(resume)], { fence: claim.fencingToken ?? 0n });
         return { ...resume, created: true };
       });
     },

@@ -70,7 +70,7 @@ export function createKyselyLeaseStorage(db: Kysely<Database>, tenant: string): 
             expires_at = excluded.expires_at, acquired_at = excluded.acquired_at
           returning ${leaseColumns}`.execute(trx);
         const lease = toLease(rows[0]!);
-        await appendEvents(trx, tenant, input.threadId, [...events, input.acquiredEvent(lease)]);
+        await appendEvents(trx, tenant, input.threadId, [...events, input.acquiredEvent(lease)], { touch: false });
         return { acquired: true, lease };
       });
     },
@@ -94,7 +94,7 @@ export function createKyselyLeaseStorage(db: Kysely<Database>, tenant: string): 
             and state = 'held' and expires_at > clock_timestamp()
           returning ${leaseColumns}`.execute(trx);
         if (rows[0] === undefined) return false;
-        await appendEvents(trx, tenant, threadId, [releasedEvent(toLease(rows[0]))]);
+        await appendEvents(trx, tenant, threadId, [releasedEvent(toLease(rows[0]))], { touch: false });
         return true;
       });
     },
@@ -107,7 +107,7 @@ export function createKyselyLeaseStorage(db: Kysely<Database>, tenant: string): 
             and state = 'held' and expires_at <= clock_timestamp()
           returning ${leaseColumns}`.execute(trx);
         if (rows[0] === undefined) return false;
-        await appendEvents(trx, tenant, threadId, [expiredEvent(toLease(rows[0]))]);
+        await appendEvents(trx, tenant, threadId, [expiredEvent(toLease(rows[0]))], { touch: false });
         return true;
       });
     },

@@ -15,6 +15,7 @@ import { inChunks, rowsPerInsert } from "./in-chunks.js";
 import { copyThread, deleteForRuns, deleteThread, prune } from "./maintain-threads.js";
 import { checkpointColumns, readTuples } from "./read-tuples.js";
 import { readOneTuple } from "./read-one-tuple.js";
+import { getThread, setRetention, touchThread } from "./thread-retention.js";
 
 export interface KyselyStorageOptions {
   db: Kysely<Database>;
@@ -200,6 +201,9 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
     copyThread: (source, target) => copyThread(db, tenant, source, target),
     deleteForRuns: (runIds) => deleteForRuns(db, tenant, runIds),
     prune: (threadIds, strategy, deletedEvent) => prune(db, tenant, threadIds, strategy, deletedEvent),
+    getThread: (threadId) => getThread(db, tenant, threadId),
+    setRetention: (threadId, policy) => setRetention(db, tenant, threadId, policy),
+    touchThread: (threadId) => touchThread(db, tenant, threadId),
   });
 
   return {

@@ -4,6 +4,7 @@ import type { DeleteForRunsResult, PruneStrategy } from "./checkpoint-storage.js
 import type { Database } from "./database-schema.js";
 import type { NewEvent } from "../domain/thread-event.js";
 import { appendEvents } from "./append-events.js";
+import { clearClock, markWritten } from "./thread-retention.js";
 
 /** Every function here runs on one tenant's rows: each statement filters by `tenant` and writes it. */
 export async function deleteThread(
@@ -29,13 +30,34 @@ async function deleteThreads(
   fence?: bigint,
 ): Promise<void> {
   if (threadIds.length === 0) return;
-  await db.transaction().execute(async (trx) => {
-    for (const table of ["checkpoint_writes", "checkpoint_blobs", "checkpoints", "resumes", "thread_events"] as const) {
-      await trx.deleteFrom(table).where("tenant", "=", tenant).where("thread_id", "in", threadIds).execute();
-    }
-    // A fenced deletion's check runs here, after the deletes: refused, nothing of them commits.
-    for (const threadId of threadIds) await appendEvents(trx, tenant, threadId, events, fence);
-  });
+  await db.transaction().execute((trx) => deleteThreadRows(trx, tenant, threadIds, events, fence));
+}
+
+/**
+ * deleteThreads inside the caller's transaction (the sweeper's, too). The
+ * thread's clock stops (it holds nothing), so `events` do not restart it. A
+ * fenced deletion's check runs with the events, after the deletes: refused,
+ * nothing of them commits.
+ */
+export async function deleteThreadRows(
+  trx: Transaction<Database>,
+  tenant: string,
+  threadIds: readonly string[],
+  events: readonly NewEvent[],
+  fence?: bigint,
+): Promise<number> {
+  let checkpoints = 0;
+  for (const table of ["checkpoint_writes", "checkpoint_blobs", "checkpoints", "resumes", "thread_events"] as const) {
+    const { numDeletedRows } = await trx
+      .deleteFrom(table)
+      .where("tenant", "=", tenant)
+      .where("thread_id", "in", threadIds)
+      .executeTakeFirst();
+    if (table === "checkpoints") checkpoints = Number(numDeletedRows);
+  }
+  await clearClock(trx, tenant, threadIds);
+  for (const threadId of threadIds) await appendEvents(trx, tenant, threadId, events, { fence, touch: false });
+  return checkpoints;
 }
 
 /** Copies every row of the source thread into the target of the same tenant; rows the target already has are kept as they are. */
@@ -96,6 +118,7 @@ export async function copyThread(db: Kysely<Database>, tenant: string, source: s
       )
       .onConflict((oc) => oc.doNothing())
       .execute();
+    await markWritten(trx, tenant, target);
   });
 }
 
@@ -143,8 +166,12 @@ export async function prune(
   });
 }
 
-/** Deletes the writes and channel values no remaining checkpoint of these threads refers to. */
-async function collectGarbage(trx: Transaction<Database>, tenant: string, threadIds: readonly string[]): Promise<void> {
+/**
+ * Deletes the writes and channel values no remaining checkpoint of these threads
+ * refers to. The one garbage collection: Prune, DeleteForRuns and the sweeper
+ * (sweep-threads.ts) all end with it.
+ */
+export async function collectGarbage(trx: Transaction<Database>, tenant: string, threadIds: readonly string[]): Promise<void> {
   if (threadIds.length === 0) return;
   await trx
     .deleteFrom("checkpoint_writes as w")

@@ -205,6 +205,60 @@ migrations["0004_cache_fence"] = {
 };
 
 /**
+ * Retention (issue 17). The event counter row every write already upserts also
+ * carries the thread's clock: created_at (first write since the thread was
+ * created or deleted), last_write_at, touched_at (what the TTL counts from: the
+ * last write, or read with --thread-ttl-refresh-on-read) and compacted_through
+ * (the highest event id the sweeper trimmed from the log). thread_retention holds
+ * the per-thread policies (SetRetention); sweeper_lease the one row that lets one
+ * replica sweep at a time, and where its last pass stopped.
+ */
+migrations["0005_retention"] = {
+  async up(db: Kysely<unknown>) {
+    await sql`alter table thread_event_counters
+      add column created_at timestamptz,
+      add column last_write_at timestamptz,
+      add column touched_at timestamptz,
+      add column compacted_through bigint not null default 0`.execute(db);
+    // Threads written before 0005: their clock starts from their checkpoints.
+    await sql`insert into thread_event_counters (tenant, thread_id, last_event_id, created_at, last_write_at, touched_at)
+      select tenant, thread_id, 0, min(created_at), max(created_at), max(created_at) from checkpoints group by tenant, thread_id
+      on conflict (tenant, thread_id) do update set created_at = excluded.created_at,
+        last_write_at = excluded.last_write_at, touched_at = excluded.touched_at`.execute(db);
+    await db.schema.createIndex("thread_event_counters_touched_at_idx").on("thread_event_counters").column("touched_at").execute();
+    await db.schema
+      .createTable("thread_retention")
+      .addColumn("tenant", id, (c) => c.notNull())
+      .addColumn("thread_id", id, (c) => c.notNull())
+      .addColumn("max_versions", "integer")
+      .addColumn("max_age_ms", "bigint")
+      .addColumn("ttl_ms", "bigint")
+      .addColumn("ttl_strategy", "text")
+      .addColumn("pinned", "boolean", (c) => c.notNull().defaultTo(false))
+      .addColumn("updated_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+      .addPrimaryKeyConstraint("thread_retention_pkey", ["tenant", "thread_id"])
+      .execute();
+    await db.schema
+      .createTable("sweeper_lease")
+      .addColumn("id", "integer", (c) => c.primaryKey())
+      .addColumn("holder", "text")
+      .addColumn("expires_at", "timestamptz")
+      .addColumn("last_pass_at", "timestamptz")
+      .addColumn("cursor_tenant", id)
+      .addColumn("cursor_thread", id)
+      .execute();
+    await sql`insert into sweeper_lease (id) values (1) on conflict do nothing`.execute(db);
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable("sweeper_lease").execute();
+    await db.schema.dropTable("thread_retention").execute();
+    await db.schema.dropIndex("thread_event_counters_touched_at_idx").execute();
+    await sql`alter table thread_event_counters drop column created_at, drop column last_write_at,
+      drop column touched_at, drop column compacted_through`.execute(db);
+  },
+};
+
+/**
  * Thread leases (issue 22): one row per thread that ever had a lease, kept after the lease ends
  * so that its fencing token only grows. `checkpointd_fence` is the check a write to a thread
  * that ever had a lease runs in its own statement or transaction (append-events.ts; the

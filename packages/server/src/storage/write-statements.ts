@@ -66,7 +66,7 @@ export function putStatement(puts: readonly PreparedPut[]): CompiledQuery {
   const blobs = puts.flatMap((put) => put.blobs);
   const inserts = [...(blobs.length > 0 ? [insertBlobs(p, blobs)] : []), upsertCheckpoints(p, puts)];
   // A thread's checkpoint_saved event follows its checkpoint row: new or changed.
-  return withEvents(p, inserts, puts, false, [inserts.length - 1])!;
+  return withEvents(p, inserts, puts, { changedBy: [inserts.length - 1] })!;
 }
 
 /** Channel values by themselves (a chunk of a Put with more than rowsPerInsert of them). */
@@ -90,5 +90,5 @@ export function writesStatement(
     ...(special.length > 0 ? [insertWrites(p, special, true)] : []),
   ];
   // With writes, the events follow the rows they inserted or changed; a retry of the same writes appends none.
-  return withEvents(p, inserts, [thread], false, inserts.length > 0 ? inserts.map((_, i) => i) : undefined);
+  return withEvents(p, inserts, [thread], { changedBy: inserts.length > 0 ? inserts.map((_, i) => i) : undefined });
 }

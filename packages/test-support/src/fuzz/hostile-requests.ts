@@ -1,5 +1,5 @@
 import { type MessageInitShape } from "@bufbuild/protobuf";
-import { PruneStrategy } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
+import { PruneStrategy, type TtlStrategy } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import {
   hostileConfig,
   hostileString,
@@ -71,6 +71,26 @@ export function hostileRequest(r: Rng, method: Method, flags: { heavy?: boolean 
       return { runIds: Array.from({ length: size() }, () => shortString(r)) };
     case "prune":
       return { threadIds: Array.from({ length: size() }, () => shortString(r)), strategy: r.pick([0, 1, 2, 3, 99, -1, 2 ** 31 - 1]) };
+    case "setRetention": {
+      const duration = () =>
+        r.chance(0.3)
+          ? undefined
+          : { seconds: r.pick([0n, 1n, -1n, 86_400n, 2n ** 62n, -(2n ** 63n)]), nanos: r.pick([0, 1, -1, 999_999_999]) };
+      return {
+        threadId: hostileString(r),
+        policy: r.chance(0.2)
+          ? undefined
+          : {
+              maxVersions: r.pick([undefined, 0, 1, 100, -1, 2 ** 31 - 1, -(2 ** 31)]),
+              maxAge: duration(),
+              ttl: duration(),
+              ttlStrategy: r.pick([0, 1, 2, 3, 99, -1]) as TtlStrategy,
+              pinned: r.chance(0.3),
+            },
+      };
+    }
+    case "getThread":
+      return { threadId: hostileString(r) };
   }
 }
 

@@ -2,11 +2,13 @@ import {
   CopyThreadRequestSchema,
   DeleteForRunsRequestSchema,
   DeleteThreadRequestSchema,
+  GetThreadRequestSchema,
   GetTupleRequestSchema,
   ListRequestSchema,
   PruneRequestSchema,
   PutRequestSchema,
   PutWritesRequestSchema,
+  SetRetentionRequestSchema,
 } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 
 export const methods = [
@@ -18,5 +20,7 @@ export const methods = [
   { name: "CopyThread", local: "copyThread", schema: CopyThreadRequestSchema },
   { name: "DeleteForRuns", local: "deleteForRuns", schema: DeleteForRunsRequestSchema },
   { name: "Prune", local: "prune", schema: PruneRequestSchema },
+  { name: "SetRetention", local: "setRetention", schema: SetRetentionRequestSchema },
+  { name: "GetThread", local: "getThread", schema: GetThreadRequestSchema },
 ] as const;
 export type Method = (typeof methods)[number];

@@ -190,6 +190,11 @@ export const rpcProbes: Record<string, Probe> = {
   // Aimed at the owner's lease: another tenant can neither renew nor release it, nor learn of it.
   renewLease: (c, t) => c.renewLease({ threadId: t.threadId, leaseId: t.leaseId ?? "no-lease" }).catch(String),
   releaseLease: (c, t) => c.releaseLease({ threadId: t.threadId, leaseId: t.leaseId ?? "no-lease" }),
+  setRetention: async (c, t) => [
+    await c.setRetention({ threadId: t.threadId, policy: { maxVersions: 1, ttl: { seconds: 1n }, pinned: false } }),
+    await c.setRetention({ threadId: t.threadId }),
+  ],
+  getThread: (c, t) => c.getThread({ threadId: t.threadId }),
   batch: async (c, t) => {
     const results = [];
     for (const [kind, probe] of Object.entries(batchProbes)) {

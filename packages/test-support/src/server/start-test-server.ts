@@ -12,6 +12,9 @@ import {
   type Database,
   type Authenticator,
   type EventBus,
+  type RetentionDefaults,
+  type Sweeper,
+  createSweepStore,
 } from "@checkpointd/server";
 import { createDatabase as createPostgresDatabase } from "../start-postgres.js";
 
@@ -55,6 +58,8 @@ export interface TestServer {
   db: Kysely<Database>;
   /** The generated TypeScript client (protobuf-es + Connect's gRPC transport). */
   client: Client<typeof CheckpointService>;
+  /** The sweeper, when `sweeper` was asked for. */
+  sweeper: Sweeper | undefined;
   close(): Promise<void>;
 }
 
@@ -83,6 +88,10 @@ export interface TestServerOptions {
   db?: Kysely<Database>;
   /** Services other than CheckpointService callable without credentials (default: the server's). */
   publicServices?: readonly string[];
+  /** Retention defaults (default: none). */
+  retention?: RetentionDefaults;
+  /** Run the sweeper (default: none); a test drives it with `sweeper.runPass({ force: true })` or lets it tick. */
+  sweeper?: { intervalMs: number; batch: number; holder?: string };
 }
 
 /**
@@ -125,8 +134,10 @@ export async function startTestServer(engine: TestEngine, databaseUrl?: string, 
     bus: options.bus,
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
     ...(options.publicServices === undefined ? {} : { publicServices: options.publicServices }),
+    ...(options.retention === undefined ? {} : { retention: options.retention }),
+    ...(options.sweeper === undefined ? {} : { sweeper: { ...options.sweeper, store: createSweepStore(db) } }),
   });
   const address = `127.0.0.1:${served.port}`;
   const client = createClient(CheckpointService, createGrpcTransport({ baseUrl: `http://${address}` }));
-  return { port: served.port, httpPort: served.httpPort!, address, engine, db, client, close: served.close };
+  return { port: served.port, httpPort: served.httpPort!, address, engine, db, client, sweeper: served.sweeper, close: served.close };
 }

@@ -76,6 +76,57 @@ func (PruneStrategy) EnumDescriptor() ([]byte, []int) {
 	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{0}
 }
 
+type TtlStrategy int32
+
+const (
+	TtlStrategy_TTL_STRATEGY_UNSPECIFIED TtlStrategy = 0
+	// An expired thread is deleted (thread_deleted).
+	TtlStrategy_TTL_STRATEGY_DELETE TtlStrategy = 1
+	// An expired thread keeps only each namespace's latest checkpoint (checkpoints_pruned).
+	TtlStrategy_TTL_STRATEGY_KEEP_LATEST TtlStrategy = 2
+)
+
+// Enum value maps for TtlStrategy.
+var (
+	TtlStrategy_name = map[int32]string{
+		0: "TTL_STRATEGY_UNSPECIFIED",
+		1: "TTL_STRATEGY_DELETE",
+		2: "TTL_STRATEGY_KEEP_LATEST",
+	}
+	TtlStrategy_value = map[string]int32{
+		"TTL_STRATEGY_UNSPECIFIED": 0,
+		"TTL_STRATEGY_DELETE":      1,
+		"TTL_STRATEGY_KEEP_LATEST": 2,
+	}
+)
+
+func (x TtlStrategy) Enum() *TtlStrategy {
+	p := new(TtlStrategy)
+	*p = x
+	return p
+}
+
+func (x TtlStrategy) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TtlStrategy) Descriptor() protoreflect.EnumDescriptor {
+	return file_checkpointd_v1_checkpoint_service_proto_enumTypes[1].Descriptor()
+}
+
+func (TtlStrategy) Type() protoreflect.EnumType {
+	return &file_checkpointd_v1_checkpoint_service_proto_enumTypes[1]
+}
+
+func (x TtlStrategy) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TtlStrategy.Descriptor instead.
+func (TtlStrategy) EnumDescriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{1}
+}
+
 type PutRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// thread_id is required; checkpoint_id, when set, is the parent of the new checkpoint.
@@ -2169,6 +2220,391 @@ func (x *ReleaseLeaseResponse) GetReleased() bool {
 	return false
 }
 
+type SetRetentionRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	ThreadId string                 `protobuf:"bytes,1,opt,name=thread_id,json=threadId,proto3" json:"thread_id,omitempty"`
+	// Unset: the server's defaults (--retention-max-versions, --retention-max-age, --thread-ttl ...).
+	Policy        *RetentionPolicy `protobuf:"bytes,2,opt,name=policy,proto3" json:"policy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetRetentionRequest) Reset() {
+	*x = SetRetentionRequest{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetRetentionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetRetentionRequest) ProtoMessage() {}
+
+func (x *SetRetentionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetRetentionRequest.ProtoReflect.Descriptor instead.
+func (*SetRetentionRequest) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *SetRetentionRequest) GetThreadId() string {
+	if x != nil {
+		return x.ThreadId
+	}
+	return ""
+}
+
+func (x *SetRetentionRequest) GetPolicy() *RetentionPolicy {
+	if x != nil {
+		return x.Policy
+	}
+	return nil
+}
+
+type SetRetentionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The thread after the change (its policy with the defaults filled in, its expiry).
+	Thread        *Thread `protobuf:"bytes,1,opt,name=thread,proto3" json:"thread,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetRetentionResponse) Reset() {
+	*x = SetRetentionResponse{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetRetentionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetRetentionResponse) ProtoMessage() {}
+
+func (x *SetRetentionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetRetentionResponse.ProtoReflect.Descriptor instead.
+func (*SetRetentionResponse) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *SetRetentionResponse) GetThread() *Thread {
+	if x != nil {
+		return x.Thread
+	}
+	return nil
+}
+
+// What the sweeper keeps of a thread. Each unset field falls back to the server's default; a set
+// field overrides it (zero included: 0 versions or a zero duration means "no limit").
+type RetentionPolicy struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Keep the newest N checkpoints of each namespace (0: all).
+	MaxVersions *int32 `protobuf:"varint,1,opt,name=max_versions,json=maxVersions,proto3,oneof" json:"max_versions,omitempty"`
+	// Drop checkpoints older than this, always keeping each namespace's latest (zero: no limit).
+	MaxAge *durationpb.Duration `protobuf:"bytes,2,opt,name=max_age,json=maxAge,proto3" json:"max_age,omitempty"`
+	// A thread with no write for this long expires (zero: never).
+	Ttl *durationpb.Duration `protobuf:"bytes,3,opt,name=ttl,proto3" json:"ttl,omitempty"`
+	// What expiry does (unspecified: the server's --thread-ttl-strategy).
+	TtlStrategy TtlStrategy `protobuf:"varint,4,opt,name=ttl_strategy,json=ttlStrategy,proto3,enum=checkpointd.v1.TtlStrategy" json:"ttl_strategy,omitempty"`
+	// Never trimmed, never expired, whatever the other fields and the defaults say.
+	Pinned        bool `protobuf:"varint,5,opt,name=pinned,proto3" json:"pinned,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetentionPolicy) Reset() {
+	*x = RetentionPolicy{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetentionPolicy) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetentionPolicy) ProtoMessage() {}
+
+func (x *RetentionPolicy) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetentionPolicy.ProtoReflect.Descriptor instead.
+func (*RetentionPolicy) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *RetentionPolicy) GetMaxVersions() int32 {
+	if x != nil && x.MaxVersions != nil {
+		return *x.MaxVersions
+	}
+	return 0
+}
+
+func (x *RetentionPolicy) GetMaxAge() *durationpb.Duration {
+	if x != nil {
+		return x.MaxAge
+	}
+	return nil
+}
+
+func (x *RetentionPolicy) GetTtl() *durationpb.Duration {
+	if x != nil {
+		return x.Ttl
+	}
+	return nil
+}
+
+func (x *RetentionPolicy) GetTtlStrategy() TtlStrategy {
+	if x != nil {
+		return x.TtlStrategy
+	}
+	return TtlStrategy_TTL_STRATEGY_UNSPECIFIED
+}
+
+func (x *RetentionPolicy) GetPinned() bool {
+	if x != nil {
+		return x.Pinned
+	}
+	return false
+}
+
+type GetThreadRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ThreadId      string                 `protobuf:"bytes,1,opt,name=thread_id,json=threadId,proto3" json:"thread_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetThreadRequest) Reset() {
+	*x = GetThreadRequest{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetThreadRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetThreadRequest) ProtoMessage() {}
+
+func (x *GetThreadRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetThreadRequest.ProtoReflect.Descriptor instead.
+func (*GetThreadRequest) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *GetThreadRequest) GetThreadId() string {
+	if x != nil {
+		return x.ThreadId
+	}
+	return ""
+}
+
+type GetThreadResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Thread        *Thread                `protobuf:"bytes,1,opt,name=thread,proto3" json:"thread,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetThreadResponse) Reset() {
+	*x = GetThreadResponse{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetThreadResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetThreadResponse) ProtoMessage() {}
+
+func (x *GetThreadResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetThreadResponse.ProtoReflect.Descriptor instead.
+func (*GetThreadResponse) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *GetThreadResponse) GetThread() *Thread {
+	if x != nil {
+		return x.Thread
+	}
+	return nil
+}
+
+type Thread struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	ThreadId string                 `protobuf:"bytes,1,opt,name=thread_id,json=threadId,proto3" json:"thread_id,omitempty"`
+	// The policy in force: the thread's own, with the server's defaults for what it leaves unset.
+	Policy          *RetentionPolicy `protobuf:"bytes,2,opt,name=policy,proto3" json:"policy,omitempty"`
+	CheckpointCount int64            `protobuf:"varint,3,opt,name=checkpoint_count,json=checkpointCount,proto3" json:"checkpoint_count,omitempty"`
+	// Every namespace with at least one checkpoint, sorted.
+	Namespaces []string `protobuf:"bytes,4,rep,name=namespaces,proto3" json:"namespaces,omitempty"`
+	// Bytes of the thread's checkpoints, channel values and pending writes as stored.
+	StoredBytes int64 `protobuf:"varint,5,opt,name=stored_bytes,json=storedBytes,proto3" json:"stored_bytes,omitempty"`
+	// The first write since the thread was (re)created; unset when nothing is stored.
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// The last Put, PutWrites, Resume, ClaimResume or CopyThread into it.
+	LastWriteAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=last_write_at,json=lastWriteAt,proto3" json:"last_write_at,omitempty"`
+	// When the sweeper may expire it (last write, or last read with --thread-ttl-refresh-on-read, plus
+	// the TTL); unset when it never expires.
+	ExpiresAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	// The policy SetRetention stored for this thread (unset: none, the defaults apply).
+	ThreadPolicy  *RetentionPolicy `protobuf:"bytes,9,opt,name=thread_policy,json=threadPolicy,proto3" json:"thread_policy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Thread) Reset() {
+	*x = Thread{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Thread) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Thread) ProtoMessage() {}
+
+func (x *Thread) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Thread.ProtoReflect.Descriptor instead.
+func (*Thread) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *Thread) GetThreadId() string {
+	if x != nil {
+		return x.ThreadId
+	}
+	return ""
+}
+
+func (x *Thread) GetPolicy() *RetentionPolicy {
+	if x != nil {
+		return x.Policy
+	}
+	return nil
+}
+
+func (x *Thread) GetCheckpointCount() int64 {
+	if x != nil {
+		return x.CheckpointCount
+	}
+	return 0
+}
+
+func (x *Thread) GetNamespaces() []string {
+	if x != nil {
+		return x.Namespaces
+	}
+	return nil
+}
+
+func (x *Thread) GetStoredBytes() int64 {
+	if x != nil {
+		return x.StoredBytes
+	}
+	return 0
+}
+
+func (x *Thread) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *Thread) GetLastWriteAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastWriteAt
+	}
+	return nil
+}
+
+func (x *Thread) GetExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpiresAt
+	}
+	return nil
+}
+
+func (x *Thread) GetThreadPolicy() *RetentionPolicy {
+	if x != nil {
+		return x.ThreadPolicy
+	}
+	return nil
+}
+
 var File_checkpointd_v1_checkpoint_service_proto protoreflect.FileDescriptor
 
 const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
@@ -2310,12 +2746,45 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\tthread_id\x18\x01 \x01(\tR\bthreadId\x12\x19\n" +
 	"\blease_id\x18\x02 \x01(\tR\aleaseId\"2\n" +
 	"\x14ReleaseLeaseResponse\x12\x1a\n" +
-	"\breleased\x18\x01 \x01(\bR\breleased*j\n" +
+	"\breleased\x18\x01 \x01(\bR\breleased\"k\n" +
+	"\x13SetRetentionRequest\x12\x1b\n" +
+	"\tthread_id\x18\x01 \x01(\tR\bthreadId\x127\n" +
+	"\x06policy\x18\x02 \x01(\v2\x1f.checkpointd.v1.RetentionPolicyR\x06policy\"F\n" +
+	"\x14SetRetentionResponse\x12.\n" +
+	"\x06thread\x18\x01 \x01(\v2\x16.checkpointd.v1.ThreadR\x06thread\"\x83\x02\n" +
+	"\x0fRetentionPolicy\x12&\n" +
+	"\fmax_versions\x18\x01 \x01(\x05H\x00R\vmaxVersions\x88\x01\x01\x122\n" +
+	"\amax_age\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\x06maxAge\x12+\n" +
+	"\x03ttl\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\x03ttl\x12>\n" +
+	"\fttl_strategy\x18\x04 \x01(\x0e2\x1b.checkpointd.v1.TtlStrategyR\vttlStrategy\x12\x16\n" +
+	"\x06pinned\x18\x05 \x01(\bR\x06pinnedB\x0f\n" +
+	"\r_max_versions\"/\n" +
+	"\x10GetThreadRequest\x12\x1b\n" +
+	"\tthread_id\x18\x01 \x01(\tR\bthreadId\"C\n" +
+	"\x11GetThreadResponse\x12.\n" +
+	"\x06thread\x18\x01 \x01(\v2\x16.checkpointd.v1.ThreadR\x06thread\"\xc8\x03\n" +
+	"\x06Thread\x12\x1b\n" +
+	"\tthread_id\x18\x01 \x01(\tR\bthreadId\x127\n" +
+	"\x06policy\x18\x02 \x01(\v2\x1f.checkpointd.v1.RetentionPolicyR\x06policy\x12)\n" +
+	"\x10checkpoint_count\x18\x03 \x01(\x03R\x0fcheckpointCount\x12\x1e\n" +
+	"\n" +
+	"namespaces\x18\x04 \x03(\tR\n" +
+	"namespaces\x12!\n" +
+	"\fstored_bytes\x18\x05 \x01(\x03R\vstoredBytes\x129\n" +
+	"\n" +
+	"created_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12>\n" +
+	"\rlast_write_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\vlastWriteAt\x129\n" +
+	"\n" +
+	"expires_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x12D\n" +
+	"\rthread_policy\x18\t \x01(\v2\x1f.checkpointd.v1.RetentionPolicyR\fthreadPolicy*j\n" +
 	"\rPruneStrategy\x12\x1e\n" +
 	"\x1aPRUNE_STRATEGY_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aPRUNE_STRATEGY_KEEP_LATEST\x10\x01\x12\x19\n" +
-	"\x15PRUNE_STRATEGY_DELETE\x10\x022\xd9\n" +
-	"\n" +
+	"\x15PRUNE_STRATEGY_DELETE\x10\x02*b\n" +
+	"\vTtlStrategy\x12\x1c\n" +
+	"\x18TTL_STRATEGY_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13TTL_STRATEGY_DELETE\x10\x01\x12\x1c\n" +
+	"\x18TTL_STRATEGY_KEEP_LATEST\x10\x022\x90\f\n" +
 	"\x11CheckpointService\x12C\n" +
 	"\x03Put\x12\x1a.checkpointd.v1.PutRequest\x1a\x1b.checkpointd.v1.PutResponse\"\x03\x90\x02\x02\x12U\n" +
 	"\tPutWrites\x12 .checkpointd.v1.PutWritesRequest\x1a!.checkpointd.v1.PutWritesResponse\"\x03\x90\x02\x02\x12R\n" +
@@ -2334,7 +2803,9 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\fAcquireLease\x12#.checkpointd.v1.AcquireLeaseRequest\x1a$.checkpointd.v1.AcquireLeaseResponse\x12X\n" +
 	"\n" +
 	"RenewLease\x12!.checkpointd.v1.RenewLeaseRequest\x1a\".checkpointd.v1.RenewLeaseResponse\"\x03\x90\x02\x02\x12^\n" +
-	"\fReleaseLease\x12#.checkpointd.v1.ReleaseLeaseRequest\x1a$.checkpointd.v1.ReleaseLeaseResponse\"\x03\x90\x02\x02b\x06proto3"
+	"\fReleaseLease\x12#.checkpointd.v1.ReleaseLeaseRequest\x1a$.checkpointd.v1.ReleaseLeaseResponse\"\x03\x90\x02\x02\x12^\n" +
+	"\fSetRetention\x12#.checkpointd.v1.SetRetentionRequest\x1a$.checkpointd.v1.SetRetentionResponse\"\x03\x90\x02\x02\x12U\n" +
+	"\tGetThread\x12 .checkpointd.v1.GetThreadRequest\x1a!.checkpointd.v1.GetThreadResponse\"\x03\x90\x02\x01b\x06proto3"
 
 var (
 	file_checkpointd_v1_checkpoint_service_proto_rawDescOnce sync.Once
@@ -2348,139 +2819,161 @@ func file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP() []byte {
 	return file_checkpointd_v1_checkpoint_service_proto_rawDescData
 }
 
-var file_checkpointd_v1_checkpoint_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_checkpointd_v1_checkpoint_service_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
+var file_checkpointd_v1_checkpoint_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_checkpointd_v1_checkpoint_service_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
 var file_checkpointd_v1_checkpoint_service_proto_goTypes = []any{
 	(PruneStrategy)(0),            // 0: checkpointd.v1.PruneStrategy
-	(*PutRequest)(nil),            // 1: checkpointd.v1.PutRequest
-	(*PutResponse)(nil),           // 2: checkpointd.v1.PutResponse
-	(*PutWritesRequest)(nil),      // 3: checkpointd.v1.PutWritesRequest
-	(*PutWritesResponse)(nil),     // 4: checkpointd.v1.PutWritesResponse
-	(*GetTupleRequest)(nil),       // 5: checkpointd.v1.GetTupleRequest
-	(*GetTupleResponse)(nil),      // 6: checkpointd.v1.GetTupleResponse
-	(*ListRequest)(nil),           // 7: checkpointd.v1.ListRequest
-	(*ListResponse)(nil),          // 8: checkpointd.v1.ListResponse
-	(*DeleteThreadRequest)(nil),   // 9: checkpointd.v1.DeleteThreadRequest
-	(*DeleteThreadResponse)(nil),  // 10: checkpointd.v1.DeleteThreadResponse
-	(*CopyThreadRequest)(nil),     // 11: checkpointd.v1.CopyThreadRequest
-	(*CopyThreadResponse)(nil),    // 12: checkpointd.v1.CopyThreadResponse
-	(*DeleteForRunsRequest)(nil),  // 13: checkpointd.v1.DeleteForRunsRequest
-	(*DeleteForRunsResponse)(nil), // 14: checkpointd.v1.DeleteForRunsResponse
-	(*PruneRequest)(nil),          // 15: checkpointd.v1.PruneRequest
-	(*PruneResponse)(nil),         // 16: checkpointd.v1.PruneResponse
-	(*WatchRequest)(nil),          // 17: checkpointd.v1.WatchRequest
-	(*Unsubscribe)(nil),           // 18: checkpointd.v1.Unsubscribe
-	(*WatchResponse)(nil),         // 19: checkpointd.v1.WatchResponse
-	(*SubscribeRequest)(nil),      // 20: checkpointd.v1.SubscribeRequest
-	(*SubscribeResponse)(nil),     // 21: checkpointd.v1.SubscribeResponse
-	(*ResumeRequest)(nil),         // 22: checkpointd.v1.ResumeRequest
-	(*ResumeResponse)(nil),        // 23: checkpointd.v1.ResumeResponse
-	(*ClaimResumeRequest)(nil),    // 24: checkpointd.v1.ClaimResumeRequest
-	(*ClaimResumeResponse)(nil),   // 25: checkpointd.v1.ClaimResumeResponse
-	(*BatchRequest)(nil),          // 26: checkpointd.v1.BatchRequest
-	(*BatchCall)(nil),             // 27: checkpointd.v1.BatchCall
-	(*BatchResponse)(nil),         // 28: checkpointd.v1.BatchResponse
-	(*BatchResult)(nil),           // 29: checkpointd.v1.BatchResult
-	(*BatchError)(nil),            // 30: checkpointd.v1.BatchError
-	(*AcquireLeaseRequest)(nil),   // 31: checkpointd.v1.AcquireLeaseRequest
-	(*AcquireLeaseResponse)(nil),  // 32: checkpointd.v1.AcquireLeaseResponse
-	(*RenewLeaseRequest)(nil),     // 33: checkpointd.v1.RenewLeaseRequest
-	(*RenewLeaseResponse)(nil),    // 34: checkpointd.v1.RenewLeaseResponse
-	(*ReleaseLeaseRequest)(nil),   // 35: checkpointd.v1.ReleaseLeaseRequest
-	(*ReleaseLeaseResponse)(nil),  // 36: checkpointd.v1.ReleaseLeaseResponse
-	nil,                           // 37: checkpointd.v1.PutRequest.NewVersionsEntry
-	nil,                           // 38: checkpointd.v1.ResumeRequest.ValuesEntry
-	nil,                           // 39: checkpointd.v1.ClaimResumeResponse.ValuesEntry
-	(*CheckpointConfig)(nil),      // 40: checkpointd.v1.CheckpointConfig
-	(*Checkpoint)(nil),            // 41: checkpointd.v1.Checkpoint
-	(*structpb.Struct)(nil),       // 42: google.protobuf.Struct
-	(*PendingWrite)(nil),          // 43: checkpointd.v1.PendingWrite
-	(*CheckpointTuple)(nil),       // 44: checkpointd.v1.CheckpointTuple
-	(*WatchEvent)(nil),            // 45: checkpointd.v1.WatchEvent
-	(*durationpb.Duration)(nil),   // 46: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 47: google.protobuf.Timestamp
-	(*ChannelVersion)(nil),        // 48: checkpointd.v1.ChannelVersion
-	(*TypedValue)(nil),            // 49: checkpointd.v1.TypedValue
+	(TtlStrategy)(0),              // 1: checkpointd.v1.TtlStrategy
+	(*PutRequest)(nil),            // 2: checkpointd.v1.PutRequest
+	(*PutResponse)(nil),           // 3: checkpointd.v1.PutResponse
+	(*PutWritesRequest)(nil),      // 4: checkpointd.v1.PutWritesRequest
+	(*PutWritesResponse)(nil),     // 5: checkpointd.v1.PutWritesResponse
+	(*GetTupleRequest)(nil),       // 6: checkpointd.v1.GetTupleRequest
+	(*GetTupleResponse)(nil),      // 7: checkpointd.v1.GetTupleResponse
+	(*ListRequest)(nil),           // 8: checkpointd.v1.ListRequest
+	(*ListResponse)(nil),          // 9: checkpointd.v1.ListResponse
+	(*DeleteThreadRequest)(nil),   // 10: checkpointd.v1.DeleteThreadRequest
+	(*DeleteThreadResponse)(nil),  // 11: checkpointd.v1.DeleteThreadResponse
+	(*CopyThreadRequest)(nil),     // 12: checkpointd.v1.CopyThreadRequest
+	(*CopyThreadResponse)(nil),    // 13: checkpointd.v1.CopyThreadResponse
+	(*DeleteForRunsRequest)(nil),  // 14: checkpointd.v1.DeleteForRunsRequest
+	(*DeleteForRunsResponse)(nil), // 15: checkpointd.v1.DeleteForRunsResponse
+	(*PruneRequest)(nil),          // 16: checkpointd.v1.PruneRequest
+	(*PruneResponse)(nil),         // 17: checkpointd.v1.PruneResponse
+	(*WatchRequest)(nil),          // 18: checkpointd.v1.WatchRequest
+	(*Unsubscribe)(nil),           // 19: checkpointd.v1.Unsubscribe
+	(*WatchResponse)(nil),         // 20: checkpointd.v1.WatchResponse
+	(*SubscribeRequest)(nil),      // 21: checkpointd.v1.SubscribeRequest
+	(*SubscribeResponse)(nil),     // 22: checkpointd.v1.SubscribeResponse
+	(*ResumeRequest)(nil),         // 23: checkpointd.v1.ResumeRequest
+	(*ResumeResponse)(nil),        // 24: checkpointd.v1.ResumeResponse
+	(*ClaimResumeRequest)(nil),    // 25: checkpointd.v1.ClaimResumeRequest
+	(*ClaimResumeResponse)(nil),   // 26: checkpointd.v1.ClaimResumeResponse
+	(*BatchRequest)(nil),          // 27: checkpointd.v1.BatchRequest
+	(*BatchCall)(nil),             // 28: checkpointd.v1.BatchCall
+	(*BatchResponse)(nil),         // 29: checkpointd.v1.BatchResponse
+	(*BatchResult)(nil),           // 30: checkpointd.v1.BatchResult
+	(*BatchError)(nil),            // 31: checkpointd.v1.BatchError
+	(*AcquireLeaseRequest)(nil),   // 32: checkpointd.v1.AcquireLeaseRequest
+	(*AcquireLeaseResponse)(nil),  // 33: checkpointd.v1.AcquireLeaseResponse
+	(*RenewLeaseRequest)(nil),     // 34: checkpointd.v1.RenewLeaseRequest
+	(*RenewLeaseResponse)(nil),    // 35: checkpointd.v1.RenewLeaseResponse
+	(*ReleaseLeaseRequest)(nil),   // 36: checkpointd.v1.ReleaseLeaseRequest
+	(*ReleaseLeaseResponse)(nil),  // 37: checkpointd.v1.ReleaseLeaseResponse
+	(*SetRetentionRequest)(nil),   // 38: checkpointd.v1.SetRetentionRequest
+	(*SetRetentionResponse)(nil),  // 39: checkpointd.v1.SetRetentionResponse
+	(*RetentionPolicy)(nil),       // 40: checkpointd.v1.RetentionPolicy
+	(*GetThreadRequest)(nil),      // 41: checkpointd.v1.GetThreadRequest
+	(*GetThreadResponse)(nil),     // 42: checkpointd.v1.GetThreadResponse
+	(*Thread)(nil),                // 43: checkpointd.v1.Thread
+	nil,                           // 44: checkpointd.v1.PutRequest.NewVersionsEntry
+	nil,                           // 45: checkpointd.v1.ResumeRequest.ValuesEntry
+	nil,                           // 46: checkpointd.v1.ClaimResumeResponse.ValuesEntry
+	(*CheckpointConfig)(nil),      // 47: checkpointd.v1.CheckpointConfig
+	(*Checkpoint)(nil),            // 48: checkpointd.v1.Checkpoint
+	(*structpb.Struct)(nil),       // 49: google.protobuf.Struct
+	(*PendingWrite)(nil),          // 50: checkpointd.v1.PendingWrite
+	(*CheckpointTuple)(nil),       // 51: checkpointd.v1.CheckpointTuple
+	(*WatchEvent)(nil),            // 52: checkpointd.v1.WatchEvent
+	(*durationpb.Duration)(nil),   // 53: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 54: google.protobuf.Timestamp
+	(*ChannelVersion)(nil),        // 55: checkpointd.v1.ChannelVersion
+	(*TypedValue)(nil),            // 56: checkpointd.v1.TypedValue
 }
 var file_checkpointd_v1_checkpoint_service_proto_depIdxs = []int32{
-	40, // 0: checkpointd.v1.PutRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	41, // 1: checkpointd.v1.PutRequest.checkpoint:type_name -> checkpointd.v1.Checkpoint
-	42, // 2: checkpointd.v1.PutRequest.metadata:type_name -> google.protobuf.Struct
-	37, // 3: checkpointd.v1.PutRequest.new_versions:type_name -> checkpointd.v1.PutRequest.NewVersionsEntry
-	40, // 4: checkpointd.v1.PutResponse.config:type_name -> checkpointd.v1.CheckpointConfig
-	40, // 5: checkpointd.v1.PutWritesRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	43, // 6: checkpointd.v1.PutWritesRequest.writes:type_name -> checkpointd.v1.PendingWrite
-	40, // 7: checkpointd.v1.GetTupleRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	44, // 8: checkpointd.v1.GetTupleResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
-	40, // 9: checkpointd.v1.ListRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	42, // 10: checkpointd.v1.ListRequest.filter:type_name -> google.protobuf.Struct
-	40, // 11: checkpointd.v1.ListRequest.before:type_name -> checkpointd.v1.CheckpointConfig
-	44, // 12: checkpointd.v1.ListResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
+	47, // 0: checkpointd.v1.PutRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	48, // 1: checkpointd.v1.PutRequest.checkpoint:type_name -> checkpointd.v1.Checkpoint
+	49, // 2: checkpointd.v1.PutRequest.metadata:type_name -> google.protobuf.Struct
+	44, // 3: checkpointd.v1.PutRequest.new_versions:type_name -> checkpointd.v1.PutRequest.NewVersionsEntry
+	47, // 4: checkpointd.v1.PutResponse.config:type_name -> checkpointd.v1.CheckpointConfig
+	47, // 5: checkpointd.v1.PutWritesRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	50, // 6: checkpointd.v1.PutWritesRequest.writes:type_name -> checkpointd.v1.PendingWrite
+	47, // 7: checkpointd.v1.GetTupleRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	51, // 8: checkpointd.v1.GetTupleResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
+	47, // 9: checkpointd.v1.ListRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	49, // 10: checkpointd.v1.ListRequest.filter:type_name -> google.protobuf.Struct
+	47, // 11: checkpointd.v1.ListRequest.before:type_name -> checkpointd.v1.CheckpointConfig
+	51, // 12: checkpointd.v1.ListResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
 	0,  // 13: checkpointd.v1.PruneRequest.strategy:type_name -> checkpointd.v1.PruneStrategy
-	20, // 14: checkpointd.v1.WatchRequest.subscribe:type_name -> checkpointd.v1.SubscribeRequest
-	18, // 15: checkpointd.v1.WatchRequest.unsubscribe:type_name -> checkpointd.v1.Unsubscribe
-	22, // 16: checkpointd.v1.WatchRequest.resume:type_name -> checkpointd.v1.ResumeRequest
-	24, // 17: checkpointd.v1.WatchRequest.claim:type_name -> checkpointd.v1.ClaimResumeRequest
-	45, // 18: checkpointd.v1.WatchResponse.event:type_name -> checkpointd.v1.WatchEvent
-	23, // 19: checkpointd.v1.WatchResponse.resumed:type_name -> checkpointd.v1.ResumeResponse
-	25, // 20: checkpointd.v1.WatchResponse.claimed:type_name -> checkpointd.v1.ClaimResumeResponse
-	45, // 21: checkpointd.v1.SubscribeResponse.event:type_name -> checkpointd.v1.WatchEvent
-	38, // 22: checkpointd.v1.ResumeRequest.values:type_name -> checkpointd.v1.ResumeRequest.ValuesEntry
-	39, // 23: checkpointd.v1.ClaimResumeResponse.values:type_name -> checkpointd.v1.ClaimResumeResponse.ValuesEntry
-	27, // 24: checkpointd.v1.BatchRequest.calls:type_name -> checkpointd.v1.BatchCall
-	1,  // 25: checkpointd.v1.BatchCall.put:type_name -> checkpointd.v1.PutRequest
-	3,  // 26: checkpointd.v1.BatchCall.put_writes:type_name -> checkpointd.v1.PutWritesRequest
-	5,  // 27: checkpointd.v1.BatchCall.get_tuple:type_name -> checkpointd.v1.GetTupleRequest
-	29, // 28: checkpointd.v1.BatchResponse.results:type_name -> checkpointd.v1.BatchResult
-	2,  // 29: checkpointd.v1.BatchResult.put:type_name -> checkpointd.v1.PutResponse
-	4,  // 30: checkpointd.v1.BatchResult.put_writes:type_name -> checkpointd.v1.PutWritesResponse
-	6,  // 31: checkpointd.v1.BatchResult.get_tuple:type_name -> checkpointd.v1.GetTupleResponse
-	30, // 32: checkpointd.v1.BatchResult.error:type_name -> checkpointd.v1.BatchError
-	46, // 33: checkpointd.v1.AcquireLeaseRequest.ttl:type_name -> google.protobuf.Duration
-	46, // 34: checkpointd.v1.AcquireLeaseRequest.wait:type_name -> google.protobuf.Duration
-	47, // 35: checkpointd.v1.AcquireLeaseResponse.expires_at:type_name -> google.protobuf.Timestamp
-	46, // 36: checkpointd.v1.RenewLeaseRequest.ttl:type_name -> google.protobuf.Duration
-	47, // 37: checkpointd.v1.RenewLeaseResponse.expires_at:type_name -> google.protobuf.Timestamp
-	48, // 38: checkpointd.v1.PutRequest.NewVersionsEntry.value:type_name -> checkpointd.v1.ChannelVersion
-	49, // 39: checkpointd.v1.ResumeRequest.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
-	49, // 40: checkpointd.v1.ClaimResumeResponse.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
-	1,  // 41: checkpointd.v1.CheckpointService.Put:input_type -> checkpointd.v1.PutRequest
-	3,  // 42: checkpointd.v1.CheckpointService.PutWrites:input_type -> checkpointd.v1.PutWritesRequest
-	5,  // 43: checkpointd.v1.CheckpointService.GetTuple:input_type -> checkpointd.v1.GetTupleRequest
-	7,  // 44: checkpointd.v1.CheckpointService.List:input_type -> checkpointd.v1.ListRequest
-	9,  // 45: checkpointd.v1.CheckpointService.DeleteThread:input_type -> checkpointd.v1.DeleteThreadRequest
-	11, // 46: checkpointd.v1.CheckpointService.CopyThread:input_type -> checkpointd.v1.CopyThreadRequest
-	13, // 47: checkpointd.v1.CheckpointService.DeleteForRuns:input_type -> checkpointd.v1.DeleteForRunsRequest
-	15, // 48: checkpointd.v1.CheckpointService.Prune:input_type -> checkpointd.v1.PruneRequest
-	17, // 49: checkpointd.v1.CheckpointService.Watch:input_type -> checkpointd.v1.WatchRequest
-	20, // 50: checkpointd.v1.CheckpointService.Subscribe:input_type -> checkpointd.v1.SubscribeRequest
-	22, // 51: checkpointd.v1.CheckpointService.Resume:input_type -> checkpointd.v1.ResumeRequest
-	24, // 52: checkpointd.v1.CheckpointService.ClaimResume:input_type -> checkpointd.v1.ClaimResumeRequest
-	26, // 53: checkpointd.v1.CheckpointService.Batch:input_type -> checkpointd.v1.BatchRequest
-	31, // 54: checkpointd.v1.CheckpointService.AcquireLease:input_type -> checkpointd.v1.AcquireLeaseRequest
-	33, // 55: checkpointd.v1.CheckpointService.RenewLease:input_type -> checkpointd.v1.RenewLeaseRequest
-	35, // 56: checkpointd.v1.CheckpointService.ReleaseLease:input_type -> checkpointd.v1.ReleaseLeaseRequest
-	2,  // 57: checkpointd.v1.CheckpointService.Put:output_type -> checkpointd.v1.PutResponse
-	4,  // 58: checkpointd.v1.CheckpointService.PutWrites:output_type -> checkpointd.v1.PutWritesResponse
-	6,  // 59: checkpointd.v1.CheckpointService.GetTuple:output_type -> checkpointd.v1.GetTupleResponse
-	8,  // 60: checkpointd.v1.CheckpointService.List:output_type -> checkpointd.v1.ListResponse
-	10, // 61: checkpointd.v1.CheckpointService.DeleteThread:output_type -> checkpointd.v1.DeleteThreadResponse
-	12, // 62: checkpointd.v1.CheckpointService.CopyThread:output_type -> checkpointd.v1.CopyThreadResponse
-	14, // 63: checkpointd.v1.CheckpointService.DeleteForRuns:output_type -> checkpointd.v1.DeleteForRunsResponse
-	16, // 64: checkpointd.v1.CheckpointService.Prune:output_type -> checkpointd.v1.PruneResponse
-	19, // 65: checkpointd.v1.CheckpointService.Watch:output_type -> checkpointd.v1.WatchResponse
-	21, // 66: checkpointd.v1.CheckpointService.Subscribe:output_type -> checkpointd.v1.SubscribeResponse
-	23, // 67: checkpointd.v1.CheckpointService.Resume:output_type -> checkpointd.v1.ResumeResponse
-	25, // 68: checkpointd.v1.CheckpointService.ClaimResume:output_type -> checkpointd.v1.ClaimResumeResponse
-	28, // 69: checkpointd.v1.CheckpointService.Batch:output_type -> checkpointd.v1.BatchResponse
-	32, // 70: checkpointd.v1.CheckpointService.AcquireLease:output_type -> checkpointd.v1.AcquireLeaseResponse
-	34, // 71: checkpointd.v1.CheckpointService.RenewLease:output_type -> checkpointd.v1.RenewLeaseResponse
-	36, // 72: checkpointd.v1.CheckpointService.ReleaseLease:output_type -> checkpointd.v1.ReleaseLeaseResponse
-	57, // [57:73] is the sub-list for method output_type
-	41, // [41:57] is the sub-list for method input_type
-	41, // [41:41] is the sub-list for extension type_name
-	41, // [41:41] is the sub-list for extension extendee
-	0,  // [0:41] is the sub-list for field type_name
+	21, // 14: checkpointd.v1.WatchRequest.subscribe:type_name -> checkpointd.v1.SubscribeRequest
+	19, // 15: checkpointd.v1.WatchRequest.unsubscribe:type_name -> checkpointd.v1.Unsubscribe
+	23, // 16: checkpointd.v1.WatchRequest.resume:type_name -> checkpointd.v1.ResumeRequest
+	25, // 17: checkpointd.v1.WatchRequest.claim:type_name -> checkpointd.v1.ClaimResumeRequest
+	52, // 18: checkpointd.v1.WatchResponse.event:type_name -> checkpointd.v1.WatchEvent
+	24, // 19: checkpointd.v1.WatchResponse.resumed:type_name -> checkpointd.v1.ResumeResponse
+	26, // 20: checkpointd.v1.WatchResponse.claimed:type_name -> checkpointd.v1.ClaimResumeResponse
+	52, // 21: checkpointd.v1.SubscribeResponse.event:type_name -> checkpointd.v1.WatchEvent
+	45, // 22: checkpointd.v1.ResumeRequest.values:type_name -> checkpointd.v1.ResumeRequest.ValuesEntry
+	46, // 23: checkpointd.v1.ClaimResumeResponse.values:type_name -> checkpointd.v1.ClaimResumeResponse.ValuesEntry
+	28, // 24: checkpointd.v1.BatchRequest.calls:type_name -> checkpointd.v1.BatchCall
+	2,  // 25: checkpointd.v1.BatchCall.put:type_name -> checkpointd.v1.PutRequest
+	4,  // 26: checkpointd.v1.BatchCall.put_writes:type_name -> checkpointd.v1.PutWritesRequest
+	6,  // 27: checkpointd.v1.BatchCall.get_tuple:type_name -> checkpointd.v1.GetTupleRequest
+	30, // 28: checkpointd.v1.BatchResponse.results:type_name -> checkpointd.v1.BatchResult
+	3,  // 29: checkpointd.v1.BatchResult.put:type_name -> checkpointd.v1.PutResponse
+	5,  // 30: checkpointd.v1.BatchResult.put_writes:type_name -> checkpointd.v1.PutWritesResponse
+	7,  // 31: checkpointd.v1.BatchResult.get_tuple:type_name -> checkpointd.v1.GetTupleResponse
+	31, // 32: checkpointd.v1.BatchResult.error:type_name -> checkpointd.v1.BatchError
+	53, // 33: checkpointd.v1.AcquireLeaseRequest.ttl:type_name -> google.protobuf.Duration
+	53, // 34: checkpointd.v1.AcquireLeaseRequest.wait:type_name -> google.protobuf.Duration
+	54, // 35: checkpointd.v1.AcquireLeaseResponse.expires_at:type_name -> google.protobuf.Timestamp
+	53, // 36: checkpointd.v1.RenewLeaseRequest.ttl:type_name -> google.protobuf.Duration
+	54, // 37: checkpointd.v1.RenewLeaseResponse.expires_at:type_name -> google.protobuf.Timestamp
+	40, // 38: checkpointd.v1.SetRetentionRequest.policy:type_name -> checkpointd.v1.RetentionPolicy
+	43, // 39: checkpointd.v1.SetRetentionResponse.thread:type_name -> checkpointd.v1.Thread
+	53, // 40: checkpointd.v1.RetentionPolicy.max_age:type_name -> google.protobuf.Duration
+	53, // 41: checkpointd.v1.RetentionPolicy.ttl:type_name -> google.protobuf.Duration
+	1,  // 42: checkpointd.v1.RetentionPolicy.ttl_strategy:type_name -> checkpointd.v1.TtlStrategy
+	43, // 43: checkpointd.v1.GetThreadResponse.thread:type_name -> checkpointd.v1.Thread
+	40, // 44: checkpointd.v1.Thread.policy:type_name -> checkpointd.v1.RetentionPolicy
+	54, // 45: checkpointd.v1.Thread.created_at:type_name -> google.protobuf.Timestamp
+	54, // 46: checkpointd.v1.Thread.last_write_at:type_name -> google.protobuf.Timestamp
+	54, // 47: checkpointd.v1.Thread.expires_at:type_name -> google.protobuf.Timestamp
+	40, // 48: checkpointd.v1.Thread.thread_policy:type_name -> checkpointd.v1.RetentionPolicy
+	55, // 49: checkpointd.v1.PutRequest.NewVersionsEntry.value:type_name -> checkpointd.v1.ChannelVersion
+	56, // 50: checkpointd.v1.ResumeRequest.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
+	56, // 51: checkpointd.v1.ClaimResumeResponse.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
+	2,  // 52: checkpointd.v1.CheckpointService.Put:input_type -> checkpointd.v1.PutRequest
+	4,  // 53: checkpointd.v1.CheckpointService.PutWrites:input_type -> checkpointd.v1.PutWritesRequest
+	6,  // 54: checkpointd.v1.CheckpointService.GetTuple:input_type -> checkpointd.v1.GetTupleRequest
+	8,  // 55: checkpointd.v1.CheckpointService.List:input_type -> checkpointd.v1.ListRequest
+	10, // 56: checkpointd.v1.CheckpointService.DeleteThread:input_type -> checkpointd.v1.DeleteThreadRequest
+	12, // 57: checkpointd.v1.CheckpointService.CopyThread:input_type -> checkpointd.v1.CopyThreadRequest
+	14, // 58: checkpointd.v1.CheckpointService.DeleteForRuns:input_type -> checkpointd.v1.DeleteForRunsRequest
+	16, // 59: checkpointd.v1.CheckpointService.Prune:input_type -> checkpointd.v1.PruneRequest
+	18, // 60: checkpointd.v1.CheckpointService.Watch:input_type -> checkpointd.v1.WatchRequest
+	21, // 61: checkpointd.v1.CheckpointService.Subscribe:input_type -> checkpointd.v1.SubscribeRequest
+	23, // 62: checkpointd.v1.CheckpointService.Resume:input_type -> checkpointd.v1.ResumeRequest
+	25, // 63: checkpointd.v1.CheckpointService.ClaimResume:input_type -> checkpointd.v1.ClaimResumeRequest
+	27, // 64: checkpointd.v1.CheckpointService.Batch:input_type -> checkpointd.v1.BatchRequest
+	32, // 65: checkpointd.v1.CheckpointService.AcquireLease:input_type -> checkpointd.v1.AcquireLeaseRequest
+	34, // 66: checkpointd.v1.CheckpointService.RenewLease:input_type -> checkpointd.v1.RenewLeaseRequest
+	36, // 67: checkpointd.v1.CheckpointService.ReleaseLease:input_type -> checkpointd.v1.ReleaseLeaseRequest
+	38, // 68: checkpointd.v1.CheckpointService.SetRetention:input_type -> checkpointd.v1.SetRetentionRequest
+	41, // 69: checkpointd.v1.CheckpointService.GetThread:input_type -> checkpointd.v1.GetThreadRequest
+	3,  // 70: checkpointd.v1.CheckpointService.Put:output_type -> checkpointd.v1.PutResponse
+	5,  // 71: checkpointd.v1.CheckpointService.PutWrites:output_type -> checkpointd.v1.PutWritesResponse
+	7,  // 72: checkpointd.v1.CheckpointService.GetTuple:output_type -> checkpointd.v1.GetTupleResponse
+	9,  // 73: checkpointd.v1.CheckpointService.List:output_type -> checkpointd.v1.ListResponse
+	11, // 74: checkpointd.v1.CheckpointService.DeleteThread:output_type -> checkpointd.v1.DeleteThreadResponse
+	13, // 75: checkpointd.v1.CheckpointService.CopyThread:output_type -> checkpointd.v1.CopyThreadResponse
+	15, // 76: checkpointd.v1.CheckpointService.DeleteForRuns:output_type -> checkpointd.v1.DeleteForRunsResponse
+	17, // 77: checkpointd.v1.CheckpointService.Prune:output_type -> checkpointd.v1.PruneResponse
+	20, // 78: checkpointd.v1.CheckpointService.Watch:output_type -> checkpointd.v1.WatchResponse
+	22, // 79: checkpointd.v1.CheckpointService.Subscribe:output_type -> checkpointd.v1.SubscribeResponse
+	24, // 80: checkpointd.v1.CheckpointService.Resume:output_type -> checkpointd.v1.ResumeResponse
+	26, // 81: checkpointd.v1.CheckpointService.ClaimResume:output_type -> checkpointd.v1.ClaimResumeResponse
+	29, // 82: checkpointd.v1.CheckpointService.Batch:output_type -> checkpointd.v1.BatchResponse
+	33, // 83: checkpointd.v1.CheckpointService.AcquireLease:output_type -> checkpointd.v1.AcquireLeaseResponse
+	35, // 84: checkpointd.v1.CheckpointService.RenewLease:output_type -> checkpointd.v1.RenewLeaseResponse
+	37, // 85: checkpointd.v1.CheckpointService.ReleaseLease:output_type -> checkpointd.v1.ReleaseLeaseResponse
+	39, // 86: checkpointd.v1.CheckpointService.SetRetention:output_type -> checkpointd.v1.SetRetentionResponse
+	42, // 87: checkpointd.v1.CheckpointService.GetThread:output_type -> checkpointd.v1.GetThreadResponse
+	70, // [70:88] is the sub-list for method output_type
+	52, // [52:70] is the sub-list for method input_type
+	52, // [52:52] is the sub-list for extension type_name
+	52, // [52:52] is the sub-list for extension extendee
+	0,  // [0:52] is the sub-list for field type_name
 }
 
 func init() { file_checkpointd_v1_checkpoint_service_proto_init() }
@@ -2509,13 +3002,14 @@ func file_checkpointd_v1_checkpoint_service_proto_init() {
 		(*BatchResult_GetTuple)(nil),
 		(*BatchResult_Error)(nil),
 	}
+	file_checkpointd_v1_checkpoint_service_proto_msgTypes[38].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_checkpointd_v1_checkpoint_service_proto_rawDesc), len(file_checkpointd_v1_checkpoint_service_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   39,
+			NumEnums:      2,
+			NumMessages:   45,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

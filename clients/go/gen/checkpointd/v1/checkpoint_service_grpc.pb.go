@@ -35,6 +35,8 @@ const (
 	CheckpointService_AcquireLease_FullMethodName  = "/checkpointd.v1.CheckpointService/AcquireLease"
 	CheckpointService_RenewLease_FullMethodName    = "/checkpointd.v1.CheckpointService/RenewLease"
 	CheckpointService_ReleaseLease_FullMethodName  = "/checkpointd.v1.CheckpointService/ReleaseLease"
+	CheckpointService_SetRetention_FullMethodName  = "/checkpointd.v1.CheckpointService/SetRetention"
+	CheckpointService_GetThread_FullMethodName     = "/checkpointd.v1.CheckpointService/GetThread"
 )
 
 // CheckpointServiceClient is the client API for CheckpointService service.
@@ -97,6 +99,12 @@ type CheckpointServiceClient interface {
 	RenewLease(ctx context.Context, in *RenewLeaseRequest, opts ...grpc.CallOption) (*RenewLeaseResponse, error)
 	// Ends a lease; the thread is free at once. Releasing a lease that already ended is no error.
 	ReleaseLease(ctx context.Context, in *ReleaseLeaseRequest, opts ...grpc.CallOption) (*ReleaseLeaseResponse, error)
+	// Sets one thread's retention policy, replacing the one it had (an empty policy: the server's
+	// defaults again). The sweeper applies it on its next pass. Idempotent.
+	SetRetention(ctx context.Context, in *SetRetentionRequest, opts ...grpc.CallOption) (*SetRetentionResponse, error)
+	// What a thread holds and when the sweeper will expire it. A thread with nothing stored has
+	// checkpoint_count 0 (not an error).
+	GetThread(ctx context.Context, in *GetThreadRequest, opts ...grpc.CallOption) (*GetThreadResponse, error)
 }
 
 type checkpointServiceClient struct {
@@ -288,6 +296,26 @@ func (c *checkpointServiceClient) ReleaseLease(ctx context.Context, in *ReleaseL
 	return out, nil
 }
 
+func (c *checkpointServiceClient) SetRetention(ctx context.Context, in *SetRetentionRequest, opts ...grpc.CallOption) (*SetRetentionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SetRetentionResponse)
+	err := c.cc.Invoke(ctx, CheckpointService_SetRetention_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *checkpointServiceClient) GetThread(ctx context.Context, in *GetThreadRequest, opts ...grpc.CallOption) (*GetThreadResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetThreadResponse)
+	err := c.cc.Invoke(ctx, CheckpointService_GetThread_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CheckpointServiceServer is the server API for CheckpointService service.
 // All implementations must embed UnimplementedCheckpointServiceServer
 // for forward compatibility.
@@ -348,6 +376,12 @@ type CheckpointServiceServer interface {
 	RenewLease(context.Context, *RenewLeaseRequest) (*RenewLeaseResponse, error)
 	// Ends a lease; the thread is free at once. Releasing a lease that already ended is no error.
 	ReleaseLease(context.Context, *ReleaseLeaseRequest) (*ReleaseLeaseResponse, error)
+	// Sets one thread's retention policy, replacing the one it had (an empty policy: the server's
+	// defaults again). The sweeper applies it on its next pass. Idempotent.
+	SetRetention(context.Context, *SetRetentionRequest) (*SetRetentionResponse, error)
+	// What a thread holds and when the sweeper will expire it. A thread with nothing stored has
+	// checkpoint_count 0 (not an error).
+	GetThread(context.Context, *GetThreadRequest) (*GetThreadResponse, error)
 	mustEmbedUnimplementedCheckpointServiceServer()
 }
 
@@ -405,6 +439,12 @@ func (UnimplementedCheckpointServiceServer) RenewLease(context.Context, *RenewLe
 }
 func (UnimplementedCheckpointServiceServer) ReleaseLease(context.Context, *ReleaseLeaseRequest) (*ReleaseLeaseResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ReleaseLease not implemented")
+}
+func (UnimplementedCheckpointServiceServer) SetRetention(context.Context, *SetRetentionRequest) (*SetRetentionResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetRetention not implemented")
+}
+func (UnimplementedCheckpointServiceServer) GetThread(context.Context, *GetThreadRequest) (*GetThreadResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetThread not implemented")
 }
 func (UnimplementedCheckpointServiceServer) mustEmbedUnimplementedCheckpointServiceServer() {}
 func (UnimplementedCheckpointServiceServer) testEmbeddedByValue()                           {}
@@ -690,6 +730,42 @@ func _CheckpointService_ReleaseLease_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CheckpointService_SetRetention_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetRetentionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CheckpointServiceServer).SetRetention(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CheckpointService_SetRetention_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CheckpointServiceServer).SetRetention(ctx, req.(*SetRetentionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CheckpointService_GetThread_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetThreadRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CheckpointServiceServer).GetThread(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CheckpointService_GetThread_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CheckpointServiceServer).GetThread(ctx, req.(*GetThreadRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CheckpointService_ServiceDesc is the grpc.ServiceDesc for CheckpointService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -748,6 +824,14 @@ var CheckpointService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ReleaseLease",
 			Handler:    _CheckpointService_ReleaseLease_Handler,
+		},
+		{
+			MethodName: "SetRetention",
+			Handler:    _CheckpointService_SetRetention_Handler,
+		},
+		{
+			MethodName: "GetThread",
+			Handler:    _CheckpointService_GetThread_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -45,6 +45,7 @@ type WatchEvent struct {
 	//	*WatchEvent_LeaseAcquired
 	//	*WatchEvent_LeaseReleased
 	//	*WatchEvent_LeaseExpired
+	//	*WatchEvent_CheckpointsPruned
 	Kind          isWatchEvent_Kind `protobuf_oneof:"kind"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -207,6 +208,15 @@ func (x *WatchEvent) GetLeaseExpired() *LeaseExpired {
 	return nil
 }
 
+func (x *WatchEvent) GetCheckpointsPruned() *CheckpointsPruned {
+	if x != nil {
+		if x, ok := x.Kind.(*WatchEvent_CheckpointsPruned); ok {
+			return x.CheckpointsPruned
+		}
+	}
+	return nil
+}
+
 type isWatchEvent_Kind interface {
 	isWatchEvent_Kind()
 }
@@ -257,6 +267,11 @@ type WatchEvent_LeaseExpired struct {
 	LeaseExpired *LeaseExpired `protobuf:"bytes,21,opt,name=lease_expired,json=leaseExpired,proto3,oneof"`
 }
 
+type WatchEvent_CheckpointsPruned struct {
+	// The sweeper removed old checkpoints of a namespace (retention policy or thread TTL).
+	CheckpointsPruned *CheckpointsPruned `protobuf:"bytes,18,opt,name=checkpoints_pruned,json=checkpointsPruned,proto3,oneof"`
+}
+
 func (*WatchEvent_CheckpointSaved) isWatchEvent_Kind() {}
 
 func (*WatchEvent_WritesSaved) isWatchEvent_Kind() {}
@@ -278,6 +293,8 @@ func (*WatchEvent_LeaseAcquired) isWatchEvent_Kind() {}
 func (*WatchEvent_LeaseReleased) isWatchEvent_Kind() {}
 
 func (*WatchEvent_LeaseExpired) isWatchEvent_Kind() {}
+
+func (*WatchEvent_CheckpointsPruned) isWatchEvent_Kind() {}
 
 type CheckpointSaved struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
@@ -665,11 +682,14 @@ func (*Heartbeat) Descriptor() ([]byte, []int) {
 
 type WatchError struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// A gRPC status code (3 INVALID_ARGUMENT, 5 NOT_FOUND, ...).
-	Code          int32  `protobuf:"varint,1,opt,name=code,proto3" json:"code,omitempty"`
-	Message       string `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// A gRPC status code (3 INVALID_ARGUMENT, 5 NOT_FOUND, 11 OUT_OF_RANGE, ...).
+	Code    int32  `protobuf:"varint,1,opt,name=code,proto3" json:"code,omitempty"`
+	Message string `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	// With OUT_OF_RANGE: the events up to this id were compacted; read the thread's latest state and
+	// subscribe after it.
+	CompactedThrough uint64 `protobuf:"varint,3,opt,name=compacted_through,json=compactedThrough,proto3" json:"compacted_through,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *WatchError) Reset() {
@@ -716,6 +736,75 @@ func (x *WatchError) GetMessage() string {
 	return ""
 }
 
+func (x *WatchError) GetCompactedThrough() uint64 {
+	if x != nil {
+		return x.CompactedThrough
+	}
+	return 0
+}
+
+type CheckpointsPruned struct {
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	CheckpointNs string                 `protobuf:"bytes,1,opt,name=checkpoint_ns,json=checkpointNs,proto3" json:"checkpoint_ns,omitempty"`
+	// The oldest checkpoint the namespace still has: the ones before it were removed.
+	BeforeCheckpointId string `protobuf:"bytes,2,opt,name=before_checkpoint_id,json=beforeCheckpointId,proto3" json:"before_checkpoint_id,omitempty"`
+	// How many were removed.
+	Count         int64 `protobuf:"varint,3,opt,name=count,proto3" json:"count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckpointsPruned) Reset() {
+	*x = CheckpointsPruned{}
+	mi := &file_checkpointd_v1_watch_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckpointsPruned) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckpointsPruned) ProtoMessage() {}
+
+func (x *CheckpointsPruned) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_watch_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckpointsPruned.ProtoReflect.Descriptor instead.
+func (*CheckpointsPruned) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_watch_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *CheckpointsPruned) GetCheckpointNs() string {
+	if x != nil {
+		return x.CheckpointNs
+	}
+	return ""
+}
+
+func (x *CheckpointsPruned) GetBeforeCheckpointId() string {
+	if x != nil {
+		return x.BeforeCheckpointId
+	}
+	return ""
+}
+
+func (x *CheckpointsPruned) GetCount() int64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
 // A holder took the thread's lease (see AcquireLease).
 type LeaseAcquired struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -729,7 +818,7 @@ type LeaseAcquired struct {
 
 func (x *LeaseAcquired) Reset() {
 	*x = LeaseAcquired{}
-	mi := &file_checkpointd_v1_watch_proto_msgTypes[9]
+	mi := &file_checkpointd_v1_watch_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -741,7 +830,7 @@ func (x *LeaseAcquired) String() string {
 func (*LeaseAcquired) ProtoMessage() {}
 
 func (x *LeaseAcquired) ProtoReflect() protoreflect.Message {
-	mi := &file_checkpointd_v1_watch_proto_msgTypes[9]
+	mi := &file_checkpointd_v1_watch_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -754,7 +843,7 @@ func (x *LeaseAcquired) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaseAcquired.ProtoReflect.Descriptor instead.
 func (*LeaseAcquired) Descriptor() ([]byte, []int) {
-	return file_checkpointd_v1_watch_proto_rawDescGZIP(), []int{9}
+	return file_checkpointd_v1_watch_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *LeaseAcquired) GetLeaseId() string {
@@ -797,7 +886,7 @@ type LeaseReleased struct {
 
 func (x *LeaseReleased) Reset() {
 	*x = LeaseReleased{}
-	mi := &file_checkpointd_v1_watch_proto_msgTypes[10]
+	mi := &file_checkpointd_v1_watch_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -809,7 +898,7 @@ func (x *LeaseReleased) String() string {
 func (*LeaseReleased) ProtoMessage() {}
 
 func (x *LeaseReleased) ProtoReflect() protoreflect.Message {
-	mi := &file_checkpointd_v1_watch_proto_msgTypes[10]
+	mi := &file_checkpointd_v1_watch_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -822,7 +911,7 @@ func (x *LeaseReleased) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaseReleased.ProtoReflect.Descriptor instead.
 func (*LeaseReleased) Descriptor() ([]byte, []int) {
-	return file_checkpointd_v1_watch_proto_rawDescGZIP(), []int{10}
+	return file_checkpointd_v1_watch_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *LeaseReleased) GetLeaseId() string {
@@ -859,7 +948,7 @@ type LeaseExpired struct {
 
 func (x *LeaseExpired) Reset() {
 	*x = LeaseExpired{}
-	mi := &file_checkpointd_v1_watch_proto_msgTypes[11]
+	mi := &file_checkpointd_v1_watch_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -871,7 +960,7 @@ func (x *LeaseExpired) String() string {
 func (*LeaseExpired) ProtoMessage() {}
 
 func (x *LeaseExpired) ProtoReflect() protoreflect.Message {
-	mi := &file_checkpointd_v1_watch_proto_msgTypes[11]
+	mi := &file_checkpointd_v1_watch_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -884,7 +973,7 @@ func (x *LeaseExpired) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaseExpired.ProtoReflect.Descriptor instead.
 func (*LeaseExpired) Descriptor() ([]byte, []int) {
-	return file_checkpointd_v1_watch_proto_rawDescGZIP(), []int{11}
+	return file_checkpointd_v1_watch_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *LeaseExpired) GetLeaseId() string {
@@ -919,7 +1008,7 @@ var File_checkpointd_v1_watch_proto protoreflect.FileDescriptor
 
 const file_checkpointd_v1_watch_proto_rawDesc = "" +
 	"\n" +
-	"\x1acheckpointd/v1/watch.proto\x12\x0echeckpointd.v1\x1a\x1fcheckpointd/v1/checkpoint.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcf\x06\n" +
+	"\x1acheckpointd/v1/watch.proto\x12\x0echeckpointd.v1\x1a\x1fcheckpointd/v1/checkpoint.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa3\a\n" +
 	"\n" +
 	"WatchEvent\x12\x1b\n" +
 	"\tthread_id\x18\x01 \x01(\tR\bthreadId\x12\x19\n" +
@@ -936,7 +1025,8 @@ const file_checkpointd_v1_watch_proto_rawDesc = "" +
 	"\x05error\x18\x11 \x01(\v2\x1a.checkpointd.v1.WatchErrorH\x00R\x05error\x12F\n" +
 	"\x0elease_acquired\x18\x13 \x01(\v2\x1d.checkpointd.v1.LeaseAcquiredH\x00R\rleaseAcquired\x12F\n" +
 	"\x0elease_released\x18\x14 \x01(\v2\x1d.checkpointd.v1.LeaseReleasedH\x00R\rleaseReleased\x12C\n" +
-	"\rlease_expired\x18\x15 \x01(\v2\x1c.checkpointd.v1.LeaseExpiredH\x00R\fleaseExpiredB\x06\n" +
+	"\rlease_expired\x18\x15 \x01(\v2\x1c.checkpointd.v1.LeaseExpiredH\x00R\fleaseExpired\x12R\n" +
+	"\x12checkpoints_pruned\x18\x12 \x01(\v2!.checkpointd.v1.CheckpointsPrunedH\x00R\x11checkpointsPrunedB\x06\n" +
 	"\x04kind\"\xc7\x01\n" +
 	"\x0fCheckpointSaved\x128\n" +
 	"\x06config\x18\x01 \x01(\v2 .checkpointd.v1.CheckpointConfigR\x06config\x123\n" +
@@ -963,11 +1053,16 @@ const file_checkpointd_v1_watch_proto_rawDesc = "" +
 	"\tresume_id\x18\x01 \x01(\tR\bresumeId\x12\x1b\n" +
 	"\tworker_id\x18\x02 \x01(\tR\bworkerId\"\x0f\n" +
 	"\rThreadDeleted\"\v\n" +
-	"\tHeartbeat\":\n" +
+	"\tHeartbeat\"g\n" +
 	"\n" +
 	"WatchError\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\x05R\x04code\x12\x18\n" +
-	"\amessage\x18\x02 \x01(\tR\amessage\"\xa2\x01\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\x12+\n" +
+	"\x11compacted_through\x18\x03 \x01(\x04R\x10compactedThrough\"\x80\x01\n" +
+	"\x11CheckpointsPruned\x12#\n" +
+	"\rcheckpoint_ns\x18\x01 \x01(\tR\fcheckpointNs\x120\n" +
+	"\x14before_checkpoint_id\x18\x02 \x01(\tR\x12beforeCheckpointId\x12\x14\n" +
+	"\x05count\x18\x03 \x01(\x03R\x05count\"\xa2\x01\n" +
 	"\rLeaseAcquired\x12\x19\n" +
 	"\blease_id\x18\x01 \x01(\tR\aleaseId\x12\x16\n" +
 	"\x06holder\x18\x02 \x01(\tR\x06holder\x12#\n" +
@@ -997,7 +1092,7 @@ func file_checkpointd_v1_watch_proto_rawDescGZIP() []byte {
 	return file_checkpointd_v1_watch_proto_rawDescData
 }
 
-var file_checkpointd_v1_watch_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_checkpointd_v1_watch_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_checkpointd_v1_watch_proto_goTypes = []any{
 	(*WatchEvent)(nil),            // 0: checkpointd.v1.WatchEvent
 	(*CheckpointSaved)(nil),       // 1: checkpointd.v1.CheckpointSaved
@@ -1008,14 +1103,15 @@ var file_checkpointd_v1_watch_proto_goTypes = []any{
 	(*ThreadDeleted)(nil),         // 6: checkpointd.v1.ThreadDeleted
 	(*Heartbeat)(nil),             // 7: checkpointd.v1.Heartbeat
 	(*WatchError)(nil),            // 8: checkpointd.v1.WatchError
-	(*LeaseAcquired)(nil),         // 9: checkpointd.v1.LeaseAcquired
-	(*LeaseReleased)(nil),         // 10: checkpointd.v1.LeaseReleased
-	(*LeaseExpired)(nil),          // 11: checkpointd.v1.LeaseExpired
-	nil,                           // 12: checkpointd.v1.ResumeRequested.ValuesEntry
-	(*CheckpointConfig)(nil),      // 13: checkpointd.v1.CheckpointConfig
-	(*structpb.Struct)(nil),       // 14: google.protobuf.Struct
-	(*TypedValue)(nil),            // 15: checkpointd.v1.TypedValue
-	(*timestamppb.Timestamp)(nil), // 16: google.protobuf.Timestamp
+	(*CheckpointsPruned)(nil),     // 9: checkpointd.v1.CheckpointsPruned
+	(*LeaseAcquired)(nil),         // 10: checkpointd.v1.LeaseAcquired
+	(*LeaseReleased)(nil),         // 11: checkpointd.v1.LeaseReleased
+	(*LeaseExpired)(nil),          // 12: checkpointd.v1.LeaseExpired
+	nil,                           // 13: checkpointd.v1.ResumeRequested.ValuesEntry
+	(*CheckpointConfig)(nil),      // 14: checkpointd.v1.CheckpointConfig
+	(*structpb.Struct)(nil),       // 15: google.protobuf.Struct
+	(*TypedValue)(nil),            // 16: checkpointd.v1.TypedValue
+	(*timestamppb.Timestamp)(nil), // 17: google.protobuf.Timestamp
 }
 var file_checkpointd_v1_watch_proto_depIdxs = []int32{
 	1,  // 0: checkpointd.v1.WatchEvent.checkpoint_saved:type_name -> checkpointd.v1.CheckpointSaved
@@ -1026,24 +1122,25 @@ var file_checkpointd_v1_watch_proto_depIdxs = []int32{
 	6,  // 5: checkpointd.v1.WatchEvent.thread_deleted:type_name -> checkpointd.v1.ThreadDeleted
 	7,  // 6: checkpointd.v1.WatchEvent.heartbeat:type_name -> checkpointd.v1.Heartbeat
 	8,  // 7: checkpointd.v1.WatchEvent.error:type_name -> checkpointd.v1.WatchError
-	9,  // 8: checkpointd.v1.WatchEvent.lease_acquired:type_name -> checkpointd.v1.LeaseAcquired
-	10, // 9: checkpointd.v1.WatchEvent.lease_released:type_name -> checkpointd.v1.LeaseReleased
-	11, // 10: checkpointd.v1.WatchEvent.lease_expired:type_name -> checkpointd.v1.LeaseExpired
-	13, // 11: checkpointd.v1.CheckpointSaved.config:type_name -> checkpointd.v1.CheckpointConfig
-	14, // 12: checkpointd.v1.CheckpointSaved.metadata:type_name -> google.protobuf.Struct
-	13, // 13: checkpointd.v1.CheckpointSaved.parent_config:type_name -> checkpointd.v1.CheckpointConfig
-	13, // 14: checkpointd.v1.WritesSaved.config:type_name -> checkpointd.v1.CheckpointConfig
-	13, // 15: checkpointd.v1.Interrupted.config:type_name -> checkpointd.v1.CheckpointConfig
-	15, // 16: checkpointd.v1.Interrupted.value:type_name -> checkpointd.v1.TypedValue
-	12, // 17: checkpointd.v1.ResumeRequested.values:type_name -> checkpointd.v1.ResumeRequested.ValuesEntry
-	16, // 18: checkpointd.v1.LeaseAcquired.expires_at:type_name -> google.protobuf.Timestamp
-	16, // 19: checkpointd.v1.LeaseExpired.expires_at:type_name -> google.protobuf.Timestamp
-	15, // 20: checkpointd.v1.ResumeRequested.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
-	21, // [21:21] is the sub-list for method output_type
-	21, // [21:21] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	10, // 8: checkpointd.v1.WatchEvent.lease_acquired:type_name -> checkpointd.v1.LeaseAcquired
+	11, // 9: checkpointd.v1.WatchEvent.lease_released:type_name -> checkpointd.v1.LeaseReleased
+	12, // 10: checkpointd.v1.WatchEvent.lease_expired:type_name -> checkpointd.v1.LeaseExpired
+	9,  // 11: checkpointd.v1.WatchEvent.checkpoints_pruned:type_name -> checkpointd.v1.CheckpointsPruned
+	14, // 12: checkpointd.v1.CheckpointSaved.config:type_name -> checkpointd.v1.CheckpointConfig
+	15, // 13: checkpointd.v1.CheckpointSaved.metadata:type_name -> google.protobuf.Struct
+	14, // 14: checkpointd.v1.CheckpointSaved.parent_config:type_name -> checkpointd.v1.CheckpointConfig
+	14, // 15: checkpointd.v1.WritesSaved.config:type_name -> checkpointd.v1.CheckpointConfig
+	14, // 16: checkpointd.v1.Interrupted.config:type_name -> checkpointd.v1.CheckpointConfig
+	16, // 17: checkpointd.v1.Interrupted.value:type_name -> checkpointd.v1.TypedValue
+	13, // 18: checkpointd.v1.ResumeRequested.values:type_name -> checkpointd.v1.ResumeRequested.ValuesEntry
+	17, // 19: checkpointd.v1.LeaseAcquired.expires_at:type_name -> google.protobuf.Timestamp
+	17, // 20: checkpointd.v1.LeaseExpired.expires_at:type_name -> google.protobuf.Timestamp
+	16, // 21: checkpointd.v1.ResumeRequested.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
+	22, // [22:22] is the sub-list for method output_type
+	22, // [22:22] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_checkpointd_v1_watch_proto_init() }
@@ -1064,6 +1161,7 @@ func file_checkpointd_v1_watch_proto_init() {
 		(*WatchEvent_LeaseAcquired)(nil),
 		(*WatchEvent_LeaseReleased)(nil),
 		(*WatchEvent_LeaseExpired)(nil),
+		(*WatchEvent_CheckpointsPruned)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1071,7 +1169,7 @@ func file_checkpointd_v1_watch_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_checkpointd_v1_watch_proto_rawDesc), len(file_checkpointd_v1_watch_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   13,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

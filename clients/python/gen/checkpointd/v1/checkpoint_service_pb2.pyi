@@ -19,9 +19,18 @@ class PruneStrategy(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PRUNE_STRATEGY_UNSPECIFIED: _ClassVar[PruneStrategy]
     PRUNE_STRATEGY_KEEP_LATEST: _ClassVar[PruneStrategy]
     PRUNE_STRATEGY_DELETE: _ClassVar[PruneStrategy]
+
+class TtlStrategy(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    TTL_STRATEGY_UNSPECIFIED: _ClassVar[TtlStrategy]
+    TTL_STRATEGY_DELETE: _ClassVar[TtlStrategy]
+    TTL_STRATEGY_KEEP_LATEST: _ClassVar[TtlStrategy]
 PRUNE_STRATEGY_UNSPECIFIED: PruneStrategy
 PRUNE_STRATEGY_KEEP_LATEST: PruneStrategy
 PRUNE_STRATEGY_DELETE: PruneStrategy
+TTL_STRATEGY_UNSPECIFIED: TtlStrategy
+TTL_STRATEGY_DELETE: TtlStrategy
+TTL_STRATEGY_KEEP_LATEST: TtlStrategy
 
 class PutRequest(_message.Message):
     __slots__ = ("config", "checkpoint", "metadata", "new_versions", "fencing_token")
@@ -343,3 +352,65 @@ class ReleaseLeaseResponse(_message.Message):
     RELEASED_FIELD_NUMBER: _ClassVar[int]
     released: bool
     def __init__(self, released: _Optional[bool] = ...) -> None: ...
+
+class SetRetentionRequest(_message.Message):
+    __slots__ = ("thread_id", "policy")
+    THREAD_ID_FIELD_NUMBER: _ClassVar[int]
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    thread_id: str
+    policy: RetentionPolicy
+    def __init__(self, thread_id: _Optional[str] = ..., policy: _Optional[_Union[RetentionPolicy, _Mapping]] = ...) -> None: ...
+
+class SetRetentionResponse(_message.Message):
+    __slots__ = ("thread",)
+    THREAD_FIELD_NUMBER: _ClassVar[int]
+    thread: Thread
+    def __init__(self, thread: _Optional[_Union[Thread, _Mapping]] = ...) -> None: ...
+
+class RetentionPolicy(_message.Message):
+    __slots__ = ("max_versions", "max_age", "ttl", "ttl_strategy", "pinned")
+    MAX_VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    MAX_AGE_FIELD_NUMBER: _ClassVar[int]
+    TTL_FIELD_NUMBER: _ClassVar[int]
+    TTL_STRATEGY_FIELD_NUMBER: _ClassVar[int]
+    PINNED_FIELD_NUMBER: _ClassVar[int]
+    max_versions: int
+    max_age: _duration_pb2.Duration
+    ttl: _duration_pb2.Duration
+    ttl_strategy: TtlStrategy
+    pinned: bool
+    def __init__(self, max_versions: _Optional[int] = ..., max_age: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., ttl: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., ttl_strategy: _Optional[_Union[TtlStrategy, str]] = ..., pinned: _Optional[bool] = ...) -> None: ...
+
+class GetThreadRequest(_message.Message):
+    __slots__ = ("thread_id",)
+    THREAD_ID_FIELD_NUMBER: _ClassVar[int]
+    thread_id: str
+    def __init__(self, thread_id: _Optional[str] = ...) -> None: ...
+
+class GetThreadResponse(_message.Message):
+    __slots__ = ("thread",)
+    THREAD_FIELD_NUMBER: _ClassVar[int]
+    thread: Thread
+    def __init__(self, thread: _Optional[_Union[Thread, _Mapping]] = ...) -> None: ...
+
+class Thread(_message.Message):
+    __slots__ = ("thread_id", "policy", "checkpoint_count", "namespaces", "stored_bytes", "created_at", "last_write_at", "expires_at", "thread_policy")
+    THREAD_ID_FIELD_NUMBER: _ClassVar[int]
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    CHECKPOINT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    NAMESPACES_FIELD_NUMBER: _ClassVar[int]
+    STORED_BYTES_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    LAST_WRITE_AT_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    THREAD_POLICY_FIELD_NUMBER: _ClassVar[int]
+    thread_id: str
+    policy: RetentionPolicy
+    checkpoint_count: int
+    namespaces: _containers.RepeatedScalarFieldContainer[str]
+    stored_bytes: int
+    created_at: _timestamp_pb2.Timestamp
+    last_write_at: _timestamp_pb2.Timestamp
+    expires_at: _timestamp_pb2.Timestamp
+    thread_policy: RetentionPolicy
+    def __init__(self, thread_id: _Optional[str] = ..., policy: _Optional[_Union[RetentionPolicy, _Mapping]] = ..., checkpoint_count: _Optional[int] = ..., namespaces: _Optional[_Iterable[str]] = ..., stored_bytes: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_write_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., thread_policy: _Optional[_Union[RetentionPolicy, _Mapping]] = ...) -> None: ...

@@ -121,6 +121,16 @@ class CheckpointServiceStub:
                 request_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.ReleaseLeaseRequest.SerializeToString,
                 response_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.ReleaseLeaseResponse.FromString,
                 _registered_method=True)
+        self.SetRetention = channel.unary_unary(
+                '/checkpointd.v1.CheckpointService/SetRetention',
+                request_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.SetRetentionRequest.SerializeToString,
+                response_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.SetRetentionResponse.FromString,
+                _registered_method=True)
+        self.GetThread = channel.unary_unary(
+                '/checkpointd.v1.CheckpointService/GetThread',
+                request_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadRequest.SerializeToString,
+                response_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadResponse.FromString,
+                _registered_method=True)
 
 
 class CheckpointServiceServicer:
@@ -261,6 +271,22 @@ class CheckpointServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetRetention(self, request, context):
+        """Sets one thread's retention policy, replacing the one it had (an empty policy: the server's
+        defaults again). The sweeper applies it on its next pass. Idempotent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetThread(self, request, context):
+        """What a thread holds and when the sweeper will expire it. A thread with nothing stored has
+        checkpoint_count 0 (not an error).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CheckpointServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -343,6 +369,16 @@ def add_CheckpointServiceServicer_to_server(servicer, server):
                     servicer.ReleaseLease,
                     request_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.ReleaseLeaseRequest.FromString,
                     response_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.ReleaseLeaseResponse.SerializeToString,
+            ),
+            'SetRetention': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetRetention,
+                    request_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.SetRetentionRequest.FromString,
+                    response_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.SetRetentionResponse.SerializeToString,
+            ),
+            'GetThread': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetThread,
+                    request_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadRequest.FromString,
+                    response_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -784,6 +820,60 @@ class CheckpointService:
             '/checkpointd.v1.CheckpointService/ReleaseLease',
             checkpointd_dot_v1_dot_checkpoint__service__pb2.ReleaseLeaseRequest.SerializeToString,
             checkpointd_dot_v1_dot_checkpoint__service__pb2.ReleaseLeaseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetRetention(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/checkpointd.v1.CheckpointService/SetRetention',
+            checkpointd_dot_v1_dot_checkpoint__service__pb2.SetRetentionRequest.SerializeToString,
+            checkpointd_dot_v1_dot_checkpoint__service__pb2.SetRetentionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetThread(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/checkpointd.v1.CheckpointService/GetThread',
+            checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadRequest.SerializeToString,
+            checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -27,7 +27,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63heckpointd/v1/watch.proto\x12\x0e\x63heckpointd.v1\x1a\x1f\x63heckpointd/v1/checkpoint.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcf\x06\n\nWatchEvent\x12\x1b\n\tthread_id\x18\x01 \x01(\tR\x08threadId\x12\x19\n\x08\x65vent_id\x18\x02 \x01(\x04R\x07\x65ventId\x12\x0e\n\x02ts\x18\x03 \x01(\tR\x02ts\x12L\n\x10\x63heckpoint_saved\x18\n \x01(\x0b\x32\x1f.checkpointd.v1.CheckpointSavedH\x00R\x0f\x63heckpointSaved\x12@\n\x0cwrites_saved\x18\x0b \x01(\x0b\x32\x1b.checkpointd.v1.WritesSavedH\x00R\x0bwritesSaved\x12?\n\x0binterrupted\x18\x0c \x01(\x0b\x32\x1b.checkpointd.v1.InterruptedH\x00R\x0binterrupted\x12L\n\x10resume_requested\x18\r \x01(\x0b\x32\x1f.checkpointd.v1.ResumeRequestedH\x00R\x0fresumeRequested\x12\x46\n\x0eresume_claimed\x18\x0e \x01(\x0b\x32\x1d.checkpointd.v1.ResumeClaimedH\x00R\rresumeClaimed\x12\x46\n\x0ethread_deleted\x18\x0f \x01(\x0b\x32\x1d.checkpointd.v1.ThreadDeletedH\x00R\rthreadDeleted\x12\x39\n\theartbeat\x18\x10 \x01(\x0b\x32\x19.checkpointd.v1.HeartbeatH\x00R\theartbeat\x12\x32\n\x05\x65rror\x18\x11 \x01(\x0b\x32\x1a.checkpointd.v1.WatchErrorH\x00R\x05\x65rror\x12\x46\n\x0elease_acquired\x18\x13 \x01(\x0b\x32\x1d.checkpointd.v1.LeaseAcquiredH\x00R\rleaseAcquired\x12\x46\n\x0elease_released\x18\x14 \x01(\x0b\x32\x1d.checkpointd.v1.LeaseReleasedH\x00R\rleaseReleased\x12\x43\n\rlease_expired\x18\x15 \x01(\x0b\x32\x1c.checkpointd.v1.LeaseExpiredH\x00R\x0cleaseExpiredB\x06\n\x04kind\"\xc7\x01\n\x0f\x43heckpointSaved\x12\x38\n\x06\x63onfig\x18\x01 \x01(\x0b\x32 .checkpointd.v1.CheckpointConfigR\x06\x63onfig\x12\x33\n\x08metadata\x18\x02 \x01(\x0b\x32\x17.google.protobuf.StructR\x08metadata\x12\x45\n\rparent_config\x18\x03 \x01(\x0b\x32 .checkpointd.v1.CheckpointConfigR\x0cparentConfig\"\x99\x01\n\x0bWritesSaved\x12\x38\n\x06\x63onfig\x18\x01 \x01(\x0b\x32 .checkpointd.v1.CheckpointConfigR\x06\x63onfig\x12\x17\n\x07task_id\x18\x02 \x01(\tR\x06taskId\x12\x1b\n\ttask_path\x18\x03 \x01(\tR\x08taskPath\x12\x1a\n\x08\x63hannels\x18\x04 \x03(\tR\x08\x63hannels\"\xaf\x01\n\x0bInterrupted\x12\x38\n\x06\x63onfig\x18\x01 \x01(\x0b\x32 .checkpointd.v1.CheckpointConfigR\x06\x63onfig\x12\x17\n\x07task_id\x18\x02 \x01(\tR\x06taskId\x12\x1b\n\ttask_path\x18\x03 \x01(\tR\x08taskPath\x12\x30\n\x05value\x18\x04 \x01(\x0b\x32\x1a.checkpointd.v1.TypedValueR\x05value\"\xef\x01\n\x0fResumeRequested\x12\x1b\n\tresume_id\x18\x01 \x01(\tR\x08resumeId\x12#\n\rcheckpoint_ns\x18\x02 \x01(\tR\x0c\x63heckpointNs\x12\x43\n\x06values\x18\x03 \x03(\x0b\x32+.checkpointd.v1.ResumeRequested.ValuesEntryR\x06values\x1aU\n\x0bValuesEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x30\n\x05value\x18\x02 \x01(\x0b\x32\x1a.checkpointd.v1.TypedValueR\x05value:\x02\x38\x01\"I\n\rResumeClaimed\x12\x1b\n\tresume_id\x18\x01 \x01(\tR\x08resumeId\x12\x1b\n\tworker_id\x18\x02 \x01(\tR\x08workerId\"\x0f\n\rThreadDeleted\"\x0b\n\tHeartbeat\":\n\nWatchError\x12\x12\n\x04\x63ode\x18\x01 \x01(\x05R\x04\x63ode\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\"\xa2\x01\n\rLeaseAcquired\x12\x19\n\x08lease_id\x18\x01 \x01(\tR\x07leaseId\x12\x16\n\x06holder\x18\x02 \x01(\tR\x06holder\x12#\n\rfencing_token\x18\x03 \x01(\x04R\x0c\x66\x65ncingToken\x12\x39\n\nexpires_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\texpiresAt\"g\n\rLeaseReleased\x12\x19\n\x08lease_id\x18\x01 \x01(\tR\x07leaseId\x12\x16\n\x06holder\x18\x02 \x01(\tR\x06holder\x12#\n\rfencing_token\x18\x03 \x01(\x04R\x0c\x66\x65ncingToken\"\xa1\x01\n\x0cLeaseExpired\x12\x19\n\x08lease_id\x18\x01 \x01(\tR\x07leaseId\x12\x16\n\x06holder\x18\x02 \x01(\tR\x06holder\x12#\n\rfencing_token\x18\x03 \x01(\x04R\x0c\x66\x65ncingToken\x12\x39\n\nexpires_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\texpiresAtb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63heckpointd/v1/watch.proto\x12\x0e\x63heckpointd.v1\x1a\x1f\x63heckpointd/v1/checkpoint.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa3\x07\n\nWatchEvent\x12\x1b\n\tthread_id\x18\x01 \x01(\tR\x08threadId\x12\x19\n\x08\x65vent_id\x18\x02 \x01(\x04R\x07\x65ventId\x12\x0e\n\x02ts\x18\x03 \x01(\tR\x02ts\x12L\n\x10\x63heckpoint_saved\x18\n \x01(\x0b\x32\x1f.checkpointd.v1.CheckpointSavedH\x00R\x0f\x63heckpointSaved\x12@\n\x0cwrites_saved\x18\x0b \x01(\x0b\x32\x1b.checkpointd.v1.WritesSavedH\x00R\x0bwritesSaved\x12?\n\x0binterrupted\x18\x0c \x01(\x0b\x32\x1b.checkpointd.v1.InterruptedH\x00R\x0binterrupted\x12L\n\x10resume_requested\x18\r \x01(\x0b\x32\x1f.checkpointd.v1.ResumeRequestedH\x00R\x0fresumeRequested\x12\x46\n\x0eresume_claimed\x18\x0e \x01(\x0b\x32\x1d.checkpointd.v1.ResumeClaimedH\x00R\rresumeClaimed\x12\x46\n\x0ethread_deleted\x18\x0f \x01(\x0b\x32\x1d.checkpointd.v1.ThreadDeletedH\x00R\rthreadDeleted\x12\x39\n\theartbeat\x18\x10 \x01(\x0b\x32\x19.checkpointd.v1.HeartbeatH\x00R\theartbeat\x12\x32\n\x05\x65rror\x18\x11 \x01(\x0b\x32\x1a.checkpointd.v1.WatchErrorH\x00R\x05\x65rror\x12\x46\n\x0elease_acquired\x18\x13 \x01(\x0b\x32\x1d.checkpointd.v1.LeaseAcquiredH\x00R\rleaseAcquired\x12\x46\n\x0elease_released\x18\x14 \x01(\x0b\x32\x1d.checkpointd.v1.LeaseReleasedH\x00R\rleaseReleased\x12\x43\n\rlease_expired\x18\x15 \x01(\x0b\x32\x1c.checkpointd.v1.LeaseExpiredH\x00R\x0cleaseExpired\x12R\n\x12\x63heckpoints_pruned\x18\x12 \x01(\x0b\x32!.checkpointd.v1.CheckpointsPrunedH\x00R\x11\x63heckpointsPrunedB\x06\n\x04kind\"\xc7\x01\n\x0f\x43heckpointSaved\x12\x38\n\x06\x63onfig\x18\x01 \x01(\x0b\x32 .checkpointd.v1.CheckpointConfigR\x06\x63onfig\x12\x33\n\x08metadata\x18\x02 \x01(\x0b\x32\x17.google.protobuf.StructR\x08metadata\x12\x45\n\rparent_config\x18\x03 \x01(\x0b\x32 .checkpointd.v1.CheckpointConfigR\x0cparentConfig\"\x99\x01\n\x0bWritesSaved\x12\x38\n\x06\x63onfig\x18\x01 \x01(\x0b\x32 .checkpointd.v1.CheckpointConfigR\x06\x63onfig\x12\x17\n\x07task_id\x18\x02 \x01(\tR\x06taskId\x12\x1b\n\ttask_path\x18\x03 \x01(\tR\x08taskPath\x12\x1a\n\x08\x63hannels\x18\x04 \x03(\tR\x08\x63hannels\"\xaf\x01\n\x0bInterrupted\x12\x38\n\x06\x63onfig\x18\x01 \x01(\x0b\x32 .checkpointd.v1.CheckpointConfigR\x06\x63onfig\x12\x17\n\x07task_id\x18\x02 \x01(\tR\x06taskId\x12\x1b\n\ttask_path\x18\x03 \x01(\tR\x08taskPath\x12\x30\n\x05value\x18\x04 \x01(\x0b\x32\x1a.checkpointd.v1.TypedValueR\x05value\"\xef\x01\n\x0fResumeRequested\x12\x1b\n\tresume_id\x18\x01 \x01(\tR\x08resumeId\x12#\n\rcheckpoint_ns\x18\x02 \x01(\tR\x0c\x63heckpointNs\x12\x43\n\x06values\x18\x03 \x03(\x0b\x32+.checkpointd.v1.ResumeRequested.ValuesEntryR\x06values\x1aU\n\x0bValuesEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x30\n\x05value\x18\x02 \x01(\x0b\x32\x1a.checkpointd.v1.TypedValueR\x05value:\x02\x38\x01\"I\n\rResumeClaimed\x12\x1b\n\tresume_id\x18\x01 \x01(\tR\x08resumeId\x12\x1b\n\tworker_id\x18\x02 \x01(\tR\x08workerId\"\x0f\n\rThreadDeleted\"\x0b\n\tHeartbeat\"g\n\nWatchError\x12\x12\n\x04\x63ode\x18\x01 \x01(\x05R\x04\x63ode\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\x12+\n\x11\x63ompacted_through\x18\x03 \x01(\x04R\x10\x63ompactedThrough\"\x80\x01\n\x11\x43heckpointsPruned\x12#\n\rcheckpoint_ns\x18\x01 \x01(\tR\x0c\x63heckpointNs\x12\x30\n\x14\x62\x65\x66ore_checkpoint_id\x18\x02 \x01(\tR\x12\x62\x65\x66oreCheckpointId\x12\x14\n\x05\x63ount\x18\x03 \x01(\x03R\x05\x63ount\"\xa2\x01\n\rLeaseAcquired\x12\x19\n\x08lease_id\x18\x01 \x01(\tR\x07leaseId\x12\x16\n\x06holder\x18\x02 \x01(\tR\x06holder\x12#\n\rfencing_token\x18\x03 \x01(\x04R\x0c\x66\x65ncingToken\x12\x39\n\nexpires_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\texpiresAt\"g\n\rLeaseReleased\x12\x19\n\x08lease_id\x18\x01 \x01(\tR\x07leaseId\x12\x16\n\x06holder\x18\x02 \x01(\tR\x06holder\x12#\n\rfencing_token\x18\x03 \x01(\x04R\x0c\x66\x65ncingToken\"\xa1\x01\n\x0cLeaseExpired\x12\x19\n\x08lease_id\x18\x01 \x01(\tR\x07leaseId\x12\x16\n\x06holder\x18\x02 \x01(\tR\x06holder\x12#\n\rfencing_token\x18\x03 \x01(\x04R\x0c\x66\x65ncingToken\x12\x39\n\nexpires_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\texpiresAtb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,29 +37,31 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RESUMEREQUESTED_VALUESENTRY']._loaded_options = None
   _globals['_RESUMEREQUESTED_VALUESENTRY']._serialized_options = b'8\001'
   _globals['_WATCHEVENT']._serialized_start=143
-  _globals['_WATCHEVENT']._serialized_end=990
-  _globals['_CHECKPOINTSAVED']._serialized_start=993
-  _globals['_CHECKPOINTSAVED']._serialized_end=1192
-  _globals['_WRITESSAVED']._serialized_start=1195
-  _globals['_WRITESSAVED']._serialized_end=1348
-  _globals['_INTERRUPTED']._serialized_start=1351
-  _globals['_INTERRUPTED']._serialized_end=1526
-  _globals['_RESUMEREQUESTED']._serialized_start=1529
-  _globals['_RESUMEREQUESTED']._serialized_end=1768
-  _globals['_RESUMEREQUESTED_VALUESENTRY']._serialized_start=1683
-  _globals['_RESUMEREQUESTED_VALUESENTRY']._serialized_end=1768
-  _globals['_RESUMECLAIMED']._serialized_start=1770
-  _globals['_RESUMECLAIMED']._serialized_end=1843
-  _globals['_THREADDELETED']._serialized_start=1845
-  _globals['_THREADDELETED']._serialized_end=1860
-  _globals['_HEARTBEAT']._serialized_start=1862
-  _globals['_HEARTBEAT']._serialized_end=1873
-  _globals['_WATCHERROR']._serialized_start=1875
-  _globals['_WATCHERROR']._serialized_end=1933
-  _globals['_LEASEACQUIRED']._serialized_start=1936
-  _globals['_LEASEACQUIRED']._serialized_end=2098
-  _globals['_LEASERELEASED']._serialized_start=2100
-  _globals['_LEASERELEASED']._serialized_end=2203
-  _globals['_LEASEEXPIRED']._serialized_start=2206
-  _globals['_LEASEEXPIRED']._serialized_end=2367
+  _globals['_WATCHEVENT']._serialized_end=1074
+  _globals['_CHECKPOINTSAVED']._serialized_start=1077
+  _globals['_CHECKPOINTSAVED']._serialized_end=1276
+  _globals['_WRITESSAVED']._serialized_start=1279
+  _globals['_WRITESSAVED']._serialized_end=1432
+  _globals['_INTERRUPTED']._serialized_start=1435
+  _globals['_INTERRUPTED']._serialized_end=1610
+  _globals['_RESUMEREQUESTED']._serialized_start=1613
+  _globals['_RESUMEREQUESTED']._serialized_end=1852
+  _globals['_RESUMEREQUESTED_VALUESENTRY']._serialized_start=1767
+  _globals['_RESUMEREQUESTED_VALUESENTRY']._serialized_end=1852
+  _globals['_RESUMECLAIMED']._serialized_start=1854
+  _globals['_RESUMECLAIMED']._serialized_end=1927
+  _globals['_THREADDELETED']._serialized_start=1929
+  _globals['_THREADDELETED']._serialized_end=1944
+  _globals['_HEARTBEAT']._serialized_start=1946
+  _globals['_HEARTBEAT']._serialized_end=1957
+  _globals['_WATCHERROR']._serialized_start=1959
+  _globals['_WATCHERROR']._serialized_end=2062
+  _globals['_CHECKPOINTSPRUNED']._serialized_start=2065
+  _globals['_CHECKPOINTSPRUNED']._serialized_end=2193
+  _globals['_LEASEACQUIRED']._serialized_start=2196
+  _globals['_LEASEACQUIRED']._serialized_end=2358
+  _globals['_LEASERELEASED']._serialized_start=2360
+  _globals['_LEASERELEASED']._serialized_end=2463
+  _globals['_LEASEEXPIRED']._serialized_start=2466
+  _globals['_LEASEEXPIRED']._serialized_end=2627
 # @@protoc_insertion_point(module_scope)

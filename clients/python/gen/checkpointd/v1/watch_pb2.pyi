@@ -12,7 +12,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class WatchEvent(_message.Message):
-    __slots__ = ("thread_id", "event_id", "ts", "checkpoint_saved", "writes_saved", "interrupted", "resume_requested", "resume_claimed", "thread_deleted", "heartbeat", "error", "lease_acquired", "lease_released", "lease_expired")
+    __slots__ = ("thread_id", "event_id", "ts", "checkpoint_saved", "writes_saved", "interrupted", "resume_requested", "resume_claimed", "thread_deleted", "heartbeat", "error", "lease_acquired", "lease_released", "lease_expired", "checkpoints_pruned")
     THREAD_ID_FIELD_NUMBER: _ClassVar[int]
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     TS_FIELD_NUMBER: _ClassVar[int]
@@ -27,6 +27,7 @@ class WatchEvent(_message.Message):
     LEASE_ACQUIRED_FIELD_NUMBER: _ClassVar[int]
     LEASE_RELEASED_FIELD_NUMBER: _ClassVar[int]
     LEASE_EXPIRED_FIELD_NUMBER: _ClassVar[int]
+    CHECKPOINTS_PRUNED_FIELD_NUMBER: _ClassVar[int]
     thread_id: str
     event_id: int
     ts: str
@@ -41,7 +42,8 @@ class WatchEvent(_message.Message):
     lease_acquired: LeaseAcquired
     lease_released: LeaseReleased
     lease_expired: LeaseExpired
-    def __init__(self, thread_id: _Optional[str] = ..., event_id: _Optional[int] = ..., ts: _Optional[str] = ..., checkpoint_saved: _Optional[_Union[CheckpointSaved, _Mapping]] = ..., writes_saved: _Optional[_Union[WritesSaved, _Mapping]] = ..., interrupted: _Optional[_Union[Interrupted, _Mapping]] = ..., resume_requested: _Optional[_Union[ResumeRequested, _Mapping]] = ..., resume_claimed: _Optional[_Union[ResumeClaimed, _Mapping]] = ..., thread_deleted: _Optional[_Union[ThreadDeleted, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., error: _Optional[_Union[WatchError, _Mapping]] = ..., lease_acquired: _Optional[_Union[LeaseAcquired, _Mapping]] = ..., lease_released: _Optional[_Union[LeaseReleased, _Mapping]] = ..., lease_expired: _Optional[_Union[LeaseExpired, _Mapping]] = ...) -> None: ...
+    checkpoints_pruned: CheckpointsPruned
+    def __init__(self, thread_id: _Optional[str] = ..., event_id: _Optional[int] = ..., ts: _Optional[str] = ..., checkpoint_saved: _Optional[_Union[CheckpointSaved, _Mapping]] = ..., writes_saved: _Optional[_Union[WritesSaved, _Mapping]] = ..., interrupted: _Optional[_Union[Interrupted, _Mapping]] = ..., resume_requested: _Optional[_Union[ResumeRequested, _Mapping]] = ..., resume_claimed: _Optional[_Union[ResumeClaimed, _Mapping]] = ..., thread_deleted: _Optional[_Union[ThreadDeleted, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., error: _Optional[_Union[WatchError, _Mapping]] = ..., lease_acquired: _Optional[_Union[LeaseAcquired, _Mapping]] = ..., lease_released: _Optional[_Union[LeaseReleased, _Mapping]] = ..., lease_expired: _Optional[_Union[LeaseExpired, _Mapping]] = ..., checkpoints_pruned: _Optional[_Union[CheckpointsPruned, _Mapping]] = ...) -> None: ...
 
 class CheckpointSaved(_message.Message):
     __slots__ = ("config", "metadata", "parent_config")
@@ -111,12 +113,24 @@ class Heartbeat(_message.Message):
     def __init__(self) -> None: ...
 
 class WatchError(_message.Message):
-    __slots__ = ("code", "message")
+    __slots__ = ("code", "message", "compacted_through")
     CODE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    COMPACTED_THROUGH_FIELD_NUMBER: _ClassVar[int]
     code: int
     message: str
-    def __init__(self, code: _Optional[int] = ..., message: _Optional[str] = ...) -> None: ...
+    compacted_through: int
+    def __init__(self, code: _Optional[int] = ..., message: _Optional[str] = ..., compacted_through: _Optional[int] = ...) -> None: ...
+
+class CheckpointsPruned(_message.Message):
+    __slots__ = ("checkpoint_ns", "before_checkpoint_id", "count")
+    CHECKPOINT_NS_FIELD_NUMBER: _ClassVar[int]
+    BEFORE_CHECKPOINT_ID_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    checkpoint_ns: str
+    before_checkpoint_id: str
+    count: int
+    def __init__(self, checkpoint_ns: _Optional[str] = ..., before_checkpoint_id: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
 
 class LeaseAcquired(_message.Message):
     __slots__ = ("lease_id", "holder", "fencing_token", "expires_at")

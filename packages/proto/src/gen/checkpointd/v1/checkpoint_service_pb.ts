@@ -16,7 +16,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file checkpointd/v1/checkpoint_service.proto.
  */
 export const file_checkpointd_v1_checkpoint_service: GenFile = /*@__PURE__*/
-  fileDesc("CidjaGVja3BvaW50ZC92MS9jaGVja3BvaW50X3NlcnZpY2UucHJvdG8SDmNoZWNrcG9pbnRkLnYxIscCCgpQdXRSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSLgoKY2hlY2twb2ludBgCIAEoCzIaLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnQSKQoIbWV0YWRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EkEKDG5ld192ZXJzaW9ucxgEIAMoCzIrLmNoZWNrcG9pbnRkLnYxLlB1dFJlcXVlc3QuTmV3VmVyc2lvbnNFbnRyeRIVCg1mZW5jaW5nX3Rva2VuGAUgASgEGlIKEE5ld1ZlcnNpb25zRW50cnkSCwoDa2V5GAEgASgJEi0KBXZhbHVlGAIgASgLMh4uY2hlY2twb2ludGQudjEuQ2hhbm5lbFZlcnNpb246AjgBIj8KC1B1dFJlc3BvbnNlEjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcirQEKEFB1dFdyaXRlc1JlcXVlc3QSMAoGY29uZmlnGAEgASgLMiAuY2hlY2twb2ludGQudjEuQ2hlY2twb2ludENvbmZpZxIsCgZ3cml0ZXMYAiADKAsyHC5jaGVja3BvaW50ZC52MS5QZW5kaW5nV3JpdGUSDwoHdGFza19pZBgDIAEoCRIRCgl0YXNrX3BhdGgYBCABKAkSFQoNZmVuY2luZ190b2tlbhgFIAEoBCITChFQdXRXcml0ZXNSZXNwb25zZSJDCg9HZXRUdXBsZVJlcXVlc3QSMAoGY29uZmlnGAEgASgLMiAuY2hlY2twb2ludGQudjEuQ2hlY2twb2ludENvbmZpZyJCChBHZXRUdXBsZVJlc3BvbnNlEi4KBXR1cGxlGAEgASgLMh8uY2hlY2twb2ludGQudjEuQ2hlY2twb2ludFR1cGxlIrgBCgtMaXN0UmVxdWVzdBIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnEicKBmZpbHRlchgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSMAoGYmVmb3JlGAMgASgLMiAuY2hlY2twb2ludGQudjEuQ2hlY2twb2ludENvbmZpZxISCgVsaW1pdBgEIAEoBUgAiAEBQggKBl9saW1pdCI+CgxMaXN0UmVzcG9uc2USLgoFdHVwbGUYASABKAsyHy5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50VHVwbGUiPwoTRGVsZXRlVGhyZWFkUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFQoNZmVuY2luZ190b2tlbhgCIAEoBCIWChREZWxldGVUaHJlYWRSZXNwb25zZSJHChFDb3B5VGhyZWFkUmVxdWVzdBIYChBzb3VyY2VfdGhyZWFkX2lkGAEgASgJEhgKEHRhcmdldF90aHJlYWRfaWQYAiABKAkiFAoSQ29weVRocmVhZFJlc3BvbnNlIicKFERlbGV0ZUZvclJ1bnNSZXF1ZXN0Eg8KB3J1bl9pZHMYASADKAkiKAoVRGVsZXRlRm9yUnVuc1Jlc3BvbnNlEg8KB2RlbGV0ZWQYASABKAMiUwoMUHJ1bmVSZXF1ZXN0EhIKCnRocmVhZF9pZHMYASADKAkSLwoIc3RyYXRlZ3kYAiABKA4yHS5jaGVja3BvaW50ZC52MS5QcnVuZVN0cmF0ZWd5Ig8KDVBydW5lUmVzcG9uc2Ui5wEKDFdhdGNoUmVxdWVzdBI1CglzdWJzY3JpYmUYASABKAsyIC5jaGVja3BvaW50ZC52MS5TdWJzY3JpYmVSZXF1ZXN0SAASMgoLdW5zdWJzY3JpYmUYAiABKAsyGy5jaGVja3BvaW50ZC52MS5VbnN1YnNjcmliZUgAEi8KBnJlc3VtZRgDIAEoCzIdLmNoZWNrcG9pbnRkLnYxLlJlc3VtZVJlcXVlc3RIABIzCgVjbGFpbRgEIAEoCzIiLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVxdWVzdEgAQgYKBGtpbmQiIAoLVW5zdWJzY3JpYmUSEQoJdGhyZWFkX2lkGAEgASgJIqEBCg1XYXRjaFJlc3BvbnNlEikKBWV2ZW50GAEgASgLMhouY2hlY2twb2ludGQudjEuV2F0Y2hFdmVudBIvCgdyZXN1bWVkGAIgASgLMh4uY2hlY2twb2ludGQudjEuUmVzdW1lUmVzcG9uc2USNAoHY2xhaW1lZBgDIAEoCzIjLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVzcG9uc2UiawoQU3Vic2NyaWJlUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFgoOYWZ0ZXJfZXZlbnRfaWQYAiABKAQSGgoNY2hlY2twb2ludF9ucxgDIAEoCUgAiAEBQhAKDl9jaGVja3BvaW50X25zIj4KEVN1YnNjcmliZVJlc3BvbnNlEikKBWV2ZW50GAEgASgLMhouY2hlY2twb2ludGQudjEuV2F0Y2hFdmVudCLYAQoNUmVzdW1lUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFQoNY2hlY2twb2ludF9ucxgCIAEoCRI5CgZ2YWx1ZXMYAyADKAsyKS5jaGVja3BvaW50ZC52MS5SZXN1bWVSZXF1ZXN0LlZhbHVlc0VudHJ5EhcKD2lkZW1wb3RlbmN5X2tleRgEIAEoCRpJCgtWYWx1ZXNFbnRyeRILCgNrZXkYASABKAkSKQoFdmFsdWUYAiABKAsyGi5jaGVja3BvaW50ZC52MS5UeXBlZFZhbHVlOgI4ASI1Cg5SZXN1bWVSZXNwb25zZRIRCglyZXN1bWVfaWQYASABKAkSEAoIZXZlbnRfaWQYAiABKAQiZAoSQ2xhaW1SZXN1bWVSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCRIRCglyZXN1bWVfaWQYAiABKAkSEQoJd29ya2VyX2lkGAMgASgJEhUKDWZlbmNpbmdfdG9rZW4YBCABKAQi3AEKE0NsYWltUmVzdW1lUmVzcG9uc2USDwoHY2xhaW1lZBgBIAEoCBIRCglyZXN1bWVfaWQYAiABKAkSFQoNY2hlY2twb2ludF9ucxgDIAEoCRI/CgZ2YWx1ZXMYBCADKAsyLy5jaGVja3BvaW50ZC52MS5DbGFpbVJlc3VtZVJlc3BvbnNlLlZhbHVlc0VudHJ5GkkKC1ZhbHVlc0VudHJ5EgsKA2tleRgBIAEoCRIpCgV2YWx1ZRgCIAEoCzIaLmNoZWNrcG9pbnRkLnYxLlR5cGVkVmFsdWU6AjgBIjgKDEJhdGNoUmVxdWVzdBIoCgVjYWxscxgBIAMoCzIZLmNoZWNrcG9pbnRkLnYxLkJhdGNoQ2FsbCKsAQoJQmF0Y2hDYWxsEikKA3B1dBgBIAEoCzIaLmNoZWNrcG9pbnRkLnYxLlB1dFJlcXVlc3RIABI2CgpwdXRfd3JpdGVzGAIgASgLMiAuY2hlY2twb2ludGQudjEuUHV0V3JpdGVzUmVxdWVzdEgAEjQKCWdldF90dXBsZRgDIAEoCzIfLmNoZWNrcG9pbnRkLnYxLkdldFR1cGxlUmVxdWVzdEgAQgYKBGNhbGwiPQoNQmF0Y2hSZXNwb25zZRIsCgdyZXN1bHRzGAEgAygLMhsuY2hlY2twb2ludGQudjEuQmF0Y2hSZXN1bHQi4AEKC0JhdGNoUmVzdWx0EioKA3B1dBgBIAEoCzIbLmNoZWNrcG9pbnRkLnYxLlB1dFJlc3BvbnNlSAASNwoKcHV0X3dyaXRlcxgCIAEoCzIhLmNoZWNrcG9pbnRkLnYxLlB1dFdyaXRlc1Jlc3BvbnNlSAASNQoJZ2V0X3R1cGxlGAMgASgLMiAuY2hlY2twb2ludGQudjEuR2V0VHVwbGVSZXNwb25zZUgAEisKBWVycm9yGAQgASgLMhouY2hlY2twb2ludGQudjEuQmF0Y2hFcnJvckgAQggKBnJlc3VsdCIrCgpCYXRjaEVycm9yEgwKBGNvZGUYASABKAUSDwoHbWVzc2FnZRgCIAEoCSKJAQoTQWNxdWlyZUxlYXNlUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSDgoGaG9sZGVyGAIgASgJEiYKA3R0bBgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhInCgR3YWl0GAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIm8KFEFjcXVpcmVMZWFzZVJlc3BvbnNlEhAKCGxlYXNlX2lkGAEgASgJEhUKDWZlbmNpbmdfdG9rZW4YAiABKAQSLgoKZXhwaXJlc19hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiYAoRUmVuZXdMZWFzZVJlcXVlc3QSEQoJdGhyZWFkX2lkGAEgASgJEhAKCGxlYXNlX2lkGAIgASgJEiYKA3R0bBgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiJbChJSZW5ld0xlYXNlUmVzcG9uc2USFQoNZmVuY2luZ190b2tlbhgBIAEoBBIuCgpleHBpcmVzX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI6ChNSZWxlYXNlTGVhc2VSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCRIQCghsZWFzZV9pZBgCIAEoCSIoChRSZWxlYXNlTGVhc2VSZXNwb25zZRIQCghyZWxlYXNlZBgBIAEoCCpqCg1QcnVuZVN0cmF0ZWd5Eh4KGlBSVU5FX1NUUkFURUdZX1VOU1BFQ0lGSUVEEAASHgoaUFJVTkVfU1RSQVRFR1lfS0VFUF9MQVRFU1QQARIZChVQUlVORV9TVFJBVEVHWV9ERUxFVEUQAjLZCgoRQ2hlY2twb2ludFNlcnZpY2USQwoDUHV0EhouY2hlY2twb2ludGQudjEuUHV0UmVxdWVzdBobLmNoZWNrcG9pbnRkLnYxLlB1dFJlc3BvbnNlIgOQAgISVQoJUHV0V3JpdGVzEiAuY2hlY2twb2ludGQudjEuUHV0V3JpdGVzUmVxdWVzdBohLmNoZWNrcG9pbnRkLnYxLlB1dFdyaXRlc1Jlc3BvbnNlIgOQAgISUgoIR2V0VHVwbGUSHy5jaGVja3BvaW50ZC52MS5HZXRUdXBsZVJlcXVlc3QaIC5jaGVja3BvaW50ZC52MS5HZXRUdXBsZVJlc3BvbnNlIgOQAgESSAoETGlzdBIbLmNoZWNrcG9pbnRkLnYxLkxpc3RSZXF1ZXN0GhwuY2hlY2twb2ludGQudjEuTGlzdFJlc3BvbnNlIgOQAgEwARJeCgxEZWxldGVUaHJlYWQSIy5jaGVja3BvaW50ZC52MS5EZWxldGVUaHJlYWRSZXF1ZXN0GiQuY2hlY2twb2ludGQudjEuRGVsZXRlVGhyZWFkUmVzcG9uc2UiA5ACAhJYCgpDb3B5VGhyZWFkEiEuY2hlY2twb2ludGQudjEuQ29weVRocmVhZFJlcXVlc3QaIi5jaGVja3BvaW50ZC52MS5Db3B5VGhyZWFkUmVzcG9uc2UiA5ACAhJhCg1EZWxldGVGb3JSdW5zEiQuY2hlY2twb2ludGQudjEuRGVsZXRlRm9yUnVuc1JlcXVlc3QaJS5jaGVja3BvaW50ZC52MS5EZWxldGVGb3JSdW5zUmVzcG9uc2UiA5ACAhJJCgVQcnVuZRIcLmNoZWNrcG9pbnRkLnYxLlBydW5lUmVxdWVzdBodLmNoZWNrcG9pbnRkLnYxLlBydW5lUmVzcG9uc2UiA5ACAhJICgVXYXRjaBIcLmNoZWNrcG9pbnRkLnYxLldhdGNoUmVxdWVzdBodLmNoZWNrcG9pbnRkLnYxLldhdGNoUmVzcG9uc2UoATABElcKCVN1YnNjcmliZRIgLmNoZWNrcG9pbnRkLnYxLlN1YnNjcmliZVJlcXVlc3QaIS5jaGVja3BvaW50ZC52MS5TdWJzY3JpYmVSZXNwb25zZSIDkAIBMAESRwoGUmVzdW1lEh0uY2hlY2twb2ludGQudjEuUmVzdW1lUmVxdWVzdBoeLmNoZWNrcG9pbnRkLnYxLlJlc3VtZVJlc3BvbnNlElYKC0NsYWltUmVzdW1lEiIuY2hlY2twb2ludGQudjEuQ2xhaW1SZXN1bWVSZXF1ZXN0GiMuY2hlY2twb2ludGQudjEuQ2xhaW1SZXN1bWVSZXNwb25zZRJJCgVCYXRjaBIcLmNoZWNrcG9pbnRkLnYxLkJhdGNoUmVxdWVzdBodLmNoZWNrcG9pbnRkLnYxLkJhdGNoUmVzcG9uc2UiA5ACAhJZCgxBY3F1aXJlTGVhc2USIy5jaGVja3BvaW50ZC52MS5BY3F1aXJlTGVhc2VSZXF1ZXN0GiQuY2hlY2twb2ludGQudjEuQWNxdWlyZUxlYXNlUmVzcG9uc2USWAoKUmVuZXdMZWFzZRIhLmNoZWNrcG9pbnRkLnYxLlJlbmV3TGVhc2VSZXF1ZXN0GiIuY2hlY2twb2ludGQudjEuUmVuZXdMZWFzZVJlc3BvbnNlIgOQAgISXgoMUmVsZWFzZUxlYXNlEiMuY2hlY2twb2ludGQudjEuUmVsZWFzZUxlYXNlUmVxdWVzdBokLmNoZWNrcG9pbnRkLnYxLlJlbGVhc2VMZWFzZVJlc3BvbnNlIgOQAgJiBnByb3RvMw", [file_checkpointd_v1_checkpoint, file_checkpointd_v1_watch, file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("CidjaGVja3BvaW50ZC92MS9jaGVja3BvaW50X3NlcnZpY2UucHJvdG8SDmNoZWNrcG9pbnRkLnYxIscCCgpQdXRSZXF1ZXN0EjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSLgoKY2hlY2twb2ludBgCIAEoCzIaLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnQSKQoIbWV0YWRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EkEKDG5ld192ZXJzaW9ucxgEIAMoCzIrLmNoZWNrcG9pbnRkLnYxLlB1dFJlcXVlc3QuTmV3VmVyc2lvbnNFbnRyeRIVCg1mZW5jaW5nX3Rva2VuGAUgASgEGlIKEE5ld1ZlcnNpb25zRW50cnkSCwoDa2V5GAEgASgJEi0KBXZhbHVlGAIgASgLMh4uY2hlY2twb2ludGQudjEuQ2hhbm5lbFZlcnNpb246AjgBIj8KC1B1dFJlc3BvbnNlEjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcirQEKEFB1dFdyaXRlc1JlcXVlc3QSMAoGY29uZmlnGAEgASgLMiAuY2hlY2twb2ludGQudjEuQ2hlY2twb2ludENvbmZpZxIsCgZ3cml0ZXMYAiADKAsyHC5jaGVja3BvaW50ZC52MS5QZW5kaW5nV3JpdGUSDwoHdGFza19pZBgDIAEoCRIRCgl0YXNrX3BhdGgYBCABKAkSFQoNZmVuY2luZ190b2tlbhgFIAEoBCITChFQdXRXcml0ZXNSZXNwb25zZSJDCg9HZXRUdXBsZVJlcXVlc3QSMAoGY29uZmlnGAEgASgLMiAuY2hlY2twb2ludGQudjEuQ2hlY2twb2ludENvbmZpZyJCChBHZXRUdXBsZVJlc3BvbnNlEi4KBXR1cGxlGAEgASgLMh8uY2hlY2twb2ludGQudjEuQ2hlY2twb2ludFR1cGxlIrgBCgtMaXN0UmVxdWVzdBIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnEicKBmZpbHRlchgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSMAoGYmVmb3JlGAMgASgLMiAuY2hlY2twb2ludGQudjEuQ2hlY2twb2ludENvbmZpZxISCgVsaW1pdBgEIAEoBUgAiAEBQggKBl9saW1pdCI+CgxMaXN0UmVzcG9uc2USLgoFdHVwbGUYASABKAsyHy5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50VHVwbGUiPwoTRGVsZXRlVGhyZWFkUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFQoNZmVuY2luZ190b2tlbhgCIAEoBCIWChREZWxldGVUaHJlYWRSZXNwb25zZSJHChFDb3B5VGhyZWFkUmVxdWVzdBIYChBzb3VyY2VfdGhyZWFkX2lkGAEgASgJEhgKEHRhcmdldF90aHJlYWRfaWQYAiABKAkiFAoSQ29weVRocmVhZFJlc3BvbnNlIicKFERlbGV0ZUZvclJ1bnNSZXF1ZXN0Eg8KB3J1bl9pZHMYASADKAkiKAoVRGVsZXRlRm9yUnVuc1Jlc3BvbnNlEg8KB2RlbGV0ZWQYASABKAMiUwoMUHJ1bmVSZXF1ZXN0EhIKCnRocmVhZF9pZHMYASADKAkSLwoIc3RyYXRlZ3kYAiABKA4yHS5jaGVja3BvaW50ZC52MS5QcnVuZVN0cmF0ZWd5Ig8KDVBydW5lUmVzcG9uc2Ui5wEKDFdhdGNoUmVxdWVzdBI1CglzdWJzY3JpYmUYASABKAsyIC5jaGVja3BvaW50ZC52MS5TdWJzY3JpYmVSZXF1ZXN0SAASMgoLdW5zdWJzY3JpYmUYAiABKAsyGy5jaGVja3BvaW50ZC52MS5VbnN1YnNjcmliZUgAEi8KBnJlc3VtZRgDIAEoCzIdLmNoZWNrcG9pbnRkLnYxLlJlc3VtZVJlcXVlc3RIABIzCgVjbGFpbRgEIAEoCzIiLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVxdWVzdEgAQgYKBGtpbmQiIAoLVW5zdWJzY3JpYmUSEQoJdGhyZWFkX2lkGAEgASgJIqEBCg1XYXRjaFJlc3BvbnNlEikKBWV2ZW50GAEgASgLMhouY2hlY2twb2ludGQudjEuV2F0Y2hFdmVudBIvCgdyZXN1bWVkGAIgASgLMh4uY2hlY2twb2ludGQudjEuUmVzdW1lUmVzcG9uc2USNAoHY2xhaW1lZBgDIAEoCzIjLmNoZWNrcG9pbnRkLnYxLkNsYWltUmVzdW1lUmVzcG9uc2UiawoQU3Vic2NyaWJlUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFgoOYWZ0ZXJfZXZlbnRfaWQYAiABKAQSGgoNY2hlY2twb2ludF9ucxgDIAEoCUgAiAEBQhAKDl9jaGVja3BvaW50X25zIj4KEVN1YnNjcmliZVJlc3BvbnNlEikKBWV2ZW50GAEgASgLMhouY2hlY2twb2ludGQudjEuV2F0Y2hFdmVudCLYAQoNUmVzdW1lUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFQoNY2hlY2twb2ludF9ucxgCIAEoCRI5CgZ2YWx1ZXMYAyADKAsyKS5jaGVja3BvaW50ZC52MS5SZXN1bWVSZXF1ZXN0LlZhbHVlc0VudHJ5EhcKD2lkZW1wb3RlbmN5X2tleRgEIAEoCRpJCgtWYWx1ZXNFbnRyeRILCgNrZXkYASABKAkSKQoFdmFsdWUYAiABKAsyGi5jaGVja3BvaW50ZC52MS5UeXBlZFZhbHVlOgI4ASI1Cg5SZXN1bWVSZXNwb25zZRIRCglyZXN1bWVfaWQYASABKAkSEAoIZXZlbnRfaWQYAiABKAQiZAoSQ2xhaW1SZXN1bWVSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCRIRCglyZXN1bWVfaWQYAiABKAkSEQoJd29ya2VyX2lkGAMgASgJEhUKDWZlbmNpbmdfdG9rZW4YBCABKAQi3AEKE0NsYWltUmVzdW1lUmVzcG9uc2USDwoHY2xhaW1lZBgBIAEoCBIRCglyZXN1bWVfaWQYAiABKAkSFQoNY2hlY2twb2ludF9ucxgDIAEoCRI/CgZ2YWx1ZXMYBCADKAsyLy5jaGVja3BvaW50ZC52MS5DbGFpbVJlc3VtZVJlc3BvbnNlLlZhbHVlc0VudHJ5GkkKC1ZhbHVlc0VudHJ5EgsKA2tleRgBIAEoCRIpCgV2YWx1ZRgCIAEoCzIaLmNoZWNrcG9pbnRkLnYxLlR5cGVkVmFsdWU6AjgBIjgKDEJhdGNoUmVxdWVzdBIoCgVjYWxscxgBIAMoCzIZLmNoZWNrcG9pbnRkLnYxLkJhdGNoQ2FsbCKsAQoJQmF0Y2hDYWxsEikKA3B1dBgBIAEoCzIaLmNoZWNrcG9pbnRkLnYxLlB1dFJlcXVlc3RIABI2CgpwdXRfd3JpdGVzGAIgASgLMiAuY2hlY2twb2ludGQudjEuUHV0V3JpdGVzUmVxdWVzdEgAEjQKCWdldF90dXBsZRgDIAEoCzIfLmNoZWNrcG9pbnRkLnYxLkdldFR1cGxlUmVxdWVzdEgAQgYKBGNhbGwiPQoNQmF0Y2hSZXNwb25zZRIsCgdyZXN1bHRzGAEgAygLMhsuY2hlY2twb2ludGQudjEuQmF0Y2hSZXN1bHQi4AEKC0JhdGNoUmVzdWx0EioKA3B1dBgBIAEoCzIbLmNoZWNrcG9pbnRkLnYxLlB1dFJlc3BvbnNlSAASNwoKcHV0X3dyaXRlcxgCIAEoCzIhLmNoZWNrcG9pbnRkLnYxLlB1dFdyaXRlc1Jlc3BvbnNlSAASNQoJZ2V0X3R1cGxlGAMgASgLMiAuY2hlY2twb2ludGQudjEuR2V0VHVwbGVSZXNwb25zZUgAEisKBWVycm9yGAQgASgLMhouY2hlY2twb2ludGQudjEuQmF0Y2hFcnJvckgAQggKBnJlc3VsdCIrCgpCYXRjaEVycm9yEgwKBGNvZGUYASABKAUSDwoHbWVzc2FnZRgCIAEoCSKJAQoTQWNxdWlyZUxlYXNlUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSDgoGaG9sZGVyGAIgASgJEiYKA3R0bBgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhInCgR3YWl0GAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIm8KFEFjcXVpcmVMZWFzZVJlc3BvbnNlEhAKCGxlYXNlX2lkGAEgASgJEhUKDWZlbmNpbmdfdG9rZW4YAiABKAQSLgoKZXhwaXJlc19hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiYAoRUmVuZXdMZWFzZVJlcXVlc3QSEQoJdGhyZWFkX2lkGAEgASgJEhAKCGxlYXNlX2lkGAIgASgJEiYKA3R0bBgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiJbChJSZW5ld0xlYXNlUmVzcG9uc2USFQoNZmVuY2luZ190b2tlbhgBIAEoBBIuCgpleHBpcmVzX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI6ChNSZWxlYXNlTGVhc2VSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCRIQCghsZWFzZV9pZBgCIAEoCSIoChRSZWxlYXNlTGVhc2VSZXNwb25zZRIQCghyZWxlYXNlZBgBIAEoCCJZChNTZXRSZXRlbnRpb25SZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCRIvCgZwb2xpY3kYAiABKAsyHy5jaGVja3BvaW50ZC52MS5SZXRlbnRpb25Qb2xpY3kiPgoUU2V0UmV0ZW50aW9uUmVzcG9uc2USJgoGdGhyZWFkGAEgASgLMhYuY2hlY2twb2ludGQudjEuVGhyZWFkItQBCg9SZXRlbnRpb25Qb2xpY3kSGQoMbWF4X3ZlcnNpb25zGAEgASgFSACIAQESKgoHbWF4X2FnZRgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhImCgN0dGwYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SMQoMdHRsX3N0cmF0ZWd5GAQgASgOMhsuY2hlY2twb2ludGQudjEuVHRsU3RyYXRlZ3kSDgoGcGlubmVkGAUgASgIQg8KDV9tYXhfdmVyc2lvbnMiJQoQR2V0VGhyZWFkUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkiOwoRR2V0VGhyZWFkUmVzcG9uc2USJgoGdGhyZWFkGAEgASgLMhYuY2hlY2twb2ludGQudjEuVGhyZWFkItsCCgZUaHJlYWQSEQoJdGhyZWFkX2lkGAEgASgJEi8KBnBvbGljeRgCIAEoCzIfLmNoZWNrcG9pbnRkLnYxLlJldGVudGlvblBvbGljeRIYChBjaGVja3BvaW50X2NvdW50GAMgASgDEhIKCm5hbWVzcGFjZXMYBCADKAkSFAoMc3RvcmVkX2J5dGVzGAUgASgDEi4KCmNyZWF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWxhc3Rfd3JpdGVfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjYKDXRocmVhZF9wb2xpY3kYCSABKAsyHy5jaGVja3BvaW50ZC52MS5SZXRlbnRpb25Qb2xpY3kqagoNUHJ1bmVTdHJhdGVneRIeChpQUlVORV9TVFJBVEVHWV9VTlNQRUNJRklFRBAAEh4KGlBSVU5FX1NUUkFURUdZX0tFRVBfTEFURVNUEAESGQoVUFJVTkVfU1RSQVRFR1lfREVMRVRFEAIqYgoLVHRsU3RyYXRlZ3kSHAoYVFRMX1NUUkFURUdZX1VOU1BFQ0lGSUVEEAASFwoTVFRMX1NUUkFURUdZX0RFTEVURRABEhwKGFRUTF9TVFJBVEVHWV9LRUVQX0xBVEVTVBACMpAMChFDaGVja3BvaW50U2VydmljZRJDCgNQdXQSGi5jaGVja3BvaW50ZC52MS5QdXRSZXF1ZXN0GhsuY2hlY2twb2ludGQudjEuUHV0UmVzcG9uc2UiA5ACAhJVCglQdXRXcml0ZXMSIC5jaGVja3BvaW50ZC52MS5QdXRXcml0ZXNSZXF1ZXN0GiEuY2hlY2twb2ludGQudjEuUHV0V3JpdGVzUmVzcG9uc2UiA5ACAhJSCghHZXRUdXBsZRIfLmNoZWNrcG9pbnRkLnYxLkdldFR1cGxlUmVxdWVzdBogLmNoZWNrcG9pbnRkLnYxLkdldFR1cGxlUmVzcG9uc2UiA5ACARJICgRMaXN0EhsuY2hlY2twb2ludGQudjEuTGlzdFJlcXVlc3QaHC5jaGVja3BvaW50ZC52MS5MaXN0UmVzcG9uc2UiA5ACATABEl4KDERlbGV0ZVRocmVhZBIjLmNoZWNrcG9pbnRkLnYxLkRlbGV0ZVRocmVhZFJlcXVlc3QaJC5jaGVja3BvaW50ZC52MS5EZWxldGVUaHJlYWRSZXNwb25zZSIDkAICElgKCkNvcHlUaHJlYWQSIS5jaGVja3BvaW50ZC52MS5Db3B5VGhyZWFkUmVxdWVzdBoiLmNoZWNrcG9pbnRkLnYxLkNvcHlUaHJlYWRSZXNwb25zZSIDkAICEmEKDURlbGV0ZUZvclJ1bnMSJC5jaGVja3BvaW50ZC52MS5EZWxldGVGb3JSdW5zUmVxdWVzdBolLmNoZWNrcG9pbnRkLnYxLkRlbGV0ZUZvclJ1bnNSZXNwb25zZSIDkAICEkkKBVBydW5lEhwuY2hlY2twb2ludGQudjEuUHJ1bmVSZXF1ZXN0Gh0uY2hlY2twb2ludGQudjEuUHJ1bmVSZXNwb25zZSIDkAICEkgKBVdhdGNoEhwuY2hlY2twb2ludGQudjEuV2F0Y2hSZXF1ZXN0Gh0uY2hlY2twb2ludGQudjEuV2F0Y2hSZXNwb25zZSgBMAESVwoJU3Vic2NyaWJlEiAuY2hlY2twb2ludGQudjEuU3Vic2NyaWJlUmVxdWVzdBohLmNoZWNrcG9pbnRkLnYxLlN1YnNjcmliZVJlc3BvbnNlIgOQAgEwARJHCgZSZXN1bWUSHS5jaGVja3BvaW50ZC52MS5SZXN1bWVSZXF1ZXN0Gh4uY2hlY2twb2ludGQudjEuUmVzdW1lUmVzcG9uc2USVgoLQ2xhaW1SZXN1bWUSIi5jaGVja3BvaW50ZC52MS5DbGFpbVJlc3VtZVJlcXVlc3QaIy5jaGVja3BvaW50ZC52MS5DbGFpbVJlc3VtZVJlc3BvbnNlEkkKBUJhdGNoEhwuY2hlY2twb2ludGQudjEuQmF0Y2hSZXF1ZXN0Gh0uY2hlY2twb2ludGQudjEuQmF0Y2hSZXNwb25zZSIDkAICElkKDEFjcXVpcmVMZWFzZRIjLmNoZWNrcG9pbnRkLnYxLkFjcXVpcmVMZWFzZVJlcXVlc3QaJC5jaGVja3BvaW50ZC52MS5BY3F1aXJlTGVhc2VSZXNwb25zZRJYCgpSZW5ld0xlYXNlEiEuY2hlY2twb2ludGQudjEuUmVuZXdMZWFzZVJlcXVlc3QaIi5jaGVja3BvaW50ZC52MS5SZW5ld0xlYXNlUmVzcG9uc2UiA5ACAhJeCgxSZWxlYXNlTGVhc2USIy5jaGVja3BvaW50ZC52MS5SZWxlYXNlTGVhc2VSZXF1ZXN0GiQuY2hlY2twb2ludGQudjEuUmVsZWFzZUxlYXNlUmVzcG9uc2UiA5ACAhJeCgxTZXRSZXRlbnRpb24SIy5jaGVja3BvaW50ZC52MS5TZXRSZXRlbnRpb25SZXF1ZXN0GiQuY2hlY2twb2ludGQudjEuU2V0UmV0ZW50aW9uUmVzcG9uc2UiA5ACAhJVCglHZXRUaHJlYWQSIC5jaGVja3BvaW50ZC52MS5HZXRUaHJlYWRSZXF1ZXN0GiEuY2hlY2twb2ludGQudjEuR2V0VGhyZWFkUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_checkpointd_v1_checkpoint, file_checkpointd_v1_watch, file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message checkpointd.v1.PutRequest
@@ -948,6 +948,205 @@ export const ReleaseLeaseResponseSchema: GenMessage<ReleaseLeaseResponse> = /*@_
   messageDesc(file_checkpointd_v1_checkpoint_service, 35);
 
 /**
+ * @generated from message checkpointd.v1.SetRetentionRequest
+ */
+export type SetRetentionRequest = Message<"checkpointd.v1.SetRetentionRequest"> & {
+  /**
+   * @generated from field: string thread_id = 1;
+   */
+  threadId: string;
+
+  /**
+   * Unset: the server's defaults (--retention-max-versions, --retention-max-age, --thread-ttl ...).
+   *
+   * @generated from field: checkpointd.v1.RetentionPolicy policy = 2;
+   */
+  policy?: RetentionPolicy | undefined;
+};
+
+/**
+ * Describes the message checkpointd.v1.SetRetentionRequest.
+ * Use `create(SetRetentionRequestSchema)` to create a new message.
+ */
+export const SetRetentionRequestSchema: GenMessage<SetRetentionRequest> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 36);
+
+/**
+ * @generated from message checkpointd.v1.SetRetentionResponse
+ */
+export type SetRetentionResponse = Message<"checkpointd.v1.SetRetentionResponse"> & {
+  /**
+   * The thread after the change (its policy with the defaults filled in, its expiry).
+   *
+   * @generated from field: checkpointd.v1.Thread thread = 1;
+   */
+  thread?: Thread | undefined;
+};
+
+/**
+ * Describes the message checkpointd.v1.SetRetentionResponse.
+ * Use `create(SetRetentionResponseSchema)` to create a new message.
+ */
+export const SetRetentionResponseSchema: GenMessage<SetRetentionResponse> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 37);
+
+/**
+ * What the sweeper keeps of a thread. Each unset field falls back to the server's default; a set
+ * field overrides it (zero included: 0 versions or a zero duration means "no limit").
+ *
+ * @generated from message checkpointd.v1.RetentionPolicy
+ */
+export type RetentionPolicy = Message<"checkpointd.v1.RetentionPolicy"> & {
+  /**
+   * Keep the newest N checkpoints of each namespace (0: all).
+   *
+   * @generated from field: optional int32 max_versions = 1;
+   */
+  maxVersions?: number | undefined;
+
+  /**
+   * Drop checkpoints older than this, always keeping each namespace's latest (zero: no limit).
+   *
+   * @generated from field: google.protobuf.Duration max_age = 2;
+   */
+  maxAge?: Duration | undefined;
+
+  /**
+   * A thread with no write for this long expires (zero: never).
+   *
+   * @generated from field: google.protobuf.Duration ttl = 3;
+   */
+  ttl?: Duration | undefined;
+
+  /**
+   * What expiry does (unspecified: the server's --thread-ttl-strategy).
+   *
+   * @generated from field: checkpointd.v1.TtlStrategy ttl_strategy = 4;
+   */
+  ttlStrategy: TtlStrategy;
+
+  /**
+   * Never trimmed, never expired, whatever the other fields and the defaults say.
+   *
+   * @generated from field: bool pinned = 5;
+   */
+  pinned: boolean;
+};
+
+/**
+ * Describes the message checkpointd.v1.RetentionPolicy.
+ * Use `create(RetentionPolicySchema)` to create a new message.
+ */
+export const RetentionPolicySchema: GenMessage<RetentionPolicy> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 38);
+
+/**
+ * @generated from message checkpointd.v1.GetThreadRequest
+ */
+export type GetThreadRequest = Message<"checkpointd.v1.GetThreadRequest"> & {
+  /**
+   * @generated from field: string thread_id = 1;
+   */
+  threadId: string;
+};
+
+/**
+ * Describes the message checkpointd.v1.GetThreadRequest.
+ * Use `create(GetThreadRequestSchema)` to create a new message.
+ */
+export const GetThreadRequestSchema: GenMessage<GetThreadRequest> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 39);
+
+/**
+ * @generated from message checkpointd.v1.GetThreadResponse
+ */
+export type GetThreadResponse = Message<"checkpointd.v1.GetThreadResponse"> & {
+  /**
+   * @generated from field: checkpointd.v1.Thread thread = 1;
+   */
+  thread?: Thread | undefined;
+};
+
+/**
+ * Describes the message checkpointd.v1.GetThreadResponse.
+ * Use `create(GetThreadResponseSchema)` to create a new message.
+ */
+export const GetThreadResponseSchema: GenMessage<GetThreadResponse> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 40);
+
+/**
+ * @generated from message checkpointd.v1.Thread
+ */
+export type Thread = Message<"checkpointd.v1.Thread"> & {
+  /**
+   * @generated from field: string thread_id = 1;
+   */
+  threadId: string;
+
+  /**
+   * The policy in force: the thread's own, with the server's defaults for what it leaves unset.
+   *
+   * @generated from field: checkpointd.v1.RetentionPolicy policy = 2;
+   */
+  policy?: RetentionPolicy | undefined;
+
+  /**
+   * @generated from field: int64 checkpoint_count = 3;
+   */
+  checkpointCount: bigint;
+
+  /**
+   * Every namespace with at least one checkpoint, sorted.
+   *
+   * @generated from field: repeated string namespaces = 4;
+   */
+  namespaces: string[];
+
+  /**
+   * Bytes of the thread's checkpoints, channel values and pending writes as stored.
+   *
+   * @generated from field: int64 stored_bytes = 5;
+   */
+  storedBytes: bigint;
+
+  /**
+   * The first write since the thread was (re)created; unset when nothing is stored.
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 6;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * The last Put, PutWrites, Resume, ClaimResume or CopyThread into it.
+   *
+   * @generated from field: google.protobuf.Timestamp last_write_at = 7;
+   */
+  lastWriteAt?: Timestamp | undefined;
+
+  /**
+   * When the sweeper may expire it (last write, or last read with --thread-ttl-refresh-on-read, plus
+   * the TTL); unset when it never expires.
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 8;
+   */
+  expiresAt?: Timestamp | undefined;
+
+  /**
+   * The policy SetRetention stored for this thread (unset: none, the defaults apply).
+   *
+   * @generated from field: checkpointd.v1.RetentionPolicy thread_policy = 9;
+   */
+  threadPolicy?: RetentionPolicy | undefined;
+};
+
+/**
+ * Describes the message checkpointd.v1.Thread.
+ * Use `create(ThreadSchema)` to create a new message.
+ */
+export const ThreadSchema: GenMessage<Thread> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_checkpoint_service, 41);
+
+/**
  * @generated from enum checkpointd.v1.PruneStrategy
  */
 export enum PruneStrategy {
@@ -978,6 +1177,36 @@ export enum PruneStrategy {
  */
 export const PruneStrategySchema: GenEnum<PruneStrategy> = /*@__PURE__*/
   enumDesc(file_checkpointd_v1_checkpoint_service, 0);
+
+/**
+ * @generated from enum checkpointd.v1.TtlStrategy
+ */
+export enum TtlStrategy {
+  /**
+   * @generated from enum value: TTL_STRATEGY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * An expired thread is deleted (thread_deleted).
+   *
+   * @generated from enum value: TTL_STRATEGY_DELETE = 1;
+   */
+  DELETE = 1,
+
+  /**
+   * An expired thread keeps only each namespace's latest checkpoint (checkpoints_pruned).
+   *
+   * @generated from enum value: TTL_STRATEGY_KEEP_LATEST = 2;
+   */
+  KEEP_LATEST = 2,
+}
+
+/**
+ * Describes the enum checkpointd.v1.TtlStrategy.
+ */
+export const TtlStrategySchema: GenEnum<TtlStrategy> = /*@__PURE__*/
+  enumDesc(file_checkpointd_v1_checkpoint_service, 1);
 
 /**
  * Stores LangGraph checkpoints. Semantics follow LangGraph's own savers.
@@ -1166,6 +1395,28 @@ export const CheckpointService: GenService<{
     methodKind: "unary";
     input: typeof ReleaseLeaseRequestSchema;
     output: typeof ReleaseLeaseResponseSchema;
+  },
+  /**
+   * Sets one thread's retention policy, replacing the one it had (an empty policy: the server's
+   * defaults again). The sweeper applies it on its next pass. Idempotent.
+   *
+   * @generated from rpc checkpointd.v1.CheckpointService.SetRetention
+   */
+  setRetention: {
+    methodKind: "unary";
+    input: typeof SetRetentionRequestSchema;
+    output: typeof SetRetentionResponseSchema;
+  },
+  /**
+   * What a thread holds and when the sweeper will expire it. A thread with nothing stored has
+   * checkpoint_count 0 (not an error).
+   *
+   * @generated from rpc checkpointd.v1.CheckpointService.GetThread
+   */
+  getThread: {
+    methodKind: "unary";
+    input: typeof GetThreadRequestSchema;
+    output: typeof GetThreadResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_checkpointd_v1_checkpoint_service, 0);

@@ -14,7 +14,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file checkpointd/v1/watch.proto.
  */
 export const file_checkpointd_v1_watch: GenFile = /*@__PURE__*/
-  fileDesc("ChpjaGVja3BvaW50ZC92MS93YXRjaC5wcm90bxIOY2hlY2twb2ludGQudjEioAUKCldhdGNoRXZlbnQSEQoJdGhyZWFkX2lkGAEgASgJEhAKCGV2ZW50X2lkGAIgASgEEgoKAnRzGAMgASgJEjsKEGNoZWNrcG9pbnRfc2F2ZWQYCiABKAsyHy5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50U2F2ZWRIABIzCgx3cml0ZXNfc2F2ZWQYCyABKAsyGy5jaGVja3BvaW50ZC52MS5Xcml0ZXNTYXZlZEgAEjIKC2ludGVycnVwdGVkGAwgASgLMhsuY2hlY2twb2ludGQudjEuSW50ZXJydXB0ZWRIABI7ChByZXN1bWVfcmVxdWVzdGVkGA0gASgLMh8uY2hlY2twb2ludGQudjEuUmVzdW1lUmVxdWVzdGVkSAASNwoOcmVzdW1lX2NsYWltZWQYDiABKAsyHS5jaGVja3BvaW50ZC52MS5SZXN1bWVDbGFpbWVkSAASNwoOdGhyZWFkX2RlbGV0ZWQYDyABKAsyHS5jaGVja3BvaW50ZC52MS5UaHJlYWREZWxldGVkSAASLgoJaGVhcnRiZWF0GBAgASgLMhkuY2hlY2twb2ludGQudjEuSGVhcnRiZWF0SAASKwoFZXJyb3IYESABKAsyGi5jaGVja3BvaW50ZC52MS5XYXRjaEVycm9ySAASNwoObGVhc2VfYWNxdWlyZWQYEyABKAsyHS5jaGVja3BvaW50ZC52MS5MZWFzZUFjcXVpcmVkSAASNwoObGVhc2VfcmVsZWFzZWQYFCABKAsyHS5jaGVja3BvaW50ZC52MS5MZWFzZVJlbGVhc2VkSAASNQoNbGVhc2VfZXhwaXJlZBgVIAEoCzIcLmNoZWNrcG9pbnRkLnYxLkxlYXNlRXhwaXJlZEgAQgYKBGtpbmQipwEKD0NoZWNrcG9pbnRTYXZlZBIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnEikKCG1ldGFkYXRhGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBI3Cg1wYXJlbnRfY29uZmlnGAMgASgLMiAuY2hlY2twb2ludGQudjEuQ2hlY2twb2ludENvbmZpZyJ1CgtXcml0ZXNTYXZlZBIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnEg8KB3Rhc2tfaWQYAiABKAkSEQoJdGFza19wYXRoGAMgASgJEhAKCGNoYW5uZWxzGAQgAygJIo4BCgtJbnRlcnJ1cHRlZBIwCgZjb25maWcYASABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnEg8KB3Rhc2tfaWQYAiABKAkSEQoJdGFza19wYXRoGAMgASgJEikKBXZhbHVlGAQgASgLMhouY2hlY2twb2ludGQudjEuVHlwZWRWYWx1ZSLDAQoPUmVzdW1lUmVxdWVzdGVkEhEKCXJlc3VtZV9pZBgBIAEoCRIVCg1jaGVja3BvaW50X25zGAIgASgJEjsKBnZhbHVlcxgDIAMoCzIrLmNoZWNrcG9pbnRkLnYxLlJlc3VtZVJlcXVlc3RlZC5WYWx1ZXNFbnRyeRpJCgtWYWx1ZXNFbnRyeRILCgNrZXkYASABKAkSKQoFdmFsdWUYAiABKAsyGi5jaGVja3BvaW50ZC52MS5UeXBlZFZhbHVlOgI4ASI1Cg1SZXN1bWVDbGFpbWVkEhEKCXJlc3VtZV9pZBgBIAEoCRIRCgl3b3JrZXJfaWQYAiABKAkiDwoNVGhyZWFkRGVsZXRlZCILCglIZWFydGJlYXQiKwoKV2F0Y2hFcnJvchIMCgRjb2RlGAEgASgFEg8KB21lc3NhZ2UYAiABKAkieAoNTGVhc2VBY3F1aXJlZBIQCghsZWFzZV9pZBgBIAEoCRIOCgZob2xkZXIYAiABKAkSFQoNZmVuY2luZ190b2tlbhgDIAEoBBIuCgpleHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJICg1MZWFzZVJlbGVhc2VkEhAKCGxlYXNlX2lkGAEgASgJEg4KBmhvbGRlchgCIAEoCRIVCg1mZW5jaW5nX3Rva2VuGAMgASgEIncKDExlYXNlRXhwaXJlZBIQCghsZWFzZV9pZBgBIAEoCRIOCgZob2xkZXIYAiABKAkSFQoNZmVuY2luZ190b2tlbhgDIAEoBBIuCgpleHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcGIGcHJvdG8z", [file_checkpointd_v1_checkpoint, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChpjaGVja3BvaW50ZC92MS93YXRjaC5wcm90bxIOY2hlY2twb2ludGQudjEi4QUKCldhdGNoRXZlbnQSEQoJdGhyZWFkX2lkGAEgASgJEhAKCGV2ZW50X2lkGAIgASgEEgoKAnRzGAMgASgJEjsKEGNoZWNrcG9pbnRfc2F2ZWQYCiABKAsyHy5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50U2F2ZWRIABIzCgx3cml0ZXNfc2F2ZWQYCyABKAsyGy5jaGVja3BvaW50ZC52MS5Xcml0ZXNTYXZlZEgAEjIKC2ludGVycnVwdGVkGAwgASgLMhsuY2hlY2twb2ludGQudjEuSW50ZXJydXB0ZWRIABI7ChByZXN1bWVfcmVxdWVzdGVkGA0gASgLMh8uY2hlY2twb2ludGQudjEuUmVzdW1lUmVxdWVzdGVkSAASNwoOcmVzdW1lX2NsYWltZWQYDiABKAsyHS5jaGVja3BvaW50ZC52MS5SZXN1bWVDbGFpbWVkSAASNwoOdGhyZWFkX2RlbGV0ZWQYDyABKAsyHS5jaGVja3BvaW50ZC52MS5UaHJlYWREZWxldGVkSAASLgoJaGVhcnRiZWF0GBAgASgLMhkuY2hlY2twb2ludGQudjEuSGVhcnRiZWF0SAASKwoFZXJyb3IYESABKAsyGi5jaGVja3BvaW50ZC52MS5XYXRjaEVycm9ySAASNwoObGVhc2VfYWNxdWlyZWQYEyABKAsyHS5jaGVja3BvaW50ZC52MS5MZWFzZUFjcXVpcmVkSAASNwoObGVhc2VfcmVsZWFzZWQYFCABKAsyHS5jaGVja3BvaW50ZC52MS5MZWFzZVJlbGVhc2VkSAASNQoNbGVhc2VfZXhwaXJlZBgVIAEoCzIcLmNoZWNrcG9pbnRkLnYxLkxlYXNlRXhwaXJlZEgAEj8KEmNoZWNrcG9pbnRzX3BydW5lZBgSIAEoCzIhLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRzUHJ1bmVkSABCBgoEa2luZCKnAQoPQ2hlY2twb2ludFNhdmVkEjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSKQoIbWV0YWRhdGEYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EjcKDXBhcmVudF9jb25maWcYAyABKAsyIC5jaGVja3BvaW50ZC52MS5DaGVja3BvaW50Q29uZmlnInUKC1dyaXRlc1NhdmVkEjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSDwoHdGFza19pZBgCIAEoCRIRCgl0YXNrX3BhdGgYAyABKAkSEAoIY2hhbm5lbHMYBCADKAkijgEKC0ludGVycnVwdGVkEjAKBmNvbmZpZxgBIAEoCzIgLmNoZWNrcG9pbnRkLnYxLkNoZWNrcG9pbnRDb25maWcSDwoHdGFza19pZBgCIAEoCRIRCgl0YXNrX3BhdGgYAyABKAkSKQoFdmFsdWUYBCABKAsyGi5jaGVja3BvaW50ZC52MS5UeXBlZFZhbHVlIsMBCg9SZXN1bWVSZXF1ZXN0ZWQSEQoJcmVzdW1lX2lkGAEgASgJEhUKDWNoZWNrcG9pbnRfbnMYAiABKAkSOwoGdmFsdWVzGAMgAygLMisuY2hlY2twb2ludGQudjEuUmVzdW1lUmVxdWVzdGVkLlZhbHVlc0VudHJ5GkkKC1ZhbHVlc0VudHJ5EgsKA2tleRgBIAEoCRIpCgV2YWx1ZRgCIAEoCzIaLmNoZWNrcG9pbnRkLnYxLlR5cGVkVmFsdWU6AjgBIjUKDVJlc3VtZUNsYWltZWQSEQoJcmVzdW1lX2lkGAEgASgJEhEKCXdvcmtlcl9pZBgCIAEoCSIPCg1UaHJlYWREZWxldGVkIgsKCUhlYXJ0YmVhdCJGCgpXYXRjaEVycm9yEgwKBGNvZGUYASABKAUSDwoHbWVzc2FnZRgCIAEoCRIZChFjb21wYWN0ZWRfdGhyb3VnaBgDIAEoBCJXChFDaGVja3BvaW50c1BydW5lZBIVCg1jaGVja3BvaW50X25zGAEgASgJEhwKFGJlZm9yZV9jaGVja3BvaW50X2lkGAIgASgJEg0KBWNvdW50GAMgASgDIngKDUxlYXNlQWNxdWlyZWQSEAoIbGVhc2VfaWQYASABKAkSDgoGaG9sZGVyGAIgASgJEhUKDWZlbmNpbmdfdG9rZW4YAyABKAQSLgoKZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSAoNTGVhc2VSZWxlYXNlZBIQCghsZWFzZV9pZBgBIAEoCRIOCgZob2xkZXIYAiABKAkSFQoNZmVuY2luZ190b2tlbhgDIAEoBCJ3CgxMZWFzZUV4cGlyZWQSEAoIbGVhc2VfaWQYASABKAkSDgoGaG9sZGVyGAIgASgJEhUKDWZlbmNpbmdfdG9rZW4YAyABKAQSLgoKZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBiBnByb3RvMw", [file_checkpointd_v1_checkpoint, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * One thing that happened to a thread. Events are durable and numbered per
@@ -114,6 +114,14 @@ export type WatchEvent = Message<"checkpointd.v1.WatchEvent"> & {
      */
     value: LeaseExpired;
     case: "leaseExpired";
+  } | {
+    /**
+     * The sweeper removed old checkpoints of a namespace (retention policy or thread TTL).
+     *
+     * @generated from field: checkpointd.v1.CheckpointsPruned checkpoints_pruned = 18;
+     */
+    value: CheckpointsPruned;
+    case: "checkpointsPruned";
   } | { case: undefined; value?: undefined };
 };
 
@@ -303,7 +311,7 @@ export const HeartbeatSchema: GenMessage<Heartbeat> = /*@__PURE__*/
  */
 export type WatchError = Message<"checkpointd.v1.WatchError"> & {
   /**
-   * A gRPC status code (3 INVALID_ARGUMENT, 5 NOT_FOUND, ...).
+   * A gRPC status code (3 INVALID_ARGUMENT, 5 NOT_FOUND, 11 OUT_OF_RANGE, ...).
    *
    * @generated from field: int32 code = 1;
    */
@@ -313,6 +321,14 @@ export type WatchError = Message<"checkpointd.v1.WatchError"> & {
    * @generated from field: string message = 2;
    */
   message: string;
+
+  /**
+   * With OUT_OF_RANGE: the events up to this id were compacted; read the thread's latest state and
+   * subscribe after it.
+   *
+   * @generated from field: uint64 compacted_through = 3;
+   */
+  compactedThrough: bigint;
 };
 
 /**
@@ -321,6 +337,37 @@ export type WatchError = Message<"checkpointd.v1.WatchError"> & {
  */
 export const WatchErrorSchema: GenMessage<WatchError> = /*@__PURE__*/
   messageDesc(file_checkpointd_v1_watch, 8);
+
+/**
+ * @generated from message checkpointd.v1.CheckpointsPruned
+ */
+export type CheckpointsPruned = Message<"checkpointd.v1.CheckpointsPruned"> & {
+  /**
+   * @generated from field: string checkpoint_ns = 1;
+   */
+  checkpointNs: string;
+
+  /**
+   * The oldest checkpoint the namespace still has: the ones before it were removed.
+   *
+   * @generated from field: string before_checkpoint_id = 2;
+   */
+  beforeCheckpointId: string;
+
+  /**
+   * How many were removed.
+   *
+   * @generated from field: int64 count = 3;
+   */
+  count: bigint;
+};
+
+/**
+ * Describes the message checkpointd.v1.CheckpointsPruned.
+ * Use `create(CheckpointsPrunedSchema)` to create a new message.
+ */
+export const CheckpointsPrunedSchema: GenMessage<CheckpointsPruned> = /*@__PURE__*/
+  messageDesc(file_checkpointd_v1_watch, 9);
 
 /**
  * A holder took the thread's lease (see AcquireLease).
@@ -354,7 +401,7 @@ export type LeaseAcquired = Message<"checkpointd.v1.LeaseAcquired"> & {
  * Use `create(LeaseAcquiredSchema)` to create a new message.
  */
 export const LeaseAcquiredSchema: GenMessage<LeaseAcquired> = /*@__PURE__*/
-  messageDesc(file_checkpointd_v1_watch, 9);
+  messageDesc(file_checkpointd_v1_watch, 10);
 
 /**
  * The holder released its lease: the thread is free.
@@ -383,7 +430,7 @@ export type LeaseReleased = Message<"checkpointd.v1.LeaseReleased"> & {
  * Use `create(LeaseReleasedSchema)` to create a new message.
  */
 export const LeaseReleasedSchema: GenMessage<LeaseReleased> = /*@__PURE__*/
-  messageDesc(file_checkpointd_v1_watch, 10);
+  messageDesc(file_checkpointd_v1_watch, 11);
 
 /**
  * The lease reached its expiry without a renewal: the thread is free.
@@ -417,5 +464,5 @@ export type LeaseExpired = Message<"checkpointd.v1.LeaseExpired"> & {
  * Use `create(LeaseExpiredSchema)` to create a new message.
  */
 export const LeaseExpiredSchema: GenMessage<LeaseExpired> = /*@__PURE__*/
-  messageDesc(file_checkpointd_v1_watch, 11);
+  messageDesc(file_checkpointd_v1_watch, 12);
 
