@@ -10,6 +10,7 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	structpb "google.golang.org/protobuf/types/known/structpb"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -296,8 +297,13 @@ func (*PutWritesResponse) Descriptor() ([]byte, []int) {
 }
 
 type GetTupleRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Config        *CheckpointConfig      `protobuf:"bytes,1,opt,name=config,proto3" json:"config,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Config *CheckpointConfig      `protobuf:"bytes,1,opt,name=config,proto3" json:"config,omitempty"`
+	// Point in time: the latest checkpoint of the thread and namespace whose `ts` is at or before
+	// this instant (inclusive; compared in microseconds, finer digits are dropped). Checkpoints
+	// whose `ts` is not an ISO 8601 time with an offset are never found this way. Not together with
+	// config.checkpoint_id (INVALID_ARGUMENT). Served from the database, never from the cache.
+	AsOf          *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -335,6 +341,13 @@ func (*GetTupleRequest) Descriptor() ([]byte, []int) {
 func (x *GetTupleRequest) GetConfig() *CheckpointConfig {
 	if x != nil {
 		return x.Config
+	}
+	return nil
+}
+
+func (x *GetTupleRequest) GetAsOf() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AsOf
 	}
 	return nil
 }
@@ -391,8 +404,13 @@ type ListRequest struct {
 	// JSON containment on metadata.
 	Filter *structpb.Struct `protobuf:"bytes,2,opt,name=filter,proto3" json:"filter,omitempty"`
 	// Only checkpoints older than this one (exclusive).
-	Before        *CheckpointConfig `protobuf:"bytes,3,opt,name=before,proto3" json:"before,omitempty"`
-	Limit         *int32            `protobuf:"varint,4,opt,name=limit,proto3,oneof" json:"limit,omitempty"`
+	Before *CheckpointConfig `protobuf:"bytes,3,opt,name=before,proto3" json:"before,omitempty"`
+	Limit  *int32            `protobuf:"varint,4,opt,name=limit,proto3,oneof" json:"limit,omitempty"`
+	// Only checkpoints whose `ts` is after this instant (exclusive).
+	AfterTs *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=after_ts,json=afterTs,proto3" json:"after_ts,omitempty"`
+	// Only checkpoints whose `ts` is before this instant (exclusive, as `before` is).
+	// With either bound set, checkpoints whose `ts` is not an ISO 8601 time with an offset are left out.
+	BeforeTs      *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=before_ts,json=beforeTs,proto3" json:"before_ts,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -453,6 +471,20 @@ func (x *ListRequest) GetLimit() int32 {
 		return *x.Limit
 	}
 	return 0
+}
+
+func (x *ListRequest) GetAfterTs() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AfterTs
+	}
+	return nil
+}
+
+func (x *ListRequest) GetBeforeTs() *timestamppb.Timestamp {
+	if x != nil {
+		return x.BeforeTs
+	}
+	return nil
 }
 
 type ListResponse struct {
@@ -1779,11 +1811,168 @@ func (x *BatchError) GetMessage() string {
 	return ""
 }
 
+type GetDeltaChannelHistoryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// thread_id is required; an empty checkpoint_id means the latest checkpoint of the namespace.
+	Config *CheckpointConfig `protobuf:"bytes,1,opt,name=config,proto3" json:"config,omitempty"`
+	// The channels to walk for (at most 1000, none empty; a name given twice counts once).
+	Channels      []string `protobuf:"bytes,2,rep,name=channels,proto3" json:"channels,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetDeltaChannelHistoryRequest) Reset() {
+	*x = GetDeltaChannelHistoryRequest{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDeltaChannelHistoryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDeltaChannelHistoryRequest) ProtoMessage() {}
+
+func (x *GetDeltaChannelHistoryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDeltaChannelHistoryRequest.ProtoReflect.Descriptor instead.
+func (*GetDeltaChannelHistoryRequest) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *GetDeltaChannelHistoryRequest) GetConfig() *CheckpointConfig {
+	if x != nil {
+		return x.Config
+	}
+	return nil
+}
+
+func (x *GetDeltaChannelHistoryRequest) GetChannels() []string {
+	if x != nil {
+		return x.Channels
+	}
+	return nil
+}
+
+type GetDeltaChannelHistoryResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One entry per requested channel (also when the checkpoint does not exist: no writes, no seed).
+	Histories     map[string]*DeltaChannelHistory `protobuf:"bytes,1,rep,name=histories,proto3" json:"histories,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetDeltaChannelHistoryResponse) Reset() {
+	*x = GetDeltaChannelHistoryResponse{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDeltaChannelHistoryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDeltaChannelHistoryResponse) ProtoMessage() {}
+
+func (x *GetDeltaChannelHistoryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDeltaChannelHistoryResponse.ProtoReflect.Descriptor instead.
+func (*GetDeltaChannelHistoryResponse) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *GetDeltaChannelHistoryResponse) GetHistories() map[string]*DeltaChannelHistory {
+	if x != nil {
+		return x.Histories
+	}
+	return nil
+}
+
+// What one channel contributed along the ancestors of the checkpoint.
+type DeltaChannelHistory struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The channel's writes stored at the ancestors, oldest checkpoint first and, within one
+	// checkpoint, in (task_path, task_id, idx) order. The checkpoint's own writes are not included.
+	// The walk stops at the seed's checkpoint, whose writes are included.
+	Writes []*PendingWrite `protobuf:"bytes,1,rep,name=writes,proto3" json:"writes,omitempty"`
+	// The value stored at the nearest ancestor that has one; unset when the walk reached the root
+	// without finding one (the consumer starts empty).
+	Seed          *TypedValue `protobuf:"bytes,2,opt,name=seed,proto3" json:"seed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeltaChannelHistory) Reset() {
+	*x = DeltaChannelHistory{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeltaChannelHistory) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeltaChannelHistory) ProtoMessage() {}
+
+func (x *DeltaChannelHistory) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeltaChannelHistory.ProtoReflect.Descriptor instead.
+func (*DeltaChannelHistory) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *DeltaChannelHistory) GetWrites() []*PendingWrite {
+	if x != nil {
+		return x.Writes
+	}
+	return nil
+}
+
+func (x *DeltaChannelHistory) GetSeed() *TypedValue {
+	if x != nil {
+		return x.Seed
+	}
+	return nil
+}
+
 var File_checkpointd_v1_checkpoint_service_proto protoreflect.FileDescriptor
 
 const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\n" +
-	"'checkpointd/v1/checkpoint_service.proto\x12\x0echeckpointd.v1\x1a\x1fcheckpointd/v1/checkpoint.proto\x1a\x1acheckpointd/v1/watch.proto\x1a\x1cgoogle/protobuf/struct.proto\"\xe7\x02\n" +
+	"'checkpointd/v1/checkpoint_service.proto\x12\x0echeckpointd.v1\x1a\x1fcheckpointd/v1/checkpoint.proto\x1a\x1acheckpointd/v1/watch.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe7\x02\n" +
 	"\n" +
 	"PutRequest\x128\n" +
 	"\x06config\x18\x01 \x01(\v2 .checkpointd.v1.CheckpointConfigR\x06config\x12:\n" +
@@ -1802,16 +1991,19 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\x06writes\x18\x02 \x03(\v2\x1c.checkpointd.v1.PendingWriteR\x06writes\x12\x17\n" +
 	"\atask_id\x18\x03 \x01(\tR\x06taskId\x12\x1b\n" +
 	"\ttask_path\x18\x04 \x01(\tR\btaskPath\"\x13\n" +
-	"\x11PutWritesResponse\"K\n" +
+	"\x11PutWritesResponse\"|\n" +
 	"\x0fGetTupleRequest\x128\n" +
-	"\x06config\x18\x01 \x01(\v2 .checkpointd.v1.CheckpointConfigR\x06config\"I\n" +
+	"\x06config\x18\x01 \x01(\v2 .checkpointd.v1.CheckpointConfigR\x06config\x12/\n" +
+	"\x05as_of\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04asOf\"I\n" +
 	"\x10GetTupleResponse\x125\n" +
-	"\x05tuple\x18\x01 \x01(\v2\x1f.checkpointd.v1.CheckpointTupleR\x05tuple\"\xd7\x01\n" +
+	"\x05tuple\x18\x01 \x01(\v2\x1f.checkpointd.v1.CheckpointTupleR\x05tuple\"\xc7\x02\n" +
 	"\vListRequest\x128\n" +
 	"\x06config\x18\x01 \x01(\v2 .checkpointd.v1.CheckpointConfigR\x06config\x12/\n" +
 	"\x06filter\x18\x02 \x01(\v2\x17.google.protobuf.StructR\x06filter\x128\n" +
 	"\x06before\x18\x03 \x01(\v2 .checkpointd.v1.CheckpointConfigR\x06before\x12\x19\n" +
-	"\x05limit\x18\x04 \x01(\x05H\x00R\x05limit\x88\x01\x01B\b\n" +
+	"\x05limit\x18\x04 \x01(\x05H\x00R\x05limit\x88\x01\x01\x125\n" +
+	"\bafter_ts\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\aafterTs\x127\n" +
+	"\tbefore_ts\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\bbeforeTsB\b\n" +
 	"\x06_limit\"E\n" +
 	"\fListResponse\x125\n" +
 	"\x05tuple\x18\x01 \x01(\v2\x1f.checkpointd.v1.CheckpointTupleR\x05tuple\"2\n" +
@@ -1893,11 +2085,22 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\n" +
 	"BatchError\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\x05R\x04code\x12\x18\n" +
-	"\amessage\x18\x02 \x01(\tR\amessage*j\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\"u\n" +
+	"\x1dGetDeltaChannelHistoryRequest\x128\n" +
+	"\x06config\x18\x01 \x01(\v2 .checkpointd.v1.CheckpointConfigR\x06config\x12\x1a\n" +
+	"\bchannels\x18\x02 \x03(\tR\bchannels\"\xe0\x01\n" +
+	"\x1eGetDeltaChannelHistoryResponse\x12[\n" +
+	"\thistories\x18\x01 \x03(\v2=.checkpointd.v1.GetDeltaChannelHistoryResponse.HistoriesEntryR\thistories\x1aa\n" +
+	"\x0eHistoriesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x129\n" +
+	"\x05value\x18\x02 \x01(\v2#.checkpointd.v1.DeltaChannelHistoryR\x05value:\x028\x01\"{\n" +
+	"\x13DeltaChannelHistory\x124\n" +
+	"\x06writes\x18\x01 \x03(\v2\x1c.checkpointd.v1.PendingWriteR\x06writes\x12.\n" +
+	"\x04seed\x18\x02 \x01(\v2\x1a.checkpointd.v1.TypedValueR\x04seed*j\n" +
 	"\rPruneStrategy\x12\x1e\n" +
 	"\x1aPRUNE_STRATEGY_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aPRUNE_STRATEGY_KEEP_LATEST\x10\x01\x12\x19\n" +
-	"\x15PRUNE_STRATEGY_DELETE\x10\x022\xc4\b\n" +
+	"\x15PRUNE_STRATEGY_DELETE\x10\x022\xc2\t\n" +
 	"\x11CheckpointService\x12C\n" +
 	"\x03Put\x12\x1a.checkpointd.v1.PutRequest\x1a\x1b.checkpointd.v1.PutResponse\"\x03\x90\x02\x02\x12U\n" +
 	"\tPutWrites\x12 .checkpointd.v1.PutWritesRequest\x1a!.checkpointd.v1.PutWritesResponse\"\x03\x90\x02\x02\x12R\n" +
@@ -1912,7 +2115,8 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\tSubscribe\x12 .checkpointd.v1.SubscribeRequest\x1a!.checkpointd.v1.SubscribeResponse\"\x03\x90\x02\x010\x01\x12G\n" +
 	"\x06Resume\x12\x1d.checkpointd.v1.ResumeRequest\x1a\x1e.checkpointd.v1.ResumeResponse\x12V\n" +
 	"\vClaimResume\x12\".checkpointd.v1.ClaimResumeRequest\x1a#.checkpointd.v1.ClaimResumeResponse\x12I\n" +
-	"\x05Batch\x12\x1c.checkpointd.v1.BatchRequest\x1a\x1d.checkpointd.v1.BatchResponse\"\x03\x90\x02\x02b\x06proto3"
+	"\x05Batch\x12\x1c.checkpointd.v1.BatchRequest\x1a\x1d.checkpointd.v1.BatchResponse\"\x03\x90\x02\x02\x12|\n" +
+	"\x16GetDeltaChannelHistory\x12-.checkpointd.v1.GetDeltaChannelHistoryRequest\x1a..checkpointd.v1.GetDeltaChannelHistoryResponse\"\x03\x90\x02\x01b\x06proto3"
 
 var (
 	file_checkpointd_v1_checkpoint_service_proto_rawDescOnce sync.Once
@@ -1927,119 +2131,134 @@ func file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP() []byte {
 }
 
 var file_checkpointd_v1_checkpoint_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_checkpointd_v1_checkpoint_service_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
+var file_checkpointd_v1_checkpoint_service_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_checkpointd_v1_checkpoint_service_proto_goTypes = []any{
-	(PruneStrategy)(0),            // 0: checkpointd.v1.PruneStrategy
-	(*PutRequest)(nil),            // 1: checkpointd.v1.PutRequest
-	(*PutResponse)(nil),           // 2: checkpointd.v1.PutResponse
-	(*PutWritesRequest)(nil),      // 3: checkpointd.v1.PutWritesRequest
-	(*PutWritesResponse)(nil),     // 4: checkpointd.v1.PutWritesResponse
-	(*GetTupleRequest)(nil),       // 5: checkpointd.v1.GetTupleRequest
-	(*GetTupleResponse)(nil),      // 6: checkpointd.v1.GetTupleResponse
-	(*ListRequest)(nil),           // 7: checkpointd.v1.ListRequest
-	(*ListResponse)(nil),          // 8: checkpointd.v1.ListResponse
-	(*DeleteThreadRequest)(nil),   // 9: checkpointd.v1.DeleteThreadRequest
-	(*DeleteThreadResponse)(nil),  // 10: checkpointd.v1.DeleteThreadResponse
-	(*CopyThreadRequest)(nil),     // 11: checkpointd.v1.CopyThreadRequest
-	(*CopyThreadResponse)(nil),    // 12: checkpointd.v1.CopyThreadResponse
-	(*DeleteForRunsRequest)(nil),  // 13: checkpointd.v1.DeleteForRunsRequest
-	(*DeleteForRunsResponse)(nil), // 14: checkpointd.v1.DeleteForRunsResponse
-	(*PruneRequest)(nil),          // 15: checkpointd.v1.PruneRequest
-	(*PruneResponse)(nil),         // 16: checkpointd.v1.PruneResponse
-	(*WatchRequest)(nil),          // 17: checkpointd.v1.WatchRequest
-	(*Unsubscribe)(nil),           // 18: checkpointd.v1.Unsubscribe
-	(*WatchResponse)(nil),         // 19: checkpointd.v1.WatchResponse
-	(*SubscribeRequest)(nil),      // 20: checkpointd.v1.SubscribeRequest
-	(*SubscribeResponse)(nil),     // 21: checkpointd.v1.SubscribeResponse
-	(*ResumeRequest)(nil),         // 22: checkpointd.v1.ResumeRequest
-	(*ResumeResponse)(nil),        // 23: checkpointd.v1.ResumeResponse
-	(*ClaimResumeRequest)(nil),    // 24: checkpointd.v1.ClaimResumeRequest
-	(*ClaimResumeResponse)(nil),   // 25: checkpointd.v1.ClaimResumeResponse
-	(*BatchRequest)(nil),          // 26: checkpointd.v1.BatchRequest
-	(*BatchCall)(nil),             // 27: checkpointd.v1.BatchCall
-	(*BatchResponse)(nil),         // 28: checkpointd.v1.BatchResponse
-	(*BatchResult)(nil),           // 29: checkpointd.v1.BatchResult
-	(*BatchError)(nil),            // 30: checkpointd.v1.BatchError
-	nil,                           // 31: checkpointd.v1.PutRequest.NewVersionsEntry
-	nil,                           // 32: checkpointd.v1.ResumeRequest.ValuesEntry
-	nil,                           // 33: checkpointd.v1.ClaimResumeResponse.ValuesEntry
-	(*CheckpointConfig)(nil),      // 34: checkpointd.v1.CheckpointConfig
-	(*Checkpoint)(nil),            // 35: checkpointd.v1.Checkpoint
-	(*structpb.Struct)(nil),       // 36: google.protobuf.Struct
-	(*PendingWrite)(nil),          // 37: checkpointd.v1.PendingWrite
-	(*CheckpointTuple)(nil),       // 38: checkpointd.v1.CheckpointTuple
-	(*WatchEvent)(nil),            // 39: checkpointd.v1.WatchEvent
-	(*ChannelVersion)(nil),        // 40: checkpointd.v1.ChannelVersion
-	(*TypedValue)(nil),            // 41: checkpointd.v1.TypedValue
+	(PruneStrategy)(0),                     // 0: checkpointd.v1.PruneStrategy
+	(*PutRequest)(nil),                     // 1: checkpointd.v1.PutRequest
+	(*PutResponse)(nil),                    // 2: checkpointd.v1.PutResponse
+	(*PutWritesRequest)(nil),               // 3: checkpointd.v1.PutWritesRequest
+	(*PutWritesResponse)(nil),              // 4: checkpointd.v1.PutWritesResponse
+	(*GetTupleRequest)(nil),                // 5: checkpointd.v1.GetTupleRequest
+	(*GetTupleResponse)(nil),               // 6: checkpointd.v1.GetTupleResponse
+	(*ListRequest)(nil),                    // 7: checkpointd.v1.ListRequest
+	(*ListResponse)(nil),                   // 8: checkpointd.v1.ListResponse
+	(*DeleteThreadRequest)(nil),            // 9: checkpointd.v1.DeleteThreadRequest
+	(*DeleteThreadResponse)(nil),           // 10: checkpointd.v1.DeleteThreadResponse
+	(*CopyThreadRequest)(nil),              // 11: checkpointd.v1.CopyThreadRequest
+	(*CopyThreadResponse)(nil),             // 12: checkpointd.v1.CopyThreadResponse
+	(*DeleteForRunsRequest)(nil),           // 13: checkpointd.v1.DeleteForRunsRequest
+	(*DeleteForRunsResponse)(nil),          // 14: checkpointd.v1.DeleteForRunsResponse
+	(*PruneRequest)(nil),                   // 15: checkpointd.v1.PruneRequest
+	(*PruneResponse)(nil),                  // 16: checkpointd.v1.PruneResponse
+	(*WatchRequest)(nil),                   // 17: checkpointd.v1.WatchRequest
+	(*Unsubscribe)(nil),                    // 18: checkpointd.v1.Unsubscribe
+	(*WatchResponse)(nil),                  // 19: checkpointd.v1.WatchResponse
+	(*SubscribeRequest)(nil),               // 20: checkpointd.v1.SubscribeRequest
+	(*SubscribeResponse)(nil),              // 21: checkpointd.v1.SubscribeResponse
+	(*ResumeRequest)(nil),                  // 22: checkpointd.v1.ResumeRequest
+	(*ResumeResponse)(nil),                 // 23: checkpointd.v1.ResumeResponse
+	(*ClaimResumeRequest)(nil),             // 24: checkpointd.v1.ClaimResumeRequest
+	(*ClaimResumeResponse)(nil),            // 25: checkpointd.v1.ClaimResumeResponse
+	(*BatchRequest)(nil),                   // 26: checkpointd.v1.BatchRequest
+	(*BatchCall)(nil),                      // 27: checkpointd.v1.BatchCall
+	(*BatchResponse)(nil),                  // 28: checkpointd.v1.BatchResponse
+	(*BatchResult)(nil),                    // 29: checkpointd.v1.BatchResult
+	(*BatchError)(nil),                     // 30: checkpointd.v1.BatchError
+	(*GetDeltaChannelHistoryRequest)(nil),  // 31: checkpointd.v1.GetDeltaChannelHistoryRequest
+	(*GetDeltaChannelHistoryResponse)(nil), // 32: checkpointd.v1.GetDeltaChannelHistoryResponse
+	(*DeltaChannelHistory)(nil),            // 33: checkpointd.v1.DeltaChannelHistory
+	nil,                                    // 34: checkpointd.v1.PutRequest.NewVersionsEntry
+	nil,                                    // 35: checkpointd.v1.ResumeRequest.ValuesEntry
+	nil,                                    // 36: checkpointd.v1.ClaimResumeResponse.ValuesEntry
+	nil,                                    // 37: checkpointd.v1.GetDeltaChannelHistoryResponse.HistoriesEntry
+	(*CheckpointConfig)(nil),               // 38: checkpointd.v1.CheckpointConfig
+	(*Checkpoint)(nil),                     // 39: checkpointd.v1.Checkpoint
+	(*structpb.Struct)(nil),                // 40: google.protobuf.Struct
+	(*PendingWrite)(nil),                   // 41: checkpointd.v1.PendingWrite
+	(*timestamppb.Timestamp)(nil),          // 42: google.protobuf.Timestamp
+	(*CheckpointTuple)(nil),                // 43: checkpointd.v1.CheckpointTuple
+	(*WatchEvent)(nil),                     // 44: checkpointd.v1.WatchEvent
+	(*TypedValue)(nil),                     // 45: checkpointd.v1.TypedValue
+	(*ChannelVersion)(nil),                 // 46: checkpointd.v1.ChannelVersion
 }
 var file_checkpointd_v1_checkpoint_service_proto_depIdxs = []int32{
-	34, // 0: checkpointd.v1.PutRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	35, // 1: checkpointd.v1.PutRequest.checkpoint:type_name -> checkpointd.v1.Checkpoint
-	36, // 2: checkpointd.v1.PutRequest.metadata:type_name -> google.protobuf.Struct
-	31, // 3: checkpointd.v1.PutRequest.new_versions:type_name -> checkpointd.v1.PutRequest.NewVersionsEntry
-	34, // 4: checkpointd.v1.PutResponse.config:type_name -> checkpointd.v1.CheckpointConfig
-	34, // 5: checkpointd.v1.PutWritesRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	37, // 6: checkpointd.v1.PutWritesRequest.writes:type_name -> checkpointd.v1.PendingWrite
-	34, // 7: checkpointd.v1.GetTupleRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	38, // 8: checkpointd.v1.GetTupleResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
-	34, // 9: checkpointd.v1.ListRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	36, // 10: checkpointd.v1.ListRequest.filter:type_name -> google.protobuf.Struct
-	34, // 11: checkpointd.v1.ListRequest.before:type_name -> checkpointd.v1.CheckpointConfig
-	38, // 12: checkpointd.v1.ListResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
-	0,  // 13: checkpointd.v1.PruneRequest.strategy:type_name -> checkpointd.v1.PruneStrategy
-	20, // 14: checkpointd.v1.WatchRequest.subscribe:type_name -> checkpointd.v1.SubscribeRequest
-	18, // 15: checkpointd.v1.WatchRequest.unsubscribe:type_name -> checkpointd.v1.Unsubscribe
-	22, // 16: checkpointd.v1.WatchRequest.resume:type_name -> checkpointd.v1.ResumeRequest
-	24, // 17: checkpointd.v1.WatchRequest.claim:type_name -> checkpointd.v1.ClaimResumeRequest
-	39, // 18: checkpointd.v1.WatchResponse.event:type_name -> checkpointd.v1.WatchEvent
-	23, // 19: checkpointd.v1.WatchResponse.resumed:type_name -> checkpointd.v1.ResumeResponse
-	25, // 20: checkpointd.v1.WatchResponse.claimed:type_name -> checkpointd.v1.ClaimResumeResponse
-	39, // 21: checkpointd.v1.SubscribeResponse.event:type_name -> checkpointd.v1.WatchEvent
-	32, // 22: checkpointd.v1.ResumeRequest.values:type_name -> checkpointd.v1.ResumeRequest.ValuesEntry
-	33, // 23: checkpointd.v1.ClaimResumeResponse.values:type_name -> checkpointd.v1.ClaimResumeResponse.ValuesEntry
-	27, // 24: checkpointd.v1.BatchRequest.calls:type_name -> checkpointd.v1.BatchCall
-	1,  // 25: checkpointd.v1.BatchCall.put:type_name -> checkpointd.v1.PutRequest
-	3,  // 26: checkpointd.v1.BatchCall.put_writes:type_name -> checkpointd.v1.PutWritesRequest
-	5,  // 27: checkpointd.v1.BatchCall.get_tuple:type_name -> checkpointd.v1.GetTupleRequest
-	29, // 28: checkpointd.v1.BatchResponse.results:type_name -> checkpointd.v1.BatchResult
-	2,  // 29: checkpointd.v1.BatchResult.put:type_name -> checkpointd.v1.PutResponse
-	4,  // 30: checkpointd.v1.BatchResult.put_writes:type_name -> checkpointd.v1.PutWritesResponse
-	6,  // 31: checkpointd.v1.BatchResult.get_tuple:type_name -> checkpointd.v1.GetTupleResponse
-	30, // 32: checkpointd.v1.BatchResult.error:type_name -> checkpointd.v1.BatchError
-	40, // 33: checkpointd.v1.PutRequest.NewVersionsEntry.value:type_name -> checkpointd.v1.ChannelVersion
-	41, // 34: checkpointd.v1.ResumeRequest.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
-	41, // 35: checkpointd.v1.ClaimResumeResponse.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
-	1,  // 36: checkpointd.v1.CheckpointService.Put:input_type -> checkpointd.v1.PutRequest
-	3,  // 37: checkpointd.v1.CheckpointService.PutWrites:input_type -> checkpointd.v1.PutWritesRequest
-	5,  // 38: checkpointd.v1.CheckpointService.GetTuple:input_type -> checkpointd.v1.GetTupleRequest
-	7,  // 39: checkpointd.v1.CheckpointService.List:input_type -> checkpointd.v1.ListRequest
-	9,  // 40: checkpointd.v1.CheckpointService.DeleteThread:input_type -> checkpointd.v1.DeleteThreadRequest
-	11, // 41: checkpointd.v1.CheckpointService.CopyThread:input_type -> checkpointd.v1.CopyThreadRequest
-	13, // 42: checkpointd.v1.CheckpointService.DeleteForRuns:input_type -> checkpointd.v1.DeleteForRunsRequest
-	15, // 43: checkpointd.v1.CheckpointService.Prune:input_type -> checkpointd.v1.PruneRequest
-	17, // 44: checkpointd.v1.CheckpointService.Watch:input_type -> checkpointd.v1.WatchRequest
-	20, // 45: checkpointd.v1.CheckpointService.Subscribe:input_type -> checkpointd.v1.SubscribeRequest
-	22, // 46: checkpointd.v1.CheckpointService.Resume:input_type -> checkpointd.v1.ResumeRequest
-	24, // 47: checkpointd.v1.CheckpointService.ClaimResume:input_type -> checkpointd.v1.ClaimResumeRequest
-	26, // 48: checkpointd.v1.CheckpointService.Batch:input_type -> checkpointd.v1.BatchRequest
-	2,  // 49: checkpointd.v1.CheckpointService.Put:output_type -> checkpointd.v1.PutResponse
-	4,  // 50: checkpointd.v1.CheckpointService.PutWrites:output_type -> checkpointd.v1.PutWritesResponse
-	6,  // 51: checkpointd.v1.CheckpointService.GetTuple:output_type -> checkpointd.v1.GetTupleResponse
-	8,  // 52: checkpointd.v1.CheckpointService.List:output_type -> checkpointd.v1.ListResponse
-	10, // 53: checkpointd.v1.CheckpointService.DeleteThread:output_type -> checkpointd.v1.DeleteThreadResponse
-	12, // 54: checkpointd.v1.CheckpointService.CopyThread:output_type -> checkpointd.v1.CopyThreadResponse
-	14, // 55: checkpointd.v1.CheckpointService.DeleteForRuns:output_type -> checkpointd.v1.DeleteForRunsResponse
-	16, // 56: checkpointd.v1.CheckpointService.Prune:output_type -> checkpointd.v1.PruneResponse
-	19, // 57: checkpointd.v1.CheckpointService.Watch:output_type -> checkpointd.v1.WatchResponse
-	21, // 58: checkpointd.v1.CheckpointService.Subscribe:output_type -> checkpointd.v1.SubscribeResponse
-	23, // 59: checkpointd.v1.CheckpointService.Resume:output_type -> checkpointd.v1.ResumeResponse
-	25, // 60: checkpointd.v1.CheckpointService.ClaimResume:output_type -> checkpointd.v1.ClaimResumeResponse
-	28, // 61: checkpointd.v1.CheckpointService.Batch:output_type -> checkpointd.v1.BatchResponse
-	49, // [49:62] is the sub-list for method output_type
-	36, // [36:49] is the sub-list for method input_type
-	36, // [36:36] is the sub-list for extension type_name
-	36, // [36:36] is the sub-list for extension extendee
-	0,  // [0:36] is the sub-list for field type_name
+	38, // 0: checkpointd.v1.PutRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	39, // 1: checkpointd.v1.PutRequest.checkpoint:type_name -> checkpointd.v1.Checkpoint
+	40, // 2: checkpointd.v1.PutRequest.metadata:type_name -> google.protobuf.Struct
+	34, // 3: checkpointd.v1.PutRequest.new_versions:type_name -> checkpointd.v1.PutRequest.NewVersionsEntry
+	38, // 4: checkpointd.v1.PutResponse.config:type_name -> checkpointd.v1.CheckpointConfig
+	38, // 5: checkpointd.v1.PutWritesRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	41, // 6: checkpointd.v1.PutWritesRequest.writes:type_name -> checkpointd.v1.PendingWrite
+	38, // 7: checkpointd.v1.GetTupleRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	42, // 8: checkpointd.v1.GetTupleRequest.as_of:type_name -> google.protobuf.Timestamp
+	43, // 9: checkpointd.v1.GetTupleResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
+	38, // 10: checkpointd.v1.ListRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	40, // 11: checkpointd.v1.ListRequest.filter:type_name -> google.protobuf.Struct
+	38, // 12: checkpointd.v1.ListRequest.before:type_name -> checkpointd.v1.CheckpointConfig
+	42, // 13: checkpointd.v1.ListRequest.after_ts:type_name -> google.protobuf.Timestamp
+	42, // 14: checkpointd.v1.ListRequest.before_ts:type_name -> google.protobuf.Timestamp
+	43, // 15: checkpointd.v1.ListResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
+	0,  // 16: checkpointd.v1.PruneRequest.strategy:type_name -> checkpointd.v1.PruneStrategy
+	20, // 17: checkpointd.v1.WatchRequest.subscribe:type_name -> checkpointd.v1.SubscribeRequest
+	18, // 18: checkpointd.v1.WatchRequest.unsubscribe:type_name -> checkpointd.v1.Unsubscribe
+	22, // 19: checkpointd.v1.WatchRequest.resume:type_name -> checkpointd.v1.ResumeRequest
+	24, // 20: checkpointd.v1.WatchRequest.claim:type_name -> checkpointd.v1.ClaimResumeRequest
+	44, // 21: checkpointd.v1.WatchResponse.event:type_name -> checkpointd.v1.WatchEvent
+	23, // 22: checkpointd.v1.WatchResponse.resumed:type_name -> checkpointd.v1.ResumeResponse
+	25, // 23: checkpointd.v1.WatchResponse.claimed:type_name -> checkpointd.v1.ClaimResumeResponse
+	44, // 24: checkpointd.v1.SubscribeResponse.event:type_name -> checkpointd.v1.WatchEvent
+	35, // 25: checkpointd.v1.ResumeRequest.values:type_name -> checkpointd.v1.ResumeRequest.ValuesEntry
+	36, // 26: checkpointd.v1.ClaimResumeResponse.values:type_name -> checkpointd.v1.ClaimResumeResponse.ValuesEntry
+	27, // 27: checkpointd.v1.BatchRequest.calls:type_name -> checkpointd.v1.BatchCall
+	1,  // 28: checkpointd.v1.BatchCall.put:type_name -> checkpointd.v1.PutRequest
+	3,  // 29: checkpointd.v1.BatchCall.put_writes:type_name -> checkpointd.v1.PutWritesRequest
+	5,  // 30: checkpointd.v1.BatchCall.get_tuple:type_name -> checkpointd.v1.GetTupleRequest
+	29, // 31: checkpointd.v1.BatchResponse.results:type_name -> checkpointd.v1.BatchResult
+	2,  // 32: checkpointd.v1.BatchResult.put:type_name -> checkpointd.v1.PutResponse
+	4,  // 33: checkpointd.v1.BatchResult.put_writes:type_name -> checkpointd.v1.PutWritesResponse
+	6,  // 34: checkpointd.v1.BatchResult.get_tuple:type_name -> checkpointd.v1.GetTupleResponse
+	30, // 35: checkpointd.v1.BatchResult.error:type_name -> checkpointd.v1.BatchError
+	38, // 36: checkpointd.v1.GetDeltaChannelHistoryRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	37, // 37: checkpointd.v1.GetDeltaChannelHistoryResponse.histories:type_name -> checkpointd.v1.GetDeltaChannelHistoryResponse.HistoriesEntry
+	41, // 38: checkpointd.v1.DeltaChannelHistory.writes:type_name -> checkpointd.v1.PendingWrite
+	45, // 39: checkpointd.v1.DeltaChannelHistory.seed:type_name -> checkpointd.v1.TypedValue
+	46, // 40: checkpointd.v1.PutRequest.NewVersionsEntry.value:type_name -> checkpointd.v1.ChannelVersion
+	45, // 41: checkpointd.v1.ResumeRequest.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
+	45, // 42: checkpointd.v1.ClaimResumeResponse.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
+	33, // 43: checkpointd.v1.GetDeltaChannelHistoryResponse.HistoriesEntry.value:type_name -> checkpointd.v1.DeltaChannelHistory
+	1,  // 44: checkpointd.v1.CheckpointService.Put:input_type -> checkpointd.v1.PutRequest
+	3,  // 45: checkpointd.v1.CheckpointService.PutWrites:input_type -> checkpointd.v1.PutWritesRequest
+	5,  // 46: checkpointd.v1.CheckpointService.GetTuple:input_type -> checkpointd.v1.GetTupleRequest
+	7,  // 47: checkpointd.v1.CheckpointService.List:input_type -> checkpointd.v1.ListRequest
+	9,  // 48: checkpointd.v1.CheckpointService.DeleteThread:input_type -> checkpointd.v1.DeleteThreadRequest
+	11, // 49: checkpointd.v1.CheckpointService.CopyThread:input_type -> checkpointd.v1.CopyThreadRequest
+	13, // 50: checkpointd.v1.CheckpointService.DeleteForRuns:input_type -> checkpointd.v1.DeleteForRunsRequest
+	15, // 51: checkpointd.v1.CheckpointService.Prune:input_type -> checkpointd.v1.PruneRequest
+	17, // 52: checkpointd.v1.CheckpointService.Watch:input_type -> checkpointd.v1.WatchRequest
+	20, // 53: checkpointd.v1.CheckpointService.Subscribe:input_type -> checkpointd.v1.SubscribeRequest
+	22, // 54: checkpointd.v1.CheckpointService.Resume:input_type -> checkpointd.v1.ResumeRequest
+	24, // 55: checkpointd.v1.CheckpointService.ClaimResume:input_type -> checkpointd.v1.ClaimResumeRequest
+	26, // 56: checkpointd.v1.CheckpointService.Batch:input_type -> checkpointd.v1.BatchRequest
+	31, // 57: checkpointd.v1.CheckpointService.GetDeltaChannelHistory:input_type -> checkpointd.v1.GetDeltaChannelHistoryRequest
+	2,  // 58: checkpointd.v1.CheckpointService.Put:output_type -> checkpointd.v1.PutResponse
+	4,  // 59: checkpointd.v1.CheckpointService.PutWrites:output_type -> checkpointd.v1.PutWritesResponse
+	6,  // 60: checkpointd.v1.CheckpointService.GetTuple:output_type -> checkpointd.v1.GetTupleResponse
+	8,  // 61: checkpointd.v1.CheckpointService.List:output_type -> checkpointd.v1.ListResponse
+	10, // 62: checkpointd.v1.CheckpointService.DeleteThread:output_type -> checkpointd.v1.DeleteThreadResponse
+	12, // 63: checkpointd.v1.CheckpointService.CopyThread:output_type -> checkpointd.v1.CopyThreadResponse
+	14, // 64: checkpointd.v1.CheckpointService.DeleteForRuns:output_type -> checkpointd.v1.DeleteForRunsResponse
+	16, // 65: checkpointd.v1.CheckpointService.Prune:output_type -> checkpointd.v1.PruneResponse
+	19, // 66: checkpointd.v1.CheckpointService.Watch:output_type -> checkpointd.v1.WatchResponse
+	21, // 67: checkpointd.v1.CheckpointService.Subscribe:output_type -> checkpointd.v1.SubscribeResponse
+	23, // 68: checkpointd.v1.CheckpointService.Resume:output_type -> checkpointd.v1.ResumeResponse
+	25, // 69: checkpointd.v1.CheckpointService.ClaimResume:output_type -> checkpointd.v1.ClaimResumeResponse
+	28, // 70: checkpointd.v1.CheckpointService.Batch:output_type -> checkpointd.v1.BatchResponse
+	32, // 71: checkpointd.v1.CheckpointService.GetDeltaChannelHistory:output_type -> checkpointd.v1.GetDeltaChannelHistoryResponse
+	58, // [58:72] is the sub-list for method output_type
+	44, // [44:58] is the sub-list for method input_type
+	44, // [44:44] is the sub-list for extension type_name
+	44, // [44:44] is the sub-list for extension extendee
+	0,  // [0:44] is the sub-list for field type_name
 }
 
 func init() { file_checkpointd_v1_checkpoint_service_proto_init() }
@@ -2074,7 +2293,7 @@ func file_checkpointd_v1_checkpoint_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_checkpointd_v1_checkpoint_service_proto_rawDesc), len(file_checkpointd_v1_checkpoint_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   33,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,19 +19,20 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	CheckpointService_Put_FullMethodName           = "/checkpointd.v1.CheckpointService/Put"
-	CheckpointService_PutWrites_FullMethodName     = "/checkpointd.v1.CheckpointService/PutWrites"
-	CheckpointService_GetTuple_FullMethodName      = "/checkpointd.v1.CheckpointService/GetTuple"
-	CheckpointService_List_FullMethodName          = "/checkpointd.v1.CheckpointService/List"
-	CheckpointService_DeleteThread_FullMethodName  = "/checkpointd.v1.CheckpointService/DeleteThread"
-	CheckpointService_CopyThread_FullMethodName    = "/checkpointd.v1.CheckpointService/CopyThread"
-	CheckpointService_DeleteForRuns_FullMethodName = "/checkpointd.v1.CheckpointService/DeleteForRuns"
-	CheckpointService_Prune_FullMethodName         = "/checkpointd.v1.CheckpointService/Prune"
-	CheckpointService_Watch_FullMethodName         = "/checkpointd.v1.CheckpointService/Watch"
-	CheckpointService_Subscribe_FullMethodName     = "/checkpointd.v1.CheckpointService/Subscribe"
-	CheckpointService_Resume_FullMethodName        = "/checkpointd.v1.CheckpointService/Resume"
-	CheckpointService_ClaimResume_FullMethodName   = "/checkpointd.v1.CheckpointService/ClaimResume"
-	CheckpointService_Batch_FullMethodName         = "/checkpointd.v1.CheckpointService/Batch"
+	CheckpointService_Put_FullMethodName                    = "/checkpointd.v1.CheckpointService/Put"
+	CheckpointService_PutWrites_FullMethodName              = "/checkpointd.v1.CheckpointService/PutWrites"
+	CheckpointService_GetTuple_FullMethodName               = "/checkpointd.v1.CheckpointService/GetTuple"
+	CheckpointService_List_FullMethodName                   = "/checkpointd.v1.CheckpointService/List"
+	CheckpointService_DeleteThread_FullMethodName           = "/checkpointd.v1.CheckpointService/DeleteThread"
+	CheckpointService_CopyThread_FullMethodName             = "/checkpointd.v1.CheckpointService/CopyThread"
+	CheckpointService_DeleteForRuns_FullMethodName          = "/checkpointd.v1.CheckpointService/DeleteForRuns"
+	CheckpointService_Prune_FullMethodName                  = "/checkpointd.v1.CheckpointService/Prune"
+	CheckpointService_Watch_FullMethodName                  = "/checkpointd.v1.CheckpointService/Watch"
+	CheckpointService_Subscribe_FullMethodName              = "/checkpointd.v1.CheckpointService/Subscribe"
+	CheckpointService_Resume_FullMethodName                 = "/checkpointd.v1.CheckpointService/Resume"
+	CheckpointService_ClaimResume_FullMethodName            = "/checkpointd.v1.CheckpointService/ClaimResume"
+	CheckpointService_Batch_FullMethodName                  = "/checkpointd.v1.CheckpointService/Batch"
+	CheckpointService_GetDeltaChannelHistory_FullMethodName = "/checkpointd.v1.CheckpointService/GetDeltaChannelHistory"
 )
 
 // CheckpointServiceClient is the client API for CheckpointService service.
@@ -84,6 +85,11 @@ type CheckpointServiceClient interface {
 	// and each has its own result or error, in request order. At most 1000 calls. Idempotent, as
 	// every call it may carry is.
 	Batch(ctx context.Context, in *BatchRequest, opts ...grpc.CallOption) (*BatchResponse, error)
+	// For LangGraph's DeltaChannel: walks the parent chain of one checkpoint (not List: on a forked
+	// thread only the ancestors on its path count) in one query and returns, per channel, the
+	// writes the ancestors hold and the nearest stored value (the seed). The contract of
+	// BaseCheckpointSaver.get_delta_channel_history (Python) / getDeltaChannelHistory (JS).
+	GetDeltaChannelHistory(ctx context.Context, in *GetDeltaChannelHistoryRequest, opts ...grpc.CallOption) (*GetDeltaChannelHistoryResponse, error)
 }
 
 type checkpointServiceClient struct {
@@ -245,6 +251,16 @@ func (c *checkpointServiceClient) Batch(ctx context.Context, in *BatchRequest, o
 	return out, nil
 }
 
+func (c *checkpointServiceClient) GetDeltaChannelHistory(ctx context.Context, in *GetDeltaChannelHistoryRequest, opts ...grpc.CallOption) (*GetDeltaChannelHistoryResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetDeltaChannelHistoryResponse)
+	err := c.cc.Invoke(ctx, CheckpointService_GetDeltaChannelHistory_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CheckpointServiceServer is the server API for CheckpointService service.
 // All implementations must embed UnimplementedCheckpointServiceServer
 // for forward compatibility.
@@ -295,6 +311,11 @@ type CheckpointServiceServer interface {
 	// and each has its own result or error, in request order. At most 1000 calls. Idempotent, as
 	// every call it may carry is.
 	Batch(context.Context, *BatchRequest) (*BatchResponse, error)
+	// For LangGraph's DeltaChannel: walks the parent chain of one checkpoint (not List: on a forked
+	// thread only the ancestors on its path count) in one query and returns, per channel, the
+	// writes the ancestors hold and the nearest stored value (the seed). The contract of
+	// BaseCheckpointSaver.get_delta_channel_history (Python) / getDeltaChannelHistory (JS).
+	GetDeltaChannelHistory(context.Context, *GetDeltaChannelHistoryRequest) (*GetDeltaChannelHistoryResponse, error)
 	mustEmbedUnimplementedCheckpointServiceServer()
 }
 
@@ -343,6 +364,9 @@ func (UnimplementedCheckpointServiceServer) ClaimResume(context.Context, *ClaimR
 }
 func (UnimplementedCheckpointServiceServer) Batch(context.Context, *BatchRequest) (*BatchResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Batch not implemented")
+}
+func (UnimplementedCheckpointServiceServer) GetDeltaChannelHistory(context.Context, *GetDeltaChannelHistoryRequest) (*GetDeltaChannelHistoryResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetDeltaChannelHistory not implemented")
 }
 func (UnimplementedCheckpointServiceServer) mustEmbedUnimplementedCheckpointServiceServer() {}
 func (UnimplementedCheckpointServiceServer) testEmbeddedByValue()                           {}
@@ -574,6 +598,24 @@ func _CheckpointService_Batch_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CheckpointService_GetDeltaChannelHistory_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetDeltaChannelHistoryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CheckpointServiceServer).GetDeltaChannelHistory(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CheckpointService_GetDeltaChannelHistory_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CheckpointServiceServer).GetDeltaChannelHistory(ctx, req.(*GetDeltaChannelHistoryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CheckpointService_ServiceDesc is the grpc.ServiceDesc for CheckpointService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -620,6 +662,10 @@ var CheckpointService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Batch",
 			Handler:    _CheckpointService_Batch_Handler,
+		},
+		{
+			MethodName: "GetDeltaChannelHistory",
+			Handler:    _CheckpointService_GetDeltaChannelHistory_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
