@@ -43,6 +43,7 @@ export const methodRoles: Readonly<Record<MethodName, RoleRule>> = {
   deleteForRuns: "admin",
   prune: "admin",
   batch: batchRole,
+  getDeltaChannelHistory: "read",
 };
 
 /** The role a call of `method` with `request` needs; undefined for a method with no entry (refused). */

@@ -10,7 +10,10 @@ import { createBatchMethod } from "./batch-method.js";
 import type { ServiceImpl } from "./service-impl.js";
 import type { TenantScope } from "./tenant-scopes.js";
 import { createWatchService } from "./watch-service.js";
-import { requireConfig, requireField } from "./validate-request.js";
+import { optionalTime, requireConfig, requireField } from "./validate-request.js";
+
+/** Channels one GetDeltaChannelHistory may name. */
+const maxHistoryChannels = 1000;
 
 const pruneStrategies: Record<number, StoragePruneStrategy> = {
   [PruneStrategy.UNSPECIFIED]: "keep_latest",
@@ -87,7 +90,10 @@ export function createCheckpointService(
     async getTuple(req, { identity }) {
       const { storage } = scopeOf(identity);
       const config = requireConfig(req.config, "config");
-      const tuple = await storage.getTuple(config);
+      const asOf = optionalTime(req.asOf, "as_of");
+      if (asOf !== undefined && config.checkpointId !== undefined)
+        throw invalidArgument("as_of and config.checkpoint_id exclude each other: name a checkpoint or a time, not both");
+      const tuple = await storage.getTuple(asOf === undefined ? config : { ...config, asOf });
       return tuple === undefined ? {} : { tuple: tupleToProto(tuple) };
     },
 
@@ -102,6 +108,8 @@ export function createCheckpointService(
         filter: req.filter,
         beforeCheckpointId: req.before?.checkpointId || undefined,
         limit: req.limit,
+        afterTs: optionalTime(req.afterTs, "after_ts"),
+        beforeTs: optionalTime(req.beforeTs, "before_ts"),
       };
       for await (const tuple of storage.list(query, signal)) yield { tuple: tupleToProto(tuple) };
     },
@@ -137,6 +145,23 @@ export function createCheckpointService(
       await storage.prune(req.threadIds, strategy, newEvent("", { case: "threadDeleted", value: {} }));
       if (strategy === "delete") for (const threadId of req.threadIds) hub.publish(threadId);
       return {};
+    },
+
+    async getDeltaChannelHistory(req, { identity }) {
+      const { storage } = scopeOf(identity);
+      const config = requireConfig(req.config, "config");
+      if (req.channels.length > maxHistoryChannels)
+        throw invalidArgument(`channels has ${req.channels.length} names; at most ${maxHistoryChannels}`);
+      req.channels.forEach((channel, i) => requireField(channel, `channels[${i}]`));
+      const histories = await storage.deltaChannelHistory({ ...config, channels: req.channels });
+      return {
+        histories: Object.fromEntries(
+          Object.entries(histories).map(([channel, h]) => [
+            channel,
+            h.seed === undefined ? { writes: h.writes } : { writes: h.writes, seed: h.seed },
+          ]),
+        ),
+      };
     },
 
     batch: (req, context) => batch(req, context),
