@@ -6,6 +6,7 @@ export type {
   ClaimResumeInput,
   CopyThreadInput,
   DeleteForRunsInput,
+  GetDeltaChannelHistoryInput,
   GetTupleInput,
   ListInput,
   PruneInput,
@@ -13,6 +14,7 @@ export type {
   PutWritesInput,
   ResumeInput,
   SubscribeInput,
+  ThreadRef,
 } from "./create-checkpointd-client.js";
 export { defaultRetryOptions } from "./checkpointd-client-options.js";
 export type {
