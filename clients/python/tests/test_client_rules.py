@@ -45,6 +45,7 @@ CALLS: dict[str, Call] = {
     "Prune": lambda c, r: c.prune(r),
     "Resume": lambda c, r: c.resume(r),
     "ClaimResume": lambda c, r: c.claim_resume(r),
+    "GetDeltaChannelHistory": lambda c, r: c.get_delta_channel_history(r),
 }
 #: Methods the client does not wrap as a retried call: Batch (the Python client does not batch),
 #: Subscribe (handed to the caller as is) and Watch (reconnected, tested below).
