@@ -49,6 +49,7 @@ async function startBackend(): Promise<Backend> {
   }
   try {
     const server = await runCheckpointd({
+      startTimeoutMs: 110_000,
       ...(database === undefined ? {} : { databaseUrl: databaseUrl(adminUrl!, database) }),
       ...(redisUrl === undefined ? {} : { redisUrl }),
       // Nothing is in flight when a saver is destroyed. A short grace also sidesteps a server
