@@ -140,6 +140,32 @@ describe.each(variants)("point-in-time reads on %s, cache: %s", (engine, cacheKi
     expect(all.map((r: { tuple?: CheckpointTuple }) => r.tuple!.config!.checkpointId)).toEqual([id(9)]);
   });
 
+  it("answers from what is kept: a deleted range gives the latest kept before it, or none", async () => {
+    const thread = "pit-swept";
+    const put = (n: number, parent: string, runId: string) =>
+      server.client.put({
+        config: { threadId: thread, checkpointId: parent },
+        checkpoint: { v: 4, id: id(n), ts: new Date(t0 + n * 10_000).toISOString() },
+        metadata: { run_id: runId },
+      });
+    await put(1, "", "keep");
+    await put(2, id(1), "drop");
+    await put(3, id(2), "drop");
+    await put(4, id(3), "keep");
+    const asOf = async (n: number) =>
+      (await server.client.getTuple({ config: { threadId: thread }, asOf: at(t0 + n * 10_000 + 5_000) })).tuple?.config?.checkpointId;
+    expect(await asOf(3)).toBe(id(3));
+    // The checkpoints of the middle were deleted: a time in that range reads the latest kept before it.
+    expect((await server.client.deleteForRuns({ runIds: ["drop"] })).deleted).toBe(2n);
+    expect(await asOf(2)).toBe(id(1));
+    expect(await asOf(3)).toBe(id(1));
+    expect(await asOf(4)).toBe(id(4));
+    // Only the latest kept: any time before its ts reads none.
+    await server.client.prune({ threadIds: [thread] });
+    expect(await asOf(3)).toBeUndefined();
+    expect(await asOf(4)).toBe(id(4));
+  });
+
   it("finds the checkpoint with one step of checkpoints_ts_idx", async () => {
     // A long thread, so that the planner prefers an index to a scan.
     const storedCheckpoint = JSON.stringify({
