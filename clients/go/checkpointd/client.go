@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // servicePrefix is what the full method names of CheckpointService start with;
@@ -112,6 +113,16 @@ func (c *Client) GetTuple(ctx context.Context, req *checkpointdv1.GetTupleReques
 		return nil, err
 	}
 	return res.GetTuple(), nil
+}
+
+// GetTupleAt reads a thread at a point in time: the latest checkpoint of
+// config's thread and namespace whose ts is at or before at (microseconds
+// count; finer digits are dropped). It returns nil, nil when there is none (the
+// thread did not exist yet, or retention swept that range). config.CheckpointId
+// must be empty: naming a checkpoint and a time is INVALID_ARGUMENT. The server
+// answers it from the database, never from its cache.
+func (c *Client) GetTupleAt(ctx context.Context, config *checkpointdv1.CheckpointConfig, at time.Time, opts ...grpc.CallOption) (*checkpointdv1.CheckpointTuple, error) {
+	return c.GetTuple(ctx, &checkpointdv1.GetTupleRequest{Config: config, AsOf: timestamppb.New(at)}, opts...)
 }
 
 // DeleteThread deletes every checkpoint, value and write of a thread, in every

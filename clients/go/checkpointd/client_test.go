@@ -329,3 +329,42 @@ func TestNothingFoundIsEmptyNotAnError(t *testing.T) {
 		t.Errorf("List after DeleteThread: %v", got)
 	}
 }
+
+func TestGetTupleAtReturnsTheLatestAtOrBefore(t *testing.T) {
+	client, ctx, thread := dial(t), context.Background(), newThread(t)
+	start := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	parent := ""
+	for i := 1; i <= 3; i++ {
+		// Go's RFC 3339 with nanoseconds, in another zone each time: instants compare, not strings.
+		ts := start.Add(time.Duration(i-1) * 10 * time.Minute).In(time.FixedZone("z", i*3600)).Format(time.RFC3339Nano)
+		if _, err := client.Put(ctx, &checkpointdv1.PutRequest{
+			Config:     withID(thread, parent),
+			Checkpoint: &checkpointdv1.Checkpoint{V: 4, Id: checkpointID(i), Ts: ts},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		parent = checkpointID(i)
+	}
+	for _, c := range []struct {
+		after time.Duration
+		want  string
+	}{
+		{15 * time.Minute, checkpointID(2)},
+		{10 * time.Minute, checkpointID(2)}, // inclusive
+		{10*time.Minute - time.Microsecond, checkpointID(1)},
+		{25 * time.Minute, checkpointID(3)},
+		{-time.Second, ""}, // before the first
+	} {
+		tuple, err := client.GetTupleAt(ctx, thread, start.Add(c.after))
+		if err != nil {
+			t.Fatalf("GetTupleAt(+%v): %v", c.after, err)
+		}
+		if got := tuple.GetConfig().GetCheckpointId(); got != c.want {
+			t.Errorf("GetTupleAt(+%v) = %q, want %q", c.after, got, c.want)
+		}
+	}
+	_, err := client.GetTupleAt(ctx, withID(thread, checkpointID(1)), start)
+	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "as_of and config.checkpoint_id") {
+		t.Errorf("GetTupleAt with a checkpoint id: %v; want INVALID_ARGUMENT naming both", err)
+	}
+}

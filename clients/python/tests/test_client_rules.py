@@ -50,6 +50,7 @@ CALLS: dict[str, Call] = {
     "ReleaseLease": lambda c, r: c.release_lease(r),
     "SetRetention": lambda c, r: c.set_retention(r),
     "GetThread": lambda c, r: c.get_thread(r.thread_id or "t"),
+    "GetDeltaChannelHistory": lambda c, r: c.get_delta_channel_history(r),
 }
 #: Methods the client does not wrap as a retried call: Batch (the Python client does not batch),
 #: Subscribe (handed to the caller as is) and Watch (reconnected, tested below).

@@ -1,4 +1,5 @@
 import type { DescMethod, MessageInitShape } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { CheckpointTuple } from "@checkpointd/proto/checkpointd/v1/checkpoint_pb.js";
 import {
   CheckpointService,
@@ -12,6 +13,8 @@ import {
   type CopyThreadRequestSchema,
   type DeleteForRunsRequestSchema,
   type DeleteForRunsResponse,
+  type GetDeltaChannelHistoryRequestSchema,
+  type GetDeltaChannelHistoryResponse,
   type GetTupleRequestSchema,
   type ListRequestSchema,
   type PruneRequestSchema,
@@ -59,6 +62,9 @@ export type AcquireLeaseInput = MessageInitShape<typeof AcquireLeaseRequestSchem
 export type RenewLeaseInput = MessageInitShape<typeof RenewLeaseRequestSchema>;
 export type ReleaseLeaseInput = MessageInitShape<typeof ReleaseLeaseRequestSchema>;
 export type SetRetentionInput = MessageInitShape<typeof SetRetentionRequestSchema>;
+export type GetDeltaChannelHistoryInput = MessageInitShape<typeof GetDeltaChannelHistoryRequestSchema>;
+/** A thread id, or a thread and namespace (default ""). */
+export type ThreadRef = string | { threadId: string; checkpointNs?: string };
 
 /**
  * A checkpointd client. Every unary call has a deadline (the client's default
@@ -73,6 +79,17 @@ export interface CheckpointdClient {
   putWrites(request: PutWritesInput, options?: CallOptions): Promise<void>;
   /** The tuple, or undefined when nothing matched. */
   getTuple(request: GetTupleInput, options?: CallOptions): Promise<CheckpointTuple | undefined>;
+  /**
+   * Point in time: the latest checkpoint of the thread and namespace whose `ts` is at or before
+   * `at`, or undefined when there is none (the thread did not exist yet, or retention swept that
+   * range). Always read from the database, never from the server's cache.
+   */
+  getTupleAt(thread: ThreadRef, at: Date, options?: CallOptions): Promise<CheckpointTuple | undefined>;
+  /**
+   * For LangGraph's DeltaChannel: per channel, the writes along the checkpoint's parent chain and
+   * the nearest stored value (seed), in one round trip.
+   */
+  getDeltaChannelHistory(request: GetDeltaChannelHistoryInput, options?: CallOptions): Promise<GetDeltaChannelHistoryResponse>;
   /**
    * History, newest first, as it streams. A List that fails with UNAVAILABLE
    * before its first tuple is retried; one that fails later throws.
@@ -289,6 +306,15 @@ export function createCheckpointdClient(options: CheckpointdClientOptions): Chec
       if (result.case !== "getTuple") throw mismatch("getTuple", result);
       return result.value.tuple;
     },
+    getTupleAt: async (thread, at, call) => {
+      const config = typeof thread === "string" ? { threadId: thread, checkpointNs: "" } : { checkpointNs: "", ...thread };
+      const request = { config, asOf: timestampFromDate(at) };
+      const result = await batchable({ call: { case: "getTuple", value: request } }, call);
+      if (result.case !== "getTuple") throw mismatch("getTuple", result);
+      return result.value.tuple;
+    },
+    getDeltaChannelHistory: (request, call) =>
+      unary(CheckpointService.method.getDeltaChannelHistory, request, call, (o) => raw.getDeltaChannelHistory(request, o)),
     list,
     deleteThread: async (threadId, call) => {
       await unary(CheckpointService.method.deleteThread, { threadId }, call, (o) => raw.deleteThread({ threadId }, o));

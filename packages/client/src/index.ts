@@ -9,6 +9,7 @@ export type {
   ClaimResumeInput,
   CopyThreadInput,
   DeleteForRunsInput,
+  GetDeltaChannelHistoryInput,
   GetTupleInput,
   ListInput,
   PruneInput,
@@ -17,6 +18,7 @@ export type {
   ResumeInput,
   SetRetentionInput,
   SubscribeInput,
+  ThreadRef,
 } from "./create-checkpointd-client.js";
 export { EventsCompactedError } from "./events-compacted-error.js";
 export { defaultRetryOptions } from "./checkpointd-client-options.js";

@@ -12,6 +12,7 @@ import {
   type CheckpointMetadata,
   type CheckpointPendingWrite,
   type CheckpointTuple,
+  type DeltaChannelHistory,
   type PendingWrite,
   type SerializerProtocol,
 } from "@langchain/langgraph-checkpoint";
@@ -146,6 +147,40 @@ export class CheckpointdSaver extends BaseCheckpointSaver {
       ...(limit === undefined ? {} : { limit: Math.min(Math.floor(limit), 2 ** 31 - 1) }),
     });
     for await (const tuple of stream) yield await this.decodeTuple(tuple);
+  }
+
+  /**
+   * LangGraph's DeltaChannel history in one GetDeltaChannelHistory call: the server walks the
+   * parent chain (the base class asks getTuple once per ancestor). Same result, same order.
+   */
+  override async getDeltaChannelHistory(options: {
+    config: RunnableConfig;
+    channels: string[];
+  }): Promise<Record<string, DeltaChannelHistory>> {
+    const { config, channels } = options;
+    if (channels.length === 0) return {};
+    const threadId = configurable(config, "thread_id");
+    const empty = () => Object.fromEntries(channels.map((ch): [string, DeltaChannelHistory] => [ch, { writes: [] }]));
+    // Without a thread, getTuple finds nothing, so the base walk returns empty histories.
+    if (threadId === undefined) return empty();
+    const { histories } = await this.client.getDeltaChannelHistory({
+      config: {
+        threadId,
+        checkpointNs: configurable(config, "checkpoint_ns") ?? "",
+        checkpointId: configurable(config, "checkpoint_id") ?? "",
+      },
+      channels,
+    });
+    const out = empty();
+    await Promise.all(
+      Object.entries(histories).map(async ([channel, history]) => {
+        const writes = await Promise.all(
+          history.writes.map(async (w): Promise<CheckpointPendingWrite> => [w.taskId, w.channel, await loadValue(this.serde, w.value)]),
+        );
+        out[channel] = history.seed === undefined ? { writes } : { writes, seed: await loadValue(this.serde, history.seed) };
+      }),
+    );
+    return out;
   }
 
   async put(

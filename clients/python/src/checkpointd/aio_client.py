@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import inspect
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
@@ -11,7 +12,14 @@ import grpc.aio
 from .aio_watch import AsyncThreadWatch
 from .call_batcher import ALONE, CallBatcher
 from .call_rules import is_idempotent
-from .client_base import ClientBase, Metadata, bearer_authorization, merge_metadata, stream_errors
+from .client_base import (
+    ClientBase,
+    Metadata,
+    bearer_authorization,
+    get_tuple_at_request,
+    merge_metadata,
+    stream_errors,
+)
 from .options import ClientOptions, ReconnectPolicy
 from .retry import Attempts, acall_with_retries
 from .v1 import checkpoint_pb2
@@ -102,6 +110,35 @@ class AsyncCheckpointdClient(ClientBase):
         """The tuple, or None when nothing matched."""
         response: service_pb2.GetTupleResponse = await self._batchable("GetTuple", request, timeout, metadata)
         return response.tuple if response.HasField("tuple") else None
+
+    async def get_tuple_at(
+        self,
+        thread_id: str,
+        at: datetime.datetime,
+        *,
+        checkpoint_ns: str = "",
+        timeout: float | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> checkpoint_pb2.CheckpointTuple | None:
+        """Point in time: the latest checkpoint of the thread and namespace whose ``ts`` is at or
+        before ``at`` (timezone-aware), or None when there is none. See CheckpointdClient.get_tuple_at."""
+        return await self.get_tuple(
+            get_tuple_at_request(thread_id, at, checkpoint_ns), timeout=timeout, metadata=metadata
+        )
+
+    async def get_delta_channel_history(
+        self,
+        request: service_pb2.GetDeltaChannelHistoryRequest,
+        *,
+        timeout: float | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> service_pb2.GetDeltaChannelHistoryResponse:
+        """For LangGraph's DeltaChannel: per channel, the writes along the checkpoint's parent chain
+        and the nearest stored value (seed), in one round trip."""
+        response: service_pb2.GetDeltaChannelHistoryResponse = await self._unary(
+            "GetDeltaChannelHistory", request, timeout, metadata
+        )
+        return response
 
     async def list(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import inspect
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -9,7 +10,14 @@ from typing import Any
 
 import grpc
 
-from .client_base import ClientBase, Metadata, bearer_authorization, merge_metadata, stream_errors
+from .client_base import (
+    ClientBase,
+    Metadata,
+    bearer_authorization,
+    get_tuple_at_request,
+    merge_metadata,
+    stream_errors,
+)
 from .options import ClientOptions, ReconnectPolicy
 from .retry import call_with_retries
 from .v1 import checkpoint_pb2
@@ -90,6 +98,34 @@ class CheckpointdClient(ClientBase):
         """The tuple, or None when nothing matched."""
         response: service_pb2.GetTupleResponse = self._unary("GetTuple", request, timeout, metadata)
         return response.tuple if response.HasField("tuple") else None
+
+    def get_tuple_at(
+        self,
+        thread_id: str,
+        at: datetime.datetime,
+        *,
+        checkpoint_ns: str = "",
+        timeout: float | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> checkpoint_pb2.CheckpointTuple | None:
+        """Point in time: the latest checkpoint of the thread and namespace whose ``ts`` is at or
+        before ``at`` (timezone-aware), or None when there is none (the thread did not exist yet,
+        or retention swept that range). Read from the database, never from the server's cache."""
+        return self.get_tuple(get_tuple_at_request(thread_id, at, checkpoint_ns), timeout=timeout, metadata=metadata)
+
+    def get_delta_channel_history(
+        self,
+        request: service_pb2.GetDeltaChannelHistoryRequest,
+        *,
+        timeout: float | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> service_pb2.GetDeltaChannelHistoryResponse:
+        """For LangGraph's DeltaChannel: per channel, the writes along the checkpoint's parent chain
+        and the nearest stored value (seed), in one round trip."""
+        response: service_pb2.GetDeltaChannelHistoryResponse = self._unary(
+            "GetDeltaChannelHistory", request, timeout, metadata
+        )
+        return response
 
     def list(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -16,6 +17,8 @@ from .channel import channel_arguments, channel_credentials, resolve_tls
 from .errors import CheckpointdError, ClientClosedError, stream_error_of
 from .options import ClientOptions
 from .retry import Attempts
+from .v1 import checkpoint_pb2
+from .v1 import checkpoint_service_pb2 as service_pb2
 from .v1 import checkpoint_service_pb2_grpc as service_grpc
 
 Metadata = list[tuple[str, str]]
@@ -33,6 +36,20 @@ def trace_context() -> dict[str, str]:
     if _propagate is not None:
         _propagate.inject(carrier)
     return carrier
+
+
+def get_tuple_at_request(thread_id: str, at: datetime.datetime, checkpoint_ns: str) -> service_pb2.GetTupleRequest:
+    """GetTuple with ``as_of``: ``at`` must carry its time zone (a naive datetime would mean the
+    machine's zone to one caller and UTC to another)."""
+    if not isinstance(at, datetime.datetime):
+        raise TypeError(f"checkpointd client: at must be a datetime, got {type(at).__name__}")
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError("checkpointd client: at must be timezone-aware (e.g. datetime.now(timezone.utc))")
+    request = service_pb2.GetTupleRequest(
+        config=checkpoint_pb2.CheckpointConfig(thread_id=thread_id, checkpoint_ns=checkpoint_ns)
+    )
+    request.as_of.FromDatetime(at)
+    return request
 
 
 class ChannelModule(Protocol):

@@ -50,6 +50,7 @@ export const methodRoles: Readonly<Record<MethodName, RoleRule>> = {
   // A thread's policy decides what of it is deleted (a TTL of 1ms deletes it on the next pass):
   // as much power over the thread's data as Prune, so it takes what Prune takes.
   setRetention: "admin",
+  getDeltaChannelHistory: "read",
 };
 
 /** The role a call of `method` with `request` needs; undefined for a method with no entry (refused). */

@@ -7,8 +7,9 @@ import type { CheckpointCache } from "./checkpoint-cache.js";
  * not written through: the tuple a read returns is rebuilt from stored values
  * (a channel outside new_versions comes from an earlier version), and only
  * storage knows those, so the cache never guesses. Storage stays unaware of
- * the cache. List is not cached: it streams from storage. Each tenant's view
- * reads and drops only that tenant's cache keys.
+ * the cache. List is not cached (it streams from storage), nor is a
+ * point-in-time GetTuple. Each tenant's view reads and drops only that
+ * tenant's cache keys.
  */
 export function createCachedStorage(storages: TenantStorage, cache: CheckpointCache): TenantStorage {
   return {
@@ -26,6 +27,9 @@ function cachedTenant(storage: Storage, cache: CheckpointCache, tenant: string):
     ...storage,
 
     async getTuple(query) {
+      // Point-in-time reads bypass the cache both ways: its entries are keyed by checkpoint id and
+      // its "latest" pointer knows nothing of time, so only storage can answer "as of T".
+      if (query.asOf !== undefined) return storage.getTuple(query);
       const cached = await cache.read(tenant, query.threadId, query.checkpointNs, query.checkpointId);
       if (cached.tuple !== undefined) return cached.tuple;
       const tuple = await storage.getTuple(query);

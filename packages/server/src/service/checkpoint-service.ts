@@ -12,9 +12,12 @@ import type { TenantScope } from "./tenant-scopes.js";
 import { createWatchService } from "./watch-service.js";
 import { createLeaseService } from "./lease-service.js";
 import { fencingTokenOf } from "./fencing-token.js";
-import { requireConfig, requireField } from "./validate-request.js";
 import { noRetention, type RetentionDefaults } from "../domain/retention-policy.js";
 import { policyFromProto, threadToProto } from "../mapping/retention-mapping.js";
+import { optionalTime, requireConfig, requireField } from "./validate-request.js";
+
+/** Channels one GetDeltaChannelHistory may name. */
+const maxHistoryChannels = 1000;
 
 const pruneStrategies: Record<number, StoragePruneStrategy> = {
   [PruneStrategy.UNSPECIFIED]: "keep_latest",
@@ -97,7 +100,10 @@ export function createCheckpointService(
     async getTuple(req, { identity }) {
       const { storage } = scopeOf(identity);
       const config = requireConfig(req.config, "config");
-      const tuple = await storage.getTuple(config);
+      const asOf = optionalTime(req.asOf, "as_of");
+      if (asOf !== undefined && config.checkpointId !== undefined)
+        throw invalidArgument("as_of and config.checkpoint_id exclude each other: name a checkpoint or a time, not both");
+      const tuple = await storage.getTuple(asOf === undefined ? config : { ...config, asOf });
       if (tuple !== undefined && retention.refreshOnRead) await storage.touchThread(config.threadId);
       return tuple === undefined ? {} : { tuple: tupleToProto(tuple) };
     },
@@ -113,6 +119,8 @@ export function createCheckpointService(
         filter: req.filter,
         beforeCheckpointId: req.before?.checkpointId || undefined,
         limit: req.limit,
+        afterTs: optionalTime(req.afterTs, "after_ts"),
+        beforeTs: optionalTime(req.beforeTs, "before_ts"),
       };
       for await (const tuple of storage.list(query, signal)) yield { tuple: tupleToProto(tuple) };
     },
@@ -162,6 +170,23 @@ export function createCheckpointService(
       const { storage } = scopeOf(identity);
       const threadId = requireField(req.threadId, "thread_id");
       return { thread: threadToProto(await storage.getThread(threadId), retention) };
+    },
+
+    async getDeltaChannelHistory(req, { identity }) {
+      const { storage } = scopeOf(identity);
+      const config = requireConfig(req.config, "config");
+      if (req.channels.length > maxHistoryChannels)
+        throw invalidArgument(`channels has ${req.channels.length} names; at most ${maxHistoryChannels}`);
+      req.channels.forEach((channel, i) => requireField(channel, `channels[${i}]`));
+      const histories = await storage.deltaChannelHistory({ ...config, channels: req.channels });
+      return {
+        histories: Object.fromEntries(
+          Object.entries(histories).map(([channel, h]) => [
+            channel,
+            h.seed === undefined ? { writes: h.writes } : { writes: h.writes, seed: h.seed },
+          ]),
+        ),
+      };
     },
 
     batch: (req, context) => batch(req, context),

@@ -1,4 +1,6 @@
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import type { CheckpointConfig } from "@checkpointd/proto/checkpointd/v1/checkpoint_pb.js";
+import { timestampTimeOf } from "../domain/checkpoint-time.js";
 import { invalidArgument } from "../errors/service-error.js";
 
 export function requireField(value: string, field: string): string {
@@ -17,4 +19,12 @@ export function requireConfig(
     checkpointNs: config.checkpointNs ?? "",
     checkpointId: config.checkpointId || undefined,
   };
+}
+
+/** A Timestamp field as UTC text with microseconds (see domain/checkpoint-time.ts); unset is undefined. */
+export function optionalTime(timestamp: Timestamp | undefined, field: string): string | undefined {
+  if (timestamp === undefined) return undefined;
+  const time = timestampTimeOf(timestamp.seconds, timestamp.nanos);
+  if (time === undefined) throw invalidArgument(`${field} must be a time between 0001-01-01 and 9999-12-31 with nanos in 0..999999999`);
+  return time;
 }

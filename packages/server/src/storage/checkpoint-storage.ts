@@ -1,4 +1,12 @@
-import type { ChannelVersion, Checkpoint, CheckpointKey, CheckpointTuple, JsonObject, PendingWrite } from "../domain/checkpoint.js";
+import type {
+  ChannelVersion,
+  Checkpoint,
+  CheckpointKey,
+  CheckpointTuple,
+  JsonObject,
+  PendingWrite,
+  TypedValue,
+} from "../domain/checkpoint.js";
 import type { NewEvent } from "../domain/thread-event.js";
 import type { ThreadInfo, ThreadPolicy } from "../domain/retention-policy.js";
 import type { EventStorage } from "./event-storage.js";
@@ -49,6 +57,11 @@ export interface TupleQuery {
   checkpointNs: string;
   /** Undefined: the latest checkpoint of the thread and namespace. */
   checkpointId: string | undefined;
+  /**
+   * Point in time (UTC text, see domain/checkpoint-time.ts; never with checkpointId): the latest
+   * checkpoint whose ts is at or before it. Caches must not answer these.
+   */
+  asOf?: string | undefined;
 }
 
 export interface ListQuery {
@@ -63,6 +76,26 @@ export interface ListQuery {
   /** Only checkpoints whose id is lower than this one. */
   beforeCheckpointId: string | undefined;
   limit: number | undefined;
+  /** Only checkpoints whose ts is after this instant (exclusive; UTC text as asOf). */
+  afterTs?: string | undefined;
+  /** Only checkpoints whose ts is before this instant (exclusive). */
+  beforeTs?: string | undefined;
+}
+
+export interface DeltaHistoryQuery {
+  threadId: string;
+  checkpointNs: string;
+  /** Undefined: the latest checkpoint of the thread and namespace. */
+  checkpointId: string | undefined;
+  channels: readonly string[];
+}
+
+/** What one channel contributed along a checkpoint's ancestors (LangGraph's DeltaChannelHistory). */
+export interface DeltaChannelHistory {
+  /** Oldest ancestor first; within one, (task_path, task_id, idx) order. */
+  writes: PendingWrite[];
+  /** The value stored at the nearest ancestor that has one; undefined when the walk reached the root. */
+  seed: TypedValue | undefined;
 }
 
 export type PruneStrategy = "keep_latest" | "delete";
@@ -90,6 +123,8 @@ export interface CheckpointStorage {
   hasCheckpoint(key: CheckpointKey): Promise<boolean>;
   /** Newest first, fetched page by page as the consumer pulls. */
   list(query: ListQuery, signal?: AbortSignal): AsyncIterable<CheckpointTuple>;
+  /** Walks the checkpoint's parent chain in one statement; one entry per requested channel. */
+  deltaChannelHistory(query: DeltaHistoryQuery): Promise<Record<string, DeltaChannelHistory>>;
   /**
    * Deletes the thread's checkpoints and its event log; `events` (thread_deleted) start the new log.
    * Fenced by `fencingToken` (0n: none) when there are events. The lease row stays: tokens only grow.

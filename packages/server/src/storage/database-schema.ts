@@ -14,6 +14,8 @@ export interface CheckpointsTable {
   checkpoint: ColumnType<unknown, string, string>;
   metadata: ColumnType<unknown, string, string>;
   created_at: ColumnType<Date, never, never>;
+  /** The checkpoint's `ts` as an instant (migration 0008); null when it is not an ISO time with an offset. */
+  ts: ColumnType<Date | null, string | null | undefined, string | null>;
 }
 
 export interface CheckpointBlobsTable {

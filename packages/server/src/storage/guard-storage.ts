@@ -110,6 +110,7 @@ export function guardStorage(storage: Storage, metrics?: StorageMetrics): Storag
     getTuple: wrap(storage.getTuple),
     hasCheckpoint: wrap(storage.hasCheckpoint),
     list: (query, signal) => wrapIterable(storage.list(query, signal)),
+    deltaChannelHistory: wrap(storage.deltaChannelHistory),
     deleteThread: wrap(storage.deleteThread),
     copyThread: wrap(storage.copyThread),
     deleteForRuns: wrap(storage.deleteForRuns),

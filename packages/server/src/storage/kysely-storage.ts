@@ -1,6 +1,7 @@
 import { sql, type CompiledQuery, type Kysely } from "kysely";
 import type { CheckpointKey, CheckpointTuple } from "../domain/checkpoint.js";
 import { writeIndex } from "../domain/write-index.js";
+import { checkpointTimeOf } from "../domain/checkpoint-time.js";
 import { encodeCheckpoint, versionKey } from "./checkpoint-codec.js";
 import type { ListQuery, PutCheckpointInput, PutWritesInput, Storage, TenantStorage, TupleQuery } from "./checkpoint-storage.js";
 import type { NewEvent } from "../domain/thread-event.js";
@@ -16,6 +17,7 @@ import { copyThread, deleteForRuns, deleteThread, prune } from "./maintain-threa
 import { checkpointColumns, readTuples } from "./read-tuples.js";
 import { readOneTuple } from "./read-one-tuple.js";
 import { getThread, setRetention, touchThread } from "./thread-retention.js";
+import { readDeltaHistory } from "./read-delta-history.js";
 
 export interface KyselyStorageOptions {
   db: Kysely<Database>;
@@ -96,6 +98,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
       parent_checkpoint_id: input.parentCheckpointId ?? null,
       checkpoint: encodeCheckpoint(checkpoint),
       metadata: JSON.stringify(input.metadata),
+      ts: checkpointTimeOf(checkpoint.ts) ?? null,
     };
     const fence = events.length > 0 ? (input.fencingToken ?? 0n) : undefined;
     await putGrouper.put({ tenant, threadId, blobs, row, events, fence });
@@ -174,6 +177,8 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
       if (query.checkpointId !== undefined) q = q.where("checkpoint_id", "=", query.checkpointId);
       if (query.beforeCheckpointId !== undefined) q = q.where("checkpoint_id", "<", query.beforeCheckpointId);
       if (query.filter !== undefined) q = q.where(sql<boolean>`metadata @> ${JSON.stringify(query.filter)}::jsonb`);
+      if (query.afterTs !== undefined) q = q.where(sql<boolean>`ts > ${query.afterTs}::timestamptz`);
+      if (query.beforeTs !== undefined) q = q.where(sql<boolean>`ts < ${query.beforeTs}::timestamptz`);
       if (cursor !== undefined) {
         const values = cursor;
         q = q.where(sql<boolean>`(${sql.join(keyColumns.map((c) => sql.ref(c)))}) < (${sql.join(values)})`);
@@ -195,6 +200,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
     getTuple: (query: TupleQuery): Promise<CheckpointTuple | undefined> => readOneTuple(db, tenant, query),
     hasCheckpoint: (key) => hasCheckpoint(tenant, key),
     list: (query, signal) => list(tenant, query, signal),
+    deltaChannelHistory: (query) => readDeltaHistory(db, tenant, query),
     ...createKyselyEventStorage(db, tenant),
     deleteThread: (threadId, events, fencingToken) => deleteThread(db, tenant, threadId, events, fencingToken),
     ...createKyselyLeaseStorage(db, tenant),

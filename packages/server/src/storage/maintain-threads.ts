@@ -65,7 +65,7 @@ export async function copyThread(db: Kysely<Database>, tenant: string, source: s
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto("checkpoints")
-      .columns(["tenant", "thread_id", "checkpoint_ns", "checkpoint_id", "parent_checkpoint_id", "checkpoint", "metadata"])
+      .columns(["tenant", "thread_id", "checkpoint_ns", "checkpoint_id", "parent_checkpoint_id", "checkpoint", "metadata", "ts"])
       .expression((eb) =>
         eb
           .selectFrom("checkpoints")
@@ -77,6 +77,7 @@ export async function copyThread(db: Kysely<Database>, tenant: string, source: s
             "parent_checkpoint_id",
             "checkpoint",
             "metadata",
+            "ts",
           ])
           .where("tenant", "=", tenant)
           .where("thread_id", "=", source),

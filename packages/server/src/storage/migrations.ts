@@ -1,5 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import type { Migration, MigrationProvider } from "kysely/migration";
+import { checkpointTimeOf } from "../domain/checkpoint-time.js";
 
 /** Identifiers compare byte by byte in every engine and locale: "latest" is the greatest id in "C" order. */
 const id = sql`text collate "C"`;
@@ -329,6 +330,50 @@ migrations["0006_leases"] = {
     await sql`drop function checkpointd_fence(text, text, bigint)`.execute(db);
     await db.schema.dropTable("thread_leases").execute();
     await sql`alter table thread_event_counters drop column leased`.execute(db);
+  },
+};
+
+/**
+ * Point-in-time reads (GetTuple.as_of, List's after_ts/before_ts): each checkpoint's `ts` as a
+ * timestamptz (null when it is not an ISO 8601 time with an offset, see domain/checkpoint-time.ts),
+ * written by Put and filled here for the rows there are, and the index that finds "the latest at or
+ * before T" of a namespace with one backward index step. The tenant leads the key, as everywhere.
+ */
+migrations["0008_checkpoint_ts"] = {
+  async up(db: Kysely<unknown>) {
+    await sql`alter table checkpoints add column ts timestamptz`.execute(db);
+    // The stored text is parsed in JS, as Put does, so old and new rows agree; keyset pages of 1000.
+    let after: [string, string, string, string] = ["", "", "", ""];
+    for (;;) {
+      const { rows } = await sql<{ tenant: string; thread_id: string; checkpoint_ns: string; checkpoint_id: string; ts: string | null }>`
+        select tenant, thread_id, checkpoint_ns, checkpoint_id, checkpoint->>'ts' as ts from checkpoints
+        where (tenant, thread_id, checkpoint_ns, checkpoint_id) > (${after[0]}, ${after[1]}, ${after[2]}, ${after[3]})
+        order by tenant, thread_id, checkpoint_ns, checkpoint_id limit 1000`.execute(db);
+      const last = rows.at(-1);
+      if (last === undefined) break;
+      const parsed = rows
+        .map((r) => ({ ...r, time: r.ts === null ? undefined : checkpointTimeOf(r.ts) }))
+        .filter((r) => r.time !== undefined);
+      if (parsed.length > 0) {
+        const column = (f: (r: (typeof parsed)[number]) => string) => parsed.map(f);
+        await sql`
+          update checkpoints c set ts = k.ts::timestamptz
+          from unnest(${column((r) => r.tenant)}::text[], ${column((r) => r.thread_id)}::text[], ${column((r) => r.checkpoint_ns)}::text[],
+            ${column((r) => r.checkpoint_id)}::text[], ${column((r) => r.time!)}::text[]) as k(tenant, thread_id, checkpoint_ns, checkpoint_id, ts)
+          where c.tenant = k.tenant collate "C" and c.thread_id = k.thread_id collate "C"
+            and c.checkpoint_ns = k.checkpoint_ns collate "C" and c.checkpoint_id = k.checkpoint_id collate "C"`.execute(db);
+      }
+      after = [last.tenant, last.thread_id, last.checkpoint_ns, last.checkpoint_id];
+    }
+    await db.schema
+      .createIndex("checkpoints_ts_idx")
+      .on("checkpoints")
+      .columns(["tenant", "thread_id", "checkpoint_ns", "ts", "checkpoint_id"])
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropIndex("checkpoints_ts_idx").execute();
+    await sql`alter table checkpoints drop column ts`.execute(db);
   },
 };
 

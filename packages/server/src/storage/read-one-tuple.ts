@@ -27,16 +27,19 @@ interface PartRow {
  * (one round trip, one pooled connection): the checkpoint row, then a row per
  * referenced blob (found through the versions in its jsonb, see
  * versionKeySql; a primary-key lookup each, whatever the planner's statistics), then its writes in (task_path, task_id, idx) byte order, as
- * readTuples returns them.
+ * readTuples returns them. With `asOf`, the checkpoint is the latest whose ts is at or before it.
  */
 export async function readOneTuple(db: Kysely<Database>, tenant: string, query: TupleQuery): Promise<CheckpointTuple | undefined> {
   const byId = query.checkpointId === undefined ? sql`` : sql`and checkpoint_id = ${query.checkpointId}`;
+  // Point in time: one backward step of checkpoints_ts_idx (tenant, thread_id, checkpoint_ns, ts, checkpoint_id).
+  const asOf = query.asOf === undefined ? sql`` : sql`and ts <= ${query.asOf}::timestamptz`;
+  const order = query.asOf === undefined ? sql`checkpoint_id desc` : sql`ts desc, checkpoint_id desc`;
   const { rows } = await sql<PartRow>`
     with c as (
       select tenant, thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata
       from checkpoints
-      where tenant = ${tenant} and thread_id = ${query.threadId} and checkpoint_ns = ${query.checkpointNs} ${byId}
-      order by checkpoint_id desc
+      where tenant = ${tenant} and thread_id = ${query.threadId} and checkpoint_ns = ${query.checkpointNs} ${byId} ${asOf}
+      order by ${order}
       limit 1
     )
     select * from (

@@ -26,6 +26,8 @@ export interface PreparedPut extends ThreadEvents {
     checkpoint: string;
     /** JSON text (jsonb). */
     metadata: string;
+    /** The checkpoint's ts as UTC text (see domain/checkpoint-time.ts), or null. */
+    ts: string | null;
   };
 }
 
@@ -37,15 +39,17 @@ const insertBlobs = (p: ParameterList, blobs: readonly Database["checkpoint_blob
   ` on conflict (tenant, thread_id, checkpoint_ns, channel, version) do nothing`;
 
 const upsertCheckpoints = (p: ParameterList, puts: readonly PreparedPut[]) =>
-  `insert into checkpoints (tenant, thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata) values ` +
+  `insert into checkpoints (tenant, thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata, ts) values ` +
   puts
-    .map(({ row: r }) => p.row(r.tenant, r.thread_id, r.checkpoint_ns, r.checkpoint_id, r.parent_checkpoint_id, r.checkpoint, r.metadata))
+    .map(({ row: r }) =>
+      p.row(r.tenant, r.thread_id, r.checkpoint_ns, r.checkpoint_id, r.parent_checkpoint_id, r.checkpoint, r.metadata, r.ts),
+    )
     .join(", ") +
   ` on conflict (tenant, thread_id, checkpoint_ns, checkpoint_id) do update set parent_checkpoint_id = excluded.parent_checkpoint_id, ` +
-  `checkpoint = excluded.checkpoint, metadata = excluded.metadata ` +
+  `checkpoint = excluded.checkpoint, metadata = excluded.metadata, ts = excluded.ts ` +
   // The same Put again (a retry) changes no row, so it appends no event (see withEvents).
-  `where (checkpoints.parent_checkpoint_id, checkpoints.checkpoint, checkpoints.metadata) ` +
-  `is distinct from (excluded.parent_checkpoint_id, excluded.checkpoint, excluded.metadata)`;
+  `where (checkpoints.parent_checkpoint_id, checkpoints.checkpoint, checkpoints.metadata, checkpoints.ts) ` +
+  `is distinct from (excluded.parent_checkpoint_id, excluded.checkpoint, excluded.metadata, excluded.ts)`;
 
 /** Ordinary writes (idx ≥ 0) are insert-if-absent, so a retried PutWrites is idempotent; special ones (idx < 0) overwrite. */
 const insertWrites = (p: ParameterList, writes: readonly WriteRow[], overwrite: boolean) =>

@@ -124,7 +124,19 @@ export const rpcProbes: Record<string, Probe> = {
     // Refused, naming the field: the message must not depend on whose thread it is.
     await c.putWrites({ ...probeWrites(t.threadId), taskId: "" }).catch((error: unknown) => String(error)),
   ],
-  getTuple: async (c, t) => [await c.getTuple(getLatest(t.threadId)), await c.getTuple(getById(t.threadId))],
+  getTuple: async (c, t) => [
+    await c.getTuple(getLatest(t.threadId)),
+    await c.getTuple(getById(t.threadId)),
+    // Point in time goes past the cache: isolated by storage alone.
+    await c.getTuple({ ...getLatest(t.threadId), asOf: { seconds: 253_402_300_000n, nanos: 0 } }),
+  ],
+  getDeltaChannelHistory: async (c, t) => [
+    await c.getDeltaChannelHistory({ ...getLatest(t.threadId), channels: ["messages", "counter", "py"] }),
+    await c.getDeltaChannelHistory({
+      config: { ...getById(t.threadId).config, checkpointId: second!.put.checkpoint!.id },
+      channels: ["messages"],
+    }),
+  ],
   list: async (c, t) => {
     const tuples = [];
     for await (const r of c.list({ config: { threadId: t.threadId } })) tuples.push(r);

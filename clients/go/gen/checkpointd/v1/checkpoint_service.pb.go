@@ -371,8 +371,13 @@ func (*PutWritesResponse) Descriptor() ([]byte, []int) {
 }
 
 type GetTupleRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Config        *CheckpointConfig      `protobuf:"bytes,1,opt,name=config,proto3" json:"config,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Config *CheckpointConfig      `protobuf:"bytes,1,opt,name=config,proto3" json:"config,omitempty"`
+	// Point in time: the latest checkpoint of the thread and namespace whose `ts` is at or before
+	// this instant (inclusive; compared in microseconds, finer digits are dropped). Checkpoints
+	// whose `ts` is not an ISO 8601 time with an offset are never found this way. Not together with
+	// config.checkpoint_id (INVALID_ARGUMENT). Served from the database, never from the cache.
+	AsOf          *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -410,6 +415,13 @@ func (*GetTupleRequest) Descriptor() ([]byte, []int) {
 func (x *GetTupleRequest) GetConfig() *CheckpointConfig {
 	if x != nil {
 		return x.Config
+	}
+	return nil
+}
+
+func (x *GetTupleRequest) GetAsOf() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AsOf
 	}
 	return nil
 }
@@ -466,8 +478,13 @@ type ListRequest struct {
 	// JSON containment on metadata.
 	Filter *structpb.Struct `protobuf:"bytes,2,opt,name=filter,proto3" json:"filter,omitempty"`
 	// Only checkpoints older than this one (exclusive).
-	Before        *CheckpointConfig `protobuf:"bytes,3,opt,name=before,proto3" json:"before,omitempty"`
-	Limit         *int32            `protobuf:"varint,4,opt,name=limit,proto3,oneof" json:"limit,omitempty"`
+	Before *CheckpointConfig `protobuf:"bytes,3,opt,name=before,proto3" json:"before,omitempty"`
+	Limit  *int32            `protobuf:"varint,4,opt,name=limit,proto3,oneof" json:"limit,omitempty"`
+	// Only checkpoints whose `ts` is after this instant (exclusive).
+	AfterTs *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=after_ts,json=afterTs,proto3" json:"after_ts,omitempty"`
+	// Only checkpoints whose `ts` is before this instant (exclusive, as `before` is).
+	// With either bound set, checkpoints whose `ts` is not an ISO 8601 time with an offset are left out.
+	BeforeTs      *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=before_ts,json=beforeTs,proto3" json:"before_ts,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -528,6 +545,20 @@ func (x *ListRequest) GetLimit() int32 {
 		return *x.Limit
 	}
 	return 0
+}
+
+func (x *ListRequest) GetAfterTs() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AfterTs
+	}
+	return nil
+}
+
+func (x *ListRequest) GetBeforeTs() *timestamppb.Timestamp {
+	if x != nil {
+		return x.BeforeTs
+	}
+	return nil
 }
 
 type ListResponse struct {
@@ -2605,6 +2636,163 @@ func (x *Thread) GetThreadPolicy() *RetentionPolicy {
 	return nil
 }
 
+type GetDeltaChannelHistoryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// thread_id is required; an empty checkpoint_id means the latest checkpoint of the namespace.
+	Config *CheckpointConfig `protobuf:"bytes,1,opt,name=config,proto3" json:"config,omitempty"`
+	// The channels to walk for (at most 1000, none empty; a name given twice counts once).
+	Channels      []string `protobuf:"bytes,2,rep,name=channels,proto3" json:"channels,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetDeltaChannelHistoryRequest) Reset() {
+	*x = GetDeltaChannelHistoryRequest{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDeltaChannelHistoryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDeltaChannelHistoryRequest) ProtoMessage() {}
+
+func (x *GetDeltaChannelHistoryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDeltaChannelHistoryRequest.ProtoReflect.Descriptor instead.
+func (*GetDeltaChannelHistoryRequest) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *GetDeltaChannelHistoryRequest) GetConfig() *CheckpointConfig {
+	if x != nil {
+		return x.Config
+	}
+	return nil
+}
+
+func (x *GetDeltaChannelHistoryRequest) GetChannels() []string {
+	if x != nil {
+		return x.Channels
+	}
+	return nil
+}
+
+type GetDeltaChannelHistoryResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One entry per requested channel (also when the checkpoint does not exist: no writes, no seed).
+	Histories     map[string]*DeltaChannelHistory `protobuf:"bytes,1,rep,name=histories,proto3" json:"histories,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetDeltaChannelHistoryResponse) Reset() {
+	*x = GetDeltaChannelHistoryResponse{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDeltaChannelHistoryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDeltaChannelHistoryResponse) ProtoMessage() {}
+
+func (x *GetDeltaChannelHistoryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDeltaChannelHistoryResponse.ProtoReflect.Descriptor instead.
+func (*GetDeltaChannelHistoryResponse) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *GetDeltaChannelHistoryResponse) GetHistories() map[string]*DeltaChannelHistory {
+	if x != nil {
+		return x.Histories
+	}
+	return nil
+}
+
+// What one channel contributed along the ancestors of the checkpoint.
+type DeltaChannelHistory struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The channel's writes stored at the ancestors, oldest checkpoint first and, within one
+	// checkpoint, in (task_path, task_id, idx) order. The checkpoint's own writes are not included.
+	// The walk stops at the seed's checkpoint, whose writes are included.
+	Writes []*PendingWrite `protobuf:"bytes,1,rep,name=writes,proto3" json:"writes,omitempty"`
+	// The value stored at the nearest ancestor that has one; unset when the walk reached the root
+	// without finding one (the consumer starts empty).
+	Seed          *TypedValue `protobuf:"bytes,2,opt,name=seed,proto3" json:"seed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeltaChannelHistory) Reset() {
+	*x = DeltaChannelHistory{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeltaChannelHistory) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeltaChannelHistory) ProtoMessage() {}
+
+func (x *DeltaChannelHistory) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeltaChannelHistory.ProtoReflect.Descriptor instead.
+func (*DeltaChannelHistory) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *DeltaChannelHistory) GetWrites() []*PendingWrite {
+	if x != nil {
+		return x.Writes
+	}
+	return nil
+}
+
+func (x *DeltaChannelHistory) GetSeed() *TypedValue {
+	if x != nil {
+		return x.Seed
+	}
+	return nil
+}
+
 var File_checkpointd_v1_checkpoint_service_proto protoreflect.FileDescriptor
 
 const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
@@ -2630,16 +2818,19 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\atask_id\x18\x03 \x01(\tR\x06taskId\x12\x1b\n" +
 	"\ttask_path\x18\x04 \x01(\tR\btaskPath\x12#\n" +
 	"\rfencing_token\x18\x05 \x01(\x04R\ffencingToken\"\x13\n" +
-	"\x11PutWritesResponse\"K\n" +
+	"\x11PutWritesResponse\"|\n" +
 	"\x0fGetTupleRequest\x128\n" +
-	"\x06config\x18\x01 \x01(\v2 .checkpointd.v1.CheckpointConfigR\x06config\"I\n" +
+	"\x06config\x18\x01 \x01(\v2 .checkpointd.v1.CheckpointConfigR\x06config\x12/\n" +
+	"\x05as_of\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04asOf\"I\n" +
 	"\x10GetTupleResponse\x125\n" +
-	"\x05tuple\x18\x01 \x01(\v2\x1f.checkpointd.v1.CheckpointTupleR\x05tuple\"\xd7\x01\n" +
+	"\x05tuple\x18\x01 \x01(\v2\x1f.checkpointd.v1.CheckpointTupleR\x05tuple\"\xc7\x02\n" +
 	"\vListRequest\x128\n" +
 	"\x06config\x18\x01 \x01(\v2 .checkpointd.v1.CheckpointConfigR\x06config\x12/\n" +
 	"\x06filter\x18\x02 \x01(\v2\x17.google.protobuf.StructR\x06filter\x128\n" +
 	"\x06before\x18\x03 \x01(\v2 .checkpointd.v1.CheckpointConfigR\x06before\x12\x19\n" +
-	"\x05limit\x18\x04 \x01(\x05H\x00R\x05limit\x88\x01\x01B\b\n" +
+	"\x05limit\x18\x04 \x01(\x05H\x00R\x05limit\x88\x01\x01\x125\n" +
+	"\bafter_ts\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\aafterTs\x127\n" +
+	"\tbefore_ts\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\bbeforeTsB\b\n" +
 	"\x06_limit\"E\n" +
 	"\fListResponse\x125\n" +
 	"\x05tuple\x18\x01 \x01(\v2\x1f.checkpointd.v1.CheckpointTupleR\x05tuple\"W\n" +
@@ -2776,7 +2967,18 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\rlast_write_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\vlastWriteAt\x129\n" +
 	"\n" +
 	"expires_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x12D\n" +
-	"\rthread_policy\x18\t \x01(\v2\x1f.checkpointd.v1.RetentionPolicyR\fthreadPolicy*j\n" +
+	"\rthread_policy\x18\t \x01(\v2\x1f.checkpointd.v1.RetentionPolicyR\fthreadPolicy\"u\n" +
+	"\x1dGetDeltaChannelHistoryRequest\x128\n" +
+	"\x06config\x18\x01 \x01(\v2 .checkpointd.v1.CheckpointConfigR\x06config\x12\x1a\n" +
+	"\bchannels\x18\x02 \x03(\tR\bchannels\"\xe0\x01\n" +
+	"\x1eGetDeltaChannelHistoryResponse\x12[\n" +
+	"\thistories\x18\x01 \x03(\v2=.checkpointd.v1.GetDeltaChannelHistoryResponse.HistoriesEntryR\thistories\x1aa\n" +
+	"\x0eHistoriesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x129\n" +
+	"\x05value\x18\x02 \x01(\v2#.checkpointd.v1.DeltaChannelHistoryR\x05value:\x028\x01\"{\n" +
+	"\x13DeltaChannelHistory\x124\n" +
+	"\x06writes\x18\x01 \x03(\v2\x1c.checkpointd.v1.PendingWriteR\x06writes\x12.\n" +
+	"\x04seed\x18\x02 \x01(\v2\x1a.checkpointd.v1.TypedValueR\x04seed*j\n" +
 	"\rPruneStrategy\x12\x1e\n" +
 	"\x1aPRUNE_STRATEGY_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aPRUNE_STRATEGY_KEEP_LATEST\x10\x01\x12\x19\n" +
@@ -2784,7 +2986,7 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\vTtlStrategy\x12\x1c\n" +
 	"\x18TTL_STRATEGY_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13TTL_STRATEGY_DELETE\x10\x01\x12\x1c\n" +
-	"\x18TTL_STRATEGY_KEEP_LATEST\x10\x022\x90\f\n" +
+	"\x18TTL_STRATEGY_KEEP_LATEST\x10\x022\x8e\r\n" +
 	"\x11CheckpointService\x12C\n" +
 	"\x03Put\x12\x1a.checkpointd.v1.PutRequest\x1a\x1b.checkpointd.v1.PutResponse\"\x03\x90\x02\x02\x12U\n" +
 	"\tPutWrites\x12 .checkpointd.v1.PutWritesRequest\x1a!.checkpointd.v1.PutWritesResponse\"\x03\x90\x02\x02\x12R\n" +
@@ -2805,7 +3007,8 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"RenewLease\x12!.checkpointd.v1.RenewLeaseRequest\x1a\".checkpointd.v1.RenewLeaseResponse\"\x03\x90\x02\x02\x12^\n" +
 	"\fReleaseLease\x12#.checkpointd.v1.ReleaseLeaseRequest\x1a$.checkpointd.v1.ReleaseLeaseResponse\"\x03\x90\x02\x02\x12^\n" +
 	"\fSetRetention\x12#.checkpointd.v1.SetRetentionRequest\x1a$.checkpointd.v1.SetRetentionResponse\"\x03\x90\x02\x02\x12U\n" +
-	"\tGetThread\x12 .checkpointd.v1.GetThreadRequest\x1a!.checkpointd.v1.GetThreadResponse\"\x03\x90\x02\x01b\x06proto3"
+	"\tGetThread\x12 .checkpointd.v1.GetThreadRequest\x1a!.checkpointd.v1.GetThreadResponse\"\x03\x90\x02\x01\x12|\n" +
+	"\x16GetDeltaChannelHistory\x12-.checkpointd.v1.GetDeltaChannelHistoryRequest\x1a..checkpointd.v1.GetDeltaChannelHistoryResponse\"\x03\x90\x02\x01b\x06proto3"
 
 var (
 	file_checkpointd_v1_checkpoint_service_proto_rawDescOnce sync.Once
@@ -2820,160 +3023,174 @@ func file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP() []byte {
 }
 
 var file_checkpointd_v1_checkpoint_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_checkpointd_v1_checkpoint_service_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
+var file_checkpointd_v1_checkpoint_service_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
 var file_checkpointd_v1_checkpoint_service_proto_goTypes = []any{
-	(PruneStrategy)(0),            // 0: checkpointd.v1.PruneStrategy
-	(TtlStrategy)(0),              // 1: checkpointd.v1.TtlStrategy
-	(*PutRequest)(nil),            // 2: checkpointd.v1.PutRequest
-	(*PutResponse)(nil),           // 3: checkpointd.v1.PutResponse
-	(*PutWritesRequest)(nil),      // 4: checkpointd.v1.PutWritesRequest
-	(*PutWritesResponse)(nil),     // 5: checkpointd.v1.PutWritesResponse
-	(*GetTupleRequest)(nil),       // 6: checkpointd.v1.GetTupleRequest
-	(*GetTupleResponse)(nil),      // 7: checkpointd.v1.GetTupleResponse
-	(*ListRequest)(nil),           // 8: checkpointd.v1.ListRequest
-	(*ListResponse)(nil),          // 9: checkpointd.v1.ListResponse
-	(*DeleteThreadRequest)(nil),   // 10: checkpointd.v1.DeleteThreadRequest
-	(*DeleteThreadResponse)(nil),  // 11: checkpointd.v1.DeleteThreadResponse
-	(*CopyThreadRequest)(nil),     // 12: checkpointd.v1.CopyThreadRequest
-	(*CopyThreadResponse)(nil),    // 13: checkpointd.v1.CopyThreadResponse
-	(*DeleteForRunsRequest)(nil),  // 14: checkpointd.v1.DeleteForRunsRequest
-	(*DeleteForRunsResponse)(nil), // 15: checkpointd.v1.DeleteForRunsResponse
-	(*PruneRequest)(nil),          // 16: checkpointd.v1.PruneRequest
-	(*PruneResponse)(nil),         // 17: checkpointd.v1.PruneResponse
-	(*WatchRequest)(nil),          // 18: checkpointd.v1.WatchRequest
-	(*Unsubscribe)(nil),           // 19: checkpointd.v1.Unsubscribe
-	(*WatchResponse)(nil),         // 20: checkpointd.v1.WatchResponse
-	(*SubscribeRequest)(nil),      // 21: checkpointd.v1.SubscribeRequest
-	(*SubscribeResponse)(nil),     // 22: checkpointd.v1.SubscribeResponse
-	(*ResumeRequest)(nil),         // 23: checkpointd.v1.ResumeRequest
-	(*ResumeResponse)(nil),        // 24: checkpointd.v1.ResumeResponse
-	(*ClaimResumeRequest)(nil),    // 25: checkpointd.v1.ClaimResumeRequest
-	(*ClaimResumeResponse)(nil),   // 26: checkpointd.v1.ClaimResumeResponse
-	(*BatchRequest)(nil),          // 27: checkpointd.v1.BatchRequest
-	(*BatchCall)(nil),             // 28: checkpointd.v1.BatchCall
-	(*BatchResponse)(nil),         // 29: checkpointd.v1.BatchResponse
-	(*BatchResult)(nil),           // 30: checkpointd.v1.BatchResult
-	(*BatchError)(nil),            // 31: checkpointd.v1.BatchError
-	(*AcquireLeaseRequest)(nil),   // 32: checkpointd.v1.AcquireLeaseRequest
-	(*AcquireLeaseResponse)(nil),  // 33: checkpointd.v1.AcquireLeaseResponse
-	(*RenewLeaseRequest)(nil),     // 34: checkpointd.v1.RenewLeaseRequest
-	(*RenewLeaseResponse)(nil),    // 35: checkpointd.v1.RenewLeaseResponse
-	(*ReleaseLeaseRequest)(nil),   // 36: checkpointd.v1.ReleaseLeaseRequest
-	(*ReleaseLeaseResponse)(nil),  // 37: checkpointd.v1.ReleaseLeaseResponse
-	(*SetRetentionRequest)(nil),   // 38: checkpointd.v1.SetRetentionRequest
-	(*SetRetentionResponse)(nil),  // 39: checkpointd.v1.SetRetentionResponse
-	(*RetentionPolicy)(nil),       // 40: checkpointd.v1.RetentionPolicy
-	(*GetThreadRequest)(nil),      // 41: checkpointd.v1.GetThreadRequest
-	(*GetThreadResponse)(nil),     // 42: checkpointd.v1.GetThreadResponse
-	(*Thread)(nil),                // 43: checkpointd.v1.Thread
-	nil,                           // 44: checkpointd.v1.PutRequest.NewVersionsEntry
-	nil,                           // 45: checkpointd.v1.ResumeRequest.ValuesEntry
-	nil,                           // 46: checkpointd.v1.ClaimResumeResponse.ValuesEntry
-	(*CheckpointConfig)(nil),      // 47: checkpointd.v1.CheckpointConfig
-	(*Checkpoint)(nil),            // 48: checkpointd.v1.Checkpoint
-	(*structpb.Struct)(nil),       // 49: google.protobuf.Struct
-	(*PendingWrite)(nil),          // 50: checkpointd.v1.PendingWrite
-	(*CheckpointTuple)(nil),       // 51: checkpointd.v1.CheckpointTuple
-	(*WatchEvent)(nil),            // 52: checkpointd.v1.WatchEvent
-	(*durationpb.Duration)(nil),   // 53: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 54: google.protobuf.Timestamp
-	(*ChannelVersion)(nil),        // 55: checkpointd.v1.ChannelVersion
-	(*TypedValue)(nil),            // 56: checkpointd.v1.TypedValue
+	(PruneStrategy)(0),                     // 0: checkpointd.v1.PruneStrategy
+	(TtlStrategy)(0),                       // 1: checkpointd.v1.TtlStrategy
+	(*PutRequest)(nil),                     // 2: checkpointd.v1.PutRequest
+	(*PutResponse)(nil),                    // 3: checkpointd.v1.PutResponse
+	(*PutWritesRequest)(nil),               // 4: checkpointd.v1.PutWritesRequest
+	(*PutWritesResponse)(nil),              // 5: checkpointd.v1.PutWritesResponse
+	(*GetTupleRequest)(nil),                // 6: checkpointd.v1.GetTupleRequest
+	(*GetTupleResponse)(nil),               // 7: checkpointd.v1.GetTupleResponse
+	(*ListRequest)(nil),                    // 8: checkpointd.v1.ListRequest
+	(*ListResponse)(nil),                   // 9: checkpointd.v1.ListResponse
+	(*DeleteThreadRequest)(nil),            // 10: checkpointd.v1.DeleteThreadRequest
+	(*DeleteThreadResponse)(nil),           // 11: checkpointd.v1.DeleteThreadResponse
+	(*CopyThreadRequest)(nil),              // 12: checkpointd.v1.CopyThreadRequest
+	(*CopyThreadResponse)(nil),             // 13: checkpointd.v1.CopyThreadResponse
+	(*DeleteForRunsRequest)(nil),           // 14: checkpointd.v1.DeleteForRunsRequest
+	(*DeleteForRunsResponse)(nil),          // 15: checkpointd.v1.DeleteForRunsResponse
+	(*PruneRequest)(nil),                   // 16: checkpointd.v1.PruneRequest
+	(*PruneResponse)(nil),                  // 17: checkpointd.v1.PruneResponse
+	(*WatchRequest)(nil),                   // 18: checkpointd.v1.WatchRequest
+	(*Unsubscribe)(nil),                    // 19: checkpointd.v1.Unsubscribe
+	(*WatchResponse)(nil),                  // 20: checkpointd.v1.WatchResponse
+	(*SubscribeRequest)(nil),               // 21: checkpointd.v1.SubscribeRequest
+	(*SubscribeResponse)(nil),              // 22: checkpointd.v1.SubscribeResponse
+	(*ResumeRequest)(nil),                  // 23: checkpointd.v1.ResumeRequest
+	(*ResumeResponse)(nil),                 // 24: checkpointd.v1.ResumeResponse
+	(*ClaimResumeRequest)(nil),             // 25: checkpointd.v1.ClaimResumeRequest
+	(*ClaimResumeResponse)(nil),            // 26: checkpointd.v1.ClaimResumeResponse
+	(*BatchRequest)(nil),                   // 27: checkpointd.v1.BatchRequest
+	(*BatchCall)(nil),                      // 28: checkpointd.v1.BatchCall
+	(*BatchResponse)(nil),                  // 29: checkpointd.v1.BatchResponse
+	(*BatchResult)(nil),                    // 30: checkpointd.v1.BatchResult
+	(*BatchError)(nil),                     // 31: checkpointd.v1.BatchError
+	(*AcquireLeaseRequest)(nil),            // 32: checkpointd.v1.AcquireLeaseRequest
+	(*AcquireLeaseResponse)(nil),           // 33: checkpointd.v1.AcquireLeaseResponse
+	(*RenewLeaseRequest)(nil),              // 34: checkpointd.v1.RenewLeaseRequest
+	(*RenewLeaseResponse)(nil),             // 35: checkpointd.v1.RenewLeaseResponse
+	(*ReleaseLeaseRequest)(nil),            // 36: checkpointd.v1.ReleaseLeaseRequest
+	(*ReleaseLeaseResponse)(nil),           // 37: checkpointd.v1.ReleaseLeaseResponse
+	(*SetRetentionRequest)(nil),            // 38: checkpointd.v1.SetRetentionRequest
+	(*SetRetentionResponse)(nil),           // 39: checkpointd.v1.SetRetentionResponse
+	(*RetentionPolicy)(nil),                // 40: checkpointd.v1.RetentionPolicy
+	(*GetThreadRequest)(nil),               // 41: checkpointd.v1.GetThreadRequest
+	(*GetThreadResponse)(nil),              // 42: checkpointd.v1.GetThreadResponse
+	(*Thread)(nil),                         // 43: checkpointd.v1.Thread
+	(*GetDeltaChannelHistoryRequest)(nil),  // 44: checkpointd.v1.GetDeltaChannelHistoryRequest
+	(*GetDeltaChannelHistoryResponse)(nil), // 45: checkpointd.v1.GetDeltaChannelHistoryResponse
+	(*DeltaChannelHistory)(nil),            // 46: checkpointd.v1.DeltaChannelHistory
+	nil,                                    // 47: checkpointd.v1.PutRequest.NewVersionsEntry
+	nil,                                    // 48: checkpointd.v1.ResumeRequest.ValuesEntry
+	nil,                                    // 49: checkpointd.v1.ClaimResumeResponse.ValuesEntry
+	nil,                                    // 50: checkpointd.v1.GetDeltaChannelHistoryResponse.HistoriesEntry
+	(*CheckpointConfig)(nil),               // 51: checkpointd.v1.CheckpointConfig
+	(*Checkpoint)(nil),                     // 52: checkpointd.v1.Checkpoint
+	(*structpb.Struct)(nil),                // 53: google.protobuf.Struct
+	(*PendingWrite)(nil),                   // 54: checkpointd.v1.PendingWrite
+	(*timestamppb.Timestamp)(nil),          // 55: google.protobuf.Timestamp
+	(*CheckpointTuple)(nil),                // 56: checkpointd.v1.CheckpointTuple
+	(*WatchEvent)(nil),                     // 57: checkpointd.v1.WatchEvent
+	(*durationpb.Duration)(nil),            // 58: google.protobuf.Duration
+	(*TypedValue)(nil),                     // 59: checkpointd.v1.TypedValue
+	(*ChannelVersion)(nil),                 // 60: checkpointd.v1.ChannelVersion
 }
 var file_checkpointd_v1_checkpoint_service_proto_depIdxs = []int32{
-	47, // 0: checkpointd.v1.PutRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	48, // 1: checkpointd.v1.PutRequest.checkpoint:type_name -> checkpointd.v1.Checkpoint
-	49, // 2: checkpointd.v1.PutRequest.metadata:type_name -> google.protobuf.Struct
-	44, // 3: checkpointd.v1.PutRequest.new_versions:type_name -> checkpointd.v1.PutRequest.NewVersionsEntry
-	47, // 4: checkpointd.v1.PutResponse.config:type_name -> checkpointd.v1.CheckpointConfig
-	47, // 5: checkpointd.v1.PutWritesRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	50, // 6: checkpointd.v1.PutWritesRequest.writes:type_name -> checkpointd.v1.PendingWrite
-	47, // 7: checkpointd.v1.GetTupleRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	51, // 8: checkpointd.v1.GetTupleResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
-	47, // 9: checkpointd.v1.ListRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	49, // 10: checkpointd.v1.ListRequest.filter:type_name -> google.protobuf.Struct
-	47, // 11: checkpointd.v1.ListRequest.before:type_name -> checkpointd.v1.CheckpointConfig
-	51, // 12: checkpointd.v1.ListResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
-	0,  // 13: checkpointd.v1.PruneRequest.strategy:type_name -> checkpointd.v1.PruneStrategy
-	21, // 14: checkpointd.v1.WatchRequest.subscribe:type_name -> checkpointd.v1.SubscribeRequest
-	19, // 15: checkpointd.v1.WatchRequest.unsubscribe:type_name -> checkpointd.v1.Unsubscribe
-	23, // 16: checkpointd.v1.WatchRequest.resume:type_name -> checkpointd.v1.ResumeRequest
-	25, // 17: checkpointd.v1.WatchRequest.claim:type_name -> checkpointd.v1.ClaimResumeRequest
-	52, // 18: checkpointd.v1.WatchResponse.event:type_name -> checkpointd.v1.WatchEvent
-	24, // 19: checkpointd.v1.WatchResponse.resumed:type_name -> checkpointd.v1.ResumeResponse
-	26, // 20: checkpointd.v1.WatchResponse.claimed:type_name -> checkpointd.v1.ClaimResumeResponse
-	52, // 21: checkpointd.v1.SubscribeResponse.event:type_name -> checkpointd.v1.WatchEvent
-	45, // 22: checkpointd.v1.ResumeRequest.values:type_name -> checkpointd.v1.ResumeRequest.ValuesEntry
-	46, // 23: checkpointd.v1.ClaimResumeResponse.values:type_name -> checkpointd.v1.ClaimResumeResponse.ValuesEntry
-	28, // 24: checkpointd.v1.BatchRequest.calls:type_name -> checkpointd.v1.BatchCall
-	2,  // 25: checkpointd.v1.BatchCall.put:type_name -> checkpointd.v1.PutRequest
-	4,  // 26: checkpointd.v1.BatchCall.put_writes:type_name -> checkpointd.v1.PutWritesRequest
-	6,  // 27: checkpointd.v1.BatchCall.get_tuple:type_name -> checkpointd.v1.GetTupleRequest
-	30, // 28: checkpointd.v1.BatchResponse.results:type_name -> checkpointd.v1.BatchResult
-	3,  // 29: checkpointd.v1.BatchResult.put:type_name -> checkpointd.v1.PutResponse
-	5,  // 30: checkpointd.v1.BatchResult.put_writes:type_name -> checkpointd.v1.PutWritesResponse
-	7,  // 31: checkpointd.v1.BatchResult.get_tuple:type_name -> checkpointd.v1.GetTupleResponse
-	31, // 32: checkpointd.v1.BatchResult.error:type_name -> checkpointd.v1.BatchError
-	53, // 33: checkpointd.v1.AcquireLeaseRequest.ttl:type_name -> google.protobuf.Duration
-	53, // 34: checkpointd.v1.AcquireLeaseRequest.wait:type_name -> google.protobuf.Duration
-	54, // 35: checkpointd.v1.AcquireLeaseResponse.expires_at:type_name -> google.protobuf.Timestamp
-	53, // 36: checkpointd.v1.RenewLeaseRequest.ttl:type_name -> google.protobuf.Duration
-	54, // 37: checkpointd.v1.RenewLeaseResponse.expires_at:type_name -> google.protobuf.Timestamp
-	40, // 38: checkpointd.v1.SetRetentionRequest.policy:type_name -> checkpointd.v1.RetentionPolicy
-	43, // 39: checkpointd.v1.SetRetentionResponse.thread:type_name -> checkpointd.v1.Thread
-	53, // 40: checkpointd.v1.RetentionPolicy.max_age:type_name -> google.protobuf.Duration
-	53, // 41: checkpointd.v1.RetentionPolicy.ttl:type_name -> google.protobuf.Duration
-	1,  // 42: checkpointd.v1.RetentionPolicy.ttl_strategy:type_name -> checkpointd.v1.TtlStrategy
-	43, // 43: checkpointd.v1.GetThreadResponse.thread:type_name -> checkpointd.v1.Thread
-	40, // 44: checkpointd.v1.Thread.policy:type_name -> checkpointd.v1.RetentionPolicy
-	54, // 45: checkpointd.v1.Thread.created_at:type_name -> google.protobuf.Timestamp
-	54, // 46: checkpointd.v1.Thread.last_write_at:type_name -> google.protobuf.Timestamp
-	54, // 47: checkpointd.v1.Thread.expires_at:type_name -> google.protobuf.Timestamp
-	40, // 48: checkpointd.v1.Thread.thread_policy:type_name -> checkpointd.v1.RetentionPolicy
-	55, // 49: checkpointd.v1.PutRequest.NewVersionsEntry.value:type_name -> checkpointd.v1.ChannelVersion
-	56, // 50: checkpointd.v1.ResumeRequest.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
-	56, // 51: checkpointd.v1.ClaimResumeResponse.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
-	2,  // 52: checkpointd.v1.CheckpointService.Put:input_type -> checkpointd.v1.PutRequest
-	4,  // 53: checkpointd.v1.CheckpointService.PutWrites:input_type -> checkpointd.v1.PutWritesRequest
-	6,  // 54: checkpointd.v1.CheckpointService.GetTuple:input_type -> checkpointd.v1.GetTupleRequest
-	8,  // 55: checkpointd.v1.CheckpointService.List:input_type -> checkpointd.v1.ListRequest
-	10, // 56: checkpointd.v1.CheckpointService.DeleteThread:input_type -> checkpointd.v1.DeleteThreadRequest
-	12, // 57: checkpointd.v1.CheckpointService.CopyThread:input_type -> checkpointd.v1.CopyThreadRequest
-	14, // 58: checkpointd.v1.CheckpointService.DeleteForRuns:input_type -> checkpointd.v1.DeleteForRunsRequest
-	16, // 59: checkpointd.v1.CheckpointService.Prune:input_type -> checkpointd.v1.PruneRequest
-	18, // 60: checkpointd.v1.CheckpointService.Watch:input_type -> checkpointd.v1.WatchRequest
-	21, // 61: checkpointd.v1.CheckpointService.Subscribe:input_type -> checkpointd.v1.SubscribeRequest
-	23, // 62: checkpointd.v1.CheckpointService.Resume:input_type -> checkpointd.v1.ResumeRequest
-	25, // 63: checkpointd.v1.CheckpointService.ClaimResume:input_type -> checkpointd.v1.ClaimResumeRequest
-	27, // 64: checkpointd.v1.CheckpointService.Batch:input_type -> checkpointd.v1.BatchRequest
-	32, // 65: checkpointd.v1.CheckpointService.AcquireLease:input_type -> checkpointd.v1.AcquireLeaseRequest
-	34, // 66: checkpointd.v1.CheckpointService.RenewLease:input_type -> checkpointd.v1.RenewLeaseRequest
-	36, // 67: checkpointd.v1.CheckpointService.ReleaseLease:input_type -> checkpointd.v1.ReleaseLeaseRequest
-	38, // 68: checkpointd.v1.CheckpointService.SetRetention:input_type -> checkpointd.v1.SetRetentionRequest
-	41, // 69: checkpointd.v1.CheckpointService.GetThread:input_type -> checkpointd.v1.GetThreadRequest
-	3,  // 70: checkpointd.v1.CheckpointService.Put:output_type -> checkpointd.v1.PutResponse
-	5,  // 71: checkpointd.v1.CheckpointService.PutWrites:output_type -> checkpointd.v1.PutWritesResponse
-	7,  // 72: checkpointd.v1.CheckpointService.GetTuple:output_type -> checkpointd.v1.GetTupleResponse
-	9,  // 73: checkpointd.v1.CheckpointService.List:output_type -> checkpointd.v1.ListResponse
-	11, // 74: checkpointd.v1.CheckpointService.DeleteThread:output_type -> checkpointd.v1.DeleteThreadResponse
-	13, // 75: checkpointd.v1.CheckpointService.CopyThread:output_type -> checkpointd.v1.CopyThreadResponse
-	15, // 76: checkpointd.v1.CheckpointService.DeleteForRuns:output_type -> checkpointd.v1.DeleteForRunsResponse
-	17, // 77: checkpointd.v1.CheckpointService.Prune:output_type -> checkpointd.v1.PruneResponse
-	20, // 78: checkpointd.v1.CheckpointService.Watch:output_type -> checkpointd.v1.WatchResponse
-	22, // 79: checkpointd.v1.CheckpointService.Subscribe:output_type -> checkpointd.v1.SubscribeResponse
-	24, // 80: checkpointd.v1.CheckpointService.Resume:output_type -> checkpointd.v1.ResumeResponse
-	26, // 81: checkpointd.v1.CheckpointService.ClaimResume:output_type -> checkpointd.v1.ClaimResumeResponse
-	29, // 82: checkpointd.v1.CheckpointService.Batch:output_type -> checkpointd.v1.BatchResponse
-	33, // 83: checkpointd.v1.CheckpointService.AcquireLease:output_type -> checkpointd.v1.AcquireLeaseResponse
-	35, // 84: checkpointd.v1.CheckpointService.RenewLease:output_type -> checkpointd.v1.RenewLeaseResponse
-	37, // 85: checkpointd.v1.CheckpointService.ReleaseLease:output_type -> checkpointd.v1.ReleaseLeaseResponse
-	39, // 86: checkpointd.v1.CheckpointService.SetRetention:output_type -> checkpointd.v1.SetRetentionResponse
-	42, // 87: checkpointd.v1.CheckpointService.GetThread:output_type -> checkpointd.v1.GetThreadResponse
-	70, // [70:88] is the sub-list for method output_type
-	52, // [52:70] is the sub-list for method input_type
-	52, // [52:52] is the sub-list for extension type_name
-	52, // [52:52] is the sub-list for extension extendee
-	0,  // [0:52] is the sub-list for field type_name
+	51, // 0: checkpointd.v1.PutRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	52, // 1: checkpointd.v1.PutRequest.checkpoint:type_name -> checkpointd.v1.Checkpoint
+	53, // 2: checkpointd.v1.PutRequest.metadata:type_name -> google.protobuf.Struct
+	47, // 3: checkpointd.v1.PutRequest.new_versions:type_name -> checkpointd.v1.PutRequest.NewVersionsEntry
+	51, // 4: checkpointd.v1.PutResponse.config:type_name -> checkpointd.v1.CheckpointConfig
+	51, // 5: checkpointd.v1.PutWritesRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	54, // 6: checkpointd.v1.PutWritesRequest.writes:type_name -> checkpointd.v1.PendingWrite
+	51, // 7: checkpointd.v1.GetTupleRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	55, // 8: checkpointd.v1.GetTupleRequest.as_of:type_name -> google.protobuf.Timestamp
+	56, // 9: checkpointd.v1.GetTupleResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
+	51, // 10: checkpointd.v1.ListRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	53, // 11: checkpointd.v1.ListRequest.filter:type_name -> google.protobuf.Struct
+	51, // 12: checkpointd.v1.ListRequest.before:type_name -> checkpointd.v1.CheckpointConfig
+	55, // 13: checkpointd.v1.ListRequest.after_ts:type_name -> google.protobuf.Timestamp
+	55, // 14: checkpointd.v1.ListRequest.before_ts:type_name -> google.protobuf.Timestamp
+	56, // 15: checkpointd.v1.ListResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
+	0,  // 16: checkpointd.v1.PruneRequest.strategy:type_name -> checkpointd.v1.PruneStrategy
+	21, // 17: checkpointd.v1.WatchRequest.subscribe:type_name -> checkpointd.v1.SubscribeRequest
+	19, // 18: checkpointd.v1.WatchRequest.unsubscribe:type_name -> checkpointd.v1.Unsubscribe
+	23, // 19: checkpointd.v1.WatchRequest.resume:type_name -> checkpointd.v1.ResumeRequest
+	25, // 20: checkpointd.v1.WatchRequest.claim:type_name -> checkpointd.v1.ClaimResumeRequest
+	57, // 21: checkpointd.v1.WatchResponse.event:type_name -> checkpointd.v1.WatchEvent
+	24, // 22: checkpointd.v1.WatchResponse.resumed:type_name -> checkpointd.v1.ResumeResponse
+	26, // 23: checkpointd.v1.WatchResponse.claimed:type_name -> checkpointd.v1.ClaimResumeResponse
+	57, // 24: checkpointd.v1.SubscribeResponse.event:type_name -> checkpointd.v1.WatchEvent
+	48, // 25: checkpointd.v1.ResumeRequest.values:type_name -> checkpointd.v1.ResumeRequest.ValuesEntry
+	49, // 26: checkpointd.v1.ClaimResumeResponse.values:type_name -> checkpointd.v1.ClaimResumeResponse.ValuesEntry
+	28, // 27: checkpointd.v1.BatchRequest.calls:type_name -> checkpointd.v1.BatchCall
+	2,  // 28: checkpointd.v1.BatchCall.put:type_name -> checkpointd.v1.PutRequest
+	4,  // 29: checkpointd.v1.BatchCall.put_writes:type_name -> checkpointd.v1.PutWritesRequest
+	6,  // 30: checkpointd.v1.BatchCall.get_tuple:type_name -> checkpointd.v1.GetTupleRequest
+	30, // 31: checkpointd.v1.BatchResponse.results:type_name -> checkpointd.v1.BatchResult
+	3,  // 32: checkpointd.v1.BatchResult.put:type_name -> checkpointd.v1.PutResponse
+	5,  // 33: checkpointd.v1.BatchResult.put_writes:type_name -> checkpointd.v1.PutWritesResponse
+	7,  // 34: checkpointd.v1.BatchResult.get_tuple:type_name -> checkpointd.v1.GetTupleResponse
+	31, // 35: checkpointd.v1.BatchResult.error:type_name -> checkpointd.v1.BatchError
+	58, // 36: checkpointd.v1.AcquireLeaseRequest.ttl:type_name -> google.protobuf.Duration
+	58, // 37: checkpointd.v1.AcquireLeaseRequest.wait:type_name -> google.protobuf.Duration
+	55, // 38: checkpointd.v1.AcquireLeaseResponse.expires_at:type_name -> google.protobuf.Timestamp
+	58, // 39: checkpointd.v1.RenewLeaseRequest.ttl:type_name -> google.protobuf.Duration
+	55, // 40: checkpointd.v1.RenewLeaseResponse.expires_at:type_name -> google.protobuf.Timestamp
+	40, // 41: checkpointd.v1.SetRetentionRequest.policy:type_name -> checkpointd.v1.RetentionPolicy
+	43, // 42: checkpointd.v1.SetRetentionResponse.thread:type_name -> checkpointd.v1.Thread
+	58, // 43: checkpointd.v1.RetentionPolicy.max_age:type_name -> google.protobuf.Duration
+	58, // 44: checkpointd.v1.RetentionPolicy.ttl:type_name -> google.protobuf.Duration
+	1,  // 45: checkpointd.v1.RetentionPolicy.ttl_strategy:type_name -> checkpointd.v1.TtlStrategy
+	43, // 46: checkpointd.v1.GetThreadResponse.thread:type_name -> checkpointd.v1.Thread
+	40, // 47: checkpointd.v1.Thread.policy:type_name -> checkpointd.v1.RetentionPolicy
+	55, // 48: checkpointd.v1.Thread.created_at:type_name -> google.protobuf.Timestamp
+	55, // 49: checkpointd.v1.Thread.last_write_at:type_name -> google.protobuf.Timestamp
+	55, // 50: checkpointd.v1.Thread.expires_at:type_name -> google.protobuf.Timestamp
+	40, // 51: checkpointd.v1.Thread.thread_policy:type_name -> checkpointd.v1.RetentionPolicy
+	51, // 52: checkpointd.v1.GetDeltaChannelHistoryRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	50, // 53: checkpointd.v1.GetDeltaChannelHistoryResponse.histories:type_name -> checkpointd.v1.GetDeltaChannelHistoryResponse.HistoriesEntry
+	54, // 54: checkpointd.v1.DeltaChannelHistory.writes:type_name -> checkpointd.v1.PendingWrite
+	59, // 55: checkpointd.v1.DeltaChannelHistory.seed:type_name -> checkpointd.v1.TypedValue
+	60, // 56: checkpointd.v1.PutRequest.NewVersionsEntry.value:type_name -> checkpointd.v1.ChannelVersion
+	59, // 57: checkpointd.v1.ResumeRequest.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
+	59, // 58: checkpointd.v1.ClaimResumeResponse.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
+	46, // 59: checkpointd.v1.GetDeltaChannelHistoryResponse.HistoriesEntry.value:type_name -> checkpointd.v1.DeltaChannelHistory
+	2,  // 60: checkpointd.v1.CheckpointService.Put:input_type -> checkpointd.v1.PutRequest
+	4,  // 61: checkpointd.v1.CheckpointService.PutWrites:input_type -> checkpointd.v1.PutWritesRequest
+	6,  // 62: checkpointd.v1.CheckpointService.GetTuple:input_type -> checkpointd.v1.GetTupleRequest
+	8,  // 63: checkpointd.v1.CheckpointService.List:input_type -> checkpointd.v1.ListRequest
+	10, // 64: checkpointd.v1.CheckpointService.DeleteThread:input_type -> checkpointd.v1.DeleteThreadRequest
+	12, // 65: checkpointd.v1.CheckpointService.CopyThread:input_type -> checkpointd.v1.CopyThreadRequest
+	14, // 66: checkpointd.v1.CheckpointService.DeleteForRuns:input_type -> checkpointd.v1.DeleteForRunsRequest
+	16, // 67: checkpointd.v1.CheckpointService.Prune:input_type -> checkpointd.v1.PruneRequest
+	18, // 68: checkpointd.v1.CheckpointService.Watch:input_type -> checkpointd.v1.WatchRequest
+	21, // 69: checkpointd.v1.CheckpointService.Subscribe:input_type -> checkpointd.v1.SubscribeRequest
+	23, // 70: checkpointd.v1.CheckpointService.Resume:input_type -> checkpointd.v1.ResumeRequest
+	25, // 71: checkpointd.v1.CheckpointService.ClaimResume:input_type -> checkpointd.v1.ClaimResumeRequest
+	27, // 72: checkpointd.v1.CheckpointService.Batch:input_type -> checkpointd.v1.BatchRequest
+	32, // 73: checkpointd.v1.CheckpointService.AcquireLease:input_type -> checkpointd.v1.AcquireLeaseRequest
+	34, // 74: checkpointd.v1.CheckpointService.RenewLease:input_type -> checkpointd.v1.RenewLeaseRequest
+	36, // 75: checkpointd.v1.CheckpointService.ReleaseLease:input_type -> checkpointd.v1.ReleaseLeaseRequest
+	38, // 76: checkpointd.v1.CheckpointService.SetRetention:input_type -> checkpointd.v1.SetRetentionRequest
+	41, // 77: checkpointd.v1.CheckpointService.GetThread:input_type -> checkpointd.v1.GetThreadRequest
+	44, // 78: checkpointd.v1.CheckpointService.GetDeltaChannelHistory:input_type -> checkpointd.v1.GetDeltaChannelHistoryRequest
+	3,  // 79: checkpointd.v1.CheckpointService.Put:output_type -> checkpointd.v1.PutResponse
+	5,  // 80: checkpointd.v1.CheckpointService.PutWrites:output_type -> checkpointd.v1.PutWritesResponse
+	7,  // 81: checkpointd.v1.CheckpointService.GetTuple:output_type -> checkpointd.v1.GetTupleResponse
+	9,  // 82: checkpointd.v1.CheckpointService.List:output_type -> checkpointd.v1.ListResponse
+	11, // 83: checkpointd.v1.CheckpointService.DeleteThread:output_type -> checkpointd.v1.DeleteThreadResponse
+	13, // 84: checkpointd.v1.CheckpointService.CopyThread:output_type -> checkpointd.v1.CopyThreadResponse
+	15, // 85: checkpointd.v1.CheckpointService.DeleteForRuns:output_type -> checkpointd.v1.DeleteForRunsResponse
+	17, // 86: checkpointd.v1.CheckpointService.Prune:output_type -> checkpointd.v1.PruneResponse
+	20, // 87: checkpointd.v1.CheckpointService.Watch:output_type -> checkpointd.v1.WatchResponse
+	22, // 88: checkpointd.v1.CheckpointService.Subscribe:output_type -> checkpointd.v1.SubscribeResponse
+	24, // 89: checkpointd.v1.CheckpointService.Resume:output_type -> checkpointd.v1.ResumeResponse
+	26, // 90: checkpointd.v1.CheckpointService.ClaimResume:output_type -> checkpointd.v1.ClaimResumeResponse
+	29, // 91: checkpointd.v1.CheckpointService.Batch:output_type -> checkpointd.v1.BatchResponse
+	33, // 92: checkpointd.v1.CheckpointService.AcquireLease:output_type -> checkpointd.v1.AcquireLeaseResponse
+	35, // 93: checkpointd.v1.CheckpointService.RenewLease:output_type -> checkpointd.v1.RenewLeaseResponse
+	37, // 94: checkpointd.v1.CheckpointService.ReleaseLease:output_type -> checkpointd.v1.ReleaseLeaseResponse
+	39, // 95: checkpointd.v1.CheckpointService.SetRetention:output_type -> checkpointd.v1.SetRetentionResponse
+	42, // 96: checkpointd.v1.CheckpointService.GetThread:output_type -> checkpointd.v1.GetThreadResponse
+	45, // 97: checkpointd.v1.CheckpointService.GetDeltaChannelHistory:output_type -> checkpointd.v1.GetDeltaChannelHistoryResponse
+	79, // [79:98] is the sub-list for method output_type
+	60, // [60:79] is the sub-list for method input_type
+	60, // [60:60] is the sub-list for extension type_name
+	60, // [60:60] is the sub-list for extension extendee
+	0,  // [0:60] is the sub-list for field type_name
 }
 
 func init() { file_checkpointd_v1_checkpoint_service_proto_init() }
@@ -3009,7 +3226,7 @@ func file_checkpointd_v1_checkpoint_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_checkpointd_v1_checkpoint_service_proto_rawDesc), len(file_checkpointd_v1_checkpoint_service_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   45,
+			NumMessages:   49,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,24 +19,25 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	CheckpointService_Put_FullMethodName           = "/checkpointd.v1.CheckpointService/Put"
-	CheckpointService_PutWrites_FullMethodName     = "/checkpointd.v1.CheckpointService/PutWrites"
-	CheckpointService_GetTuple_FullMethodName      = "/checkpointd.v1.CheckpointService/GetTuple"
-	CheckpointService_List_FullMethodName          = "/checkpointd.v1.CheckpointService/List"
-	CheckpointService_DeleteThread_FullMethodName  = "/checkpointd.v1.CheckpointService/DeleteThread"
-	CheckpointService_CopyThread_FullMethodName    = "/checkpointd.v1.CheckpointService/CopyThread"
-	CheckpointService_DeleteForRuns_FullMethodName = "/checkpointd.v1.CheckpointService/DeleteForRuns"
-	CheckpointService_Prune_FullMethodName         = "/checkpointd.v1.CheckpointService/Prune"
-	CheckpointService_Watch_FullMethodName         = "/checkpointd.v1.CheckpointService/Watch"
-	CheckpointService_Subscribe_FullMethodName     = "/checkpointd.v1.CheckpointService/Subscribe"
-	CheckpointService_Resume_FullMethodName        = "/checkpointd.v1.CheckpointService/Resume"
-	CheckpointService_ClaimResume_FullMethodName   = "/checkpointd.v1.CheckpointService/ClaimResume"
-	CheckpointService_Batch_FullMethodName         = "/checkpointd.v1.CheckpointService/Batch"
-	CheckpointService_AcquireLease_FullMethodName  = "/checkpointd.v1.CheckpointService/AcquireLease"
-	CheckpointService_RenewLease_FullMethodName    = "/checkpointd.v1.CheckpointService/RenewLease"
-	CheckpointService_ReleaseLease_FullMethodName  = "/checkpointd.v1.CheckpointService/ReleaseLease"
-	CheckpointService_SetRetention_FullMethodName  = "/checkpointd.v1.CheckpointService/SetRetention"
-	CheckpointService_GetThread_FullMethodName     = "/checkpointd.v1.CheckpointService/GetThread"
+	CheckpointService_Put_FullMethodName                    = "/checkpointd.v1.CheckpointService/Put"
+	CheckpointService_PutWrites_FullMethodName              = "/checkpointd.v1.CheckpointService/PutWrites"
+	CheckpointService_GetTuple_FullMethodName               = "/checkpointd.v1.CheckpointService/GetTuple"
+	CheckpointService_List_FullMethodName                   = "/checkpointd.v1.CheckpointService/List"
+	CheckpointService_DeleteThread_FullMethodName           = "/checkpointd.v1.CheckpointService/DeleteThread"
+	CheckpointService_CopyThread_FullMethodName             = "/checkpointd.v1.CheckpointService/CopyThread"
+	CheckpointService_DeleteForRuns_FullMethodName          = "/checkpointd.v1.CheckpointService/DeleteForRuns"
+	CheckpointService_Prune_FullMethodName                  = "/checkpointd.v1.CheckpointService/Prune"
+	CheckpointService_Watch_FullMethodName                  = "/checkpointd.v1.CheckpointService/Watch"
+	CheckpointService_Subscribe_FullMethodName              = "/checkpointd.v1.CheckpointService/Subscribe"
+	CheckpointService_Resume_FullMethodName                 = "/checkpointd.v1.CheckpointService/Resume"
+	CheckpointService_ClaimResume_FullMethodName            = "/checkpointd.v1.CheckpointService/ClaimResume"
+	CheckpointService_Batch_FullMethodName                  = "/checkpointd.v1.CheckpointService/Batch"
+	CheckpointService_AcquireLease_FullMethodName           = "/checkpointd.v1.CheckpointService/AcquireLease"
+	CheckpointService_RenewLease_FullMethodName             = "/checkpointd.v1.CheckpointService/RenewLease"
+	CheckpointService_ReleaseLease_FullMethodName           = "/checkpointd.v1.CheckpointService/ReleaseLease"
+	CheckpointService_SetRetention_FullMethodName           = "/checkpointd.v1.CheckpointService/SetRetention"
+	CheckpointService_GetThread_FullMethodName              = "/checkpointd.v1.CheckpointService/GetThread"
+	CheckpointService_GetDeltaChannelHistory_FullMethodName = "/checkpointd.v1.CheckpointService/GetDeltaChannelHistory"
 )
 
 // CheckpointServiceClient is the client API for CheckpointService service.
@@ -105,6 +106,11 @@ type CheckpointServiceClient interface {
 	// What a thread holds and when the sweeper will expire it. A thread with nothing stored has
 	// checkpoint_count 0 (not an error).
 	GetThread(ctx context.Context, in *GetThreadRequest, opts ...grpc.CallOption) (*GetThreadResponse, error)
+	// For LangGraph's DeltaChannel: walks the parent chain of one checkpoint (not List: on a forked
+	// thread only the ancestors on its path count) in one query and returns, per channel, the
+	// writes the ancestors hold and the nearest stored value (the seed). The contract of
+	// BaseCheckpointSaver.get_delta_channel_history (Python) / getDeltaChannelHistory (JS).
+	GetDeltaChannelHistory(ctx context.Context, in *GetDeltaChannelHistoryRequest, opts ...grpc.CallOption) (*GetDeltaChannelHistoryResponse, error)
 }
 
 type checkpointServiceClient struct {
@@ -316,6 +322,16 @@ func (c *checkpointServiceClient) GetThread(ctx context.Context, in *GetThreadRe
 	return out, nil
 }
 
+func (c *checkpointServiceClient) GetDeltaChannelHistory(ctx context.Context, in *GetDeltaChannelHistoryRequest, opts ...grpc.CallOption) (*GetDeltaChannelHistoryResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetDeltaChannelHistoryResponse)
+	err := c.cc.Invoke(ctx, CheckpointService_GetDeltaChannelHistory_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CheckpointServiceServer is the server API for CheckpointService service.
 // All implementations must embed UnimplementedCheckpointServiceServer
 // for forward compatibility.
@@ -382,6 +398,11 @@ type CheckpointServiceServer interface {
 	// What a thread holds and when the sweeper will expire it. A thread with nothing stored has
 	// checkpoint_count 0 (not an error).
 	GetThread(context.Context, *GetThreadRequest) (*GetThreadResponse, error)
+	// For LangGraph's DeltaChannel: walks the parent chain of one checkpoint (not List: on a forked
+	// thread only the ancestors on its path count) in one query and returns, per channel, the
+	// writes the ancestors hold and the nearest stored value (the seed). The contract of
+	// BaseCheckpointSaver.get_delta_channel_history (Python) / getDeltaChannelHistory (JS).
+	GetDeltaChannelHistory(context.Context, *GetDeltaChannelHistoryRequest) (*GetDeltaChannelHistoryResponse, error)
 	mustEmbedUnimplementedCheckpointServiceServer()
 }
 
@@ -445,6 +466,9 @@ func (UnimplementedCheckpointServiceServer) SetRetention(context.Context, *SetRe
 }
 func (UnimplementedCheckpointServiceServer) GetThread(context.Context, *GetThreadRequest) (*GetThreadResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetThread not implemented")
+}
+func (UnimplementedCheckpointServiceServer) GetDeltaChannelHistory(context.Context, *GetDeltaChannelHistoryRequest) (*GetDeltaChannelHistoryResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetDeltaChannelHistory not implemented")
 }
 func (UnimplementedCheckpointServiceServer) mustEmbedUnimplementedCheckpointServiceServer() {}
 func (UnimplementedCheckpointServiceServer) testEmbeddedByValue()                           {}
@@ -766,6 +790,24 @@ func _CheckpointService_GetThread_Handler(srv interface{}, ctx context.Context, 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CheckpointService_GetDeltaChannelHistory_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetDeltaChannelHistoryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CheckpointServiceServer).GetDeltaChannelHistory(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CheckpointService_GetDeltaChannelHistory_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CheckpointServiceServer).GetDeltaChannelHistory(ctx, req.(*GetDeltaChannelHistoryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CheckpointService_ServiceDesc is the grpc.ServiceDesc for CheckpointService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -832,6 +874,10 @@ var CheckpointService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetThread",
 			Handler:    _CheckpointService_GetThread_Handler,
+		},
+		{
+			MethodName: "GetDeltaChannelHistory",
+			Handler:    _CheckpointService_GetDeltaChannelHistory_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

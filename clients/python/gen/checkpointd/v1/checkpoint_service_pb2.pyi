@@ -78,10 +78,12 @@ class PutWritesResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class GetTupleRequest(_message.Message):
-    __slots__ = ("config",)
+    __slots__ = ("config", "as_of")
     CONFIG_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     config: _checkpoint_pb2.CheckpointConfig
-    def __init__(self, config: _Optional[_Union[_checkpoint_pb2.CheckpointConfig, _Mapping]] = ...) -> None: ...
+    as_of: _timestamp_pb2.Timestamp
+    def __init__(self, config: _Optional[_Union[_checkpoint_pb2.CheckpointConfig, _Mapping]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetTupleResponse(_message.Message):
     __slots__ = ("tuple",)
@@ -90,16 +92,20 @@ class GetTupleResponse(_message.Message):
     def __init__(self, tuple: _Optional[_Union[_checkpoint_pb2.CheckpointTuple, _Mapping]] = ...) -> None: ...
 
 class ListRequest(_message.Message):
-    __slots__ = ("config", "filter", "before", "limit")
+    __slots__ = ("config", "filter", "before", "limit", "after_ts", "before_ts")
     CONFIG_FIELD_NUMBER: _ClassVar[int]
     FILTER_FIELD_NUMBER: _ClassVar[int]
     BEFORE_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
+    AFTER_TS_FIELD_NUMBER: _ClassVar[int]
+    BEFORE_TS_FIELD_NUMBER: _ClassVar[int]
     config: _checkpoint_pb2.CheckpointConfig
     filter: _struct_pb2.Struct
     before: _checkpoint_pb2.CheckpointConfig
     limit: int
-    def __init__(self, config: _Optional[_Union[_checkpoint_pb2.CheckpointConfig, _Mapping]] = ..., filter: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., before: _Optional[_Union[_checkpoint_pb2.CheckpointConfig, _Mapping]] = ..., limit: _Optional[int] = ...) -> None: ...
+    after_ts: _timestamp_pb2.Timestamp
+    before_ts: _timestamp_pb2.Timestamp
+    def __init__(self, config: _Optional[_Union[_checkpoint_pb2.CheckpointConfig, _Mapping]] = ..., filter: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., before: _Optional[_Union[_checkpoint_pb2.CheckpointConfig, _Mapping]] = ..., limit: _Optional[int] = ..., after_ts: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., before_ts: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListResponse(_message.Message):
     __slots__ = ("tuple",)
@@ -414,3 +420,32 @@ class Thread(_message.Message):
     expires_at: _timestamp_pb2.Timestamp
     thread_policy: RetentionPolicy
     def __init__(self, thread_id: _Optional[str] = ..., policy: _Optional[_Union[RetentionPolicy, _Mapping]] = ..., checkpoint_count: _Optional[int] = ..., namespaces: _Optional[_Iterable[str]] = ..., stored_bytes: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_write_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., thread_policy: _Optional[_Union[RetentionPolicy, _Mapping]] = ...) -> None: ...
+
+class GetDeltaChannelHistoryRequest(_message.Message):
+    __slots__ = ("config", "channels")
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    CHANNELS_FIELD_NUMBER: _ClassVar[int]
+    config: _checkpoint_pb2.CheckpointConfig
+    channels: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, config: _Optional[_Union[_checkpoint_pb2.CheckpointConfig, _Mapping]] = ..., channels: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class GetDeltaChannelHistoryResponse(_message.Message):
+    __slots__ = ("histories",)
+    class HistoriesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: DeltaChannelHistory
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[DeltaChannelHistory, _Mapping]] = ...) -> None: ...
+    HISTORIES_FIELD_NUMBER: _ClassVar[int]
+    histories: _containers.MessageMap[str, DeltaChannelHistory]
+    def __init__(self, histories: _Optional[_Mapping[str, DeltaChannelHistory]] = ...) -> None: ...
+
+class DeltaChannelHistory(_message.Message):
+    __slots__ = ("writes", "seed")
+    WRITES_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    writes: _containers.RepeatedCompositeFieldContainer[_checkpoint_pb2.PendingWrite]
+    seed: _checkpoint_pb2.TypedValue
+    def __init__(self, writes: _Optional[_Iterable[_Union[_checkpoint_pb2.PendingWrite, _Mapping]]] = ..., seed: _Optional[_Union[_checkpoint_pb2.TypedValue, _Mapping]] = ...) -> None: ...

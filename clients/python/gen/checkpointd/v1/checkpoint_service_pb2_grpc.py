@@ -131,6 +131,11 @@ class CheckpointServiceStub:
                 request_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadRequest.SerializeToString,
                 response_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadResponse.FromString,
                 _registered_method=True)
+        self.GetDeltaChannelHistory = channel.unary_unary(
+                '/checkpointd.v1.CheckpointService/GetDeltaChannelHistory',
+                request_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetDeltaChannelHistoryRequest.SerializeToString,
+                response_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetDeltaChannelHistoryResponse.FromString,
+                _registered_method=True)
 
 
 class CheckpointServiceServicer:
@@ -287,6 +292,16 @@ class CheckpointServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetDeltaChannelHistory(self, request, context):
+        """For LangGraph's DeltaChannel: walks the parent chain of one checkpoint (not List: on a forked
+        thread only the ancestors on its path count) in one query and returns, per channel, the
+        writes the ancestors hold and the nearest stored value (the seed). The contract of
+        BaseCheckpointSaver.get_delta_channel_history (Python) / getDeltaChannelHistory (JS).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CheckpointServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -379,6 +394,11 @@ def add_CheckpointServiceServicer_to_server(servicer, server):
                     servicer.GetThread,
                     request_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadRequest.FromString,
                     response_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadResponse.SerializeToString,
+            ),
+            'GetDeltaChannelHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDeltaChannelHistory,
+                    request_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetDeltaChannelHistoryRequest.FromString,
+                    response_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetDeltaChannelHistoryResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -874,6 +894,33 @@ class CheckpointService:
             '/checkpointd.v1.CheckpointService/GetThread',
             checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadRequest.SerializeToString,
             checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDeltaChannelHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/checkpointd.v1.CheckpointService/GetDeltaChannelHistory',
+            checkpointd_dot_v1_dot_checkpoint__service__pb2.GetDeltaChannelHistoryRequest.SerializeToString,
+            checkpointd_dot_v1_dot_checkpoint__service__pb2.GetDeltaChannelHistoryResponse.FromString,
             options,
             channel_credentials,
             insecure,

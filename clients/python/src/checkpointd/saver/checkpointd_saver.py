@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import weakref
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -15,6 +15,7 @@ from langgraph.checkpoint.base import (
     Checkpoint,
     CheckpointMetadata,
     CheckpointTuple,
+    DeltaChannelHistory,
     get_serializable_checkpoint_metadata,
 )
 from langgraph.checkpoint.serde.base import SerializerProtocol
@@ -25,7 +26,7 @@ from ..options import ClientOptions, TlsOptions, TokenProvider
 from ..v1 import checkpoint_pb2
 from ..v1 import checkpoint_service_pb2 as service_pb2
 from .channel_version_codec import encode_channel_versions
-from .checkpoint_codec import dump_value, encode_checkpoint
+from .checkpoint_codec import dump_value, encode_checkpoint, load_value
 from .config_fields import configurable, proto_config, required
 from .metadata_codec import encode_struct
 from .thread_leases import SingleWriter, ThreadLeases
@@ -270,6 +271,39 @@ class CheckpointdSaver(BaseCheckpointSaver[str]):
             raise ValueError(f'CheckpointdSaver.prune: strategy must be "keep_latest" or "delete", not {strategy!r}')
         return service_pb2.PruneRequest(thread_ids=[str(t) for t in thread_ids], strategy=_PRUNE_STRATEGIES[strategy])
 
+    @staticmethod
+    def _history_request(
+        config: RunnableConfig, channels: Sequence[str]
+    ) -> service_pb2.GetDeltaChannelHistoryRequest | None:
+        """None without a thread (get_tuple finds nothing then, so the base walk returns empty histories)."""
+        thread_id = configurable(config, "thread_id")
+        if not thread_id:
+            return None
+        return service_pb2.GetDeltaChannelHistoryRequest(
+            config=proto_config(
+                thread_id, configurable(config, "checkpoint_ns") or "", configurable(config, "checkpoint_id")
+            ),
+            channels=list(channels),
+        )
+
+    def _decode_histories(
+        self, channels: Sequence[str], response: service_pb2.GetDeltaChannelHistoryResponse | None
+    ) -> dict[str, DeltaChannelHistory]:
+        """The base class's shape: every requested channel, in request order; ``seed`` only when found."""
+        out: dict[str, DeltaChannelHistory] = {}
+        for channel in channels:
+            entry: DeltaChannelHistory = {"writes": []}
+            found = None if response is None else response.histories.get(channel)
+            if found is not None:
+                entry["writes"] = [
+                    (w.task_id, w.channel, load_value(self.serde, w.value) if w.HasField("value") else None)
+                    for w in found.writes
+                ]
+                if found.HasField("seed"):
+                    entry["seed"] = load_value(self.serde, found.seed)
+            out[channel] = entry
+        return out
+
     def _parent_request(self, tuple_: CheckpointTuple) -> service_pb2.GetTupleRequest:
         parent = tuple_.parent_config or {}
         return service_pb2.GetTupleRequest(
@@ -356,6 +390,17 @@ class CheckpointdSaver(BaseCheckpointSaver[str]):
 
         self.leases.fenced(self.client, request.config.thread_id, write)
 
+    def get_delta_channel_history(
+        self, *, config: RunnableConfig, channels: Sequence[str]
+    ) -> Mapping[str, DeltaChannelHistory]:
+        """DeltaChannel history in one GetDeltaChannelHistory call: the server walks the parent
+        chain (the base class asks get_tuple once per ancestor). Same result, same order."""
+        if not channels:
+            return {}
+        request = self._history_request(config, channels)
+        response = None if request is None else self.client.get_delta_channel_history(request)
+        return self._decode_histories(channels, response)
+
     def delete_thread(self, thread_id: str) -> None:
         thread = self._thread_id(thread_id, "delete_thread")
         self.client.delete_thread(thread, metadata=self._fencing_metadata(thread))
@@ -437,6 +482,16 @@ class CheckpointdSaver(BaseCheckpointSaver[str]):
             await client.put_writes(request)
 
         await self.leases.afenced(client, request.config.thread_id, write)
+
+    async def aget_delta_channel_history(
+        self, *, config: RunnableConfig, channels: Sequence[str]
+    ) -> Mapping[str, DeltaChannelHistory]:
+        """The async get_delta_channel_history: one GetDeltaChannelHistory call."""
+        if not channels:
+            return {}
+        request = self._history_request(config, channels)
+        response = None if request is None else await self._aclient().get_delta_channel_history(request)
+        return self._decode_histories(channels, response)
 
     async def adelete_thread(self, thread_id: str) -> None:
         thread = self._thread_id(thread_id, "adelete_thread")

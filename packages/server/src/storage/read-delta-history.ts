@@ -1,0 +1,106 @@
+import { sql, type Kysely } from "kysely";
+import type { PendingWrite, TypedValue } from "../domain/checkpoint.js";
+import { Code, ServiceError } from "../errors/service-error.js";
+import { versionKeySql } from "./checkpoint-codec.js";
+import type { DeltaChannelHistory, DeltaHistoryQuery } from "./checkpoint-storage.js";
+import type { Database } from "./database-schema.js";
+
+/** Ancestors one walk visits at most: a parent chain longer than this (or a cycle of parents) is refused. */
+export const maxDeltaHistoryDepth = 100_000;
+
+interface HistoryRow {
+  /** 0: a channel's seed, 1: one of its writes, 2: how many ancestors the walk visited (in depth). */
+  part: number;
+  depth: number | string | null;
+  channel: string | null;
+  task_id: string | null;
+  task_path: string | null;
+  type: string | null;
+  blob: Uint8Array | null;
+}
+
+/**
+ * LangGraph's get_delta_channel_history in ONE statement: a recursive CTE walks
+ * the parent chain from the checkpoint's parent (the checkpoint's own writes are
+ * pending for the next step and do not count), each row carrying the channels
+ * still without a seed when the walk reaches it. A channel drops out at the
+ * nearest ancestor whose value is stored (a checkpoint_blobs row with a value,
+ * what read-one-tuple.ts returns as channel_values), and the walk stops when
+ * none is left or the chain ends. Writes come oldest ancestor first and, within
+ * one, in (task_path, task_id, idx) byte order, the order getTuple returns them
+ * in, so the result is the base class's walk over getTuple exactly.
+ */
+export async function readDeltaHistory(
+  db: Kysely<Database>,
+  tenant: string,
+  query: DeltaHistoryQuery,
+): Promise<Record<string, DeltaChannelHistory>> {
+  const channels = [...new Set(query.channels)];
+  const out: Record<string, DeltaChannelHistory> = {};
+  for (const channel of channels) out[channel] = { writes: [], seed: undefined };
+  if (channels.length === 0) return out;
+
+  const thread = sql`tenant = ${tenant} and thread_id = ${query.threadId} and checkpoint_ns = ${query.checkpointNs}`;
+  const byId = query.checkpointId === undefined ? sql`` : sql`and checkpoint_id = ${query.checkpointId}`;
+  // Whether channel `ch` has a stored value at chain row `r` (its version in r.versions).
+  const storedAt = (r: string, ch: string) => sql`(${sql.ref(`${r}.versions`)} ? ${sql.ref(ch)} and exists (
+      select 1 from checkpoint_blobs b
+      where b.tenant = ${tenant} and b.thread_id = ${query.threadId} and b.checkpoint_ns = ${query.checkpointNs}
+        and b.channel = (${sql.ref(ch)} collate "C")
+        and b.version = (${versionKeySql(sql`${sql.ref(`${r}.versions`)} -> ${sql.ref(ch)}`)} collate "C")
+        and b.type is not null and b.blob is not null))`;
+  const { rows } = await sql<HistoryRow>`
+    with recursive target as (
+      select parent_checkpoint_id from checkpoints where ${thread} ${byId} order by checkpoint_id desc limit 1
+    ),
+    chain as (
+      select c.checkpoint_id, c.parent_checkpoint_id, c.checkpoint -> 'channel_versions' as versions, 1 as depth,
+        ${channels}::text[] as remaining
+      from target t join checkpoints c on c.tenant = ${tenant} and c.thread_id = ${query.threadId}
+        and c.checkpoint_ns = ${query.checkpointNs} and c.checkpoint_id = t.parent_checkpoint_id
+      union all
+      select p.checkpoint_id, p.parent_checkpoint_id, p.checkpoint -> 'channel_versions', r.depth + 1, n.remaining
+      from chain r
+      cross join lateral (select array(select ch from unnest(r.remaining) as u(ch) where not ${storedAt("r", "u.ch")}) as remaining) as n
+      join checkpoints p on p.tenant = ${tenant} and p.thread_id = ${query.threadId}
+        and p.checkpoint_ns = ${query.checkpointNs} and p.checkpoint_id = r.parent_checkpoint_id
+      where cardinality(n.remaining) > 0 and r.depth <= ${maxDeltaHistoryDepth}
+    ),
+    seeds as (
+      select distinct on (u.ch) u.ch as channel, r.depth, b.type, b.blob
+      from chain r
+      cross join lateral unnest(r.remaining) as u(ch)
+      join checkpoint_blobs b on b.tenant = ${tenant} and b.thread_id = ${query.threadId} and b.checkpoint_ns = ${query.checkpointNs}
+        and b.channel = (u.ch collate "C") and b.version = (${versionKeySql(sql`r.versions -> u.ch`)} collate "C")
+      where r.versions ? u.ch and b.type is not null and b.blob is not null
+      order by u.ch, r.depth
+    )
+    select * from (
+      select 0 as part, depth, channel, null::text as task_id, null::text as task_path, 0 as idx, type, blob from seeds
+      union all
+      select 1, r.depth, w.channel, w.task_id, w.task_path, w.idx, w.type, w.blob
+      from chain r
+      join checkpoint_writes w on w.tenant = ${tenant} and w.thread_id = ${query.threadId} and w.checkpoint_ns = ${query.checkpointNs}
+        and w.checkpoint_id = r.checkpoint_id and w.channel = any(r.remaining)
+      union all
+      select 2, max(depth), null, null, null, 0, null, null from chain
+    ) as parts
+    order by part, depth desc, task_path collate "C", task_id collate "C", idx`.execute(db);
+
+  for (const row of rows) {
+    if (row.part === 2) {
+      if (Number(row.depth ?? 0) > maxDeltaHistoryDepth)
+        throw new ServiceError(
+          Code.FailedPrecondition,
+          `the parent chain of the checkpoint is longer than ${maxDeltaHistoryDepth} checkpoints (or its parents form a cycle)`,
+        );
+      continue;
+    }
+    const entry = out[row.channel!];
+    if (entry === undefined) continue;
+    const value: TypedValue = { type: row.type!, data: row.blob! };
+    if (row.part === 0) entry.seed = value;
+    else entry.writes.push({ taskId: row.task_id!, channel: row.channel!, value, taskPath: row.task_path! } satisfies PendingWrite);
+  }
+  return out;
+}
