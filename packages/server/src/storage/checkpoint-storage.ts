@@ -1,5 +1,6 @@
 import type { ChannelVersion, Checkpoint, CheckpointKey, CheckpointTuple, JsonObject, PendingWrite } from "../domain/checkpoint.js";
 import type { NewEvent } from "../domain/thread-event.js";
+import type { ThreadStorage } from "../domain/thread-storage.js";
 import type { EventStorage } from "./event-storage.js";
 
 /**
@@ -87,4 +88,6 @@ export interface CheckpointStorage {
   deleteForRuns(runIds: readonly string[]): Promise<DeleteForRunsResult>;
   /** For "delete", `deletedEvent` is appended to each thread's fresh log. */
   prune(threadIds: readonly string[], strategy: PruneStrategy, deletedEvent?: NewEvent): Promise<void>;
+  /** What the thread stores, logical and physical; undefined when it stores nothing. Read from the database. */
+  threadStorage(threadId: string): Promise<ThreadStorage | undefined>;
 }

@@ -111,5 +111,6 @@ export function guardStorage(storage: Storage, metrics?: StorageMetrics): Storag
     copyThread: wrap(storage.copyThread),
     deleteForRuns: wrap(storage.deleteForRuns),
     prune: wrap(storage.prune),
+    threadStorage: wrap(storage.threadStorage),
   };
 }

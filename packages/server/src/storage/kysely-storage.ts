@@ -9,7 +9,11 @@ import type { Database } from "./database-schema.js";
 import type { StorageMetrics } from "../metrics/storage-metrics.js";
 import type { GroupTracer } from "../tracing/call-tracer.js";
 import { createPutGrouper } from "./group-puts.js";
-import { blobsStatement, putStatement, writesStatement, type PreparedPut } from "./write-statements.js";
+import { blobsStatement, chunksStatement, putStatement, writesStatement, type PreparedPut } from "./write-statements.js";
+import { createValueChunker, type ChunkRow, type StorageCompression, type ValueChunker } from "./value-chunker.js";
+import { chunkSizes } from "./cut-chunks.js";
+import { settingDefaults } from "../config/setting-defaults.js";
+import { readThreadStorage } from "./read-thread-storage.js";
 import { inChunks, rowsPerInsert } from "./in-chunks.js";
 import { copyThread, deleteForRuns, deleteThread, prune } from "./maintain-threads.js";
 import { checkpointColumns, readTuples } from "./read-tuples.js";
@@ -23,6 +27,34 @@ export interface KyselyStorageOptions {
   metrics?: StorageMetrics | undefined;
   /** Spans for group commits; undefined: no tracing. */
   tracer?: GroupTracer | undefined;
+  /** How large values are cut into chunks (value-chunker.ts); default: the settings' defaults. */
+  chunking?: StorageChunking | undefined;
+}
+
+/** The --storage-chunk-* and --storage-compression settings. */
+export interface StorageChunking {
+  /** Undefined: every value inline. */
+  threshold: number | undefined;
+  target: number;
+  compression: StorageCompression;
+}
+
+function createChunker(chunking: StorageChunking): ValueChunker {
+  const target = chunking.target;
+  return createValueChunker({
+    threshold: chunking.threshold,
+    sizes: chunkSizes(2 ** Math.round(Math.log2(target))),
+    compression: chunking.compression,
+  });
+}
+
+/** A write's chunks for one thread, each once, in hash order (the lock order, see write-statements.ts). */
+function distinctChunks(tenant: string, threadId: string, rows: readonly ChunkRow[]): Array<Database["value_chunks"]> {
+  const byHash = new Map<string, ChunkRow>();
+  for (const row of rows) byHash.set(row.hash.toString("latin1"), row);
+  return [...byHash.values()]
+    .sort((a, b) => Buffer.compare(a.hash, b.hash))
+    .map((row) => ({ tenant, thread_id: threadId, hash: row.hash, data: row.data, size: row.size }));
 }
 
 /** Runs a statement of write-statements.ts, if there is one. */
@@ -40,6 +72,13 @@ const threadKey = (p: PreparedPut) => `${p.tenant}\u0000${p.threadId}`;
  */
 export function createKyselyStorage(options: KyselyStorageOptions): TenantStorage {
   const { db } = options;
+  const chunker = createChunker(
+    options.chunking ?? {
+      threshold: settingDefaults.storageChunkThreshold,
+      target: settingDefaults.storageChunkTarget,
+      compression: settingDefaults.storageCompression,
+    },
+  );
   const pageSize = options.listPageSize ?? 100;
 
   /** Puts of distinct threads, sorted by thread id, as one statement (at most rowsPerInsert rows in all). */
@@ -48,17 +87,18 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
   }
 
   async function writePut(put: PreparedPut): Promise<void> {
-    if (put.blobs.length <= rowsPerInsert) return writePuts([put]);
+    if (put.blobs.length + put.chunks.length <= rowsPerInsert) return writePuts([put]);
     await db.transaction().execute(async (trx) => {
+      for (const chunk of inChunks(put.chunks)) await run(trx, chunksStatement(chunk));
       for (const chunk of inChunks(put.blobs)) await run(trx, blobsStatement(chunk));
-      await run(trx, putStatement([{ ...put, blobs: [] }]));
+      await run(trx, putStatement([{ ...put, blobs: [], chunks: [] }]));
     });
   }
 
   // Concurrent Puts are written in groups: see group-puts.ts.
   const putGrouper = createPutGrouper<PreparedPut>({
     threadOf: threadKey,
-    rowsOf: (p) => p.blobs.length + 1 + (p.events.length > 0 ? p.events.length + 1 : 0),
+    rowsOf: (p) => p.blobs.length + p.chunks.length + 1 + (p.events.length > 0 ? p.events.length + 1 : 0),
     maxRows: rowsPerInsert,
     writeGroup: writePuts,
     writeAlone: writePut,
@@ -70,9 +110,12 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
     const { threadId, checkpointNs, checkpoint } = input;
     // A new version without a value (a channel emptied) gets no row: readTuples reads a missing
     // blob as an absent value, the same as a row whose type is null.
+    const chunkRows: ChunkRow[] = [];
     const blobs = Object.entries(input.newVersions).flatMap(([channel, version]) => {
       const value = checkpoint.channelValues[channel];
       if (value === undefined) return [];
+      const stored = chunker.split(value.data);
+      chunkRows.push(...stored.rows);
       return [
         {
           tenant,
@@ -81,7 +124,8 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
           channel,
           version: versionKey(version),
           type: value.type,
-          blob: value.data,
+          blob: stored.blob,
+          chunks: stored.chunks,
         },
       ];
     });
@@ -94,7 +138,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
       checkpoint: encodeCheckpoint(checkpoint),
       metadata: JSON.stringify(input.metadata),
     };
-    await putGrouper.put({ tenant, threadId, blobs, row, events });
+    await putGrouper.put({ tenant, threadId, blobs, chunks: distinctChunks(tenant, threadId, chunkRows), row, events });
     return { threadId, checkpointNs, checkpointId: checkpoint.id };
   }
 
@@ -102,8 +146,11 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
     const { key } = input;
     // One row per idx: for special channels the last write of the batch wins.
     const rows = new Map<number, Database["checkpoint_writes"]>();
+    const chunkRows: ChunkRow[] = [];
     input.writes.forEach((w, position) => {
       const idx = writeIndex(w.channel, position);
+      const stored = chunker.split(w.value.data);
+      chunkRows.push(...stored.rows);
       rows.set(idx, {
         tenant,
         thread_id: key.threadId,
@@ -113,7 +160,8 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
         idx,
         channel: w.channel,
         type: w.value.type,
-        blob: w.value.data,
+        blob: stored.blob,
+        chunks: stored.chunks,
         task_path: input.taskPath,
       });
     });
@@ -121,11 +169,14 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
     const special = [...rows.values()].filter((r) => r.idx < 0);
     const thread = { tenant, threadId: key.threadId, events };
     const noEvents = { tenant, threadId: key.threadId, events: [] };
-    if (rows.size <= rowsPerInsert) {
-      await run(db, writesStatement(ordinary, special, thread));
+    // Chunks of overwritten special writes too: harmless, the sweep frees what nothing names.
+    const chunks = distinctChunks(tenant, key.threadId, chunkRows);
+    if (rows.size + chunks.length <= rowsPerInsert) {
+      await run(db, writesStatement(ordinary, special, thread, chunks));
       return;
     }
     await db.transaction().execute(async (trx) => {
+      for (const chunk of inChunks(chunks)) await run(trx, chunksStatement(chunk));
       for (const chunk of inChunks(ordinary)) await run(trx, writesStatement(chunk, [], noEvents));
       for (const chunk of inChunks(special)) await run(trx, writesStatement([], chunk, noEvents));
       await run(trx, writesStatement([], [], thread));
@@ -187,6 +238,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
     copyThread: (source, target) => copyThread(db, tenant, source, target),
     deleteForRuns: (runIds) => deleteForRuns(db, tenant, runIds),
     prune: (threadIds, strategy, deletedEvent) => prune(db, tenant, threadIds, strategy, deletedEvent),
+    threadStorage: (threadId) => readThreadStorage(db, tenant, threadId),
   });
 
   return {

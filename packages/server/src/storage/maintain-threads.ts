@@ -4,6 +4,7 @@ import type { DeleteForRunsResult, PruneStrategy } from "./checkpoint-storage.js
 import type { Database } from "./database-schema.js";
 import type { NewEvent } from "../domain/thread-event.js";
 import { appendEvents } from "./append-events.js";
+import { copyChunks, freeChunks } from "./free-chunks.js";
 
 /** Every function here runs on one tenant's rows: each statement filters by `tenant` and writes it. */
 export async function deleteThread(
@@ -28,14 +29,18 @@ async function deleteThreads(
 ): Promise<void> {
   if (threadIds.length === 0) return;
   await db.transaction().execute(async (trx) => {
-    for (const table of ["checkpoint_writes", "checkpoint_blobs", "checkpoints", "resumes", "thread_events"] as const) {
+    for (const table of ["checkpoint_writes", "checkpoint_blobs", "value_chunks", "checkpoints", "resumes", "thread_events"] as const) {
       await trx.deleteFrom(table).where("tenant", "=", tenant).where("thread_id", "in", threadIds).execute();
     }
     for (const threadId of threadIds) await appendEvents(trx, tenant, threadId, events);
   });
 }
 
-/** Copies every row of the source thread into the target of the same tenant; rows the target already has are kept as they are. */
+/**
+ * Copies every row of the source thread into the target of the same tenant; rows the target
+ * already has are kept as they are. The target gets the chunks the source's values name, and
+ * keeps none that its rows do not name.
+ */
 export async function copyThread(db: Kysely<Database>, tenant: string, source: string, target: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx
@@ -60,11 +65,11 @@ export async function copyThread(db: Kysely<Database>, tenant: string, source: s
       .execute();
     await trx
       .insertInto("checkpoint_blobs")
-      .columns(["tenant", "thread_id", "checkpoint_ns", "channel", "version", "type", "blob"])
+      .columns(["tenant", "thread_id", "checkpoint_ns", "channel", "version", "type", "blob", "chunks"])
       .expression((eb) =>
         eb
           .selectFrom("checkpoint_blobs")
-          .select(["tenant", eb.val(target).as("thread_id"), "checkpoint_ns", "channel", "version", "type", "blob"])
+          .select(["tenant", eb.val(target).as("thread_id"), "checkpoint_ns", "channel", "version", "type", "blob", "chunks"])
           .where("tenant", "=", tenant)
           .where("thread_id", "=", source),
       )
@@ -72,7 +77,7 @@ export async function copyThread(db: Kysely<Database>, tenant: string, source: s
       .execute();
     await trx
       .insertInto("checkpoint_writes")
-      .columns(["tenant", "thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx", "channel", "type", "blob", "task_path"])
+      .columns(["tenant", "thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx", "channel", "type", "blob", "chunks", "task_path"])
       .expression((eb) =>
         eb
           .selectFrom("checkpoint_writes")
@@ -86,6 +91,7 @@ export async function copyThread(db: Kysely<Database>, tenant: string, source: s
             "channel",
             "type",
             "blob",
+            "chunks",
             "task_path",
           ])
           .where("tenant", "=", tenant)
@@ -93,6 +99,8 @@ export async function copyThread(db: Kysely<Database>, tenant: string, source: s
       )
       .onConflict((oc) => oc.doNothing())
       .execute();
+    await copyChunks(trx, tenant, source, target);
+    await freeChunks(trx, tenant, [target]);
   });
 }
 
@@ -140,8 +148,11 @@ export async function prune(
   });
 }
 
-/** Deletes the writes and channel values no remaining checkpoint of these threads refers to. */
-async function collectGarbage(trx: Transaction<Database>, tenant: string, threadIds: readonly string[]): Promise<void> {
+/**
+ * Deletes the writes and channel values no remaining checkpoint of these threads refers to, then
+ * the chunks no remaining value names (free-chunks.ts). The retention sweeper frees through it.
+ */
+export async function collectGarbage(trx: Transaction<Database>, tenant: string, threadIds: readonly string[]): Promise<void> {
   if (threadIds.length === 0) return;
   await trx
     .deleteFrom("checkpoint_writes as w")
@@ -184,4 +195,5 @@ async function collectGarbage(trx: Transaction<Database>, tenant: string, thread
         having not bool_or(k.referenced))`,
     )
     .execute();
+  await freeChunks(trx, tenant, threadIds);
 }

@@ -204,6 +204,46 @@ migrations["0004_cache_fence"] = {
   },
 };
 
+/**
+ * Content-defined chunks of large values (value-chunker.ts): each chunk once
+ * per (tenant, thread) under its hash; a chunked blob or write keeps `chunks`
+ * (its chunks' hashes end to end) and no `blob`. Rows written before stay
+ * inline and readable: the table is mixed, and nothing is rewritten.
+ */
+migrations["0007_value_chunks"] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("value_chunks")
+      .addColumn("tenant", id, (c) => c.notNull())
+      .addColumn("thread_id", id, (c) => c.notNull())
+      .addColumn("hash", "bytea", (c) => c.notNull())
+      .addColumn("data", "bytea", (c) => c.notNull())
+      // The chunk's length before any compression: a value's length is the sum over its list.
+      .addColumn("size", "integer", (c) => c.notNull())
+      .addPrimaryKeyConstraint("value_chunks_pkey", ["tenant", "thread_id", "hash"])
+      .execute();
+    await sql`alter table checkpoint_blobs add column chunks bytea`.execute(db);
+    await sql`alter table checkpoint_writes add column chunks bytea`.execute(db);
+    await sql`alter table checkpoint_writes alter column blob drop not null`.execute(db);
+  },
+  async down(db: Kysely<unknown>) {
+    // Chunks stored raw (codec byte 0) are put back together in SQL; compressed ones only the server can read.
+    const { rows } = await sql`select 1 from value_chunks where get_byte(data, 0) <> 0 limit 1`.execute(db);
+    if (rows.length > 0) throw new Error("cannot undo 0007_value_chunks: some chunks are compressed (--storage-compression)");
+    for (const table of ["checkpoint_blobs", "checkpoint_writes"]) {
+      await sql`update ${sql.table(table)} t set blob = (
+        select coalesce(string_agg(substring(ch.data from 2), ''::bytea order by k.i), ''::bytea)
+        from generate_series(0, length(t.chunks) / 16 - 1) as k(i)
+        join value_chunks ch on ch.tenant = t.tenant and ch.thread_id = t.thread_id and ch.hash = substring(t.chunks from k.i * 16 + 1 for 16)
+      ), chunks = null where t.chunks is not null`.execute(db);
+    }
+    await sql`alter table checkpoint_writes alter column blob set not null`.execute(db);
+    await sql`alter table checkpoint_writes drop column chunks`.execute(db);
+    await sql`alter table checkpoint_blobs drop column chunks`.execute(db);
+    await db.schema.dropTable("value_chunks").execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve(migrations),
 };

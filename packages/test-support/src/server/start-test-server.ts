@@ -12,6 +12,7 @@ import {
   type Database,
   type Authenticator,
   type EventBus,
+  type StorageChunking,
 } from "@checkpointd/server";
 import { createDatabase as createPostgresDatabase } from "../start-postgres.js";
 
@@ -83,6 +84,8 @@ export interface TestServerOptions {
   db?: Kysely<Database>;
   /** Services other than CheckpointService callable without credentials (default: the server's). */
   publicServices?: readonly string[];
+  /** How large values are cut into chunks (default: the server's defaults). */
+  chunking?: StorageChunking;
 }
 
 export async function startTestServer(engine: TestEngine, databaseUrl?: string, options: TestServerOptions = {}): Promise<TestServer> {
@@ -91,7 +94,7 @@ export async function startTestServer(engine: TestEngine, databaseUrl?: string, 
     options.db ?? (await openTestDatabase(engine, databaseUrl)),
   );
   const logger = pino({ level: process.env.CHECKPOINTD_TEST_LOG_LEVEL ?? "silent" });
-  const storage = createKyselyStorage({ db, listPageSize: options.listPageSize ?? 7 });
+  const storage = createKyselyStorage({ db, listPageSize: options.listPageSize ?? 7, chunking: options.chunking });
   const served = await serveStorage({
     storage,
     cache: options.cache,
