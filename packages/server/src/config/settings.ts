@@ -1,6 +1,6 @@
 import { defineSettings, type SettingValues } from "./define-settings.js";
 import { integer, port, portOrOff } from "./number-parsers.js";
-import { boolean, list, oneOf, optionalPath, path, text, url } from "./setting-parser.js";
+import { boolean, list, oneOf, optionalPath, orOff, path, text, url } from "./setting-parser.js";
 
 const MiB = 1024 * 1024;
 
@@ -122,6 +122,30 @@ export const settings = defineSettings({
     default: "auto",
     parse: oneOf(["auto", "off"]),
     help: "`auto` names repeated statements: PostgreSQL parses and plans each once per connection (stops by itself behind a transaction-mode pooler); `off`: none",
+    group: "Database",
+  },
+  storageChunkThreshold: {
+    flag: "--storage-chunk-threshold",
+    env: "STORAGE_CHUNK_THRESHOLD",
+    default: "8192",
+    parse: orOff(integer(1024, 2 ** 31 - 1, "BYTES")),
+    help: "values longer than this are stored as content-defined chunks, each once per thread (a value that grows shares its unchanged chunks); `off`: every value inline",
+    group: "Database",
+  },
+  storageChunkTarget: {
+    flag: "--storage-chunk-target",
+    env: "STORAGE_CHUNK_TARGET",
+    default: "2048",
+    parse: integer(256, 65_536, "BYTES"),
+    help: "the chunk size aimed at (rounded to a power of two; chunks are a quarter of it to eight times it)",
+    group: "Database",
+  },
+  storageCompression: {
+    flag: "--storage-compression",
+    env: "STORAGE_COMPRESSION",
+    default: "off",
+    parse: oneOf(["off", "gzip", "brotli"]),
+    help: "compression of new chunks (Node's zlib: `gzip` is its DEFLATE, `brotli`); a chunk is kept raw when that is shorter, and reads take any mix",
     group: "Database",
   },
   cache: {
