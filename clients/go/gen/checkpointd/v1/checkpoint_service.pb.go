@@ -1779,6 +1779,291 @@ func (x *BatchError) GetMessage() string {
 	return ""
 }
 
+type GetThreadStorageRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ThreadId      string                 `protobuf:"bytes,1,opt,name=thread_id,json=threadId,proto3" json:"thread_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetThreadStorageRequest) Reset() {
+	*x = GetThreadStorageRequest{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetThreadStorageRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetThreadStorageRequest) ProtoMessage() {}
+
+func (x *GetThreadStorageRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetThreadStorageRequest.ProtoReflect.Descriptor instead.
+func (*GetThreadStorageRequest) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *GetThreadStorageRequest) GetThreadId() string {
+	if x != nil {
+		return x.ThreadId
+	}
+	return ""
+}
+
+// Logical bytes: the values as the client wrote them, every stored version
+// counted. Stored bytes: what the rows holding them take (pg_column_size, so
+// after TOAST compression), each chunk once per thread; row headers and
+// indexes are not counted.
+type GetThreadStorageResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// False when the thread has nothing stored (the counts are then zero).
+	Found           bool  `protobuf:"varint,1,opt,name=found,proto3" json:"found,omitempty"`
+	CheckpointCount int64 `protobuf:"varint,2,opt,name=checkpoint_count,json=checkpointCount,proto3" json:"checkpoint_count,omitempty"`
+	// Channel values, pending writes and checkpoint rows together.
+	LogicalBytes int64 `protobuf:"varint,3,opt,name=logical_bytes,json=logicalBytes,proto3" json:"logical_bytes,omitempty"`
+	StoredBytes  int64 `protobuf:"varint,4,opt,name=stored_bytes,json=storedBytes,proto3" json:"stored_bytes,omitempty"`
+	// One per channel with a stored version, by name.
+	Channels      []*ChannelStorage `protobuf:"bytes,5,rep,name=channels,proto3" json:"channels,omitempty"`
+	PendingWrites *ValueStorage     `protobuf:"bytes,6,opt,name=pending_writes,json=pendingWrites,proto3" json:"pending_writes,omitempty"`
+	// The checkpoint rows (versions, metadata; no values): logical = stored.
+	CheckpointBytes int64 `protobuf:"varint,7,opt,name=checkpoint_bytes,json=checkpointBytes,proto3" json:"checkpoint_bytes,omitempty"`
+	// Distinct chunks the thread stores, and their bytes as stored.
+	ChunkCount    int64 `protobuf:"varint,8,opt,name=chunk_count,json=chunkCount,proto3" json:"chunk_count,omitempty"`
+	ChunkBytes    int64 `protobuf:"varint,9,opt,name=chunk_bytes,json=chunkBytes,proto3" json:"chunk_bytes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetThreadStorageResponse) Reset() {
+	*x = GetThreadStorageResponse{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetThreadStorageResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetThreadStorageResponse) ProtoMessage() {}
+
+func (x *GetThreadStorageResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetThreadStorageResponse.ProtoReflect.Descriptor instead.
+func (*GetThreadStorageResponse) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *GetThreadStorageResponse) GetFound() bool {
+	if x != nil {
+		return x.Found
+	}
+	return false
+}
+
+func (x *GetThreadStorageResponse) GetCheckpointCount() int64 {
+	if x != nil {
+		return x.CheckpointCount
+	}
+	return 0
+}
+
+func (x *GetThreadStorageResponse) GetLogicalBytes() int64 {
+	if x != nil {
+		return x.LogicalBytes
+	}
+	return 0
+}
+
+func (x *GetThreadStorageResponse) GetStoredBytes() int64 {
+	if x != nil {
+		return x.StoredBytes
+	}
+	return 0
+}
+
+func (x *GetThreadStorageResponse) GetChannels() []*ChannelStorage {
+	if x != nil {
+		return x.Channels
+	}
+	return nil
+}
+
+func (x *GetThreadStorageResponse) GetPendingWrites() *ValueStorage {
+	if x != nil {
+		return x.PendingWrites
+	}
+	return nil
+}
+
+func (x *GetThreadStorageResponse) GetCheckpointBytes() int64 {
+	if x != nil {
+		return x.CheckpointBytes
+	}
+	return 0
+}
+
+func (x *GetThreadStorageResponse) GetChunkCount() int64 {
+	if x != nil {
+		return x.ChunkCount
+	}
+	return 0
+}
+
+func (x *GetThreadStorageResponse) GetChunkBytes() int64 {
+	if x != nil {
+		return x.ChunkBytes
+	}
+	return 0
+}
+
+type ChannelStorage struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Channel       string                 `protobuf:"bytes,1,opt,name=channel,proto3" json:"channel,omitempty"`
+	Values        *ValueStorage          `protobuf:"bytes,2,opt,name=values,proto3" json:"values,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChannelStorage) Reset() {
+	*x = ChannelStorage{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChannelStorage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChannelStorage) ProtoMessage() {}
+
+func (x *ChannelStorage) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChannelStorage.ProtoReflect.Descriptor instead.
+func (*ChannelStorage) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ChannelStorage) GetChannel() string {
+	if x != nil {
+		return x.Channel
+	}
+	return ""
+}
+
+func (x *ChannelStorage) GetValues() *ValueStorage {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
+type ValueStorage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Stored versions (for pending writes: stored writes).
+	Count int64 `protobuf:"varint,1,opt,name=count,proto3" json:"count,omitempty"`
+	// Of them, stored as chunk lists (the rest inline).
+	ChunkedCount int64 `protobuf:"varint,2,opt,name=chunked_count,json=chunkedCount,proto3" json:"chunked_count,omitempty"`
+	LogicalBytes int64 `protobuf:"varint,3,opt,name=logical_bytes,json=logicalBytes,proto3" json:"logical_bytes,omitempty"`
+	// Inline values, chunk lists and the distinct chunks they name (a chunk
+	// shared with another channel counts in both).
+	StoredBytes   int64 `protobuf:"varint,4,opt,name=stored_bytes,json=storedBytes,proto3" json:"stored_bytes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ValueStorage) Reset() {
+	*x = ValueStorage{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ValueStorage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ValueStorage) ProtoMessage() {}
+
+func (x *ValueStorage) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ValueStorage.ProtoReflect.Descriptor instead.
+func (*ValueStorage) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *ValueStorage) GetCount() int64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+func (x *ValueStorage) GetChunkedCount() int64 {
+	if x != nil {
+		return x.ChunkedCount
+	}
+	return 0
+}
+
+func (x *ValueStorage) GetLogicalBytes() int64 {
+	if x != nil {
+		return x.LogicalBytes
+	}
+	return 0
+}
+
+func (x *ValueStorage) GetStoredBytes() int64 {
+	if x != nil {
+		return x.StoredBytes
+	}
+	return 0
+}
+
 var File_checkpointd_v1_checkpoint_service_proto protoreflect.FileDescriptor
 
 const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
@@ -1893,11 +2178,33 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\n" +
 	"BatchError\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\x05R\x04code\x12\x18\n" +
-	"\amessage\x18\x02 \x01(\tR\amessage*j\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\"6\n" +
+	"\x17GetThreadStorageRequest\x12\x1b\n" +
+	"\tthread_id\x18\x01 \x01(\tR\bthreadId\"\x91\x03\n" +
+	"\x18GetThreadStorageResponse\x12\x14\n" +
+	"\x05found\x18\x01 \x01(\bR\x05found\x12)\n" +
+	"\x10checkpoint_count\x18\x02 \x01(\x03R\x0fcheckpointCount\x12#\n" +
+	"\rlogical_bytes\x18\x03 \x01(\x03R\flogicalBytes\x12!\n" +
+	"\fstored_bytes\x18\x04 \x01(\x03R\vstoredBytes\x12:\n" +
+	"\bchannels\x18\x05 \x03(\v2\x1e.checkpointd.v1.ChannelStorageR\bchannels\x12C\n" +
+	"\x0epending_writes\x18\x06 \x01(\v2\x1c.checkpointd.v1.ValueStorageR\rpendingWrites\x12)\n" +
+	"\x10checkpoint_bytes\x18\a \x01(\x03R\x0fcheckpointBytes\x12\x1f\n" +
+	"\vchunk_count\x18\b \x01(\x03R\n" +
+	"chunkCount\x12\x1f\n" +
+	"\vchunk_bytes\x18\t \x01(\x03R\n" +
+	"chunkBytes\"`\n" +
+	"\x0eChannelStorage\x12\x18\n" +
+	"\achannel\x18\x01 \x01(\tR\achannel\x124\n" +
+	"\x06values\x18\x02 \x01(\v2\x1c.checkpointd.v1.ValueStorageR\x06values\"\x91\x01\n" +
+	"\fValueStorage\x12\x14\n" +
+	"\x05count\x18\x01 \x01(\x03R\x05count\x12#\n" +
+	"\rchunked_count\x18\x02 \x01(\x03R\fchunkedCount\x12#\n" +
+	"\rlogical_bytes\x18\x03 \x01(\x03R\flogicalBytes\x12!\n" +
+	"\fstored_bytes\x18\x04 \x01(\x03R\vstoredBytes*j\n" +
 	"\rPruneStrategy\x12\x1e\n" +
 	"\x1aPRUNE_STRATEGY_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aPRUNE_STRATEGY_KEEP_LATEST\x10\x01\x12\x19\n" +
-	"\x15PRUNE_STRATEGY_DELETE\x10\x022\xc4\b\n" +
+	"\x15PRUNE_STRATEGY_DELETE\x10\x022\xb0\t\n" +
 	"\x11CheckpointService\x12C\n" +
 	"\x03Put\x12\x1a.checkpointd.v1.PutRequest\x1a\x1b.checkpointd.v1.PutResponse\"\x03\x90\x02\x02\x12U\n" +
 	"\tPutWrites\x12 .checkpointd.v1.PutWritesRequest\x1a!.checkpointd.v1.PutWritesResponse\"\x03\x90\x02\x02\x12R\n" +
@@ -1912,7 +2219,8 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\tSubscribe\x12 .checkpointd.v1.SubscribeRequest\x1a!.checkpointd.v1.SubscribeResponse\"\x03\x90\x02\x010\x01\x12G\n" +
 	"\x06Resume\x12\x1d.checkpointd.v1.ResumeRequest\x1a\x1e.checkpointd.v1.ResumeResponse\x12V\n" +
 	"\vClaimResume\x12\".checkpointd.v1.ClaimResumeRequest\x1a#.checkpointd.v1.ClaimResumeResponse\x12I\n" +
-	"\x05Batch\x12\x1c.checkpointd.v1.BatchRequest\x1a\x1d.checkpointd.v1.BatchResponse\"\x03\x90\x02\x02b\x06proto3"
+	"\x05Batch\x12\x1c.checkpointd.v1.BatchRequest\x1a\x1d.checkpointd.v1.BatchResponse\"\x03\x90\x02\x02\x12j\n" +
+	"\x10GetThreadStorage\x12'.checkpointd.v1.GetThreadStorageRequest\x1a(.checkpointd.v1.GetThreadStorageResponse\"\x03\x90\x02\x01b\x06proto3"
 
 var (
 	file_checkpointd_v1_checkpoint_service_proto_rawDescOnce sync.Once
@@ -1927,76 +2235,80 @@ func file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP() []byte {
 }
 
 var file_checkpointd_v1_checkpoint_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_checkpointd_v1_checkpoint_service_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
+var file_checkpointd_v1_checkpoint_service_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_checkpointd_v1_checkpoint_service_proto_goTypes = []any{
-	(PruneStrategy)(0),            // 0: checkpointd.v1.PruneStrategy
-	(*PutRequest)(nil),            // 1: checkpointd.v1.PutRequest
-	(*PutResponse)(nil),           // 2: checkpointd.v1.PutResponse
-	(*PutWritesRequest)(nil),      // 3: checkpointd.v1.PutWritesRequest
-	(*PutWritesResponse)(nil),     // 4: checkpointd.v1.PutWritesResponse
-	(*GetTupleRequest)(nil),       // 5: checkpointd.v1.GetTupleRequest
-	(*GetTupleResponse)(nil),      // 6: checkpointd.v1.GetTupleResponse
-	(*ListRequest)(nil),           // 7: checkpointd.v1.ListRequest
-	(*ListResponse)(nil),          // 8: checkpointd.v1.ListResponse
-	(*DeleteThreadRequest)(nil),   // 9: checkpointd.v1.DeleteThreadRequest
-	(*DeleteThreadResponse)(nil),  // 10: checkpointd.v1.DeleteThreadResponse
-	(*CopyThreadRequest)(nil),     // 11: checkpointd.v1.CopyThreadRequest
-	(*CopyThreadResponse)(nil),    // 12: checkpointd.v1.CopyThreadResponse
-	(*DeleteForRunsRequest)(nil),  // 13: checkpointd.v1.DeleteForRunsRequest
-	(*DeleteForRunsResponse)(nil), // 14: checkpointd.v1.DeleteForRunsResponse
-	(*PruneRequest)(nil),          // 15: checkpointd.v1.PruneRequest
-	(*PruneResponse)(nil),         // 16: checkpointd.v1.PruneResponse
-	(*WatchRequest)(nil),          // 17: checkpointd.v1.WatchRequest
-	(*Unsubscribe)(nil),           // 18: checkpointd.v1.Unsubscribe
-	(*WatchResponse)(nil),         // 19: checkpointd.v1.WatchResponse
-	(*SubscribeRequest)(nil),      // 20: checkpointd.v1.SubscribeRequest
-	(*SubscribeResponse)(nil),     // 21: checkpointd.v1.SubscribeResponse
-	(*ResumeRequest)(nil),         // 22: checkpointd.v1.ResumeRequest
-	(*ResumeResponse)(nil),        // 23: checkpointd.v1.ResumeResponse
-	(*ClaimResumeRequest)(nil),    // 24: checkpointd.v1.ClaimResumeRequest
-	(*ClaimResumeResponse)(nil),   // 25: checkpointd.v1.ClaimResumeResponse
-	(*BatchRequest)(nil),          // 26: checkpointd.v1.BatchRequest
-	(*BatchCall)(nil),             // 27: checkpointd.v1.BatchCall
-	(*BatchResponse)(nil),         // 28: checkpointd.v1.BatchResponse
-	(*BatchResult)(nil),           // 29: checkpointd.v1.BatchResult
-	(*BatchError)(nil),            // 30: checkpointd.v1.BatchError
-	nil,                           // 31: checkpointd.v1.PutRequest.NewVersionsEntry
-	nil,                           // 32: checkpointd.v1.ResumeRequest.ValuesEntry
-	nil,                           // 33: checkpointd.v1.ClaimResumeResponse.ValuesEntry
-	(*CheckpointConfig)(nil),      // 34: checkpointd.v1.CheckpointConfig
-	(*Checkpoint)(nil),            // 35: checkpointd.v1.Checkpoint
-	(*structpb.Struct)(nil),       // 36: google.protobuf.Struct
-	(*PendingWrite)(nil),          // 37: checkpointd.v1.PendingWrite
-	(*CheckpointTuple)(nil),       // 38: checkpointd.v1.CheckpointTuple
-	(*WatchEvent)(nil),            // 39: checkpointd.v1.WatchEvent
-	(*ChannelVersion)(nil),        // 40: checkpointd.v1.ChannelVersion
-	(*TypedValue)(nil),            // 41: checkpointd.v1.TypedValue
+	(PruneStrategy)(0),               // 0: checkpointd.v1.PruneStrategy
+	(*PutRequest)(nil),               // 1: checkpointd.v1.PutRequest
+	(*PutResponse)(nil),              // 2: checkpointd.v1.PutResponse
+	(*PutWritesRequest)(nil),         // 3: checkpointd.v1.PutWritesRequest
+	(*PutWritesResponse)(nil),        // 4: checkpointd.v1.PutWritesResponse
+	(*GetTupleRequest)(nil),          // 5: checkpointd.v1.GetTupleRequest
+	(*GetTupleResponse)(nil),         // 6: checkpointd.v1.GetTupleResponse
+	(*ListRequest)(nil),              // 7: checkpointd.v1.ListRequest
+	(*ListResponse)(nil),             // 8: checkpointd.v1.ListResponse
+	(*DeleteThreadRequest)(nil),      // 9: checkpointd.v1.DeleteThreadRequest
+	(*DeleteThreadResponse)(nil),     // 10: checkpointd.v1.DeleteThreadResponse
+	(*CopyThreadRequest)(nil),        // 11: checkpointd.v1.CopyThreadRequest
+	(*CopyThreadResponse)(nil),       // 12: checkpointd.v1.CopyThreadResponse
+	(*DeleteForRunsRequest)(nil),     // 13: checkpointd.v1.DeleteForRunsRequest
+	(*DeleteForRunsResponse)(nil),    // 14: checkpointd.v1.DeleteForRunsResponse
+	(*PruneRequest)(nil),             // 15: checkpointd.v1.PruneRequest
+	(*PruneResponse)(nil),            // 16: checkpointd.v1.PruneResponse
+	(*WatchRequest)(nil),             // 17: checkpointd.v1.WatchRequest
+	(*Unsubscribe)(nil),              // 18: checkpointd.v1.Unsubscribe
+	(*WatchResponse)(nil),            // 19: checkpointd.v1.WatchResponse
+	(*SubscribeRequest)(nil),         // 20: checkpointd.v1.SubscribeRequest
+	(*SubscribeResponse)(nil),        // 21: checkpointd.v1.SubscribeResponse
+	(*ResumeRequest)(nil),            // 22: checkpointd.v1.ResumeRequest
+	(*ResumeResponse)(nil),           // 23: checkpointd.v1.ResumeResponse
+	(*ClaimResumeRequest)(nil),       // 24: checkpointd.v1.ClaimResumeRequest
+	(*ClaimResumeResponse)(nil),      // 25: checkpointd.v1.ClaimResumeResponse
+	(*BatchRequest)(nil),             // 26: checkpointd.v1.BatchRequest
+	(*BatchCall)(nil),                // 27: checkpointd.v1.BatchCall
+	(*BatchResponse)(nil),            // 28: checkpointd.v1.BatchResponse
+	(*BatchResult)(nil),              // 29: checkpointd.v1.BatchResult
+	(*BatchError)(nil),               // 30: checkpointd.v1.BatchError
+	(*GetThreadStorageRequest)(nil),  // 31: checkpointd.v1.GetThreadStorageRequest
+	(*GetThreadStorageResponse)(nil), // 32: checkpointd.v1.GetThreadStorageResponse
+	(*ChannelStorage)(nil),           // 33: checkpointd.v1.ChannelStorage
+	(*ValueStorage)(nil),             // 34: checkpointd.v1.ValueStorage
+	nil,                              // 35: checkpointd.v1.PutRequest.NewVersionsEntry
+	nil,                              // 36: checkpointd.v1.ResumeRequest.ValuesEntry
+	nil,                              // 37: checkpointd.v1.ClaimResumeResponse.ValuesEntry
+	(*CheckpointConfig)(nil),         // 38: checkpointd.v1.CheckpointConfig
+	(*Checkpoint)(nil),               // 39: checkpointd.v1.Checkpoint
+	(*structpb.Struct)(nil),          // 40: google.protobuf.Struct
+	(*PendingWrite)(nil),             // 41: checkpointd.v1.PendingWrite
+	(*CheckpointTuple)(nil),          // 42: checkpointd.v1.CheckpointTuple
+	(*WatchEvent)(nil),               // 43: checkpointd.v1.WatchEvent
+	(*ChannelVersion)(nil),           // 44: checkpointd.v1.ChannelVersion
+	(*TypedValue)(nil),               // 45: checkpointd.v1.TypedValue
 }
 var file_checkpointd_v1_checkpoint_service_proto_depIdxs = []int32{
-	34, // 0: checkpointd.v1.PutRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	35, // 1: checkpointd.v1.PutRequest.checkpoint:type_name -> checkpointd.v1.Checkpoint
-	36, // 2: checkpointd.v1.PutRequest.metadata:type_name -> google.protobuf.Struct
-	31, // 3: checkpointd.v1.PutRequest.new_versions:type_name -> checkpointd.v1.PutRequest.NewVersionsEntry
-	34, // 4: checkpointd.v1.PutResponse.config:type_name -> checkpointd.v1.CheckpointConfig
-	34, // 5: checkpointd.v1.PutWritesRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	37, // 6: checkpointd.v1.PutWritesRequest.writes:type_name -> checkpointd.v1.PendingWrite
-	34, // 7: checkpointd.v1.GetTupleRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	38, // 8: checkpointd.v1.GetTupleResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
-	34, // 9: checkpointd.v1.ListRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	36, // 10: checkpointd.v1.ListRequest.filter:type_name -> google.protobuf.Struct
-	34, // 11: checkpointd.v1.ListRequest.before:type_name -> checkpointd.v1.CheckpointConfig
-	38, // 12: checkpointd.v1.ListResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
+	38, // 0: checkpointd.v1.PutRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	39, // 1: checkpointd.v1.PutRequest.checkpoint:type_name -> checkpointd.v1.Checkpoint
+	40, // 2: checkpointd.v1.PutRequest.metadata:type_name -> google.protobuf.Struct
+	35, // 3: checkpointd.v1.PutRequest.new_versions:type_name -> checkpointd.v1.PutRequest.NewVersionsEntry
+	38, // 4: checkpointd.v1.PutResponse.config:type_name -> checkpointd.v1.CheckpointConfig
+	38, // 5: checkpointd.v1.PutWritesRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	41, // 6: checkpointd.v1.PutWritesRequest.writes:type_name -> checkpointd.v1.PendingWrite
+	38, // 7: checkpointd.v1.GetTupleRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	42, // 8: checkpointd.v1.GetTupleResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
+	38, // 9: checkpointd.v1.ListRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	40, // 10: checkpointd.v1.ListRequest.filter:type_name -> google.protobuf.Struct
+	38, // 11: checkpointd.v1.ListRequest.before:type_name -> checkpointd.v1.CheckpointConfig
+	42, // 12: checkpointd.v1.ListResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
 	0,  // 13: checkpointd.v1.PruneRequest.strategy:type_name -> checkpointd.v1.PruneStrategy
 	20, // 14: checkpointd.v1.WatchRequest.subscribe:type_name -> checkpointd.v1.SubscribeRequest
 	18, // 15: checkpointd.v1.WatchRequest.unsubscribe:type_name -> checkpointd.v1.Unsubscribe
 	22, // 16: checkpointd.v1.WatchRequest.resume:type_name -> checkpointd.v1.ResumeRequest
 	24, // 17: checkpointd.v1.WatchRequest.claim:type_name -> checkpointd.v1.ClaimResumeRequest
-	39, // 18: checkpointd.v1.WatchResponse.event:type_name -> checkpointd.v1.WatchEvent
+	43, // 18: checkpointd.v1.WatchResponse.event:type_name -> checkpointd.v1.WatchEvent
 	23, // 19: checkpointd.v1.WatchResponse.resumed:type_name -> checkpointd.v1.ResumeResponse
 	25, // 20: checkpointd.v1.WatchResponse.claimed:type_name -> checkpointd.v1.ClaimResumeResponse
-	39, // 21: checkpointd.v1.SubscribeResponse.event:type_name -> checkpointd.v1.WatchEvent
-	32, // 22: checkpointd.v1.ResumeRequest.values:type_name -> checkpointd.v1.ResumeRequest.ValuesEntry
-	33, // 23: checkpointd.v1.ClaimResumeResponse.values:type_name -> checkpointd.v1.ClaimResumeResponse.ValuesEntry
+	43, // 21: checkpointd.v1.SubscribeResponse.event:type_name -> checkpointd.v1.WatchEvent
+	36, // 22: checkpointd.v1.ResumeRequest.values:type_name -> checkpointd.v1.ResumeRequest.ValuesEntry
+	37, // 23: checkpointd.v1.ClaimResumeResponse.values:type_name -> checkpointd.v1.ClaimResumeResponse.ValuesEntry
 	27, // 24: checkpointd.v1.BatchRequest.calls:type_name -> checkpointd.v1.BatchCall
 	1,  // 25: checkpointd.v1.BatchCall.put:type_name -> checkpointd.v1.PutRequest
 	3,  // 26: checkpointd.v1.BatchCall.put_writes:type_name -> checkpointd.v1.PutWritesRequest
@@ -2006,40 +2318,45 @@ var file_checkpointd_v1_checkpoint_service_proto_depIdxs = []int32{
 	4,  // 30: checkpointd.v1.BatchResult.put_writes:type_name -> checkpointd.v1.PutWritesResponse
 	6,  // 31: checkpointd.v1.BatchResult.get_tuple:type_name -> checkpointd.v1.GetTupleResponse
 	30, // 32: checkpointd.v1.BatchResult.error:type_name -> checkpointd.v1.BatchError
-	40, // 33: checkpointd.v1.PutRequest.NewVersionsEntry.value:type_name -> checkpointd.v1.ChannelVersion
-	41, // 34: checkpointd.v1.ResumeRequest.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
-	41, // 35: checkpointd.v1.ClaimResumeResponse.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
-	1,  // 36: checkpointd.v1.CheckpointService.Put:input_type -> checkpointd.v1.PutRequest
-	3,  // 37: checkpointd.v1.CheckpointService.PutWrites:input_type -> checkpointd.v1.PutWritesRequest
-	5,  // 38: checkpointd.v1.CheckpointService.GetTuple:input_type -> checkpointd.v1.GetTupleRequest
-	7,  // 39: checkpointd.v1.CheckpointService.List:input_type -> checkpointd.v1.ListRequest
-	9,  // 40: checkpointd.v1.CheckpointService.DeleteThread:input_type -> checkpointd.v1.DeleteThreadRequest
-	11, // 41: checkpointd.v1.CheckpointService.CopyThread:input_type -> checkpointd.v1.CopyThreadRequest
-	13, // 42: checkpointd.v1.CheckpointService.DeleteForRuns:input_type -> checkpointd.v1.DeleteForRunsRequest
-	15, // 43: checkpointd.v1.CheckpointService.Prune:input_type -> checkpointd.v1.PruneRequest
-	17, // 44: checkpointd.v1.CheckpointService.Watch:input_type -> checkpointd.v1.WatchRequest
-	20, // 45: checkpointd.v1.CheckpointService.Subscribe:input_type -> checkpointd.v1.SubscribeRequest
-	22, // 46: checkpointd.v1.CheckpointService.Resume:input_type -> checkpointd.v1.ResumeRequest
-	24, // 47: checkpointd.v1.CheckpointService.ClaimResume:input_type -> checkpointd.v1.ClaimResumeRequest
-	26, // 48: checkpointd.v1.CheckpointService.Batch:input_type -> checkpointd.v1.BatchRequest
-	2,  // 49: checkpointd.v1.CheckpointService.Put:output_type -> checkpointd.v1.PutResponse
-	4,  // 50: checkpointd.v1.CheckpointService.PutWrites:output_type -> checkpointd.v1.PutWritesResponse
-	6,  // 51: checkpointd.v1.CheckpointService.GetTuple:output_type -> checkpointd.v1.GetTupleResponse
-	8,  // 52: checkpointd.v1.CheckpointService.List:output_type -> checkpointd.v1.ListResponse
-	10, // 53: checkpointd.v1.CheckpointService.DeleteThread:output_type -> checkpointd.v1.DeleteThreadResponse
-	12, // 54: checkpointd.v1.CheckpointService.CopyThread:output_type -> checkpointd.v1.CopyThreadResponse
-	14, // 55: checkpointd.v1.CheckpointService.DeleteForRuns:output_type -> checkpointd.v1.DeleteForRunsResponse
-	16, // 56: checkpointd.v1.CheckpointService.Prune:output_type -> checkpointd.v1.PruneResponse
-	19, // 57: checkpointd.v1.CheckpointService.Watch:output_type -> checkpointd.v1.WatchResponse
-	21, // 58: checkpointd.v1.CheckpointService.Subscribe:output_type -> checkpointd.v1.SubscribeResponse
-	23, // 59: checkpointd.v1.CheckpointService.Resume:output_type -> checkpointd.v1.ResumeResponse
-	25, // 60: checkpointd.v1.CheckpointService.ClaimResume:output_type -> checkpointd.v1.ClaimResumeResponse
-	28, // 61: checkpointd.v1.CheckpointService.Batch:output_type -> checkpointd.v1.BatchResponse
-	49, // [49:62] is the sub-list for method output_type
-	36, // [36:49] is the sub-list for method input_type
-	36, // [36:36] is the sub-list for extension type_name
-	36, // [36:36] is the sub-list for extension extendee
-	0,  // [0:36] is the sub-list for field type_name
+	33, // 33: checkpointd.v1.GetThreadStorageResponse.channels:type_name -> checkpointd.v1.ChannelStorage
+	34, // 34: checkpointd.v1.GetThreadStorageResponse.pending_writes:type_name -> checkpointd.v1.ValueStorage
+	34, // 35: checkpointd.v1.ChannelStorage.values:type_name -> checkpointd.v1.ValueStorage
+	44, // 36: checkpointd.v1.PutRequest.NewVersionsEntry.value:type_name -> checkpointd.v1.ChannelVersion
+	45, // 37: checkpointd.v1.ResumeRequest.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
+	45, // 38: checkpointd.v1.ClaimResumeResponse.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
+	1,  // 39: checkpointd.v1.CheckpointService.Put:input_type -> checkpointd.v1.PutRequest
+	3,  // 40: checkpointd.v1.CheckpointService.PutWrites:input_type -> checkpointd.v1.PutWritesRequest
+	5,  // 41: checkpointd.v1.CheckpointService.GetTuple:input_type -> checkpointd.v1.GetTupleRequest
+	7,  // 42: checkpointd.v1.CheckpointService.List:input_type -> checkpointd.v1.ListRequest
+	9,  // 43: checkpointd.v1.CheckpointService.DeleteThread:input_type -> checkpointd.v1.DeleteThreadRequest
+	11, // 44: checkpointd.v1.CheckpointService.CopyThread:input_type -> checkpointd.v1.CopyThreadRequest
+	13, // 45: checkpointd.v1.CheckpointService.DeleteForRuns:input_type -> checkpointd.v1.DeleteForRunsRequest
+	15, // 46: checkpointd.v1.CheckpointService.Prune:input_type -> checkpointd.v1.PruneRequest
+	17, // 47: checkpointd.v1.CheckpointService.Watch:input_type -> checkpointd.v1.WatchRequest
+	20, // 48: checkpointd.v1.CheckpointService.Subscribe:input_type -> checkpointd.v1.SubscribeRequest
+	22, // 49: checkpointd.v1.CheckpointService.Resume:input_type -> checkpointd.v1.ResumeRequest
+	24, // 50: checkpointd.v1.CheckpointService.ClaimResume:input_type -> checkpointd.v1.ClaimResumeRequest
+	26, // 51: checkpointd.v1.CheckpointService.Batch:input_type -> checkpointd.v1.BatchRequest
+	31, // 52: checkpointd.v1.CheckpointService.GetThreadStorage:input_type -> checkpointd.v1.GetThreadStorageRequest
+	2,  // 53: checkpointd.v1.CheckpointService.Put:output_type -> checkpointd.v1.PutResponse
+	4,  // 54: checkpointd.v1.CheckpointService.PutWrites:output_type -> checkpointd.v1.PutWritesResponse
+	6,  // 55: checkpointd.v1.CheckpointService.GetTuple:output_type -> checkpointd.v1.GetTupleResponse
+	8,  // 56: checkpointd.v1.CheckpointService.List:output_type -> checkpointd.v1.ListResponse
+	10, // 57: checkpointd.v1.CheckpointService.DeleteThread:output_type -> checkpointd.v1.DeleteThreadResponse
+	12, // 58: checkpointd.v1.CheckpointService.CopyThread:output_type -> checkpointd.v1.CopyThreadResponse
+	14, // 59: checkpointd.v1.CheckpointService.DeleteForRuns:output_type -> checkpointd.v1.DeleteForRunsResponse
+	16, // 60: checkpointd.v1.CheckpointService.Prune:output_type -> checkpointd.v1.PruneResponse
+	19, // 61: checkpointd.v1.CheckpointService.Watch:output_type -> checkpointd.v1.WatchResponse
+	21, // 62: checkpointd.v1.CheckpointService.Subscribe:output_type -> checkpointd.v1.SubscribeResponse
+	23, // 63: checkpointd.v1.CheckpointService.Resume:output_type -> checkpointd.v1.ResumeResponse
+	25, // 64: checkpointd.v1.CheckpointService.ClaimResume:output_type -> checkpointd.v1.ClaimResumeResponse
+	28, // 65: checkpointd.v1.CheckpointService.Batch:output_type -> checkpointd.v1.BatchResponse
+	32, // 66: checkpointd.v1.CheckpointService.GetThreadStorage:output_type -> checkpointd.v1.GetThreadStorageResponse
+	53, // [53:67] is the sub-list for method output_type
+	39, // [39:53] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_checkpointd_v1_checkpoint_service_proto_init() }
@@ -2074,7 +2391,7 @@ func file_checkpointd_v1_checkpoint_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_checkpointd_v1_checkpoint_service_proto_rawDesc), len(file_checkpointd_v1_checkpoint_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   33,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,19 +19,20 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	CheckpointService_Put_FullMethodName           = "/checkpointd.v1.CheckpointService/Put"
-	CheckpointService_PutWrites_FullMethodName     = "/checkpointd.v1.CheckpointService/PutWrites"
-	CheckpointService_GetTuple_FullMethodName      = "/checkpointd.v1.CheckpointService/GetTuple"
-	CheckpointService_List_FullMethodName          = "/checkpointd.v1.CheckpointService/List"
-	CheckpointService_DeleteThread_FullMethodName  = "/checkpointd.v1.CheckpointService/DeleteThread"
-	CheckpointService_CopyThread_FullMethodName    = "/checkpointd.v1.CheckpointService/CopyThread"
-	CheckpointService_DeleteForRuns_FullMethodName = "/checkpointd.v1.CheckpointService/DeleteForRuns"
-	CheckpointService_Prune_FullMethodName         = "/checkpointd.v1.CheckpointService/Prune"
-	CheckpointService_Watch_FullMethodName         = "/checkpointd.v1.CheckpointService/Watch"
-	CheckpointService_Subscribe_FullMethodName     = "/checkpointd.v1.CheckpointService/Subscribe"
-	CheckpointService_Resume_FullMethodName        = "/checkpointd.v1.CheckpointService/Resume"
-	CheckpointService_ClaimResume_FullMethodName   = "/checkpointd.v1.CheckpointService/ClaimResume"
-	CheckpointService_Batch_FullMethodName         = "/checkpointd.v1.CheckpointService/Batch"
+	CheckpointService_Put_FullMethodName              = "/checkpointd.v1.CheckpointService/Put"
+	CheckpointService_PutWrites_FullMethodName        = "/checkpointd.v1.CheckpointService/PutWrites"
+	CheckpointService_GetTuple_FullMethodName         = "/checkpointd.v1.CheckpointService/GetTuple"
+	CheckpointService_List_FullMethodName             = "/checkpointd.v1.CheckpointService/List"
+	CheckpointService_DeleteThread_FullMethodName     = "/checkpointd.v1.CheckpointService/DeleteThread"
+	CheckpointService_CopyThread_FullMethodName       = "/checkpointd.v1.CheckpointService/CopyThread"
+	CheckpointService_DeleteForRuns_FullMethodName    = "/checkpointd.v1.CheckpointService/DeleteForRuns"
+	CheckpointService_Prune_FullMethodName            = "/checkpointd.v1.CheckpointService/Prune"
+	CheckpointService_Watch_FullMethodName            = "/checkpointd.v1.CheckpointService/Watch"
+	CheckpointService_Subscribe_FullMethodName        = "/checkpointd.v1.CheckpointService/Subscribe"
+	CheckpointService_Resume_FullMethodName           = "/checkpointd.v1.CheckpointService/Resume"
+	CheckpointService_ClaimResume_FullMethodName      = "/checkpointd.v1.CheckpointService/ClaimResume"
+	CheckpointService_Batch_FullMethodName            = "/checkpointd.v1.CheckpointService/Batch"
+	CheckpointService_GetThreadStorage_FullMethodName = "/checkpointd.v1.CheckpointService/GetThreadStorage"
 )
 
 // CheckpointServiceClient is the client API for CheckpointService service.
@@ -84,6 +85,9 @@ type CheckpointServiceClient interface {
 	// and each has its own result or error, in request order. At most 1000 calls. Idempotent, as
 	// every call it may carry is.
 	Batch(ctx context.Context, in *BatchRequest, opts ...grpc.CallOption) (*BatchResponse, error)
+	// How much a thread stores: per channel and in total, what the client wrote
+	// (logical) against what the tables hold for it (stored). See docs/operations.md.
+	GetThreadStorage(ctx context.Context, in *GetThreadStorageRequest, opts ...grpc.CallOption) (*GetThreadStorageResponse, error)
 }
 
 type checkpointServiceClient struct {
@@ -245,6 +249,16 @@ func (c *checkpointServiceClient) Batch(ctx context.Context, in *BatchRequest, o
 	return out, nil
 }
 
+func (c *checkpointServiceClient) GetThreadStorage(ctx context.Context, in *GetThreadStorageRequest, opts ...grpc.CallOption) (*GetThreadStorageResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetThreadStorageResponse)
+	err := c.cc.Invoke(ctx, CheckpointService_GetThreadStorage_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CheckpointServiceServer is the server API for CheckpointService service.
 // All implementations must embed UnimplementedCheckpointServiceServer
 // for forward compatibility.
@@ -295,6 +309,9 @@ type CheckpointServiceServer interface {
 	// and each has its own result or error, in request order. At most 1000 calls. Idempotent, as
 	// every call it may carry is.
 	Batch(context.Context, *BatchRequest) (*BatchResponse, error)
+	// How much a thread stores: per channel and in total, what the client wrote
+	// (logical) against what the tables hold for it (stored). See docs/operations.md.
+	GetThreadStorage(context.Context, *GetThreadStorageRequest) (*GetThreadStorageResponse, error)
 	mustEmbedUnimplementedCheckpointServiceServer()
 }
 
@@ -343,6 +360,9 @@ func (UnimplementedCheckpointServiceServer) ClaimResume(context.Context, *ClaimR
 }
 func (UnimplementedCheckpointServiceServer) Batch(context.Context, *BatchRequest) (*BatchResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Batch not implemented")
+}
+func (UnimplementedCheckpointServiceServer) GetThreadStorage(context.Context, *GetThreadStorageRequest) (*GetThreadStorageResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetThreadStorage not implemented")
 }
 func (UnimplementedCheckpointServiceServer) mustEmbedUnimplementedCheckpointServiceServer() {}
 func (UnimplementedCheckpointServiceServer) testEmbeddedByValue()                           {}
@@ -574,6 +594,24 @@ func _CheckpointService_Batch_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CheckpointService_GetThreadStorage_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetThreadStorageRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CheckpointServiceServer).GetThreadStorage(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CheckpointService_GetThreadStorage_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CheckpointServiceServer).GetThreadStorage(ctx, req.(*GetThreadStorageRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CheckpointService_ServiceDesc is the grpc.ServiceDesc for CheckpointService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -620,6 +658,10 @@ var CheckpointService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Batch",
 			Handler:    _CheckpointService_Batch_Handler,
+		},
+		{
+			MethodName: "GetThreadStorage",
+			Handler:    _CheckpointService_GetThreadStorage_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
