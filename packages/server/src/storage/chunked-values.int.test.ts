@@ -194,3 +194,57 @@ describe.each(testEngines)("chunked values on %s", (engine) => {
     expect(await chunkIntegrity(server.db)).toEqual({ orphans: 0, missing: 0 });
   });
 });
+
+describe.each(testEngines)("GetThreadStorage on %s", (engine) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(engine, undefined, { chunking: { threshold: 4096, target: 1024, compression: "off" } });
+  });
+  afterAll(() => server.close());
+
+  it("reports per channel what the client wrote against what is stored, and a growing value stores far less than it wrote", async () => {
+    const threadId = "storage-report";
+    const r = random(5);
+    let messages = fresh(r, 2000, false);
+    for (let step = 1; step <= 30; step++) {
+      if (step > 1) messages = join(messages, fresh(r, 400, false));
+      await server.client.put({
+        config: { threadId, checkpointNs: "", ...(step > 1 ? { checkpointId: id(step - 1) } : {}) },
+        checkpoint: {
+          v: 4,
+          id: id(step),
+          ts: "2026-01-01T00:00:00.000Z",
+          channelValues: { messages: { type: "json", data: messages }, small: { type: "json", data: new Uint8Array([step]) } },
+          channelVersions: { messages: version(step), small: version(step) },
+        },
+        metadata: {},
+        newVersions: { messages: version(step), small: version(step) },
+      });
+    }
+    await server.client.putWrites({
+      config: { threadId, checkpointNs: "", checkpointId: id(30) },
+      taskId: "t",
+      writes: [{ channel: "messages", value: { type: "json", data: new Uint8Array(10) } }],
+    });
+    const report = await server.client.getThreadStorage({ threadId });
+    expect(report.found).toBe(true);
+    expect(report.checkpointCount).toBe(30n);
+    const byName = Object.fromEntries(report.channels.map((c) => [c.channel, c.values!]));
+    expect(Object.keys(byName)).toEqual(["messages", "small"]);
+    // Logical: every version's length, as written.
+    const written = Array.from({ length: 30 }, (_, i) => 2000 + 400 * i).reduce((a, b) => a + b, 0);
+    expect(byName.messages!.logicalBytes).toBe(BigInt(written));
+    expect(byName.messages!.count).toBe(30n);
+    expect(byName.messages!.chunkedCount).toBe(BigInt(Array.from({ length: 30 }, (_, i) => 2000 + 400 * i).filter((n) => n > 4096).length));
+    expect(byName.small).toMatchObject({ count: 30n, chunkedCount: 0n, logicalBytes: 30n });
+    expect(report.pendingWrites).toMatchObject({ count: 1n, chunkedCount: 0n, logicalBytes: 10n });
+    // Stored: the distinct chunks once; a value that grows by appending is stored a few times over, not 15 times.
+    expect(byName.messages!.storedBytes).toBeLessThan(byName.messages!.logicalBytes / 5n);
+    expect(report.chunkCount).toBeGreaterThan(0n);
+    expect(report.storedBytes).toBeLessThan(report.logicalBytes);
+    expect(report.logicalBytes).toBe(BigInt(written) + 30n + 10n + report.checkpointBytes);
+
+    expect(await server.client.getThreadStorage({ threadId: "no-such-thread" })).toMatchObject({ found: false, checkpointCount: 0n });
+    await expect(server.client.getThreadStorage({ threadId: "" })).rejects.toThrow(/thread_id/);
+  });
+});
