@@ -26,6 +26,7 @@ export function createStubService(invalidArgument: (message: string) => Error): 
     subscribe: async function* () {},
     resume: () => Promise.resolve({}),
     claimResume: () => Promise.resolve({}),
+    getThreadStorage: () => Promise.resolve({}),
     batch: (request, context) => batch(request, context),
   };
   const batch = createBatchMethod(service);
