@@ -6,17 +6,13 @@ import { chunkCodec, hashBytes } from "./value-chunker.js";
  * The chunks of the value in row `alias` (checkpoint_blobs or
  * checkpoint_writes), in order, as one bytea: each stored chunk (codec byte
  * and bytes) after its length as 4 bytes big-endian; null for an inline
- * value. A correlated subquery of the statement that reads the row, so a
- * chunked value costs no extra round trip: a primary-key lookup per chunk.
+ * value. Part of the statement that reads the row (the SQL function of
+ * migration 0007), so a chunked value costs no extra round trip: a
+ * primary-key lookup per chunk.
  */
 export function chunkFramesSql(alias: string): RawBuilder<Uint8Array | null> {
   const row = sql.raw(alias);
-  return sql<Uint8Array | null>`(case when ${row}.chunks is null then null else (
-    select string_agg(int4send(length(ch.data)) || ch.data, ''::bytea order by k.i)
-    from generate_series(0, length(${row}.chunks) / ${sql.lit(hashBytes)} - 1) as k(i)
-    join value_chunks ch on ch.tenant = ${row}.tenant and ch.thread_id = ${row}.thread_id
-      and ch.hash = substring(${row}.chunks from k.i * ${sql.lit(hashBytes)} + 1 for ${sql.lit(hashBytes)})
-  ) end)`;
+  return sql<Uint8Array | null>`checkpointd_chunk_frames(${row}.tenant, ${row}.thread_id, ${row}.chunks)`;
 }
 
 /** How many chunks the row's value names (null for an inline value). */
