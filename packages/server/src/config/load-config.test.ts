@@ -256,8 +256,20 @@ const settings = [
     flagValue: ["off", undefined],
     envValue: ["4096", 4096],
   },
-  { flag: "--storage-chunk-target", env: "STORAGE_CHUNK_TARGET", key: "storageChunkTarget", flagValue: ["1024", 1024], envValue: ["4096", 4096] },
-  { flag: "--storage-compression", env: "STORAGE_COMPRESSION", key: "storageCompression", flagValue: ["gzip", "gzip"], envValue: ["brotli", "brotli"] },
+  {
+    flag: "--storage-chunk-target",
+    env: "STORAGE_CHUNK_TARGET",
+    key: "storageChunkTarget",
+    flagValue: ["1024", 1024],
+    envValue: ["4096", 4096],
+  },
+  {
+    flag: "--storage-compression",
+    env: "STORAGE_COMPRESSION",
+    key: "storageCompression",
+    flagValue: ["gzip", "gzip"],
+    envValue: ["brotli", "brotli"],
+  },
   {
     flag: "--cache-max-bytes",
     env: "CACHE_MAX_BYTES",

@@ -60,7 +60,9 @@ async function chunkIntegrity(db: Kysely<Database>) {
       generate_series(0, length(r.chunks) / 16 - 1) as k(i)`;
   const orphans = await sql<{ n: number }>`
     select count(*)::int as n from value_chunks ch
-    where not exists (select 1 from (${refs}) as r where r.tenant = ch.tenant and r.thread_id = ch.thread_id and r.hash = ch.hash)`.execute(db);
+    where not exists (select 1 from (${refs}) as r where r.tenant = ch.tenant and r.thread_id = ch.thread_id and r.hash = ch.hash)`.execute(
+    db,
+  );
   const missing = await sql<{ n: number }>`
     select count(*)::int as n from (${refs}) as r
     where not exists (select 1 from value_chunks ch where ch.tenant = r.tenant and ch.thread_id = r.thread_id and ch.hash = r.hash)`.execute(

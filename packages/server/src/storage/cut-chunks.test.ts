@@ -19,7 +19,8 @@ function prose(seed: number, length: number): string {
   return text.slice(0, length);
 }
 
-const messages = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `m-${i}`, role: i % 2 ? "ai" : "human", content: prose(i + 1, 400) }));
+const messages = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ id: `m-${i}`, role: i % 2 ? "ai" : "human", content: prose(i + 1, 400) }));
 
 /** msgpack by hand: an array (fixarray, or array16 past 15) of maps of strings, as Python's serializer writes messages. */
 function msgpackArray(items: ReturnType<typeof messages>): Uint8Array {

@@ -77,7 +77,19 @@ export async function copyThread(db: Kysely<Database>, tenant: string, source: s
       .execute();
     await trx
       .insertInto("checkpoint_writes")
-      .columns(["tenant", "thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx", "channel", "type", "blob", "chunks", "task_path"])
+      .columns([
+        "tenant",
+        "thread_id",
+        "checkpoint_ns",
+        "checkpoint_id",
+        "task_id",
+        "idx",
+        "channel",
+        "type",
+        "blob",
+        "chunks",
+        "task_path",
+      ])
       .expression((eb) =>
         eb
           .selectFrom("checkpoint_writes")

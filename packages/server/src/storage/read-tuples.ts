@@ -94,7 +94,10 @@ export interface ChunkedParts {
   frames: Uint8Array | null;
   chunk_count: number | null;
 }
-export type BlobRow = Pick<Selectable<Database["checkpoint_blobs"]>, "thread_id" | "checkpoint_ns" | "channel" | "version" | "type" | "blob"> &
+export type BlobRow = Pick<
+  Selectable<Database["checkpoint_blobs"]>,
+  "thread_id" | "checkpoint_ns" | "channel" | "version" | "type" | "blob"
+> &
   ChunkedParts;
 export type WriteRow = Pick<
   Selectable<Database["checkpoint_writes"]>,
@@ -118,7 +121,12 @@ export function assembleTuples(
   for (const w of writes) {
     const key = nsKey(w.thread_id, w.checkpoint_ns) + sep + w.checkpoint_id;
     const list = writesByCheckpoint.get(key) ?? [];
-    list.push({ taskId: w.task_id, channel: w.channel, value: { type: w.type, data: valueBytes(w) ?? new Uint8Array() }, taskPath: w.task_path });
+    list.push({
+      taskId: w.task_id,
+      channel: w.channel,
+      value: { type: w.type, data: valueBytes(w) ?? new Uint8Array() },
+      taskPath: w.task_path,
+    });
     writesByCheckpoint.set(key, list);
   }
 

@@ -44,7 +44,8 @@ function encode(chunk: Uint8Array, compression: StorageCompression): Buffer {
         ? deflateRawSync(chunk, { level: 6 })
         : brotliCompressSync(chunk, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: chunk.length } });
     // Only when it pays: incompressible bytes stay raw.
-    if (packed.length < chunk.length) return Buffer.concat([Buffer.of(compression === "gzip" ? chunkCodec.deflate : chunkCodec.brotli), packed]);
+    if (packed.length < chunk.length)
+      return Buffer.concat([Buffer.of(compression === "gzip" ? chunkCodec.deflate : chunkCodec.brotli), packed]);
   }
   return Buffer.concat([Buffer.of(chunkCodec.raw), chunk]);
 }

@@ -46,7 +46,11 @@ describe.each(testEngines)("migration 0007_value_chunks on %s", (engine) => {
     const storages = createKyselyStorage({ db, chunking: chunking("off") });
     const data = big(7);
     await putValue(storages, "down", data);
-    const before = await db.selectFrom("checkpoint_blobs").select(["blob", "chunks"]).where("thread_id", "=", "down").executeTakeFirstOrThrow();
+    const before = await db
+      .selectFrom("checkpoint_blobs")
+      .select(["blob", "chunks"])
+      .where("thread_id", "=", "down")
+      .executeTakeFirstOrThrow();
     expect(before.blob).toBeNull();
     expect(before.chunks).not.toBeNull();
 
