@@ -5,13 +5,17 @@ import { hashBytes } from "./value-chunker.js";
 /** Every (thread_id, hash) that a blob or write of these threads names. */
 export function chunkReferencesSql(tenant: string, threadIds: readonly string[]): RawBuilder<unknown> {
   const ids = sql`${[...threadIds]}::text[]`;
+  // `|| ''` behind `offset 0` detoasts each (long, TOASTed) list once, not once per substring.
   return sql`
-    select r.thread_id, substring(r.chunks from k.i * ${sql.lit(hashBytes)} + 1 for ${sql.lit(hashBytes)}) as hash
+    select r.thread_id, substring(r.list from k.i * ${sql.lit(hashBytes)} + 1 for ${sql.lit(hashBytes)}) as hash
     from (
-      select thread_id, chunks from checkpoint_blobs where tenant = ${tenant} and thread_id = any(${ids}) and chunks is not null
-      union all
-      select thread_id, chunks from checkpoint_writes where tenant = ${tenant} and thread_id = any(${ids}) and chunks is not null
-    ) as r, generate_series(0, length(r.chunks) / ${sql.lit(hashBytes)} - 1) as k(i)`;
+      select u.thread_id, u.chunks || ''::bytea as list from (
+        select thread_id, chunks from checkpoint_blobs where tenant = ${tenant} and thread_id = any(${ids}) and chunks is not null
+        union all
+        select thread_id, chunks from checkpoint_writes where tenant = ${tenant} and thread_id = any(${ids}) and chunks is not null
+      ) as u
+      offset 0
+    ) as r, generate_series(0, length(r.list) / ${sql.lit(hashBytes)} - 1) as k(i)`;
 }
 
 /**

@@ -23,7 +23,8 @@ function valueStorageSql(table: "checkpoint_blobs" | "checkpoint_writes", tenant
   const channel = byChannel ? sql`channel` : sql`''::text`;
   return sql<ValueRow>`
     with v as (
-      select ${channel} as channel, blob, chunks from ${sql.table(table)} where tenant = ${tenant} and thread_id = ${threadId}
+      -- || '': the (TOASTed) list detoasted once here, not once per substring below.
+      select ${channel} as channel, blob, chunks || ''::bytea as chunks from ${sql.table(table)} where tenant = ${tenant} and thread_id = ${threadId}
     ),
     refs as (
       select v.channel, substring(v.chunks from k.i * ${sql.lit(hashBytes)} + 1 for ${sql.lit(hashBytes)}) as hash
@@ -31,7 +32,7 @@ function valueStorageSql(table: "checkpoint_blobs" | "checkpoint_writes", tenant
     ),
     rows as (
       select channel, count(*) as count, count(chunks) as chunked_count, sum(length(blob)) as inline_logical,
-        sum(coalesce(pg_column_size(blob), 0) + coalesce(pg_column_size(chunks), 0)) as row_stored
+        sum(coalesce(pg_column_size(blob), 0) + coalesce(length(chunks), 0)) as row_stored
       from v group by channel
     ),
     logical as (
