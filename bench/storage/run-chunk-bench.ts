@@ -16,6 +16,7 @@
  * Ratios are medians of the per-round ratios: load from other work on the machine moves both sides.
  *
  *   pnpm --filter @checkpointd/bench chunks [--steps 1000] [--rounds 8] [--python PATH]
+ *   pnpm --filter @checkpointd/bench chunks --puts-only --rounds 16   # only the Put comparison
  */
 import { execFile } from "node:child_process";
 import os from "node:os";
@@ -42,14 +43,19 @@ const { values } = parseArgs({
   options: {
     steps: { type: "string", default: "1000" },
     rounds: { type: "string", default: "8" },
+    "puts-only": { type: "boolean", default: false },
     python: { type: "string", default: join(here, "../../.venv/bin/python") },
   },
 });
 const steps = Number(values.steps);
 const rounds = Number(values.rounds);
-if (!(steps > 0 && steps <= 5000 && rounds > 0 && rounds <= 10)) throw new Error("--steps 1..5000, --rounds 1..10");
+if (!(steps > 0 && steps <= 5000 && rounds > 0 && rounds <= 30)) throw new Error("--steps 1..5000, --rounds 1..30");
 const log = (line: string) => process.stderr.write(`${line}\n`);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
 const proseMessage = (step: number) =>
   step % 2 === 0
@@ -83,6 +89,27 @@ async function uniqueBytes(url: string): Promise<number> {
   }
 }
 
+/** Put c=64 (the compare bench's Put workload, values below the threshold) through both servers, rotating 2 s runs. */
+async function comparePuts(chunked: SpawnedCheckpointd, inline: SpawnedCheckpointd): Promise<Record<"chunked" | "inline", number[]>> {
+  const puts = { chunked: [], inline: [] } as Record<"chunked" | "inline", number[]>;
+  for (let round = 0; round < rounds; round++) {
+    for (const v of round % 2 === 0 ? (["chunked", "inline"] as const) : (["inline", "chunked"] as const)) {
+      const saver = CheckpointdSaver.fromUrl(`127.0.0.1:${(v === "chunked" ? chunked : inline).port}`);
+      const conversations = Array.from({ length: 64 }, (_, w) => new Conversation(`put-r${round}-w${w}`));
+      const op = async (_seq: number, worker: number) => {
+        const call = conversations[worker]!.next();
+        await saver.put(call.config, call.checkpoint, call.metadata, call.newVersions);
+      };
+      await runClosedLoop(op, { concurrency: 64, maxOps: 500, maxMs: 500 });
+      const result = await runClosedLoop(op, { concurrency: 64, maxOps: 10_000, maxMs: 2_000 });
+      puts[v].push(result.opsPerSecond);
+      log(`  round ${round + 1} ${v}: Put c=64 ${result.opsPerSecond.toFixed(0)}/s (${result.errors} errors)`);
+      await saver.close();
+    }
+  }
+  return puts;
+}
+
 const postgres = await startPostgres();
 const servers: SpawnedCheckpointd[] = [];
 type Variant = "chunked" | "gzip" | "inline";
@@ -113,6 +140,21 @@ try {
     const pyUrl = await createDatabase(postgres.url, `chunks_py_${v}`);
     py[v] = { url: pyUrl, server: await serve(pyUrl, flags[v]) };
   }
+  if (values["puts-only"]) {
+    const puts = await comparePuts(js.chunked.server, js.inline.server);
+    const ratios = puts.chunked.map((x, i) => x / puts.inline[i]!);
+    console.log(`Put c=64, ${rounds} rounds of 2 s, rotating (load average ${os.loadavg()[0]!.toFixed(1)} at the end):`);
+    console.log(`chunked ops/s ${puts.chunked.map((x) => x.toFixed(0)).join(" ")}; inline ${puts.inline.map((x) => x.toFixed(0)).join(" ")}`);
+    console.log(
+      `median of per-round ratios ${median(ratios).toFixed(3)}x; ratio of summed ops ${(puts.chunked.reduce((a, b) => a + b) / puts.inline.reduce((a, b) => a + b)).toFixed(3)}x`,
+    );
+  } else await fullRun(js, py);
+} finally {
+  for (const server of servers) await server.stop().catch(() => undefined);
+  await postgres.destroy();
+}
+
+async function fullRun(js: Record<Variant, { url: string; server: SpawnedCheckpointd }>, py: Record<Variant, { url: string; server: SpawnedCheckpointd }>) {
   const saverUrl = await createDatabase(postgres.url, "chunks_saver");
   const pySaverUrl = await createDatabase(postgres.url, "chunks_py_saver");
 
@@ -148,7 +190,6 @@ try {
 
   log("GetTuple latest (L1 miss) at the end of that conversation, and Put c=64, rotating");
   const reads = { chunked: [], gzip: [], inline: [] } as Record<Variant, number[]>;
-  const puts = { chunked: [], inline: [] } as Record<"chunked" | "inline", number[]>;
   for (let round = 0; round < rounds; round++) {
     const order = [...variants.slice(round % 3), ...variants.slice(0, round % 3)];
     for (const v of order) {
@@ -162,20 +203,8 @@ try {
       reads[v].push(result.latency.p50Ms);
       log(`  round ${round + 1} ${v}: GetTuple p50 ${result.latency.p50Ms.toFixed(3)} ms (${result.ops} reads, ${result.errors} errors)`);
     }
-    for (const v of round % 2 === 0 ? (["chunked", "inline"] as const) : (["inline", "chunked"] as const)) {
-      const saver = CheckpointdSaver.fromUrl(`127.0.0.1:${js[v].server.port}`);
-      const conversations = Array.from({ length: 64 }, (_, w) => new Conversation(`put-r${round}-w${w}`));
-      const op = async (_seq: number, worker: number) => {
-        const call = conversations[worker]!.next();
-        await saver.put(call.config, call.checkpoint, call.metadata, call.newVersions);
-      };
-      await runClosedLoop(op, { concurrency: 64, maxOps: 500, maxMs: 500 });
-      const result = await runClosedLoop(op, { concurrency: 64, maxOps: 10_000, maxMs: 2_000 });
-      puts[v].push(result.opsPerSecond);
-      log(`  round ${round + 1} ${v}: Put c=64 ${result.opsPerSecond.toFixed(0)}/s (${result.errors} errors)`);
-      await saver.close();
-    }
   }
+  const puts = await comparePuts(js.chunked.server, js.inline.server);
 
   const ratio = (a: number, b: number) => `${(a / b).toFixed(3)}x`;
   const perRound = (a: number[], b: number[]) => median(a.map((x, i) => x / b[i]!));
@@ -217,7 +246,4 @@ try {
   console.log(
     `| Put c=64, ops/s (median of rounds; values below the threshold) | ${median(puts.chunked).toFixed(0)} | | ${median(puts.inline).toFixed(0)} | ${perRound(puts.chunked, puts.inline).toFixed(3)}x | |`,
   );
-} finally {
-  for (const server of servers) await server.stop().catch(() => undefined);
-  await postgres.destroy();
 }
