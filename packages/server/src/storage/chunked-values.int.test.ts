@@ -182,6 +182,33 @@ describe.each(testEngines)("chunked values on %s", (engine) => {
     await expectHistory(`${source}-copy`, written, [2, 4, 16]);
   });
 
+  it("a value of more chunks than one statement takes (over 1,000) is written in one transaction and read back whole", async () => {
+    const threadId = "chunks-many";
+    const data = fresh(random(77), 600_000, true);
+    await server.client.put({
+      config: { threadId, checkpointNs: "" },
+      checkpoint: {
+        v: 4,
+        id: id(1),
+        ts: "2026-01-01T00:00:00.000Z",
+        channelValues: { big: { type: "bytes", data } },
+        channelVersions: { big: version(1) },
+      },
+      metadata: {},
+      newVersions: { big: version(1) },
+    });
+    await server.client.putWrites({
+      config: { threadId, checkpointNs: "", checkpointId: id(1) },
+      taskId: "t",
+      writes: [{ channel: "big", value: { type: "bytes", data: join(data, fresh(random(78), 100, true)) } }],
+    });
+    expect(await countRows(server.db, threadId)).toBeGreaterThan(1000);
+    const { tuple } = await server.client.getTuple({ config: { threadId, checkpointNs: "" } });
+    expect(Buffer.from(tuple!.checkpoint!.channelValues.big!.data).equals(Buffer.from(data))).toBe(true);
+    expect(Buffer.from(tuple!.pendingWrites[0]!.value!.data).equals(Buffer.from(join(data, fresh(random(78), 100, true))))).toBe(true);
+    expect(await chunkIntegrity(server.db)).toEqual({ orphans: 0, missing: 0 });
+  });
+
   it("the chunks of an overwritten special write are freed by the next sweep", async () => {
     const threadId = "chunks-overwritten";
     await writeHistory(threadId, 9, 2);
