@@ -144,7 +144,9 @@ try {
     const puts = await comparePuts(js.chunked.server, js.inline.server);
     const ratios = puts.chunked.map((x, i) => x / puts.inline[i]!);
     console.log(`Put c=64, ${rounds} rounds of 2 s, rotating (load average ${os.loadavg()[0]!.toFixed(1)} at the end):`);
-    console.log(`chunked ops/s ${puts.chunked.map((x) => x.toFixed(0)).join(" ")}; inline ${puts.inline.map((x) => x.toFixed(0)).join(" ")}`);
+    console.log(
+      `chunked ops/s ${puts.chunked.map((x) => x.toFixed(0)).join(" ")}; inline ${puts.inline.map((x) => x.toFixed(0)).join(" ")}`,
+    );
     console.log(
       `median of per-round ratios ${median(ratios).toFixed(3)}x; ratio of summed ops ${(puts.chunked.reduce((a, b) => a + b) / puts.inline.reduce((a, b) => a + b)).toFixed(3)}x`,
     );
@@ -154,7 +156,10 @@ try {
   await postgres.destroy();
 }
 
-async function fullRun(js: Record<Variant, { url: string; server: SpawnedCheckpointd }>, py: Record<Variant, { url: string; server: SpawnedCheckpointd }>) {
+async function fullRun(
+  js: Record<Variant, { url: string; server: SpawnedCheckpointd }>,
+  py: Record<Variant, { url: string; server: SpawnedCheckpointd }>,
+) {
   const saverUrl = await createDatabase(postgres.url, "chunks_saver");
   const pySaverUrl = await createDatabase(postgres.url, "chunks_py_saver");
 
