@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import { setMaxListeners } from "node:events";
 import { mkdir } from "node:fs/promises";
 import { CheckpointService, file_checkpointd_v1_checkpoint_service } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
@@ -8,7 +9,8 @@ import { settingDefaults } from "./config/setting-defaults.js";
 import { settings } from "./config/settings.js";
 import { authenticateService } from "./auth/authenticate-service.js";
 import { createOpenAuthenticator, type Authenticator } from "./auth/authenticator.js";
-import { configureAuth, type AuthSettings } from "./auth/configure-auth.js";
+import { configureAuth, isLoopback, type AuthSettings } from "./auth/configure-auth.js";
+import { loadMetricsToken, type MetricsToken } from "./auth/metrics-token.js";
 import { createCheckpointService } from "./service/checkpoint-service.js";
 import { createTenantScopes } from "./service/tenant-scopes.js";
 import { connectDatabase, migrateToLatest, type DatabaseHandle } from "./storage/connect-database.js";
@@ -71,6 +73,7 @@ export type StartOptions = Pick<
   | "tlsKeyFile"
   | "tlsClientCaFile"
   | "metricsPort"
+  | "metricsTokenFile"
   | "slowCallMs"
   | "otel"
 > &
@@ -168,6 +171,8 @@ export interface ServeOptions
   metrics?: Metrics | undefined;
   /** Serve `metrics` at /metrics on this port of `host`; undefined: no metrics server. */
   metricsPort?: number | undefined;
+  /** Whether a scrape may read /metrics (a bearer token); undefined: every scrape may. */
+  metricsAuthorize?: ((request: IncomingMessage) => boolean) | undefined;
   /** Server spans for every call (flushed and stopped on close); undefined: no tracing. */
   tracing?: Tracing | undefined;
   /** Log a call slower than this (default: `--slow-call-ms`'s). */
@@ -269,7 +274,14 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
       );
     }
     if (options.metricsPort !== undefined && metrics !== undefined) {
-      servers.push(await startMetricsServer({ host: options.host, port: options.metricsPort, registry: metrics.registry }));
+      servers.push(
+        await startMetricsServer({
+          host: options.host,
+          port: options.metricsPort,
+          registry: metrics.registry,
+          authorize: options.metricsAuthorize,
+        }),
+      );
     }
   } catch (error) {
     await stopServers(0);
@@ -335,12 +347,15 @@ export async function startCheckpointd(options: StartOptions, logger: Logger): P
   const metrics = options.metricsPort !== undefined || options.statsIntervalSeconds > 0 ? createMetrics() : undefined;
   let handle: DatabaseHandle;
   let tracing: Tracing | undefined;
+  let metricsToken: MetricsToken | undefined;
   try {
+    metricsToken = await openMetricsToken(options, auth !== undefined && auth.enabled, logger);
     tracing = await startTracing({ enabled: options.otel, env: process.env });
     if (tracing !== undefined) logger.info("OpenTelemetry tracing on (OTLP/HTTP, configured by OTEL_* variables)");
     handle = await openDatabase(options, logger, metrics?.storage, tracing);
   } catch (error) {
     auth?.close();
+    metricsToken?.close();
     throw error;
   }
   const traced = (redisCache: CheckpointCache) => (tracing === undefined ? redisCache : traceCache(redisCache, tracing.spans));
@@ -390,9 +405,11 @@ export async function startCheckpointd(options: StartOptions, logger: Logger): P
       tracing,
       authenticator: options.authenticator ?? auth!.authenticator,
       publicServices: auth?.publicServices ?? options.authPublicServices ?? settingDefaults.authPublicServices,
+      metricsAuthorize: metricsToken === undefined ? undefined : (request) => metricsToken.allows(request.headers.authorization),
     });
   } catch (error) {
     auth?.close();
+    metricsToken?.close();
     throw error;
   }
   const { close } = served;
@@ -402,7 +419,35 @@ export async function startCheckpointd(options: StartOptions, logger: Logger): P
     reloadAuth: () => auth?.reload() ?? Promise.resolve(),
     async close() {
       auth?.close();
+      metricsToken?.close();
       await close();
     },
   };
+}
+
+/**
+ * The token /metrics asks scrapes for (`--metrics-token-file`); a file that cannot be read stops the
+ * start with one line. Without one, a metrics port any machine may reach on an authenticated server is
+ * worth a warning: the counts name no tenant or thread, but they are the server's.
+ */
+async function openMetricsToken(
+  options: Pick<StartOptions, "metricsPort" | "metricsTokenFile" | "host">,
+  authenticated: boolean,
+  logger: Logger,
+): Promise<MetricsToken | undefined> {
+  if (options.metricsPort === undefined) return undefined;
+  if (options.metricsTokenFile === undefined) {
+    if (authenticated && !isLoopback(options.host)) {
+      logger.warn(
+        { host: options.host, metricsPort: options.metricsPort },
+        `/metrics is open to anyone who reaches the port: set ${settings.metricsTokenFile.flag}, or ${settings.metricsPort.flag} off`,
+      );
+    }
+    return undefined;
+  }
+  try {
+    return await loadMetricsToken({ path: options.metricsTokenFile, logger });
+  } catch (error) {
+    throw new ConfigError(`${settings.metricsTokenFile.flag}: ${options.metricsTokenFile}: ${(error as Error).message}`);
+  }
 }

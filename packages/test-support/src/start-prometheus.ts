@@ -26,6 +26,8 @@ export interface StartPrometheusOptions {
   targets: readonly string[];
   /** Default 1. */
   scrapeIntervalSeconds?: number;
+  /** Scrapes send `authorization: Bearer <this file's content>` (Prometheus's `credentials_file`). */
+  bearerTokenFile?: string;
 }
 
 /** Starts Prometheus with a config of one job over the targets and waits until it is ready. */
@@ -38,6 +40,9 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     `  scrape_timeout: ${interval}`,
     "scrape_configs:",
     "  - job_name: checkpointd",
+    ...(options.bearerTokenFile === undefined
+      ? []
+      : ["    authorization:", "      type: Bearer", `      credentials_file: ${JSON.stringify(options.bearerTokenFile)}`]),
     "    static_configs:",
     `      - targets: [${options.targets.map((t) => JSON.stringify(t)).join(", ")}]`,
     "",

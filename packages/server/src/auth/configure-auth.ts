@@ -24,10 +24,15 @@ export type AuthSettings = Pick<
   | "authRateLimit"
   | "authMaxStreams"
   | "insecureNoAuth"
+  | "tlsClientCaFile"
+  | "authCertTenantFrom"
+  | "authCertRole"
 >;
 
 export interface ConfiguredAuth {
   authenticator: Authenticator;
+  /** Whether calls must authenticate (false: every call is the default tenant with every role). */
+  enabled: boolean;
   /** Services (or packages) served without credentials. */
   publicServices: readonly string[];
   /** Re-reads the keys file (SIGHUP); a bad file keeps the keys in force. */
@@ -51,7 +56,9 @@ const checkpointService = "checkpointd.v1.CheckpointService";
  */
 export async function configureAuth(options: Partial<AuthSettings>, logger: Logger): Promise<ConfiguredAuth> {
   const o = { ...settingDefaults, ...options };
-  const enabled = o.authKeysFile !== undefined || o.authJwksFile !== undefined || o.authJwksUrl !== undefined;
+  // Mutual TLS authenticates too: a verified client certificate names its tenant.
+  const mutualTls = o.tlsClientCaFile !== undefined;
+  const enabled = o.authKeysFile !== undefined || o.authJwksFile !== undefined || o.authJwksUrl !== undefined || mutualTls;
   for (const entry of o.authPublicServices) {
     if (isPublicService(checkpointService, [entry])) {
       throw new ConfigError(
@@ -73,6 +80,7 @@ export async function configureAuth(options: Partial<AuthSettings>, logger: Logg
     }
     return {
       authenticator: createOpenAuthenticator(),
+      enabled: false,
       publicServices: o.authPublicServices,
       reload: () => Promise.resolve(),
       close: () => undefined,
@@ -117,10 +125,20 @@ export async function configureAuth(options: Partial<AuthSettings>, logger: Logg
     limiter: createRateLimiter(),
     tenantRate: o.authRateLimit,
     streams: o.authMaxStreams > 0 ? createStreamCap(o.authMaxStreams) : undefined,
+    certificates: mutualTls ? { tenantFrom: o.authCertTenantFrom, role: o.authCertRole } : undefined,
   });
-  logger.info({ apiKeys: apiKeys !== undefined, jwt: jwt !== undefined, publicServices: o.authPublicServices }, "authentication on");
+  logger.info(
+    {
+      apiKeys: apiKeys !== undefined,
+      jwt: jwt !== undefined,
+      certificates: mutualTls ? `tenant from ${o.authCertTenantFrom}, ${o.authCertRole} without a token` : false,
+      publicServices: o.authPublicServices,
+    },
+    "authentication on",
+  );
   return {
     authenticator,
+    enabled: true,
     publicServices: o.authPublicServices,
     reload: async () => {
       await apiKeys?.reload();

@@ -1,6 +1,7 @@
 import { hash } from "node:crypto";
 import type { DescMethod } from "@bufbuild/protobuf";
 import type { BatchRequest } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
+import { settings } from "../config/settings.js";
 import { roles as allRoles, type CallIdentity, type Role } from "../domain/call-identity.js";
 import { Code, ServiceError } from "../errors/service-error.js";
 import type { ApiKeyStore } from "./api-key-store.js";
@@ -8,9 +9,17 @@ import type { AuditLog } from "./audit-log.js";
 import type { Authenticator, CallScope } from "./authenticator.js";
 import type { JwtVerifier } from "./jwt-verifier.js";
 import { isAdminMethod, requiredRole, watchMessageRole } from "./method-roles.js";
-import { unauthenticated, type Principal } from "./principal.js";
+import { impliedRoles, unauthenticated, type Principal } from "./principal.js";
 import type { RateLimiter, StreamCap } from "./rate-limiter.js";
 import type { CallCredentials } from "./transport-context.js";
+import { tenantFromCertificate, type CertificateTenantSource } from "./tenant-from-certificate.js";
+
+/** Mutual TLS: which name of a verified client certificate is the tenant, and what the certificate alone may do. */
+export interface CertificateIdentityOptions {
+  tenantFrom: CertificateTenantSource;
+  /** The role of a call that has a certificate and no bearer token (each role includes the ones before it). */
+  role: Role;
+}
 
 export interface CredentialAuthenticatorOptions {
   apiKeys?: ApiKeyStore | undefined;
@@ -21,6 +30,8 @@ export interface CredentialAuthenticatorOptions {
   tenantRate?: number;
   /** Caps each tenant's open Watch/Subscribe streams. */
   streams?: StreamCap | undefined;
+  /** Set under mutual TLS: a verified client certificate names the tenant of the calls made over it. */
+  certificates?: CertificateIdentityOptions | undefined;
 }
 
 /** Longer than any key or JWT the server would accept: refused before it is hashed or decoded. */
@@ -39,16 +50,54 @@ function denied(method: DescMethod, role: Role, identity: CallIdentity): Service
 }
 
 /**
- * API keys and/or JWTs from `authorization: Bearer <token>`, then the method's
- * role (method-roles.ts), then the tenant's or key's rate. Every refusal, and
- * every admin call, is one audit line.
+ * API keys and/or JWTs from `authorization: Bearer <token>`, or under mutual
+ * TLS the client certificate, then the method's role (method-roles.ts), then
+ * the tenant's or key's rate. Every refusal, and every admin call, is one
+ * audit line.
+ *
+ * With a certificate, its name is the tenant: a call without a token gets the
+ * certificate's role; a call with a token gets the token's roles, and the
+ * token must be for the same tenant (a certificate of tenant A carrying a
+ * token of tenant B is refused), so neither credential widens the other.
  */
 export function createCredentialAuthenticator(options: CredentialAuthenticatorOptions): Authenticator {
-  const { apiKeys, jwt, audit, limiter, streams } = options;
+  const { apiKeys, jwt, audit, limiter, streams, certificates } = options;
   const tenantRate = options.tenantRate ?? 0;
+  const certificateRoles = certificates === undefined ? undefined : impliedRoles([certificates.role]);
+
+  /** The tenant a call's verified certificate names; undefined without mutual TLS or a certificate. */
+  function certificateTenant(credentials: CallCredentials): string | undefined {
+    if (certificates === undefined || credentials.peerCertificate === undefined) return undefined;
+    const named = tenantFromCertificate(credentials.peerCertificate, certificates.tenantFrom);
+    if (!named.ok)
+      throw unauthenticated(`${named.reason}: it names no tenant (${settings.authCertTenantFrom.flag} ${certificates.tenantFrom})`);
+    return named.tenant;
+  }
+
+  function sameTenant(principal: Principal, tenant: string | undefined): Principal {
+    if (tenant !== undefined && principal.identity.tenant !== tenant) {
+      throw new ServiceError(
+        Code.PermissionDenied,
+        "the bearer token is for another tenant than the client certificate: use a token of the certificate's tenant, or none",
+      );
+    }
+    return principal;
+  }
 
   function principalOf(credentials: CallCredentials): Principal | Promise<Principal> {
+    const tenant = certificateTenant(credentials);
+    const principal = tokenPrincipal(credentials, tenant);
+    return principal instanceof Promise ? principal.then((p) => sameTenant(p, tenant)) : sameTenant(principal, tenant);
+  }
+
+  function tokenPrincipal(credentials: CallCredentials, certificateTenant: string | undefined): Principal | Promise<Principal> {
     const values = credentials.authorization;
+    if (values.length === 0 && certificateTenant !== undefined) {
+      return {
+        identity: { tenant: certificateTenant, subject: `certificate:${certificateTenant}`, roles: certificateRoles! },
+        rate: undefined,
+      };
+    }
     if (values.length === 0) throw unauthenticated("missing authorization: send `authorization: Bearer <token>`");
     if (values.length > 1)
       throw unauthenticated(`malformed authorization: send one \`authorization: Bearer <token>\`, not ${values.length}`);
@@ -63,6 +112,9 @@ export function createCredentialAuthenticator(options: CredentialAuthenticatorOp
     const key = apiKeys?.lookup(digest, hex);
     if (key !== undefined) return key;
     if (jwt !== undefined && jwtShape.test(token)) return jwt.verify(token, hex);
+    if (apiKeys === undefined && jwt === undefined) {
+      throw unauthenticated("this server takes no bearer tokens: it knows clients by their certificate (mutual TLS); send none");
+    }
     throw unauthenticated(apiKeys !== undefined ? "unknown key" : "malformed token: expected a JWT");
   }
 

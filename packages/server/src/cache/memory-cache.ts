@@ -103,7 +103,7 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): CheckpointC
       metas.set(threadKey(tenant, threadId), { g: (meta?.g ?? 0) + 1, n: randomUUID() });
       stats.invalidations++;
     },
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, size: { entries: entries.size, bytes: entries.calculatedSize } }),
     async close() {
       entries.clear();
       metas.clear();

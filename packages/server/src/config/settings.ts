@@ -92,6 +92,14 @@ export const settings = defineSettings({
     help: "the tenant of a client certificate: its subject CN, or its first URI subject alternative name",
     group: "TLS",
   },
+  authCertRole: {
+    flag: "--auth-cert-role",
+    env: "AUTH_CERT_ROLE",
+    default: "write",
+    parse: oneOf(["read", "write", "admin"]),
+    help: "what a client certificate without a bearer token may do (read < write < admin); a token's own roles win",
+    group: "TLS",
+  },
   databaseUrl: {
     flag: "--database-url",
     env: "DATABASE_URL",
@@ -226,6 +234,14 @@ export const settings = defineSettings({
     default: "9464",
     parse: portOrOff(),
     help: "Prometheus `/metrics` on this port of `--host` (`0` picks a free one); `off` disables",
+    group: "Observability",
+  },
+  metricsTokenFile: {
+    flag: "--metrics-token-file",
+    env: "METRICS_TOKEN_FILE",
+    default: "",
+    parse: optionalPath("FILE"),
+    help: "a file holding the token scrapes of `/metrics` must send as `authorization: Bearer …`; re-read when it changes",
     group: "Observability",
   },
   slowCallMs: {

@@ -12,4 +12,9 @@ export interface CacheCounters {
   errors: number;
   /** "ok", or "degraded" while the cache cannot be used (reads go to storage). */
   state: "ok" | "degraded";
+  /**
+   * What the cache holds, where the process knows it (the in-process cache): entries and their bytes
+   * as its bound counts them. Undefined for Redis, whose memory is the Redis server's to report.
+   */
+  size?: { entries: number; bytes: number } | undefined;
 }

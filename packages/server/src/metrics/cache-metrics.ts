@@ -3,7 +3,7 @@ import type { CacheCounters } from "./cache-counters.js";
 
 export type { CacheCounters };
 
-type CounterName = Exclude<keyof CacheCounters, "state">;
+type CounterName = Exclude<keyof CacheCounters, "state" | "size">;
 
 const counters: readonly [CounterName, string, string][] = [
   ["hits", "checkpointd_cache_hits_total", "Cache reads that found the tuple."],
@@ -43,4 +43,19 @@ export function observeCache(registry: Registry, source: () => CacheCounters): v
       this.set(source().state === "degraded" ? 1 : 0);
     },
   });
+  // Only for a cache that knows its size: a 0 for Redis would read as an empty cache.
+  if (source().size === undefined) return;
+  for (const [key, name, help] of [
+    ["entries", "checkpointd_cache_entries", "Tuples the in-process cache holds."],
+    ["bytes", "checkpointd_cache_bytes", "Bytes the in-process cache holds, as --cache-max-bytes counts them."],
+  ] as const) {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(source().size?.[key] ?? 0);
+      },
+    });
+  }
 }

@@ -96,6 +96,9 @@ describe("a real Prometheus scraping checkpointd", () => {
     expect(await value(`checkpointd_cache_misses_total`)).toBeGreaterThanOrEqual(1);
     expect(await value(`checkpointd_cache_hits_total`)).toBeGreaterThanOrEqual(4);
     expect(await value(`checkpointd_cache_degraded`)).toBe(0);
+    // The in-process cache reports what it holds: the one filled tuple, under its id and as the latest.
+    expect(await value(`checkpointd_cache_entries`)).toBe(2);
+    expect(await value(`checkpointd_cache_bytes`)).toBeGreaterThan(100);
     expect(await value(`sum(checkpointd_db_statement_seconds_count)`)).toBeGreaterThan(0);
     expect(await value(`checkpointd_db_put_group_size_count`)).toBe(3);
     expect(await value(`nodejs_eventloop_lag_seconds`)).toBeGreaterThanOrEqual(0);

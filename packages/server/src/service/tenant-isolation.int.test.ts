@@ -4,7 +4,7 @@ import { BatchCallSchema, CheckpointService } from "@checkpointd/proto/checkpoin
 import { sql, type Kysely } from "kysely";
 import {
   batchProbes,
-  createTenantTestAuthenticator,
+  createTenantKeyAuthenticator,
   isolationPorts,
   normalize,
   probeMetadata,
@@ -70,11 +70,17 @@ describe("the isolation matrix covers", () => {
 
 describe.each(testEngines)("tenants on %s", (engine) => {
   let server: TestServer;
+  let keys: Awaited<ReturnType<typeof createTenantKeyAuthenticator>>;
 
   beforeAll(async () => {
-    server = await startTestServer(engine, undefined, { authenticator: createTenantTestAuthenticator(), cache: createMemoryCache() });
+    // Real API keys (--auth-keys-file), one admin key per tenant.
+    keys = await createTenantKeyAuthenticator(isolationPorts.flatMap((port) => [`owner-${port}`, `prober-${port}`]));
+    server = await startTestServer(engine, undefined, { authenticator: keys.authenticator, cache: createMemoryCache() });
   });
-  afterAll(() => server?.close());
+  afterAll(async () => {
+    await server?.close();
+    await keys?.close();
+  });
 
   describe.each(isolationPorts)("on the %s port", (port) => {
     let owner: CheckpointClient;

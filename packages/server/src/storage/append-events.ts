@@ -19,23 +19,40 @@ export interface ThreadEvents {
  * is nothing to run. `threads` must be distinct and sorted by (tenant, thread id):
  * concurrent statements then lock counter rows in one order and cannot
  * deadlock. With `returnEventIds`, the statement returns the new events' ids.
+ *
+ * With `changedBy` (indexes into `inserts`), a thread's events are appended
+ * only when one of those inserts wrote a row of it (each returns the tenant
+ * and thread of the rows it inserted or changed): a retried write that
+ * changes nothing, say after a timeout that hid its commit, appends no second
+ * event. Every thread's counter row is still locked, in order, by an upsert
+ * that adds 0 for an unchanged one.
  */
 export function withEvents(
   p: ParameterList,
   inserts: readonly string[],
   threads: readonly ThreadEvents[],
   returnEventIds = false,
+  changedBy?: readonly number[],
 ): CompiledQuery | undefined {
-  const ctes = inserts.map((insert, i) => `write_${i} as (${insert})`);
   const counted = threads.filter((t) => t.events.length > 0);
+  const marking = counted.length > 0 && changedBy !== undefined && changedBy.length > 0 ? new Set(changedBy) : undefined;
+  const ctes = inserts.map((insert, i) => `write_${i} as (${insert}${marking?.has(i) === true ? " returning tenant, thread_id" : ""})`);
   if (counted.length === 0) {
     const main = inserts.at(-1);
     if (main === undefined) return undefined;
     return CompiledQuery.raw(ctes.length > 1 ? `with ${ctes.slice(0, -1).join(", ")} ${main}` : main, p.values);
   }
+  const changed = (alias: string) =>
+    [...(marking ?? [])]
+      .map((i) => `exists (select 1 from write_${i} w where w.tenant = ${alias}.tenant and w.thread_id = ${alias}.thread_id)`)
+      .join(" or ");
+  const counts = counted.map((t) => `(${p.add(t.tenant)}::text, ${p.add(t.threadId)}::text, ${t.events.length})`).join(", ");
   ctes.push(
-    `event_counter as (insert into thread_event_counters (tenant, thread_id, last_event_id) values ` +
-      counted.map((t) => p.row(t.tenant, t.threadId, String(t.events.length))).join(", ") +
+    `event_counter as (insert into thread_event_counters (tenant, thread_id, last_event_id) ` +
+      (marking === undefined
+        ? `select t.tenant, t.thread_id, t.n`
+        : `select t.tenant, t.thread_id, case when ${changed("t")} then t.n else 0 end`) +
+      ` from (values ${counts}) as t (tenant, thread_id, n)` +
       ` on conflict (tenant, thread_id) do update set last_event_id = thread_event_counters.last_event_id + excluded.last_event_id` +
       ` returning tenant, thread_id, last_event_id)`,
   );
@@ -53,6 +70,7 @@ export function withEvents(
       `select e.tenant, e.thread_id, c.last_event_id - e.back, e.checkpoint_ns, e.kind, e.body ` +
       `from (values ${events.join(", ")}) as e (tenant, thread_id, back, checkpoint_ns, kind, body) ` +
       `join event_counter c on c.tenant = e.tenant and c.thread_id = e.thread_id` +
+      (marking === undefined ? `` : ` where ${changed("e")}`) +
       (returnEventIds ? ` returning event_id` : ``),
     p.values,
   );

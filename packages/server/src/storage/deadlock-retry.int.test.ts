@@ -13,9 +13,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A real deadlock between a PutWrites and another transaction on PostgreSQL:
- * the other transaction holds the write's key, the PutWrites' statement takes
- * the thread's event counter and waits for that key, then the other
- * transaction asks for the counter. PostgreSQL aborts the PutWrites (its
+ * the other transaction holds the thread's event counter, the PutWrites'
+ * statement inserts its write and waits for that counter, then the other
+ * transaction inserts the same write key. PostgreSQL aborts the PutWrites (its
  * deadlock check, after the default 1 s, comes first: the other session's
  * deadlock_timeout is 10 s), and the storage guard runs it again.
  */
@@ -52,14 +52,14 @@ describe("a write that loses a deadlock", () => {
     await other.query("begin");
     await other.query("set local deadlock_timeout = '10s'");
     await other.query(
-      `insert into checkpoint_writes (tenant, thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob, task_path)
-       values ('default', 'locked', '', 'c1', 'task', 0, 'a', 'json', '\\x00', '')`,
+      `insert into thread_event_counters (tenant, thread_id, last_event_id) values ('default', 'locked', 1)
+       on conflict (tenant, thread_id) do update set last_event_id = thread_event_counters.last_event_id + 1`,
     );
     const writes = storage.putWrites(
       { key, taskId: "task", taskPath: "", writes: [{ channel: "a", value: { type: "json", data: new TextEncoder().encode('"mine"') } }] },
       [{ checkpointNs: "", kind: "writes_saved", body: new TextEncoder().encode("saved") }],
     );
-    // Wait until the PutWrites waits for the other transaction's key.
+    // Wait until the PutWrites, its write inserted, waits for the counter the other transaction holds.
     const otherPid = (await other.query<{ pid: number }>("select pg_backend_pid() as pid")).rows[0]!.pid;
     for (let i = 0; ; i++) {
       const { rows } = await other.query(
@@ -70,10 +70,10 @@ describe("a write that loses a deadlock", () => {
       if (i > 250) throw new Error("the PutWrites never waited for the other transaction");
       await sleep(20);
     }
-    // Now the other transaction wants the counter the PutWrites holds: a deadlock, and the PutWrites is the victim.
+    // Now the other transaction wants the key the PutWrites holds: a deadlock, and the PutWrites is the victim.
     await other.query(
-      `insert into thread_event_counters (tenant, thread_id, last_event_id) values ('default', 'locked', 1)
-       on conflict (tenant, thread_id) do update set last_event_id = thread_event_counters.last_event_id + 1`,
+      `insert into checkpoint_writes (tenant, thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob, task_path)
+       values ('default', 'locked', '', 'c1', 'task', 0, 'a', 'json', '\\x00', '')`,
     );
     await other.query("rollback");
 

@@ -57,9 +57,10 @@ function distinctChunks(tenant: string, threadId: string, rows: readonly ChunkRo
     .map((row) => ({ tenant, thread_id: threadId, hash: row.hash, data: row.data, size: row.size }));
 }
 
-/** Runs a statement of write-statements.ts, if there is one. */
-async function run(db: Kysely<Database>, statement: CompiledQuery | undefined): Promise<void> {
-  if (statement !== undefined) await db.executeQuery(statement);
+/** Runs a statement of write-statements.ts, if there is one; returns the rows it wrote (0 without one). */
+async function run(db: Kysely<Database>, statement: CompiledQuery | undefined): Promise<bigint> {
+  if (statement === undefined) return 0n;
+  return (await db.executeQuery(statement)).numAffectedRows ?? 0n;
 }
 
 /** Within a group a put's thread is (tenant, thread id); NUL is in neither (PostgreSQL text holds none). */
@@ -177,9 +178,11 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
     }
     await db.transaction().execute(async (trx) => {
       for (const chunk of inChunks(chunks)) await run(trx, chunksStatement(chunk));
-      for (const chunk of inChunks(ordinary)) await run(trx, writesStatement(chunk, [], noEvents));
-      for (const chunk of inChunks(special)) await run(trx, writesStatement([], chunk, noEvents));
-      await run(trx, writesStatement([], [], thread));
+      let written = 0n;
+      for (const chunk of inChunks(ordinary)) written += await run(trx, writesStatement(chunk, [], noEvents));
+      for (const chunk of inChunks(special)) written += await run(trx, writesStatement([], chunk, noEvents));
+      // A retry that wrote nothing new appends no second event (as in the one-statement case).
+      if (written > 0n) await run(trx, writesStatement([], [], thread));
     });
   }
 

@@ -75,11 +75,15 @@ describe("named statements on PostgreSQL", () => {
       });
       await sql`select 43 as once_marker`.execute(named.db);
       for (let i = 0; i < 3; i++) await sql`select 44 as repeated_marker`.execute(named.db);
+      // A text past 8 KiB (a grouped write's) is never named, however often it runs.
+      const long = sql.raw(`select 45 as long_marker /* ${"x".repeat(9000)} */`);
+      for (let i = 0; i < 3; i++) await sql`${long}`.execute(named.db);
       expect({
         inTransaction: await prepared(named.db, "in_transaction_marker"),
         once: await prepared(named.db, "once_marker"),
         repeated: await prepared(named.db, "repeated_marker"),
-      }).toEqual({ inTransaction: 0, once: 0, repeated: 1 });
+        long: await prepared(named.db, "long_marker"),
+      }).toEqual({ inTransaction: 0, once: 0, repeated: 1, long: 0 });
     } finally {
       await named.db.destroy();
     }

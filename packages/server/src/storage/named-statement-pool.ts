@@ -20,6 +20,13 @@ export interface NamedStatementPoolOptions {
   onDisabled?: ((error: Error) => void) | undefined;
 }
 
+/**
+ * Longer texts are never named nor remembered: they are the grouped writes, whose text changes with
+ * the group's size, so they would not come again, and remembering them (up to 16 × maxStatements
+ * texts; a group of 64 Puts is 13.5 KB of SQL) held megabytes of text for nothing.
+ */
+const maxNamedTextLength = 8192;
+
 /** A pooler that routes statements to other backends answers a named Bind or Parse with one of these. */
 const poolerRefusals = new Set(["26000", "42P05"]);
 
@@ -40,7 +47,7 @@ export function createNamedStatementPool(pool: PostgresPool, options: NamedState
   const seenOnce = new Set<string>();
 
   function nameOf(text: string): string | undefined {
-    if (!enabled) return undefined;
+    if (!enabled || text.length > maxNamedTextLength) return undefined;
     const name = names.get(text);
     if (name !== undefined || names.size >= options.maxStatements) return name;
     if (!seenOnce.has(text)) {

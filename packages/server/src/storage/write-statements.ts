@@ -58,7 +58,10 @@ const upsertCheckpoints = (p: ParameterList, puts: readonly PreparedPut[]) =>
     .map(({ row: r }) => p.row(r.tenant, r.thread_id, r.checkpoint_ns, r.checkpoint_id, r.parent_checkpoint_id, r.checkpoint, r.metadata))
     .join(", ") +
   ` on conflict (tenant, thread_id, checkpoint_ns, checkpoint_id) do update set parent_checkpoint_id = excluded.parent_checkpoint_id, ` +
-  `checkpoint = excluded.checkpoint, metadata = excluded.metadata`;
+  `checkpoint = excluded.checkpoint, metadata = excluded.metadata ` +
+  // The same Put again (a retry) changes no row, so it appends no event (see withEvents).
+  `where (checkpoints.parent_checkpoint_id, checkpoints.checkpoint, checkpoints.metadata) ` +
+  `is distinct from (excluded.parent_checkpoint_id, excluded.checkpoint, excluded.metadata)`;
 
 /** Ordinary writes (idx ≥ 0) are insert-if-absent, so a retried PutWrites is idempotent; special ones (idx < 0) overwrite. */
 const insertWrites = (p: ParameterList, writes: readonly WriteRow[], overwrite: boolean) =>
@@ -70,7 +73,9 @@ const insertWrites = (p: ParameterList, writes: readonly WriteRow[], overwrite: 
     .join(", ") +
   ` on conflict (tenant, thread_id, checkpoint_ns, checkpoint_id, task_id, idx) do ` +
   (overwrite
-    ? `update set channel = excluded.channel, type = excluded.type, blob = excluded.blob, chunks = excluded.chunks, task_path = excluded.task_path`
+    ? `update set channel = excluded.channel, type = excluded.type, blob = excluded.blob, chunks = excluded.chunks, task_path = excluded.task_path ` +
+      `where (checkpoint_writes.channel, checkpoint_writes.type, checkpoint_writes.blob, checkpoint_writes.chunks, checkpoint_writes.task_path) ` +
+      `is distinct from (excluded.channel, excluded.type, excluded.blob, excluded.chunks, excluded.task_path)`
     : `nothing`);
 
 /** The Puts of distinct threads, sorted by (tenant, thread id) (at most rowsPerInsert rows in all): blobs, checkpoints, events. */
@@ -83,7 +88,8 @@ export function putStatement(puts: readonly PreparedPut[]): CompiledQuery {
     ...(blobs.length > 0 ? [insertBlobs(p, blobs)] : []),
     upsertCheckpoints(p, puts),
   ];
-  return withEvents(p, inserts, puts)!;
+  // A thread's checkpoint_saved event follows its checkpoint row: new or changed.
+  return withEvents(p, inserts, puts, false, [inserts.length - 1])!;
 }
 
 /** Channel values by themselves (a chunk of a Put with more than rowsPerInsert of them). */
@@ -114,5 +120,8 @@ export function writesStatement(
     ...(ordinary.length > 0 ? [insertWrites(p, ordinary, false)] : []),
     ...(special.length > 0 ? [insertWrites(p, special, true)] : []),
   ];
-  return withEvents(p, inserts, [thread]);
+  // With writes, the events follow the write rows they inserted or changed (not the chunks); a retry of
+  // the same writes appends none.
+  const writeInserts = inserts.map((_, i) => i).slice(chunks.length > 0 ? 1 : 0);
+  return withEvents(p, inserts, [thread], false, writeInserts.length > 0 ? writeInserts : undefined);
 }

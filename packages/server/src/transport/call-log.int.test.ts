@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createClient, ConnectError, type Client } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
-import { create } from "@bufbuild/protobuf";
+import { connect as connectHttp2 } from "node:http2";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { ChannelVersionSchema, TypedValueSchema } from "@checkpointd/proto/checkpointd/v1/checkpoint_pb.js";
-import { CheckpointService, PutRequestSchema } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
+import { CheckpointService, PutRequestSchema, SubscribeRequestSchema } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { sampleHistory, spawnCheckpointd, waitUntil, type SpawnedCheckpointd } from "@checkpointd/test-support";
 
 const valueMarker = "PLANTED-VALUE-5c1e9a";
@@ -82,5 +83,48 @@ describe("the call log", () => {
     await waitUntil("the second level line", async () => expect(levels()).toEqual(["info", "debug"]));
     // Between the two, the process logged at info: a slow-call line (warn) still appears.
     expect(lines().filter((l) => l.msg === "slow call")).toHaveLength(3);
+  });
+
+  it("logs a stream the client abandons as CANCELLED (info), on either port and when the connection just drops", async () => {
+    const subscribed = (threadId: string) =>
+      lines().filter((l) => l.method === `${CheckpointService.typeName}/Subscribe` && l.threadId === threadId);
+    const abandon = async (client: Client<typeof CheckpointService>, threadId: string) => {
+      const controller = new AbortController();
+      const stream = client.subscribe({ threadId }, { signal: controller.signal });
+      const first = stream[Symbol.asyncIterator]().next();
+      await waitUntil("the stream is open", async () => {
+        await grpc.getTuple({ config: { threadId } });
+        expect(lines().some((l) => l.msg === "slow call" && l.threadId === threadId)).toBe(true);
+      });
+      controller.abort();
+      await first.catch(() => undefined);
+    };
+    await abandon(grpc, "abandoned-grpc");
+    const connectH2 = createClient(
+      CheckpointService,
+      createConnectTransport({ baseUrl: `http://127.0.0.1:${server.httpPort}`, httpVersion: "2" }),
+    );
+    await abandon(connectH2, "abandoned-connect");
+
+    // A browser tab closing: the HTTP/2 connection goes away under an open Connect stream.
+    const session = connectHttp2(`http://127.0.0.1:${server.httpPort}`);
+    const body = toBinary(SubscribeRequestSchema, create(SubscribeRequestSchema, { threadId: "abandoned-socket" }));
+    const envelope = Buffer.alloc(5 + body.length);
+    envelope.writeUInt32BE(body.length, 1);
+    envelope.set(body, 5);
+    const request = session.request({
+      ":method": "POST",
+      ":path": `/${CheckpointService.typeName}/Subscribe`,
+      "content-type": "application/connect+proto",
+    });
+    request.on("error", () => undefined);
+    request.end(envelope);
+    await new Promise((resolve) => request.once("response", resolve));
+    session.destroy();
+
+    for (const threadId of ["abandoned-grpc", "abandoned-connect", "abandoned-socket"]) {
+      await waitUntil(`the line of ${threadId}`, async () => expect(subscribed(threadId)).toHaveLength(1));
+      expect(subscribed(threadId).map((l) => [l.msg, l.code, l.level])).toEqual([["call ended", "Canceled", 30]]);
+    }
   });
 });

@@ -8,8 +8,8 @@ export interface MetricsServerOptions {
   /** 0 picks a free port. */
   port: number;
   registry: Registry;
-  /** Decides whether a scrape may read (the hook for a bearer token once auth lands); default: every scrape may. */
-  authorize?: (request: IncomingMessage) => boolean;
+  /** Decides whether a scrape may read (`--metrics-token-file`); default: every scrape may. */
+  authorize?: ((request: IncomingMessage) => boolean) | undefined;
 }
 
 /** Serves the registry at GET /metrics in Prometheus's text format, and nothing else. */

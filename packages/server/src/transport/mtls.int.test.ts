@@ -21,6 +21,7 @@ import {
   type TestCertificates,
   waitUntil,
 } from "@checkpointd/test-support";
+import { writeKeysFile } from "@checkpointd/test-support/auth";
 
 describe("mutual TLS (--tls-client-ca-file)", () => {
   let certs: TestCertificates;
@@ -33,7 +34,12 @@ describe("mutual TLS (--tls-client-ca-file)", () => {
     // A copy: the last test rotates it.
     clientCaFile = join(certs.dir, "client-ca.pem");
     await copyFile(certs.ca.certFile, clientCaFile);
+    // The README's recipes send a token as well: a key of the client certificate's tenant.
+    const keysFile = join(certs.dir, "keys.json");
+    await writeKeysFile(keysFile, [{ id: "readme", token: "readme-token", tenant: "tenant-a", roles: ["read"] }]);
     server = await spawnCheckpointd([
+      "--auth-keys-file",
+      keysFile,
       "--data-dir",
       "memory://",
       "--tls-cert-file",

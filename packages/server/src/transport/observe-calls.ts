@@ -39,6 +39,22 @@ export function codeOf(error: unknown): number {
   return error instanceof Error && typeof code === "number" && code > 0 && code < grpcCodeNames.length ? code : 13;
 }
 
+/**
+ * What ended a call whose signal was aborted before its handler returned or threw: the
+ * server's own reasons (shutdown, a stalled stream) carry their code; anything else is the
+ * client going away (a cancel, a reset stream, a closed connection), CANCELLED, including the
+ * resets connect-es names INTERNAL (an HTTP/2 RST_STREAM with INTERNAL_ERROR from the peer).
+ * connect-es aborts the signal with a handler's own error only after the handler failed, so
+ * that does not come here.
+ */
+function abortedBy(context: TransportContext): { error: unknown; code: number } | undefined {
+  if (!context.signal.aborted) return undefined;
+  const reason: unknown = context.signal.reason;
+  const coded = reason instanceof ServiceError || typeof (reason as { code?: unknown } | undefined)?.code === "number";
+  const code = coded ? codeOf(reason) : 1;
+  return { error: reason, code: code === 13 ? 1 : code };
+}
+
 /** The protocol of a call: grpc-js's port has no requestHeader content-type of Connect or gRPC-Web. */
 function transportOf(context: TransportContext): RpcTransport {
   const type = context.requestHeader?.get("content-type");
@@ -103,7 +119,8 @@ export function createCallObserver(options: CallObserverOptions): CallObserver {
         finish(methodName, request, instruments, span, startedAt, undefined, 0);
         return response;
       } catch (error) {
-        finish(methodName, request, instruments, span, startedAt, error, codeOf(error));
+        const aborted = abortedBy(context);
+        finish(methodName, request, instruments, span, startedAt, aborted?.error ?? error, aborted?.code ?? codeOf(error));
         throw error;
       }
     };
@@ -151,11 +168,9 @@ export function createCallObserver(options: CallObserverOptions): CallObserver {
         code = codeOf(thrown);
         throw thrown;
       } finally {
-        // Ended by the consumer (client gone, shutdown, stalled): the code is the reason the call was aborted with.
-        if (error === undefined && context.signal.aborted) {
-          error = context.signal.reason;
-          code = error instanceof ServiceError || (error as { code?: unknown })?.code !== undefined ? codeOf(error) : 1;
-        }
+        // Ended by the consumer (client gone, shutdown, stalled), or failing because it was: the reason it was aborted with.
+        const aborted = abortedBy(context);
+        if (aborted !== undefined) ({ error, code } = aborted);
         await iterator?.return?.();
         open?.dec();
         finish(methodName, input, instruments, span, startedAt, error, code);

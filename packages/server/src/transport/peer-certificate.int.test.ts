@@ -7,7 +7,7 @@ import { makeTestCertificates, type TestCertificates } from "@checkpointd/test-s
 import { startGrpcJsServer } from "./grpc-js-server.js";
 import { listenHttps } from "./listen-https.js";
 import { peerCertificateOfCall, peerCertificateOfRequest } from "./peer-certificate.js";
-import { tenantFromCertificate } from "./tenant-from-certificate.js";
+import { tenantFromCertificate } from "../auth/tenant-from-certificate.js";
 import { watchTlsFiles, type TlsFiles } from "./tls-files.js";
 
 const who: ServiceDefinition = {

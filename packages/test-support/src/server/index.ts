@@ -9,6 +9,7 @@ export {
 } from "./start-test-server.js";
 export { configRejection } from "./config-rejection.js";
 export { createTenantTestAuthenticator, tenantAuthorization } from "./tenant-test-authenticator.js";
+export { createTenantKeyAuthenticator, type TenantKeyAuthenticator } from "./tenant-key-authenticator.js";
 export {
   batchProbes,
   isolationPorts,

@@ -88,12 +88,30 @@ export interface TestServerOptions {
   chunking?: StorageChunking;
 }
 
+/**
+ * CHECKPOINTD_TEST_LOG_LEVEL: every line at that level to stdout. Unset: quiet, except a call
+ * that failed with INTERNAL (a bug by definition), whose line goes to stderr so that a rare
+ * failure in CI comes with its cause.
+ */
+function testServerLogger() {
+  const level = process.env.CHECKPOINTD_TEST_LOG_LEVEL;
+  if (level !== undefined) return pino({ level });
+  return pino(
+    { level: "error" },
+    {
+      write(line: string) {
+        if (line.includes('"code":"Internal"')) process.stderr.write(`test server: ${line}`);
+      },
+    },
+  );
+}
+
 export async function startTestServer(engine: TestEngine, databaseUrl?: string, options: TestServerOptions = {}): Promise<TestServer> {
   const db = (options.plugins ?? []).reduce(
     (d, plugin) => d.withPlugin(plugin),
     options.db ?? (await openTestDatabase(engine, databaseUrl)),
   );
-  const logger = pino({ level: process.env.CHECKPOINTD_TEST_LOG_LEVEL ?? "silent" });
+  const logger = testServerLogger();
   const storage = createKyselyStorage({ db, listPageSize: options.listPageSize ?? 7, chunking: options.chunking });
   const served = await serveStorage({
     storage,
