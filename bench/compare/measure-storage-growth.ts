@@ -39,9 +39,14 @@ async function sizes(db: pg.Client): Promise<{ tables: Map<string, TableGrowth>;
  * each step, a task writes the new message (putWrites) and the checkpoint
  * that follows stores the whole, one message longer, `messages` channel (as
  * LangGraph's messages reducer does), through the saver's serializer. Returns
- * how much the database grew.
+ * how much the database grew. `message` makes each step's message (default: the compare bench's).
  */
-export async function measureStorageGrowth(saver: BaseCheckpointSaver, databaseUrl: string, steps: number): Promise<StorageGrowth> {
+export async function measureStorageGrowth(
+  saver: BaseCheckpointSaver,
+  databaseUrl: string,
+  steps: number,
+  message: (step: number) => BaseMessage = conversationMessage,
+): Promise<StorageGrowth> {
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   try {
@@ -50,9 +55,9 @@ export async function measureStorageGrowth(saver: BaseCheckpointSaver, databaseU
     const conversation = new Conversation("growth");
     const messages: BaseMessage[] = [];
     for (let step = 0; step < steps; step++) {
-      const message = conversationMessage(step);
-      if (step > 0) await saver.putWrites(conversation.lastConfig(), [["messages", [message]]], `task-${step}`);
-      messages.push(message);
+      const next = message(step);
+      if (step > 0) await saver.putWrites(conversation.lastConfig(), [["messages", [next]]], `task-${step}`);
+      messages.push(next);
       const call = conversation.next(
         step === 0
           ? benchChannels.map((channel) => ({ channel, value: channel === "messages" ? [...messages] : channelValue(channel, 0) }))

@@ -31,6 +31,7 @@ export function createStubService(invalidArgument: (message: string) => Error): 
     releaseLease: () => Promise.resolve({}),
     setRetention: () => Promise.resolve({}),
     getThread: () => Promise.resolve({}),
+    getThreadStorage: () => Promise.resolve({}),
     batch: (request, context) => batch(request, context),
   };
   const batch = createBatchMethod(service);

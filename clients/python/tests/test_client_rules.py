@@ -43,6 +43,7 @@ CALLS: dict[str, Call] = {
     "CopyThread": lambda c, r: c.copy_thread(r),
     "DeleteForRuns": lambda c, r: c.delete_for_runs(r),
     "Prune": lambda c, r: c.prune(r),
+    "GetThreadStorage": lambda c, r: c.get_thread_storage(r.thread_id or "t"),
     "Resume": lambda c, r: c.resume(r),
     "ClaimResume": lambda c, r: c.claim_resume(r),
     "AcquireLease": lambda c, r: c.acquire_lease(r),

@@ -26,7 +26,7 @@ export type { Database } from "./storage/database-schema.js";
 export type { EventBus } from "./events/event-bus.js";
 export type { EventHub, TenantEventHub } from "./events/event-hub.js";
 export { threadTopic } from "./events/thread-topic.js";
-export { createKyselyStorage, type KyselyStorageOptions } from "./storage/kysely-storage.js";
+export { createKyselyStorage, type KyselyStorageOptions, type StorageChunking } from "./storage/kysely-storage.js";
 export { guardStorage, guardTenantStorage } from "./storage/guard-storage.js";
 export { connectDatabase, migrateToLatest, type DatabaseOptions, type DatabaseHandle } from "./storage/connect-database.js";
 export { createCheckpointService, type CheckpointServiceOptions } from "./service/checkpoint-service.js";

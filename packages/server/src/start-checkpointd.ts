@@ -88,6 +88,7 @@ export type StartOptions = Pick<
   | "sweepInterval"
   | "sweepBatch"
 > &
+  Partial<Pick<CheckpointdConfig, "storageChunkThreshold" | "storageChunkTarget" | "storageCompression">> &
   Partial<Omit<AuthSettings, "host">> & {
     /**
      * Establishes who makes each call, instead of the `--auth-*` settings (default: those; none set, authentication
@@ -395,7 +396,17 @@ export async function startCheckpointd(options: StartOptions, logger: Logger): P
     throw error;
   }
   const traced = (redisCache: CheckpointCache) => (tracing === undefined ? redisCache : traceCache(redisCache, tracing.spans));
-  const storage = createKyselyStorage({ db: handle.db, metrics: metrics?.storage, tracer: tracing?.groups });
+  const storage = createKyselyStorage({
+    db: handle.db,
+    metrics: metrics?.storage,
+    tracer: tracing?.groups,
+    chunking: {
+      // A library caller that leaves these out gets the defaults; `off` (undefined) must stay off.
+      threshold: "storageChunkThreshold" in options ? options.storageChunkThreshold : settingDefaults.storageChunkThreshold,
+      target: options.storageChunkTarget ?? settingDefaults.storageChunkTarget,
+      compression: options.storageCompression ?? settingDefaults.storageCompression,
+    },
+  });
   const cache =
     options.cache === "off"
       ? undefined

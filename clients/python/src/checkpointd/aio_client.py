@@ -204,6 +204,20 @@ class AsyncCheckpointdClient(ClientBase):
         response: service_pb2.GetThreadResponse = await self._unary("GetThread", request, timeout, metadata)
         return response.thread
 
+    async def get_thread_storage(
+        self,
+        thread_id: str,
+        *,
+        timeout: float | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> service_pb2.GetThreadStorageResponse:
+        """How much the thread stores, per channel and in total: logical (as written) against stored bytes."""
+        request = service_pb2.GetThreadStorageRequest(thread_id=thread_id)
+        response: service_pb2.GetThreadStorageResponse = await self._unary(
+            "GetThreadStorage", request, timeout, metadata
+        )
+        return response
+
     async def prune(
         self,
         request: service_pb2.PruneRequest,

@@ -194,6 +194,18 @@ class CheckpointdClient(ClientBase):
         response: service_pb2.GetThreadResponse = self._unary("GetThread", request, timeout, metadata)
         return response.thread
 
+    def get_thread_storage(
+        self,
+        thread_id: str,
+        *,
+        timeout: float | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> service_pb2.GetThreadStorageResponse:
+        """How much the thread stores, per channel and in total: logical (as written) against stored bytes."""
+        request = service_pb2.GetThreadStorageRequest(thread_id=thread_id)
+        response: service_pb2.GetThreadStorageResponse = self._unary("GetThreadStorage", request, timeout, metadata)
+        return response
+
     def prune(
         self,
         request: service_pb2.PruneRequest,

@@ -34,6 +34,7 @@ export const methodRoles: Readonly<Record<MethodName, RoleRule>> = {
   list: "read",
   watch: "read",
   subscribe: "read",
+  getThreadStorage: "read",
   put: "write",
   putWrites: "write",
   resume: "write",

@@ -9,6 +9,9 @@ const defaults: CheckpointdConfig = {
   databaseDirectUrl: undefined,
   dataDir: "./.data/pglite",
   preparedStatements: "auto",
+  storageChunkThreshold: 8192,
+  storageChunkTarget: 2048,
+  storageCompression: "off",
   logLevel: "info",
   maxMessageBytes: 16 * 1024 * 1024,
   shutdownGraceMs: 10_000,
@@ -270,6 +273,27 @@ const settings = [
   { flag: "--cache-ttl-seconds", env: "CACHE_TTL_SECONDS", key: "cacheTtlSeconds", flagValue: ["60", 60], envValue: ["3600", 3600] },
   { flag: "--cache-key-prefix", env: "CACHE_KEY_PREFIX", key: "cacheKeyPrefix", flagValue: ["a:", "a:"], envValue: ["b:", "b:"] },
   {
+    flag: "--storage-chunk-threshold",
+    env: "STORAGE_CHUNK_THRESHOLD",
+    key: "storageChunkThreshold",
+    flagValue: ["off", undefined],
+    envValue: ["4096", 4096],
+  },
+  {
+    flag: "--storage-chunk-target",
+    env: "STORAGE_CHUNK_TARGET",
+    key: "storageChunkTarget",
+    flagValue: ["1024", 1024],
+    envValue: ["4096", 4096],
+  },
+  {
+    flag: "--storage-compression",
+    env: "STORAGE_COMPRESSION",
+    key: "storageCompression",
+    flagValue: ["gzip", "gzip"],
+    envValue: ["brotli", "brotli"],
+  },
+  {
     flag: "--cache-max-bytes",
     env: "CACHE_MAX_BYTES",
     key: "cacheMaxBytes",
@@ -416,6 +440,8 @@ describe("loadConfig errors name their setting", () => {
     ["empty CHECKPOINTD_DATA_DIR", [], { CHECKPOINTD_DATA_DIR: "" }, "CHECKPOINTD_DATA_DIR"],
     ["HTTP_PORT neither a port nor off", [], { HTTP_PORT: "Off" }, "HTTP_PORT"],
     ["--cache-max-bytes below 1 MiB", ["--cache-max-bytes", "100"], {}, "--cache-max-bytes"],
+    ["--storage-chunk-threshold below 1 KiB", ["--storage-chunk-threshold", "100"], {}, "--storage-chunk-threshold"],
+    ["unknown STORAGE_COMPRESSION", [], { STORAGE_COMPRESSION: "zstd" }, "STORAGE_COMPRESSION"],
   ];
 
   test.each(cases)("%s", (_what, argv, env, setting) => {

@@ -5,6 +5,7 @@ import { newEvent } from "../mapping/event-codec.js";
 import type { CallIdentity } from "../domain/call-identity.js";
 import type { PruneStrategy as StoragePruneStrategy } from "../storage/checkpoint-storage.js";
 import { checkpointFromProto, tupleToProto, versionsFromProto } from "../mapping/proto-mapping.js";
+import { threadStorageToProto } from "../mapping/thread-storage-to-proto.js";
 import { awaitCheckpoint, interruptCheckpointWaitMs } from "./await-checkpoint.js";
 import { createBatchMethod } from "./batch-method.js";
 import type { ServiceImpl } from "./service-impl.js";
@@ -187,6 +188,12 @@ export function createCheckpointService(
           ]),
         ),
       };
+    },
+
+    async getThreadStorage(req, { identity }) {
+      const { storage } = scopeOf(identity);
+      const threadId = requireField(req.threadId, "thread_id");
+      return threadStorageToProto(await storage.threadStorage(threadId));
     },
 
     batch: (req, context) => batch(req, context),

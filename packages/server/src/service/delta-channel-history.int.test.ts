@@ -131,7 +131,7 @@ async function viaRpc(client: Raw, threadId: string, checkpointId: string, chann
   return out;
 }
 
-async function saveSteps(client: Raw, threadId: string) {
+async function saveSteps(client: Raw, threadId: string, pad = "") {
   const version: Record<string, number> = {};
   for (const step of steps) {
     const newVersions: Record<string, MessageInitShape<typeof ChannelVersionSchema>> = {};
@@ -139,7 +139,7 @@ async function saveSteps(client: Raw, threadId: string) {
     for (const [ch, value] of Object.entries(step.values)) {
       version[ch] = (version[ch] ?? 0) + 1;
       newVersions[ch] = int(version[ch]!);
-      if (value !== null) channelValues[ch] = text(value);
+      if (value !== null) channelValues[ch] = text(value + pad);
     }
     const channelVersions = Object.fromEntries(Object.entries(version).map(([ch, v]) => [ch, int(v)]));
     await client.put({
@@ -152,7 +152,7 @@ async function saveSteps(client: Raw, threadId: string) {
         config: { threadId, checkpointId: step.id },
         taskId: task.taskId,
         taskPath: task.taskPath,
-        writes: task.writes.map(([channel, value]) => ({ channel, value: text(value) })),
+        writes: task.writes.map(([channel, value]) => ({ channel, value: text(value + pad) })),
       });
   }
 }
@@ -174,6 +174,19 @@ describe.each(testEngines)("GetDeltaChannelHistory on %s", (engine) => {
     for (const step of steps) {
       const expected = await baseWalk(server.client, threadId, step.id, channels);
       expect(await viaRpc(server.client, threadId, step.id, channels)).toEqual(expected);
+    }
+  });
+
+  it("equals the base walk when seeds and writes are large enough to be stored as chunks", async () => {
+    // 20 KB of varied text after each value: past the chunking threshold, several chunks each.
+    const pad = Array.from({ length: 2_500 }, (_, i) => `w${(i * 7919) % 1000}`).join(" ");
+    await saveSteps(server.client, "delta-chunked", ` ${pad}`);
+    const [chunks] = (await sql<{ n: string }>`select count(*) as n from value_chunks where thread_id = 'delta-chunked'`.execute(server.db))
+      .rows;
+    expect(Number(chunks?.n)).toBeGreaterThan(10);
+    for (const step of steps) {
+      const expected = await baseWalk(server.client, "delta-chunked", step.id, channels);
+      expect(await viaRpc(server.client, "delta-chunked", step.id, channels)).toEqual(expected);
     }
   });
 

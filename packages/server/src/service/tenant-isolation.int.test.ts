@@ -26,6 +26,7 @@ const tableKeys: Record<keyof Database, string[]> = {
   checkpoints: ["thread_id", "checkpoint_ns", "checkpoint_id"],
   checkpoint_blobs: ["thread_id", "checkpoint_ns", "channel", "version"],
   checkpoint_writes: ["thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx"],
+  value_chunks: ["thread_id", "hash"],
   thread_event_counters: ["thread_id"],
   thread_events: ["thread_id", "event_id"],
   resumes: ["thread_id", "resume_id"],

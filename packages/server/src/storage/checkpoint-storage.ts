@@ -9,6 +9,7 @@ import type {
 } from "../domain/checkpoint.js";
 import type { NewEvent } from "../domain/thread-event.js";
 import type { ThreadInfo, ThreadPolicy } from "../domain/retention-policy.js";
+import type { ThreadStorage } from "../domain/thread-storage.js";
 import type { EventStorage } from "./event-storage.js";
 import type { LeaseStorage } from "./lease-storage.js";
 
@@ -140,4 +141,6 @@ export interface CheckpointStorage {
   setRetention(threadId: string, policy: ThreadPolicy | undefined): Promise<void>;
   /** A read under --thread-ttl-refresh-on-read: the thread's TTL counts from now. */
   touchThread(threadId: string): Promise<void>;
+  /** What the thread stores, logical and physical; undefined when it stores nothing. Read from the database. */
+  threadStorage(threadId: string): Promise<ThreadStorage | undefined>;
 }

@@ -26,7 +26,10 @@ export interface CheckpointBlobsTable {
   version: string;
   /** Null when the channel had no value at this version (LangGraph's "empty"). */
   type: string | null;
+  /** Null when the value is chunked (then `chunks` is set) or absent. */
   blob: Uint8Array | null;
+  /** A chunked value's chunk hashes end to end (value_chunks, migration 0007); null when inline. */
+  chunks: Uint8Array | null;
 }
 
 export interface CheckpointWritesTable {
@@ -38,8 +41,23 @@ export interface CheckpointWritesTable {
   idx: number;
   channel: string;
   type: string;
-  blob: Uint8Array;
+  /** Null when the value is chunked (then `chunks` is set). */
+  blob: Uint8Array | null;
+  /** A chunked value's chunk hashes end to end; null when inline. */
+  chunks: Uint8Array | null;
   task_path: string;
+}
+
+/** A chunk of large values, stored once per (tenant, thread) under its hash (migration 0007). */
+export interface ValueChunksTable {
+  tenant: string;
+  thread_id: string;
+  /** SHA-256 of the chunk's bytes, first 16 bytes. */
+  hash: Uint8Array;
+  /** Codec byte (0 raw, 1 deflate, 2 brotli), then the bytes. */
+  data: Uint8Array;
+  /** The chunk's length uncompressed. */
+  size: number;
 }
 
 export interface ThreadEventCountersTable {
@@ -135,4 +153,5 @@ export interface Database {
   checkpoints: CheckpointsTable;
   checkpoint_blobs: CheckpointBlobsTable;
   checkpoint_writes: CheckpointWritesTable;
+  value_chunks: ValueChunksTable;
 }

@@ -123,5 +123,6 @@ export function guardStorage(storage: Storage, metrics?: StorageMetrics): Storag
     getThread: wrap(storage.getThread),
     setRetention: wrap(storage.setRetention),
     touchThread: wrap(storage.touchThread),
+    threadStorage: wrap(storage.threadStorage),
   };
 }

@@ -11,7 +11,11 @@ import type { Database } from "./database-schema.js";
 import type { StorageMetrics } from "../metrics/storage-metrics.js";
 import type { GroupTracer } from "../tracing/call-tracer.js";
 import { createPutGrouper } from "./group-puts.js";
-import { blobsStatement, putStatement, writesStatement, type PreparedPut } from "./write-statements.js";
+import { blobsStatement, chunksStatement, putStatement, writesStatement, type PreparedPut } from "./write-statements.js";
+import { createValueChunker, type ChunkRow, type StorageCompression, type ValueChunker } from "./value-chunker.js";
+import { chunkSizes } from "./cut-chunks.js";
+import { settingDefaults } from "../config/setting-defaults.js";
+import { readThreadStorage } from "./read-thread-storage.js";
 import { inChunks, rowsPerInsert } from "./in-chunks.js";
 import { copyThread, deleteForRuns, deleteThread, prune } from "./maintain-threads.js";
 import { checkpointColumns, readTuples } from "./read-tuples.js";
@@ -27,6 +31,34 @@ export interface KyselyStorageOptions {
   metrics?: StorageMetrics | undefined;
   /** Spans for group commits; undefined: no tracing. */
   tracer?: GroupTracer | undefined;
+  /** How large values are cut into chunks (value-chunker.ts); default: the settings' defaults. */
+  chunking?: StorageChunking | undefined;
+}
+
+/** The --storage-chunk-* and --storage-compression settings. */
+export interface StorageChunking {
+  /** Undefined: every value inline. */
+  threshold: number | undefined;
+  target: number;
+  compression: StorageCompression;
+}
+
+function createChunker(chunking: StorageChunking): ValueChunker {
+  const target = chunking.target;
+  return createValueChunker({
+    threshold: chunking.threshold,
+    sizes: chunkSizes(2 ** Math.round(Math.log2(target))),
+    compression: chunking.compression,
+  });
+}
+
+/** A write's chunks for one thread, each once, in hash order (the lock order, see write-statements.ts). */
+function distinctChunks(tenant: string, threadId: string, rows: readonly ChunkRow[]): Array<Database["value_chunks"]> {
+  const byHash = new Map<string, ChunkRow>();
+  for (const row of rows) byHash.set(row.hash.toString("latin1"), row);
+  return [...byHash.values()]
+    .sort((a, b) => Buffer.compare(a.hash, b.hash))
+    .map((row) => ({ tenant, thread_id: threadId, hash: row.hash, data: row.data, size: row.size }));
 }
 
 /** Runs a statement of write-statements.ts, if there is one; returns the rows it wrote (0 without one). */
@@ -45,6 +77,13 @@ const threadKey = (p: PreparedPut) => `${p.tenant}\u0000${p.threadId}`;
  */
 export function createKyselyStorage(options: KyselyStorageOptions): TenantStorage {
   const { db } = options;
+  const chunker = createChunker(
+    options.chunking ?? {
+      threshold: settingDefaults.storageChunkThreshold,
+      target: settingDefaults.storageChunkTarget,
+      compression: settingDefaults.storageCompression,
+    },
+  );
   const pageSize = options.listPageSize ?? 100;
 
   /** Puts of distinct threads, sorted by thread id, as one statement (at most rowsPerInsert rows in all). */
@@ -53,17 +92,18 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
   }
 
   async function writePut(put: PreparedPut): Promise<void> {
-    if (put.blobs.length <= rowsPerInsert) return writePuts([put]);
+    if (put.blobs.length + put.chunks.length <= rowsPerInsert) return writePuts([put]);
     await db.transaction().execute(async (trx) => {
+      for (const chunk of inChunks(put.chunks)) await run(trx, chunksStatement(chunk));
       for (const chunk of inChunks(put.blobs)) await run(trx, blobsStatement(chunk));
-      await run(trx, putStatement([{ ...put, blobs: [] }]));
+      await run(trx, putStatement([{ ...put, blobs: [], chunks: [] }]));
     });
   }
 
   // Concurrent Puts are written in groups: see group-puts.ts.
   const putGrouper = createPutGrouper<PreparedPut>({
     threadOf: threadKey,
-    rowsOf: (p) => p.blobs.length + 1 + (p.events.length > 0 ? p.events.length + 1 : 0),
+    rowsOf: (p) => p.blobs.length + p.chunks.length + 1 + (p.events.length > 0 ? p.events.length + 1 : 0),
     maxRows: rowsPerInsert,
     writeGroup: writePuts,
     writeAlone: writePut,
@@ -75,9 +115,12 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
     const { threadId, checkpointNs, checkpoint } = input;
     // A new version without a value (a channel emptied) gets no row: readTuples reads a missing
     // blob as an absent value, the same as a row whose type is null.
+    const chunkRows: ChunkRow[] = [];
     const blobs = Object.entries(input.newVersions).flatMap(([channel, version]) => {
       const value = checkpoint.channelValues[channel];
       if (value === undefined) return [];
+      const stored = chunker.split(value.data);
+      chunkRows.push(...stored.rows);
       return [
         {
           tenant,
@@ -86,7 +129,8 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
           channel,
           version: versionKey(version),
           type: value.type,
-          blob: value.data,
+          blob: stored.blob,
+          chunks: stored.chunks,
         },
       ];
     });
@@ -101,7 +145,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
       ts: checkpointTimeOf(checkpoint.ts) ?? null,
     };
     const fence = events.length > 0 ? (input.fencingToken ?? 0n) : undefined;
-    await putGrouper.put({ tenant, threadId, blobs, row, events, fence });
+    await putGrouper.put({ tenant, threadId, blobs, chunks: distinctChunks(tenant, threadId, chunkRows), row, events, fence });
     return { threadId, checkpointNs, checkpointId: checkpoint.id };
   }
 
@@ -109,8 +153,11 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
     const { key } = input;
     // One row per idx: for special channels the last write of the batch wins.
     const rows = new Map<number, Database["checkpoint_writes"]>();
+    const chunkRows: ChunkRow[] = [];
     input.writes.forEach((w, position) => {
       const idx = writeIndex(w.channel, position);
+      const stored = chunker.split(w.value.data);
+      chunkRows.push(...stored.rows);
       rows.set(idx, {
         tenant,
         thread_id: key.threadId,
@@ -120,7 +167,8 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
         idx,
         channel: w.channel,
         type: w.value.type,
-        blob: w.value.data,
+        blob: stored.blob,
+        chunks: stored.chunks,
         task_path: input.taskPath,
       });
     });
@@ -128,11 +176,14 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
     const special = [...rows.values()].filter((r) => r.idx < 0);
     const thread = { tenant, threadId: key.threadId, events, fence: events.length > 0 ? (input.fencingToken ?? 0n) : undefined };
     const noEvents = { tenant, threadId: key.threadId, events: [] };
-    if (rows.size <= rowsPerInsert) {
-      await run(db, writesStatement(ordinary, special, thread));
+    // Chunks of overwritten special writes too: harmless, the sweep frees what nothing names.
+    const chunks = distinctChunks(tenant, key.threadId, chunkRows);
+    if (rows.size + chunks.length <= rowsPerInsert) {
+      await run(db, writesStatement(ordinary, special, thread, chunks));
       return;
     }
     await db.transaction().execute(async (trx) => {
+      for (const chunk of inChunks(chunks)) await run(trx, chunksStatement(chunk));
       let written = 0n;
       for (const chunk of inChunks(ordinary)) written += await run(trx, writesStatement(chunk, [], noEvents));
       for (const chunk of inChunks(special)) written += await run(trx, writesStatement([], chunk, noEvents));
@@ -210,6 +261,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
     getThread: (threadId) => getThread(db, tenant, threadId),
     setRetention: (threadId, policy) => setRetention(db, tenant, threadId, policy),
     touchThread: (threadId) => touchThread(db, tenant, threadId),
+    threadStorage: (threadId) => readThreadStorage(db, tenant, threadId),
   });
 
   return {

@@ -5,6 +5,7 @@ import type { Database } from "./database-schema.js";
 import type { NewEvent } from "../domain/thread-event.js";
 import { appendEvents } from "./append-events.js";
 import { clearClock, markWritten } from "./thread-retention.js";
+import { copyChunks, freeChunks } from "./free-chunks.js";
 
 /** Every function here runs on one tenant's rows: each statement filters by `tenant` and writes it. */
 export async function deleteThread(
@@ -47,7 +48,7 @@ export async function deleteThreadRows(
   fence?: bigint,
 ): Promise<number> {
   let checkpoints = 0;
-  for (const table of ["checkpoint_writes", "checkpoint_blobs", "checkpoints", "resumes", "thread_events"] as const) {
+  for (const table of ["checkpoint_writes", "checkpoint_blobs", "value_chunks", "checkpoints", "resumes", "thread_events"] as const) {
     const { numDeletedRows } = await trx
       .deleteFrom(table)
       .where("tenant", "=", tenant)
@@ -60,7 +61,11 @@ export async function deleteThreadRows(
   return checkpoints;
 }
 
-/** Copies every row of the source thread into the target of the same tenant; rows the target already has are kept as they are. */
+/**
+ * Copies every row of the source thread into the target of the same tenant; rows the target
+ * already has are kept as they are. The target gets the chunks the source's values name, and
+ * keeps none that its rows do not name.
+ */
 export async function copyThread(db: Kysely<Database>, tenant: string, source: string, target: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx
@@ -86,11 +91,11 @@ export async function copyThread(db: Kysely<Database>, tenant: string, source: s
       .execute();
     await trx
       .insertInto("checkpoint_blobs")
-      .columns(["tenant", "thread_id", "checkpoint_ns", "channel", "version", "type", "blob"])
+      .columns(["tenant", "thread_id", "checkpoint_ns", "channel", "version", "type", "blob", "chunks"])
       .expression((eb) =>
         eb
           .selectFrom("checkpoint_blobs")
-          .select(["tenant", eb.val(target).as("thread_id"), "checkpoint_ns", "channel", "version", "type", "blob"])
+          .select(["tenant", eb.val(target).as("thread_id"), "checkpoint_ns", "channel", "version", "type", "blob", "chunks"])
           .where("tenant", "=", tenant)
           .where("thread_id", "=", source),
       )
@@ -98,7 +103,19 @@ export async function copyThread(db: Kysely<Database>, tenant: string, source: s
       .execute();
     await trx
       .insertInto("checkpoint_writes")
-      .columns(["tenant", "thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx", "channel", "type", "blob", "task_path"])
+      .columns([
+        "tenant",
+        "thread_id",
+        "checkpoint_ns",
+        "checkpoint_id",
+        "task_id",
+        "idx",
+        "channel",
+        "type",
+        "blob",
+        "chunks",
+        "task_path",
+      ])
       .expression((eb) =>
         eb
           .selectFrom("checkpoint_writes")
@@ -112,6 +129,7 @@ export async function copyThread(db: Kysely<Database>, tenant: string, source: s
             "channel",
             "type",
             "blob",
+            "chunks",
             "task_path",
           ])
           .where("tenant", "=", tenant)
@@ -120,6 +138,8 @@ export async function copyThread(db: Kysely<Database>, tenant: string, source: s
       .onConflict((oc) => oc.doNothing())
       .execute();
     await markWritten(trx, tenant, target);
+    await copyChunks(trx, tenant, source, target);
+    await freeChunks(trx, tenant, [target]);
   });
 }
 
@@ -168,9 +188,9 @@ export async function prune(
 }
 
 /**
- * Deletes the writes and channel values no remaining checkpoint of these threads
- * refers to. The one garbage collection: Prune, DeleteForRuns and the sweeper
- * (sweep-threads.ts) all end with it.
+ * Deletes the writes and channel values no remaining checkpoint of these threads refers to, then
+ * the chunks no remaining value names (free-chunks.ts). The one garbage collection: Prune,
+ * DeleteForRuns and the sweeper (sweep-threads.ts) all end with it.
  */
 export async function collectGarbage(trx: Transaction<Database>, tenant: string, threadIds: readonly string[]): Promise<void> {
   if (threadIds.length === 0) return;
@@ -215,4 +235,5 @@ export async function collectGarbage(trx: Transaction<Database>, tenant: string,
         having not bool_or(k.referenced))`,
     )
     .execute();
+  await freeChunks(trx, tenant, threadIds);
 }

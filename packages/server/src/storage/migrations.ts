@@ -377,6 +377,69 @@ migrations["0008_checkpoint_ts"] = {
   },
 };
 
+/**
+ * Content-defined chunks of large values (value-chunker.ts): each chunk once
+ * per (tenant, thread) under its hash; a chunked blob or write keeps `chunks`
+ * (its chunks' hashes end to end) and no `blob`. Rows written before stay
+ * inline and readable: the table is mixed, and nothing is rewritten.
+ */
+migrations["0007_value_chunks"] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("value_chunks")
+      .addColumn("tenant", id, (c) => c.notNull())
+      .addColumn("thread_id", id, (c) => c.notNull())
+      .addColumn("hash", "bytea", (c) => c.notNull())
+      .addColumn("data", "bytea", (c) => c.notNull())
+      // The chunk's length before any compression: a value's length is the sum over its list.
+      .addColumn("size", "integer", (c) => c.notNull())
+      .addPrimaryKeyConstraint("value_chunks_pkey", ["tenant", "thread_id", "hash"])
+      .execute();
+    await sql`alter table checkpoint_blobs add column chunks bytea`.execute(db);
+    await sql`alter table checkpoint_writes add column chunks bytea`.execute(db);
+    await sql`alter table checkpoint_writes alter column blob drop not null`.execute(db);
+    // A chunked value's stored chunks, in order, each after its length (4 bytes big-endian): see
+    // assemble-value.ts. A function, so that the statement calling it is planned as cheap: inlined, the
+    // per-chunk lookups' estimates (1,000 rows for any generate_series) made PostgreSQL JIT-compile
+    // every read (seconds); PL/pgSQL keeps the plan for the session. `|| ''` detoasts a long
+    // (TOASTed) list once instead of once per substring; the lateral `limit 1` keeps each lookup a
+    // primary-key probe, where a hash join would read every chunk of the thread.
+    await sql`create function checkpointd_chunk_frames(p_tenant text, p_thread_id text, p_chunks bytea) returns bytea
+      language plpgsql stable strict parallel safe as $$
+      declare
+        list bytea := p_chunks || ''::bytea;
+      begin
+        return (
+          select string_agg(int4send(length(c.data)) || c.data, ''::bytea order by k.i)
+          from generate_series(0, length(list) / 16 - 1) as k(i)
+          cross join lateral (
+            select ch.data from value_chunks ch
+            where ch.tenant = (p_tenant collate "C") and ch.thread_id = (p_thread_id collate "C")
+              and ch.hash = substring(list from k.i * 16 + 1 for 16)
+            limit 1
+          ) as c);
+      end
+      $$`.execute(db);
+  },
+  async down(db: Kysely<unknown>) {
+    // Chunks stored raw (codec byte 0) are put back together in SQL; compressed ones only the server can read.
+    const { rows } = await sql`select 1 from value_chunks where get_byte(data, 0) <> 0 limit 1`.execute(db);
+    if (rows.length > 0) throw new Error("cannot undo 0007_value_chunks: some chunks are compressed (--storage-compression)");
+    for (const table of ["checkpoint_blobs", "checkpoint_writes"]) {
+      await sql`update ${sql.table(table)} t set blob = (
+        select coalesce(string_agg(substring(ch.data from 2), ''::bytea order by k.i), ''::bytea)
+        from generate_series(0, length(t.chunks) / 16 - 1) as k(i)
+        join value_chunks ch on ch.tenant = t.tenant and ch.thread_id = t.thread_id and ch.hash = substring(t.chunks from k.i * 16 + 1 for 16)
+      ), chunks = null where t.chunks is not null`.execute(db);
+    }
+    await sql`drop function checkpointd_chunk_frames(text, text, bytea)`.execute(db);
+    await sql`alter table checkpoint_writes alter column blob set not null`.execute(db);
+    await sql`alter table checkpoint_writes drop column chunks`.execute(db);
+    await sql`alter table checkpoint_blobs drop column chunks`.execute(db);
+    await db.schema.dropTable("value_chunks").execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve(migrations),
 };

@@ -4,6 +4,7 @@ import { Code, ServiceError } from "../errors/service-error.js";
 import { versionKeySql } from "./checkpoint-codec.js";
 import type { DeltaChannelHistory, DeltaHistoryQuery } from "./checkpoint-storage.js";
 import type { Database } from "./database-schema.js";
+import { assembleValue, chunkCountSql, chunkFramesSql } from "./assemble-value.js";
 
 /** Ancestors one walk visits at most: a parent chain longer than this (or a cycle of parents) is refused. */
 export const maxDeltaHistoryDepth = 100_000;
@@ -17,6 +18,9 @@ interface HistoryRow {
   task_path: string | null;
   type: string | null;
   blob: Uint8Array | null;
+  /** A chunked value's chunks (assemble-value.ts), in the same statement; null for an inline one. */
+  frames: Uint8Array | null;
+  chunk_count: number | string | null;
 }
 
 /**
@@ -48,7 +52,7 @@ export async function readDeltaHistory(
       where b.tenant = ${tenant} and b.thread_id = ${query.threadId} and b.checkpoint_ns = ${query.checkpointNs}
         and b.channel = (${sql.ref(ch)} collate "C")
         and b.version = (${versionKeySql(sql`${sql.ref(`${r}.versions`)} -> ${sql.ref(ch)}`)} collate "C")
-        and b.type is not null and b.blob is not null))`;
+        and b.type is not null and (b.blob is not null or b.chunks is not null)))`;
   const { rows } = await sql<HistoryRow>`
     with recursive target as (
       select parent_checkpoint_id from checkpoints where ${thread} ${byId} order by checkpoint_id desc limit 1
@@ -67,23 +71,25 @@ export async function readDeltaHistory(
       where cardinality(n.remaining) > 0 and r.depth <= ${maxDeltaHistoryDepth}
     ),
     seeds as (
-      select distinct on (u.ch) u.ch as channel, r.depth, b.type, b.blob
+      select distinct on (u.ch) u.ch as channel, r.depth, b.type, b.blob, ${chunkFramesSql("b")} as frames,
+        ${chunkCountSql("b")} as chunk_count
       from chain r
       cross join lateral unnest(r.remaining) as u(ch)
       join checkpoint_blobs b on b.tenant = ${tenant} and b.thread_id = ${query.threadId} and b.checkpoint_ns = ${query.checkpointNs}
         and b.channel = (u.ch collate "C") and b.version = (${versionKeySql(sql`r.versions -> u.ch`)} collate "C")
-      where r.versions ? u.ch and b.type is not null and b.blob is not null
+      where r.versions ? u.ch and b.type is not null and (b.blob is not null or b.chunks is not null)
       order by u.ch, r.depth
     )
     select * from (
-      select 0 as part, depth, channel, null::text as task_id, null::text as task_path, 0 as idx, type, blob from seeds
+      select 0 as part, depth, channel, null::text as task_id, null::text as task_path, 0 as idx, type, blob, frames, chunk_count
+      from seeds
       union all
-      select 1, r.depth, w.channel, w.task_id, w.task_path, w.idx, w.type, w.blob
+      select 1, r.depth, w.channel, w.task_id, w.task_path, w.idx, w.type, w.blob, ${chunkFramesSql("w")}, ${chunkCountSql("w")}
       from chain r
       join checkpoint_writes w on w.tenant = ${tenant} and w.thread_id = ${query.threadId} and w.checkpoint_ns = ${query.checkpointNs}
         and w.checkpoint_id = r.checkpoint_id and w.channel = any(r.remaining)
       union all
-      select 2, max(depth), null, null, null, 0, null, null from chain
+      select 2, max(depth), null, null, null, 0, null, null, null, null from chain
     ) as parts
     order by part, depth desc, task_path collate "C", task_id collate "C", idx`.execute(db);
 
@@ -98,7 +104,8 @@ export async function readDeltaHistory(
     }
     const entry = out[row.channel!];
     if (entry === undefined) continue;
-    const value: TypedValue = { type: row.type!, data: row.blob! };
+    const data = row.blob ?? assembleValue(row.frames, Number(row.chunk_count ?? 0));
+    const value: TypedValue = { type: row.type!, data };
     if (row.part === 0) entry.seed = value;
     else entry.writes.push({ taskId: row.task_id!, channel: row.channel!, value, taskPath: row.task_path! } satisfies PendingWrite);
   }

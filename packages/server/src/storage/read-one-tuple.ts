@@ -3,6 +3,7 @@ import type { CheckpointTuple } from "../domain/checkpoint.js";
 import { decodeCheckpoint, versionKeySql } from "./checkpoint-codec.js";
 import type { TupleQuery } from "./checkpoint-storage.js";
 import type { Database } from "./database-schema.js";
+import { chunkCountSql, chunkFramesSql } from "./assemble-value.js";
 import { assembleTuples, type BlobRow, type CheckpointRow, type WriteRow } from "./read-tuples.js";
 
 interface PartRow {
@@ -18,6 +19,8 @@ interface PartRow {
   version: string | null;
   type: string | null;
   blob: Uint8Array | null;
+  frames: Uint8Array | null;
+  chunk_count: number | null;
   task_id: string | null;
   task_path: string | null;
 }
@@ -45,20 +48,23 @@ export async function readOneTuple(db: Kysely<Database>, tenant: string, query: 
     select * from (
     select 0 as part, c.thread_id, c.checkpoint_ns, c.checkpoint_id, c.parent_checkpoint_id, c.checkpoint, c.metadata,
       null::text as channel, null::text as version, null::text as type, null::bytea as blob,
+      null::bytea as frames, null::integer as chunk_count,
       null::text as task_id, null::text as task_path, 0 as idx
     from c
     union all
-    select 1, null, null, null, null, null, null, b.channel, b.version, b.type, b.blob, null, null, 0
+    select 1, null, null, null, null, null, null, b.channel, b.version, b.type, b.blob, b.frames, b.chunk_count, null, null, 0
     from c
     cross join lateral jsonb_each(c.checkpoint -> 'channel_versions') as v(channel, stored)
     cross join lateral (
-      select channel, version, type, blob from checkpoint_blobs
+      select channel, version, type, blob, ${chunkFramesSql("cb")} as frames, ${chunkCountSql("cb")} as chunk_count
+      from checkpoint_blobs cb
       where tenant = c.tenant and thread_id = c.thread_id and checkpoint_ns = c.checkpoint_ns
         and channel = (v.channel collate "C") and version = (${versionKeySql(sql`v.stored`)} collate "C")
       limit 1
     ) as b
     union all
-    select 2, null, null, null, null, null, null, w.channel, null, w.type, w.blob, w.task_id, w.task_path, w.idx
+    select 2, null, null, null, null, null, null, w.channel, null, w.type, w.blob, ${chunkFramesSql("w")}, ${chunkCountSql("w")},
+      w.task_id, w.task_path, w.idx
     from c
     join checkpoint_writes w on w.tenant = c.tenant and w.thread_id = c.thread_id and w.checkpoint_ns = c.checkpoint_ns and w.checkpoint_id = c.checkpoint_id
     ) as parts
@@ -77,6 +83,8 @@ export async function readOneTuple(db: Kysely<Database>, tenant: string, query: 
         version: r.version!,
         type: r.type,
         blob: r.blob,
+        frames: r.frames,
+        chunk_count: r.chunk_count,
       });
     } else if (r.part === 2) {
       writes.push({
@@ -86,7 +94,9 @@ export async function readOneTuple(db: Kysely<Database>, tenant: string, query: 
         task_id: r.task_id!,
         channel: r.channel!,
         type: r.type!,
-        blob: r.blob!,
+        blob: r.blob,
+        frames: r.frames,
+        chunk_count: r.chunk_count,
         task_path: r.task_path!,
       });
     }

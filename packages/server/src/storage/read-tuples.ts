@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable } from "kysely";
 import type { CheckpointTuple, PendingWrite } from "../domain/checkpoint.js";
 import { decodeCheckpoint, versionKey } from "./checkpoint-codec.js";
 import type { CheckpointsTable, Database } from "./database-schema.js";
+import { assembleValue, chunkCountSql, chunkFramesSql } from "./assemble-value.js";
 
 export type CheckpointRow = Pick<
   Selectable<CheckpointsTable>,
@@ -40,7 +41,16 @@ export async function readTuples(db: Kysely<Database>, tenant: string, rows: rea
       ? Promise.resolve([])
       : db
           .selectFrom("checkpoint_blobs")
-          .select(["thread_id", "checkpoint_ns", "channel", "version", "type", "blob"])
+          .select([
+            "thread_id",
+            "checkpoint_ns",
+            "channel",
+            "version",
+            "type",
+            "blob",
+            chunkFramesSql("checkpoint_blobs").as("frames"),
+            chunkCountSql("checkpoint_blobs").as("chunk_count"),
+          ])
           .where("tenant", "=", tenant)
           .where(
             sql<boolean>`(thread_id, checkpoint_ns, channel, version) in (
@@ -50,7 +60,18 @@ export async function readTuples(db: Kysely<Database>, tenant: string, rows: rea
           .execute(),
     db
       .selectFrom("checkpoint_writes")
-      .select(["thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "channel", "type", "blob", "task_path"])
+      .select([
+        "thread_id",
+        "checkpoint_ns",
+        "checkpoint_id",
+        "task_id",
+        "channel",
+        "type",
+        "blob",
+        "task_path",
+        chunkFramesSql("checkpoint_writes").as("frames"),
+        chunkCountSql("checkpoint_writes").as("chunk_count"),
+      ])
       .where("tenant", "=", tenant)
       .where((eb) =>
         eb(
@@ -68,14 +89,25 @@ export async function readTuples(db: Kysely<Database>, tenant: string, rows: rea
   return assembleTuples(rows, checkpoints, blobs, writes);
 }
 
+/** A chunked value's stored chunks (chunkFramesSql) and how many its list names; both null for an inline one. */
+export interface ChunkedParts {
+  frames: Uint8Array | null;
+  chunk_count: number | null;
+}
 export type BlobRow = Pick<
   Selectable<Database["checkpoint_blobs"]>,
   "thread_id" | "checkpoint_ns" | "channel" | "version" | "type" | "blob"
->;
+> &
+  ChunkedParts;
 export type WriteRow = Pick<
   Selectable<Database["checkpoint_writes"]>,
   "thread_id" | "checkpoint_ns" | "checkpoint_id" | "task_id" | "channel" | "type" | "blob" | "task_path"
->;
+> &
+  ChunkedParts;
+
+/** A row's value: inline, or put back together from its chunks. */
+const valueBytes = (row: { blob: Uint8Array | null } & ChunkedParts): Uint8Array | null =>
+  row.chunk_count === null ? row.blob : assembleValue(row.frames, row.chunk_count);
 
 /** Tuples from checkpoint rows (decoded), the blobs they reference and their writes in (task_path, task_id, idx) order. */
 export function assembleTuples(
@@ -89,7 +121,12 @@ export function assembleTuples(
   for (const w of writes) {
     const key = nsKey(w.thread_id, w.checkpoint_ns) + sep + w.checkpoint_id;
     const list = writesByCheckpoint.get(key) ?? [];
-    list.push({ taskId: w.task_id, channel: w.channel, value: { type: w.type, data: w.blob }, taskPath: w.task_path });
+    list.push({
+      taskId: w.task_id,
+      channel: w.channel,
+      value: { type: w.type, data: valueBytes(w) ?? new Uint8Array() },
+      taskPath: w.task_path,
+    });
     writesByCheckpoint.set(key, list);
   }
 
@@ -97,7 +134,9 @@ export function assembleTuples(
     const checkpoint = checkpoints[i]!;
     for (const [channel, version] of Object.entries(checkpoint.channelVersions)) {
       const blob = blobByKey.get([row.thread_id, row.checkpoint_ns, channel, versionKey(version)].join(sep));
-      if (blob?.type != null && blob.blob != null) checkpoint.channelValues[channel] = { type: blob.type, data: blob.blob };
+      if (blob?.type == null) continue;
+      const data = valueBytes(blob);
+      if (data !== null) checkpoint.channelValues[channel] = { type: blob.type, data };
     }
     return {
       key: { threadId: row.thread_id, checkpointNs: row.checkpoint_ns, checkpointId: row.checkpoint_id },

@@ -155,6 +155,7 @@ export const rpcProbes: Record<string, Probe> = {
     return [from, copied, to, onto];
   },
   deleteForRuns: (c, t) => c.deleteForRuns({ runIds: t.runIds }),
+  getThreadStorage: (c, t) => c.getThreadStorage({ threadId: t.threadId }),
   prune: async (c, t) => [
     await c.prune({ threadIds: [t.threadId], strategy: PruneStrategy.KEEP_LATEST }),
     await c.prune({ threadIds: [t.threadId], strategy: PruneStrategy.DELETE }),

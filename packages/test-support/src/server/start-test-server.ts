@@ -15,6 +15,7 @@ import {
   type RetentionDefaults,
   type Sweeper,
   createSweepStore,
+  type StorageChunking,
 } from "@checkpointd/server";
 import { createDatabase as createPostgresDatabase } from "../start-postgres.js";
 
@@ -92,6 +93,8 @@ export interface TestServerOptions {
   retention?: RetentionDefaults;
   /** Run the sweeper (default: none); a test drives it with `sweeper.runPass({ force: true })` or lets it tick. */
   sweeper?: { intervalMs: number; batch: number; holder?: string };
+  /** How large values are cut into chunks (default: the server's defaults). */
+  chunking?: StorageChunking;
 }
 
 /**
@@ -118,7 +121,7 @@ export async function startTestServer(engine: TestEngine, databaseUrl?: string, 
     options.db ?? (await openTestDatabase(engine, databaseUrl)),
   );
   const logger = testServerLogger();
-  const storage = createKyselyStorage({ db, listPageSize: options.listPageSize ?? 7 });
+  const storage = createKyselyStorage({ db, listPageSize: options.listPageSize ?? 7, chunking: options.chunking });
   const served = await serveStorage({
     storage,
     cache: options.cache,

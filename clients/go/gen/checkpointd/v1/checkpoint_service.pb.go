@@ -2793,6 +2793,291 @@ func (x *DeltaChannelHistory) GetSeed() *TypedValue {
 	return nil
 }
 
+type GetThreadStorageRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ThreadId      string                 `protobuf:"bytes,1,opt,name=thread_id,json=threadId,proto3" json:"thread_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetThreadStorageRequest) Reset() {
+	*x = GetThreadStorageRequest{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetThreadStorageRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetThreadStorageRequest) ProtoMessage() {}
+
+func (x *GetThreadStorageRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetThreadStorageRequest.ProtoReflect.Descriptor instead.
+func (*GetThreadStorageRequest) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *GetThreadStorageRequest) GetThreadId() string {
+	if x != nil {
+		return x.ThreadId
+	}
+	return ""
+}
+
+// Logical bytes: the values as the client wrote them, every stored version
+// counted. Stored bytes: what the rows holding them take (pg_column_size, so
+// after TOAST compression), each chunk once per thread; row headers and
+// indexes are not counted.
+type GetThreadStorageResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// False when the thread has nothing stored (the counts are then zero).
+	Found           bool  `protobuf:"varint,1,opt,name=found,proto3" json:"found,omitempty"`
+	CheckpointCount int64 `protobuf:"varint,2,opt,name=checkpoint_count,json=checkpointCount,proto3" json:"checkpoint_count,omitempty"`
+	// Channel values, pending writes and checkpoint rows together.
+	LogicalBytes int64 `protobuf:"varint,3,opt,name=logical_bytes,json=logicalBytes,proto3" json:"logical_bytes,omitempty"`
+	StoredBytes  int64 `protobuf:"varint,4,opt,name=stored_bytes,json=storedBytes,proto3" json:"stored_bytes,omitempty"`
+	// One per channel with a stored version, by name.
+	Channels      []*ChannelStorage `protobuf:"bytes,5,rep,name=channels,proto3" json:"channels,omitempty"`
+	PendingWrites *ValueStorage     `protobuf:"bytes,6,opt,name=pending_writes,json=pendingWrites,proto3" json:"pending_writes,omitempty"`
+	// The checkpoint rows (versions, metadata; no values): logical = stored.
+	CheckpointBytes int64 `protobuf:"varint,7,opt,name=checkpoint_bytes,json=checkpointBytes,proto3" json:"checkpoint_bytes,omitempty"`
+	// Distinct chunks the thread stores, and their bytes as stored.
+	ChunkCount    int64 `protobuf:"varint,8,opt,name=chunk_count,json=chunkCount,proto3" json:"chunk_count,omitempty"`
+	ChunkBytes    int64 `protobuf:"varint,9,opt,name=chunk_bytes,json=chunkBytes,proto3" json:"chunk_bytes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetThreadStorageResponse) Reset() {
+	*x = GetThreadStorageResponse{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetThreadStorageResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetThreadStorageResponse) ProtoMessage() {}
+
+func (x *GetThreadStorageResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetThreadStorageResponse.ProtoReflect.Descriptor instead.
+func (*GetThreadStorageResponse) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *GetThreadStorageResponse) GetFound() bool {
+	if x != nil {
+		return x.Found
+	}
+	return false
+}
+
+func (x *GetThreadStorageResponse) GetCheckpointCount() int64 {
+	if x != nil {
+		return x.CheckpointCount
+	}
+	return 0
+}
+
+func (x *GetThreadStorageResponse) GetLogicalBytes() int64 {
+	if x != nil {
+		return x.LogicalBytes
+	}
+	return 0
+}
+
+func (x *GetThreadStorageResponse) GetStoredBytes() int64 {
+	if x != nil {
+		return x.StoredBytes
+	}
+	return 0
+}
+
+func (x *GetThreadStorageResponse) GetChannels() []*ChannelStorage {
+	if x != nil {
+		return x.Channels
+	}
+	return nil
+}
+
+func (x *GetThreadStorageResponse) GetPendingWrites() *ValueStorage {
+	if x != nil {
+		return x.PendingWrites
+	}
+	return nil
+}
+
+func (x *GetThreadStorageResponse) GetCheckpointBytes() int64 {
+	if x != nil {
+		return x.CheckpointBytes
+	}
+	return 0
+}
+
+func (x *GetThreadStorageResponse) GetChunkCount() int64 {
+	if x != nil {
+		return x.ChunkCount
+	}
+	return 0
+}
+
+func (x *GetThreadStorageResponse) GetChunkBytes() int64 {
+	if x != nil {
+		return x.ChunkBytes
+	}
+	return 0
+}
+
+type ChannelStorage struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Channel       string                 `protobuf:"bytes,1,opt,name=channel,proto3" json:"channel,omitempty"`
+	Values        *ValueStorage          `protobuf:"bytes,2,opt,name=values,proto3" json:"values,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChannelStorage) Reset() {
+	*x = ChannelStorage{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChannelStorage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChannelStorage) ProtoMessage() {}
+
+func (x *ChannelStorage) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChannelStorage.ProtoReflect.Descriptor instead.
+func (*ChannelStorage) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *ChannelStorage) GetChannel() string {
+	if x != nil {
+		return x.Channel
+	}
+	return ""
+}
+
+func (x *ChannelStorage) GetValues() *ValueStorage {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
+type ValueStorage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Stored versions (for pending writes: stored writes).
+	Count int64 `protobuf:"varint,1,opt,name=count,proto3" json:"count,omitempty"`
+	// Of them, stored as chunk lists (the rest inline).
+	ChunkedCount int64 `protobuf:"varint,2,opt,name=chunked_count,json=chunkedCount,proto3" json:"chunked_count,omitempty"`
+	LogicalBytes int64 `protobuf:"varint,3,opt,name=logical_bytes,json=logicalBytes,proto3" json:"logical_bytes,omitempty"`
+	// Inline values, chunk lists and the distinct chunks they name (a chunk
+	// shared with another channel counts in both).
+	StoredBytes   int64 `protobuf:"varint,4,opt,name=stored_bytes,json=storedBytes,proto3" json:"stored_bytes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ValueStorage) Reset() {
+	*x = ValueStorage{}
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ValueStorage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ValueStorage) ProtoMessage() {}
+
+func (x *ValueStorage) ProtoReflect() protoreflect.Message {
+	mi := &file_checkpointd_v1_checkpoint_service_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ValueStorage.ProtoReflect.Descriptor instead.
+func (*ValueStorage) Descriptor() ([]byte, []int) {
+	return file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *ValueStorage) GetCount() int64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+func (x *ValueStorage) GetChunkedCount() int64 {
+	if x != nil {
+		return x.ChunkedCount
+	}
+	return 0
+}
+
+func (x *ValueStorage) GetLogicalBytes() int64 {
+	if x != nil {
+		return x.LogicalBytes
+	}
+	return 0
+}
+
+func (x *ValueStorage) GetStoredBytes() int64 {
+	if x != nil {
+		return x.StoredBytes
+	}
+	return 0
+}
+
 var File_checkpointd_v1_checkpoint_service_proto protoreflect.FileDescriptor
 
 const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
@@ -2978,7 +3263,29 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\v2#.checkpointd.v1.DeltaChannelHistoryR\x05value:\x028\x01\"{\n" +
 	"\x13DeltaChannelHistory\x124\n" +
 	"\x06writes\x18\x01 \x03(\v2\x1c.checkpointd.v1.PendingWriteR\x06writes\x12.\n" +
-	"\x04seed\x18\x02 \x01(\v2\x1a.checkpointd.v1.TypedValueR\x04seed*j\n" +
+	"\x04seed\x18\x02 \x01(\v2\x1a.checkpointd.v1.TypedValueR\x04seed\"6\n" +
+	"\x17GetThreadStorageRequest\x12\x1b\n" +
+	"\tthread_id\x18\x01 \x01(\tR\bthreadId\"\x91\x03\n" +
+	"\x18GetThreadStorageResponse\x12\x14\n" +
+	"\x05found\x18\x01 \x01(\bR\x05found\x12)\n" +
+	"\x10checkpoint_count\x18\x02 \x01(\x03R\x0fcheckpointCount\x12#\n" +
+	"\rlogical_bytes\x18\x03 \x01(\x03R\flogicalBytes\x12!\n" +
+	"\fstored_bytes\x18\x04 \x01(\x03R\vstoredBytes\x12:\n" +
+	"\bchannels\x18\x05 \x03(\v2\x1e.checkpointd.v1.ChannelStorageR\bchannels\x12C\n" +
+	"\x0epending_writes\x18\x06 \x01(\v2\x1c.checkpointd.v1.ValueStorageR\rpendingWrites\x12)\n" +
+	"\x10checkpoint_bytes\x18\a \x01(\x03R\x0fcheckpointBytes\x12\x1f\n" +
+	"\vchunk_count\x18\b \x01(\x03R\n" +
+	"chunkCount\x12\x1f\n" +
+	"\vchunk_bytes\x18\t \x01(\x03R\n" +
+	"chunkBytes\"`\n" +
+	"\x0eChannelStorage\x12\x18\n" +
+	"\achannel\x18\x01 \x01(\tR\achannel\x124\n" +
+	"\x06values\x18\x02 \x01(\v2\x1c.checkpointd.v1.ValueStorageR\x06values\"\x91\x01\n" +
+	"\fValueStorage\x12\x14\n" +
+	"\x05count\x18\x01 \x01(\x03R\x05count\x12#\n" +
+	"\rchunked_count\x18\x02 \x01(\x03R\fchunkedCount\x12#\n" +
+	"\rlogical_bytes\x18\x03 \x01(\x03R\flogicalBytes\x12!\n" +
+	"\fstored_bytes\x18\x04 \x01(\x03R\vstoredBytes*j\n" +
 	"\rPruneStrategy\x12\x1e\n" +
 	"\x1aPRUNE_STRATEGY_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aPRUNE_STRATEGY_KEEP_LATEST\x10\x01\x12\x19\n" +
@@ -2986,7 +3293,7 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\vTtlStrategy\x12\x1c\n" +
 	"\x18TTL_STRATEGY_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13TTL_STRATEGY_DELETE\x10\x01\x12\x1c\n" +
-	"\x18TTL_STRATEGY_KEEP_LATEST\x10\x022\x8e\r\n" +
+	"\x18TTL_STRATEGY_KEEP_LATEST\x10\x022\xfa\r\n" +
 	"\x11CheckpointService\x12C\n" +
 	"\x03Put\x12\x1a.checkpointd.v1.PutRequest\x1a\x1b.checkpointd.v1.PutResponse\"\x03\x90\x02\x02\x12U\n" +
 	"\tPutWrites\x12 .checkpointd.v1.PutWritesRequest\x1a!.checkpointd.v1.PutWritesResponse\"\x03\x90\x02\x02\x12R\n" +
@@ -3008,7 +3315,8 @@ const file_checkpointd_v1_checkpoint_service_proto_rawDesc = "" +
 	"\fReleaseLease\x12#.checkpointd.v1.ReleaseLeaseRequest\x1a$.checkpointd.v1.ReleaseLeaseResponse\"\x03\x90\x02\x02\x12^\n" +
 	"\fSetRetention\x12#.checkpointd.v1.SetRetentionRequest\x1a$.checkpointd.v1.SetRetentionResponse\"\x03\x90\x02\x02\x12U\n" +
 	"\tGetThread\x12 .checkpointd.v1.GetThreadRequest\x1a!.checkpointd.v1.GetThreadResponse\"\x03\x90\x02\x01\x12|\n" +
-	"\x16GetDeltaChannelHistory\x12-.checkpointd.v1.GetDeltaChannelHistoryRequest\x1a..checkpointd.v1.GetDeltaChannelHistoryResponse\"\x03\x90\x02\x01b\x06proto3"
+	"\x16GetDeltaChannelHistory\x12-.checkpointd.v1.GetDeltaChannelHistoryRequest\x1a..checkpointd.v1.GetDeltaChannelHistoryResponse\"\x03\x90\x02\x01\x12j\n" +
+	"\x10GetThreadStorage\x12'.checkpointd.v1.GetThreadStorageRequest\x1a(.checkpointd.v1.GetThreadStorageResponse\"\x03\x90\x02\x01b\x06proto3"
 
 var (
 	file_checkpointd_v1_checkpoint_service_proto_rawDescOnce sync.Once
@@ -3023,7 +3331,7 @@ func file_checkpointd_v1_checkpoint_service_proto_rawDescGZIP() []byte {
 }
 
 var file_checkpointd_v1_checkpoint_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_checkpointd_v1_checkpoint_service_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
+var file_checkpointd_v1_checkpoint_service_proto_msgTypes = make([]protoimpl.MessageInfo, 53)
 var file_checkpointd_v1_checkpoint_service_proto_goTypes = []any{
 	(PruneStrategy)(0),                     // 0: checkpointd.v1.PruneStrategy
 	(TtlStrategy)(0),                       // 1: checkpointd.v1.TtlStrategy
@@ -3072,49 +3380,53 @@ var file_checkpointd_v1_checkpoint_service_proto_goTypes = []any{
 	(*GetDeltaChannelHistoryRequest)(nil),  // 44: checkpointd.v1.GetDeltaChannelHistoryRequest
 	(*GetDeltaChannelHistoryResponse)(nil), // 45: checkpointd.v1.GetDeltaChannelHistoryResponse
 	(*DeltaChannelHistory)(nil),            // 46: checkpointd.v1.DeltaChannelHistory
-	nil,                                    // 47: checkpointd.v1.PutRequest.NewVersionsEntry
-	nil,                                    // 48: checkpointd.v1.ResumeRequest.ValuesEntry
-	nil,                                    // 49: checkpointd.v1.ClaimResumeResponse.ValuesEntry
-	nil,                                    // 50: checkpointd.v1.GetDeltaChannelHistoryResponse.HistoriesEntry
-	(*CheckpointConfig)(nil),               // 51: checkpointd.v1.CheckpointConfig
-	(*Checkpoint)(nil),                     // 52: checkpointd.v1.Checkpoint
-	(*structpb.Struct)(nil),                // 53: google.protobuf.Struct
-	(*PendingWrite)(nil),                   // 54: checkpointd.v1.PendingWrite
-	(*timestamppb.Timestamp)(nil),          // 55: google.protobuf.Timestamp
-	(*CheckpointTuple)(nil),                // 56: checkpointd.v1.CheckpointTuple
-	(*WatchEvent)(nil),                     // 57: checkpointd.v1.WatchEvent
-	(*durationpb.Duration)(nil),            // 58: google.protobuf.Duration
-	(*TypedValue)(nil),                     // 59: checkpointd.v1.TypedValue
-	(*ChannelVersion)(nil),                 // 60: checkpointd.v1.ChannelVersion
+	(*GetThreadStorageRequest)(nil),        // 47: checkpointd.v1.GetThreadStorageRequest
+	(*GetThreadStorageResponse)(nil),       // 48: checkpointd.v1.GetThreadStorageResponse
+	(*ChannelStorage)(nil),                 // 49: checkpointd.v1.ChannelStorage
+	(*ValueStorage)(nil),                   // 50: checkpointd.v1.ValueStorage
+	nil,                                    // 51: checkpointd.v1.PutRequest.NewVersionsEntry
+	nil,                                    // 52: checkpointd.v1.ResumeRequest.ValuesEntry
+	nil,                                    // 53: checkpointd.v1.ClaimResumeResponse.ValuesEntry
+	nil,                                    // 54: checkpointd.v1.GetDeltaChannelHistoryResponse.HistoriesEntry
+	(*CheckpointConfig)(nil),               // 55: checkpointd.v1.CheckpointConfig
+	(*Checkpoint)(nil),                     // 56: checkpointd.v1.Checkpoint
+	(*structpb.Struct)(nil),                // 57: google.protobuf.Struct
+	(*PendingWrite)(nil),                   // 58: checkpointd.v1.PendingWrite
+	(*timestamppb.Timestamp)(nil),          // 59: google.protobuf.Timestamp
+	(*CheckpointTuple)(nil),                // 60: checkpointd.v1.CheckpointTuple
+	(*WatchEvent)(nil),                     // 61: checkpointd.v1.WatchEvent
+	(*durationpb.Duration)(nil),            // 62: google.protobuf.Duration
+	(*TypedValue)(nil),                     // 63: checkpointd.v1.TypedValue
+	(*ChannelVersion)(nil),                 // 64: checkpointd.v1.ChannelVersion
 }
 var file_checkpointd_v1_checkpoint_service_proto_depIdxs = []int32{
-	51, // 0: checkpointd.v1.PutRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	52, // 1: checkpointd.v1.PutRequest.checkpoint:type_name -> checkpointd.v1.Checkpoint
-	53, // 2: checkpointd.v1.PutRequest.metadata:type_name -> google.protobuf.Struct
-	47, // 3: checkpointd.v1.PutRequest.new_versions:type_name -> checkpointd.v1.PutRequest.NewVersionsEntry
-	51, // 4: checkpointd.v1.PutResponse.config:type_name -> checkpointd.v1.CheckpointConfig
-	51, // 5: checkpointd.v1.PutWritesRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	54, // 6: checkpointd.v1.PutWritesRequest.writes:type_name -> checkpointd.v1.PendingWrite
-	51, // 7: checkpointd.v1.GetTupleRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	55, // 8: checkpointd.v1.GetTupleRequest.as_of:type_name -> google.protobuf.Timestamp
-	56, // 9: checkpointd.v1.GetTupleResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
-	51, // 10: checkpointd.v1.ListRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	53, // 11: checkpointd.v1.ListRequest.filter:type_name -> google.protobuf.Struct
-	51, // 12: checkpointd.v1.ListRequest.before:type_name -> checkpointd.v1.CheckpointConfig
-	55, // 13: checkpointd.v1.ListRequest.after_ts:type_name -> google.protobuf.Timestamp
-	55, // 14: checkpointd.v1.ListRequest.before_ts:type_name -> google.protobuf.Timestamp
-	56, // 15: checkpointd.v1.ListResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
+	55, // 0: checkpointd.v1.PutRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	56, // 1: checkpointd.v1.PutRequest.checkpoint:type_name -> checkpointd.v1.Checkpoint
+	57, // 2: checkpointd.v1.PutRequest.metadata:type_name -> google.protobuf.Struct
+	51, // 3: checkpointd.v1.PutRequest.new_versions:type_name -> checkpointd.v1.PutRequest.NewVersionsEntry
+	55, // 4: checkpointd.v1.PutResponse.config:type_name -> checkpointd.v1.CheckpointConfig
+	55, // 5: checkpointd.v1.PutWritesRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	58, // 6: checkpointd.v1.PutWritesRequest.writes:type_name -> checkpointd.v1.PendingWrite
+	55, // 7: checkpointd.v1.GetTupleRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	59, // 8: checkpointd.v1.GetTupleRequest.as_of:type_name -> google.protobuf.Timestamp
+	60, // 9: checkpointd.v1.GetTupleResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
+	55, // 10: checkpointd.v1.ListRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	57, // 11: checkpointd.v1.ListRequest.filter:type_name -> google.protobuf.Struct
+	55, // 12: checkpointd.v1.ListRequest.before:type_name -> checkpointd.v1.CheckpointConfig
+	59, // 13: checkpointd.v1.ListRequest.after_ts:type_name -> google.protobuf.Timestamp
+	59, // 14: checkpointd.v1.ListRequest.before_ts:type_name -> google.protobuf.Timestamp
+	60, // 15: checkpointd.v1.ListResponse.tuple:type_name -> checkpointd.v1.CheckpointTuple
 	0,  // 16: checkpointd.v1.PruneRequest.strategy:type_name -> checkpointd.v1.PruneStrategy
 	21, // 17: checkpointd.v1.WatchRequest.subscribe:type_name -> checkpointd.v1.SubscribeRequest
 	19, // 18: checkpointd.v1.WatchRequest.unsubscribe:type_name -> checkpointd.v1.Unsubscribe
 	23, // 19: checkpointd.v1.WatchRequest.resume:type_name -> checkpointd.v1.ResumeRequest
 	25, // 20: checkpointd.v1.WatchRequest.claim:type_name -> checkpointd.v1.ClaimResumeRequest
-	57, // 21: checkpointd.v1.WatchResponse.event:type_name -> checkpointd.v1.WatchEvent
+	61, // 21: checkpointd.v1.WatchResponse.event:type_name -> checkpointd.v1.WatchEvent
 	24, // 22: checkpointd.v1.WatchResponse.resumed:type_name -> checkpointd.v1.ResumeResponse
 	26, // 23: checkpointd.v1.WatchResponse.claimed:type_name -> checkpointd.v1.ClaimResumeResponse
-	57, // 24: checkpointd.v1.SubscribeResponse.event:type_name -> checkpointd.v1.WatchEvent
-	48, // 25: checkpointd.v1.ResumeRequest.values:type_name -> checkpointd.v1.ResumeRequest.ValuesEntry
-	49, // 26: checkpointd.v1.ClaimResumeResponse.values:type_name -> checkpointd.v1.ClaimResumeResponse.ValuesEntry
+	61, // 24: checkpointd.v1.SubscribeResponse.event:type_name -> checkpointd.v1.WatchEvent
+	52, // 25: checkpointd.v1.ResumeRequest.values:type_name -> checkpointd.v1.ResumeRequest.ValuesEntry
+	53, // 26: checkpointd.v1.ClaimResumeResponse.values:type_name -> checkpointd.v1.ClaimResumeResponse.ValuesEntry
 	28, // 27: checkpointd.v1.BatchRequest.calls:type_name -> checkpointd.v1.BatchCall
 	2,  // 28: checkpointd.v1.BatchCall.put:type_name -> checkpointd.v1.PutRequest
 	4,  // 29: checkpointd.v1.BatchCall.put_writes:type_name -> checkpointd.v1.PutWritesRequest
@@ -3124,73 +3436,78 @@ var file_checkpointd_v1_checkpoint_service_proto_depIdxs = []int32{
 	5,  // 33: checkpointd.v1.BatchResult.put_writes:type_name -> checkpointd.v1.PutWritesResponse
 	7,  // 34: checkpointd.v1.BatchResult.get_tuple:type_name -> checkpointd.v1.GetTupleResponse
 	31, // 35: checkpointd.v1.BatchResult.error:type_name -> checkpointd.v1.BatchError
-	58, // 36: checkpointd.v1.AcquireLeaseRequest.ttl:type_name -> google.protobuf.Duration
-	58, // 37: checkpointd.v1.AcquireLeaseRequest.wait:type_name -> google.protobuf.Duration
-	55, // 38: checkpointd.v1.AcquireLeaseResponse.expires_at:type_name -> google.protobuf.Timestamp
-	58, // 39: checkpointd.v1.RenewLeaseRequest.ttl:type_name -> google.protobuf.Duration
-	55, // 40: checkpointd.v1.RenewLeaseResponse.expires_at:type_name -> google.protobuf.Timestamp
+	62, // 36: checkpointd.v1.AcquireLeaseRequest.ttl:type_name -> google.protobuf.Duration
+	62, // 37: checkpointd.v1.AcquireLeaseRequest.wait:type_name -> google.protobuf.Duration
+	59, // 38: checkpointd.v1.AcquireLeaseResponse.expires_at:type_name -> google.protobuf.Timestamp
+	62, // 39: checkpointd.v1.RenewLeaseRequest.ttl:type_name -> google.protobuf.Duration
+	59, // 40: checkpointd.v1.RenewLeaseResponse.expires_at:type_name -> google.protobuf.Timestamp
 	40, // 41: checkpointd.v1.SetRetentionRequest.policy:type_name -> checkpointd.v1.RetentionPolicy
 	43, // 42: checkpointd.v1.SetRetentionResponse.thread:type_name -> checkpointd.v1.Thread
-	58, // 43: checkpointd.v1.RetentionPolicy.max_age:type_name -> google.protobuf.Duration
-	58, // 44: checkpointd.v1.RetentionPolicy.ttl:type_name -> google.protobuf.Duration
+	62, // 43: checkpointd.v1.RetentionPolicy.max_age:type_name -> google.protobuf.Duration
+	62, // 44: checkpointd.v1.RetentionPolicy.ttl:type_name -> google.protobuf.Duration
 	1,  // 45: checkpointd.v1.RetentionPolicy.ttl_strategy:type_name -> checkpointd.v1.TtlStrategy
 	43, // 46: checkpointd.v1.GetThreadResponse.thread:type_name -> checkpointd.v1.Thread
 	40, // 47: checkpointd.v1.Thread.policy:type_name -> checkpointd.v1.RetentionPolicy
-	55, // 48: checkpointd.v1.Thread.created_at:type_name -> google.protobuf.Timestamp
-	55, // 49: checkpointd.v1.Thread.last_write_at:type_name -> google.protobuf.Timestamp
-	55, // 50: checkpointd.v1.Thread.expires_at:type_name -> google.protobuf.Timestamp
+	59, // 48: checkpointd.v1.Thread.created_at:type_name -> google.protobuf.Timestamp
+	59, // 49: checkpointd.v1.Thread.last_write_at:type_name -> google.protobuf.Timestamp
+	59, // 50: checkpointd.v1.Thread.expires_at:type_name -> google.protobuf.Timestamp
 	40, // 51: checkpointd.v1.Thread.thread_policy:type_name -> checkpointd.v1.RetentionPolicy
-	51, // 52: checkpointd.v1.GetDeltaChannelHistoryRequest.config:type_name -> checkpointd.v1.CheckpointConfig
-	50, // 53: checkpointd.v1.GetDeltaChannelHistoryResponse.histories:type_name -> checkpointd.v1.GetDeltaChannelHistoryResponse.HistoriesEntry
-	54, // 54: checkpointd.v1.DeltaChannelHistory.writes:type_name -> checkpointd.v1.PendingWrite
-	59, // 55: checkpointd.v1.DeltaChannelHistory.seed:type_name -> checkpointd.v1.TypedValue
-	60, // 56: checkpointd.v1.PutRequest.NewVersionsEntry.value:type_name -> checkpointd.v1.ChannelVersion
-	59, // 57: checkpointd.v1.ResumeRequest.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
-	59, // 58: checkpointd.v1.ClaimResumeResponse.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
-	46, // 59: checkpointd.v1.GetDeltaChannelHistoryResponse.HistoriesEntry.value:type_name -> checkpointd.v1.DeltaChannelHistory
-	2,  // 60: checkpointd.v1.CheckpointService.Put:input_type -> checkpointd.v1.PutRequest
-	4,  // 61: checkpointd.v1.CheckpointService.PutWrites:input_type -> checkpointd.v1.PutWritesRequest
-	6,  // 62: checkpointd.v1.CheckpointService.GetTuple:input_type -> checkpointd.v1.GetTupleRequest
-	8,  // 63: checkpointd.v1.CheckpointService.List:input_type -> checkpointd.v1.ListRequest
-	10, // 64: checkpointd.v1.CheckpointService.DeleteThread:input_type -> checkpointd.v1.DeleteThreadRequest
-	12, // 65: checkpointd.v1.CheckpointService.CopyThread:input_type -> checkpointd.v1.CopyThreadRequest
-	14, // 66: checkpointd.v1.CheckpointService.DeleteForRuns:input_type -> checkpointd.v1.DeleteForRunsRequest
-	16, // 67: checkpointd.v1.CheckpointService.Prune:input_type -> checkpointd.v1.PruneRequest
-	18, // 68: checkpointd.v1.CheckpointService.Watch:input_type -> checkpointd.v1.WatchRequest
-	21, // 69: checkpointd.v1.CheckpointService.Subscribe:input_type -> checkpointd.v1.SubscribeRequest
-	23, // 70: checkpointd.v1.CheckpointService.Resume:input_type -> checkpointd.v1.ResumeRequest
-	25, // 71: checkpointd.v1.CheckpointService.ClaimResume:input_type -> checkpointd.v1.ClaimResumeRequest
-	27, // 72: checkpointd.v1.CheckpointService.Batch:input_type -> checkpointd.v1.BatchRequest
-	32, // 73: checkpointd.v1.CheckpointService.AcquireLease:input_type -> checkpointd.v1.AcquireLeaseRequest
-	34, // 74: checkpointd.v1.CheckpointService.RenewLease:input_type -> checkpointd.v1.RenewLeaseRequest
-	36, // 75: checkpointd.v1.CheckpointService.ReleaseLease:input_type -> checkpointd.v1.ReleaseLeaseRequest
-	38, // 76: checkpointd.v1.CheckpointService.SetRetention:input_type -> checkpointd.v1.SetRetentionRequest
-	41, // 77: checkpointd.v1.CheckpointService.GetThread:input_type -> checkpointd.v1.GetThreadRequest
-	44, // 78: checkpointd.v1.CheckpointService.GetDeltaChannelHistory:input_type -> checkpointd.v1.GetDeltaChannelHistoryRequest
-	3,  // 79: checkpointd.v1.CheckpointService.Put:output_type -> checkpointd.v1.PutResponse
-	5,  // 80: checkpointd.v1.CheckpointService.PutWrites:output_type -> checkpointd.v1.PutWritesResponse
-	7,  // 81: checkpointd.v1.CheckpointService.GetTuple:output_type -> checkpointd.v1.GetTupleResponse
-	9,  // 82: checkpointd.v1.CheckpointService.List:output_type -> checkpointd.v1.ListResponse
-	11, // 83: checkpointd.v1.CheckpointService.DeleteThread:output_type -> checkpointd.v1.DeleteThreadResponse
-	13, // 84: checkpointd.v1.CheckpointService.CopyThread:output_type -> checkpointd.v1.CopyThreadResponse
-	15, // 85: checkpointd.v1.CheckpointService.DeleteForRuns:output_type -> checkpointd.v1.DeleteForRunsResponse
-	17, // 86: checkpointd.v1.CheckpointService.Prune:output_type -> checkpointd.v1.PruneResponse
-	20, // 87: checkpointd.v1.CheckpointService.Watch:output_type -> checkpointd.v1.WatchResponse
-	22, // 88: checkpointd.v1.CheckpointService.Subscribe:output_type -> checkpointd.v1.SubscribeResponse
-	24, // 89: checkpointd.v1.CheckpointService.Resume:output_type -> checkpointd.v1.ResumeResponse
-	26, // 90: checkpointd.v1.CheckpointService.ClaimResume:output_type -> checkpointd.v1.ClaimResumeResponse
-	29, // 91: checkpointd.v1.CheckpointService.Batch:output_type -> checkpointd.v1.BatchResponse
-	33, // 92: checkpointd.v1.CheckpointService.AcquireLease:output_type -> checkpointd.v1.AcquireLeaseResponse
-	35, // 93: checkpointd.v1.CheckpointService.RenewLease:output_type -> checkpointd.v1.RenewLeaseResponse
-	37, // 94: checkpointd.v1.CheckpointService.ReleaseLease:output_type -> checkpointd.v1.ReleaseLeaseResponse
-	39, // 95: checkpointd.v1.CheckpointService.SetRetention:output_type -> checkpointd.v1.SetRetentionResponse
-	42, // 96: checkpointd.v1.CheckpointService.GetThread:output_type -> checkpointd.v1.GetThreadResponse
-	45, // 97: checkpointd.v1.CheckpointService.GetDeltaChannelHistory:output_type -> checkpointd.v1.GetDeltaChannelHistoryResponse
-	79, // [79:98] is the sub-list for method output_type
-	60, // [60:79] is the sub-list for method input_type
-	60, // [60:60] is the sub-list for extension type_name
-	60, // [60:60] is the sub-list for extension extendee
-	0,  // [0:60] is the sub-list for field type_name
+	55, // 52: checkpointd.v1.GetDeltaChannelHistoryRequest.config:type_name -> checkpointd.v1.CheckpointConfig
+	54, // 53: checkpointd.v1.GetDeltaChannelHistoryResponse.histories:type_name -> checkpointd.v1.GetDeltaChannelHistoryResponse.HistoriesEntry
+	58, // 54: checkpointd.v1.DeltaChannelHistory.writes:type_name -> checkpointd.v1.PendingWrite
+	63, // 55: checkpointd.v1.DeltaChannelHistory.seed:type_name -> checkpointd.v1.TypedValue
+	49, // 56: checkpointd.v1.GetThreadStorageResponse.channels:type_name -> checkpointd.v1.ChannelStorage
+	50, // 57: checkpointd.v1.GetThreadStorageResponse.pending_writes:type_name -> checkpointd.v1.ValueStorage
+	50, // 58: checkpointd.v1.ChannelStorage.values:type_name -> checkpointd.v1.ValueStorage
+	64, // 59: checkpointd.v1.PutRequest.NewVersionsEntry.value:type_name -> checkpointd.v1.ChannelVersion
+	63, // 60: checkpointd.v1.ResumeRequest.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
+	63, // 61: checkpointd.v1.ClaimResumeResponse.ValuesEntry.value:type_name -> checkpointd.v1.TypedValue
+	46, // 62: checkpointd.v1.GetDeltaChannelHistoryResponse.HistoriesEntry.value:type_name -> checkpointd.v1.DeltaChannelHistory
+	2,  // 63: checkpointd.v1.CheckpointService.Put:input_type -> checkpointd.v1.PutRequest
+	4,  // 64: checkpointd.v1.CheckpointService.PutWrites:input_type -> checkpointd.v1.PutWritesRequest
+	6,  // 65: checkpointd.v1.CheckpointService.GetTuple:input_type -> checkpointd.v1.GetTupleRequest
+	8,  // 66: checkpointd.v1.CheckpointService.List:input_type -> checkpointd.v1.ListRequest
+	10, // 67: checkpointd.v1.CheckpointService.DeleteThread:input_type -> checkpointd.v1.DeleteThreadRequest
+	12, // 68: checkpointd.v1.CheckpointService.CopyThread:input_type -> checkpointd.v1.CopyThreadRequest
+	14, // 69: checkpointd.v1.CheckpointService.DeleteForRuns:input_type -> checkpointd.v1.DeleteForRunsRequest
+	16, // 70: checkpointd.v1.CheckpointService.Prune:input_type -> checkpointd.v1.PruneRequest
+	18, // 71: checkpointd.v1.CheckpointService.Watch:input_type -> checkpointd.v1.WatchRequest
+	21, // 72: checkpointd.v1.CheckpointService.Subscribe:input_type -> checkpointd.v1.SubscribeRequest
+	23, // 73: checkpointd.v1.CheckpointService.Resume:input_type -> checkpointd.v1.ResumeRequest
+	25, // 74: checkpointd.v1.CheckpointService.ClaimResume:input_type -> checkpointd.v1.ClaimResumeRequest
+	27, // 75: checkpointd.v1.CheckpointService.Batch:input_type -> checkpointd.v1.BatchRequest
+	32, // 76: checkpointd.v1.CheckpointService.AcquireLease:input_type -> checkpointd.v1.AcquireLeaseRequest
+	34, // 77: checkpointd.v1.CheckpointService.RenewLease:input_type -> checkpointd.v1.RenewLeaseRequest
+	36, // 78: checkpointd.v1.CheckpointService.ReleaseLease:input_type -> checkpointd.v1.ReleaseLeaseRequest
+	38, // 79: checkpointd.v1.CheckpointService.SetRetention:input_type -> checkpointd.v1.SetRetentionRequest
+	41, // 80: checkpointd.v1.CheckpointService.GetThread:input_type -> checkpointd.v1.GetThreadRequest
+	44, // 81: checkpointd.v1.CheckpointService.GetDeltaChannelHistory:input_type -> checkpointd.v1.GetDeltaChannelHistoryRequest
+	47, // 82: checkpointd.v1.CheckpointService.GetThreadStorage:input_type -> checkpointd.v1.GetThreadStorageRequest
+	3,  // 83: checkpointd.v1.CheckpointService.Put:output_type -> checkpointd.v1.PutResponse
+	5,  // 84: checkpointd.v1.CheckpointService.PutWrites:output_type -> checkpointd.v1.PutWritesResponse
+	7,  // 85: checkpointd.v1.CheckpointService.GetTuple:output_type -> checkpointd.v1.GetTupleResponse
+	9,  // 86: checkpointd.v1.CheckpointService.List:output_type -> checkpointd.v1.ListResponse
+	11, // 87: checkpointd.v1.CheckpointService.DeleteThread:output_type -> checkpointd.v1.DeleteThreadResponse
+	13, // 88: checkpointd.v1.CheckpointService.CopyThread:output_type -> checkpointd.v1.CopyThreadResponse
+	15, // 89: checkpointd.v1.CheckpointService.DeleteForRuns:output_type -> checkpointd.v1.DeleteForRunsResponse
+	17, // 90: checkpointd.v1.CheckpointService.Prune:output_type -> checkpointd.v1.PruneResponse
+	20, // 91: checkpointd.v1.CheckpointService.Watch:output_type -> checkpointd.v1.WatchResponse
+	22, // 92: checkpointd.v1.CheckpointService.Subscribe:output_type -> checkpointd.v1.SubscribeResponse
+	24, // 93: checkpointd.v1.CheckpointService.Resume:output_type -> checkpointd.v1.ResumeResponse
+	26, // 94: checkpointd.v1.CheckpointService.ClaimResume:output_type -> checkpointd.v1.ClaimResumeResponse
+	29, // 95: checkpointd.v1.CheckpointService.Batch:output_type -> checkpointd.v1.BatchResponse
+	33, // 96: checkpointd.v1.CheckpointService.AcquireLease:output_type -> checkpointd.v1.AcquireLeaseResponse
+	35, // 97: checkpointd.v1.CheckpointService.RenewLease:output_type -> checkpointd.v1.RenewLeaseResponse
+	37, // 98: checkpointd.v1.CheckpointService.ReleaseLease:output_type -> checkpointd.v1.ReleaseLeaseResponse
+	39, // 99: checkpointd.v1.CheckpointService.SetRetention:output_type -> checkpointd.v1.SetRetentionResponse
+	42, // 100: checkpointd.v1.CheckpointService.GetThread:output_type -> checkpointd.v1.GetThreadResponse
+	45, // 101: checkpointd.v1.CheckpointService.GetDeltaChannelHistory:output_type -> checkpointd.v1.GetDeltaChannelHistoryResponse
+	48, // 102: checkpointd.v1.CheckpointService.GetThreadStorage:output_type -> checkpointd.v1.GetThreadStorageResponse
+	83, // [83:103] is the sub-list for method output_type
+	63, // [63:83] is the sub-list for method input_type
+	63, // [63:63] is the sub-list for extension type_name
+	63, // [63:63] is the sub-list for extension extendee
+	0,  // [0:63] is the sub-list for field type_name
 }
 
 func init() { file_checkpointd_v1_checkpoint_service_proto_init() }
@@ -3226,7 +3543,7 @@ func file_checkpointd_v1_checkpoint_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_checkpointd_v1_checkpoint_service_proto_rawDesc), len(file_checkpointd_v1_checkpoint_service_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   49,
+			NumMessages:   53,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

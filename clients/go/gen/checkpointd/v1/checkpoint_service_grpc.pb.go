@@ -38,6 +38,7 @@ const (
 	CheckpointService_SetRetention_FullMethodName           = "/checkpointd.v1.CheckpointService/SetRetention"
 	CheckpointService_GetThread_FullMethodName              = "/checkpointd.v1.CheckpointService/GetThread"
 	CheckpointService_GetDeltaChannelHistory_FullMethodName = "/checkpointd.v1.CheckpointService/GetDeltaChannelHistory"
+	CheckpointService_GetThreadStorage_FullMethodName       = "/checkpointd.v1.CheckpointService/GetThreadStorage"
 )
 
 // CheckpointServiceClient is the client API for CheckpointService service.
@@ -111,6 +112,9 @@ type CheckpointServiceClient interface {
 	// writes the ancestors hold and the nearest stored value (the seed). The contract of
 	// BaseCheckpointSaver.get_delta_channel_history (Python) / getDeltaChannelHistory (JS).
 	GetDeltaChannelHistory(ctx context.Context, in *GetDeltaChannelHistoryRequest, opts ...grpc.CallOption) (*GetDeltaChannelHistoryResponse, error)
+	// How much a thread stores: per channel and in total, what the client wrote
+	// (logical) against what the tables hold for it (stored). See docs/operations.md.
+	GetThreadStorage(ctx context.Context, in *GetThreadStorageRequest, opts ...grpc.CallOption) (*GetThreadStorageResponse, error)
 }
 
 type checkpointServiceClient struct {
@@ -332,6 +336,16 @@ func (c *checkpointServiceClient) GetDeltaChannelHistory(ctx context.Context, in
 	return out, nil
 }
 
+func (c *checkpointServiceClient) GetThreadStorage(ctx context.Context, in *GetThreadStorageRequest, opts ...grpc.CallOption) (*GetThreadStorageResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetThreadStorageResponse)
+	err := c.cc.Invoke(ctx, CheckpointService_GetThreadStorage_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CheckpointServiceServer is the server API for CheckpointService service.
 // All implementations must embed UnimplementedCheckpointServiceServer
 // for forward compatibility.
@@ -403,6 +417,9 @@ type CheckpointServiceServer interface {
 	// writes the ancestors hold and the nearest stored value (the seed). The contract of
 	// BaseCheckpointSaver.get_delta_channel_history (Python) / getDeltaChannelHistory (JS).
 	GetDeltaChannelHistory(context.Context, *GetDeltaChannelHistoryRequest) (*GetDeltaChannelHistoryResponse, error)
+	// How much a thread stores: per channel and in total, what the client wrote
+	// (logical) against what the tables hold for it (stored). See docs/operations.md.
+	GetThreadStorage(context.Context, *GetThreadStorageRequest) (*GetThreadStorageResponse, error)
 	mustEmbedUnimplementedCheckpointServiceServer()
 }
 
@@ -469,6 +486,9 @@ func (UnimplementedCheckpointServiceServer) GetThread(context.Context, *GetThrea
 }
 func (UnimplementedCheckpointServiceServer) GetDeltaChannelHistory(context.Context, *GetDeltaChannelHistoryRequest) (*GetDeltaChannelHistoryResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetDeltaChannelHistory not implemented")
+}
+func (UnimplementedCheckpointServiceServer) GetThreadStorage(context.Context, *GetThreadStorageRequest) (*GetThreadStorageResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetThreadStorage not implemented")
 }
 func (UnimplementedCheckpointServiceServer) mustEmbedUnimplementedCheckpointServiceServer() {}
 func (UnimplementedCheckpointServiceServer) testEmbeddedByValue()                           {}
@@ -808,6 +828,24 @@ func _CheckpointService_GetDeltaChannelHistory_Handler(srv interface{}, ctx cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CheckpointService_GetThreadStorage_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetThreadStorageRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CheckpointServiceServer).GetThreadStorage(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CheckpointService_GetThreadStorage_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CheckpointServiceServer).GetThreadStorage(ctx, req.(*GetThreadStorageRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CheckpointService_ServiceDesc is the grpc.ServiceDesc for CheckpointService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -878,6 +916,10 @@ var CheckpointService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetDeltaChannelHistory",
 			Handler:    _CheckpointService_GetDeltaChannelHistory_Handler,
+		},
+		{
+			MethodName: "GetThreadStorage",
+			Handler:    _CheckpointService_GetThreadStorage_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -449,3 +449,51 @@ class DeltaChannelHistory(_message.Message):
     writes: _containers.RepeatedCompositeFieldContainer[_checkpoint_pb2.PendingWrite]
     seed: _checkpoint_pb2.TypedValue
     def __init__(self, writes: _Optional[_Iterable[_Union[_checkpoint_pb2.PendingWrite, _Mapping]]] = ..., seed: _Optional[_Union[_checkpoint_pb2.TypedValue, _Mapping]] = ...) -> None: ...
+
+class GetThreadStorageRequest(_message.Message):
+    __slots__ = ("thread_id",)
+    THREAD_ID_FIELD_NUMBER: _ClassVar[int]
+    thread_id: str
+    def __init__(self, thread_id: _Optional[str] = ...) -> None: ...
+
+class GetThreadStorageResponse(_message.Message):
+    __slots__ = ("found", "checkpoint_count", "logical_bytes", "stored_bytes", "channels", "pending_writes", "checkpoint_bytes", "chunk_count", "chunk_bytes")
+    FOUND_FIELD_NUMBER: _ClassVar[int]
+    CHECKPOINT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    LOGICAL_BYTES_FIELD_NUMBER: _ClassVar[int]
+    STORED_BYTES_FIELD_NUMBER: _ClassVar[int]
+    CHANNELS_FIELD_NUMBER: _ClassVar[int]
+    PENDING_WRITES_FIELD_NUMBER: _ClassVar[int]
+    CHECKPOINT_BYTES_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_COUNT_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_BYTES_FIELD_NUMBER: _ClassVar[int]
+    found: bool
+    checkpoint_count: int
+    logical_bytes: int
+    stored_bytes: int
+    channels: _containers.RepeatedCompositeFieldContainer[ChannelStorage]
+    pending_writes: ValueStorage
+    checkpoint_bytes: int
+    chunk_count: int
+    chunk_bytes: int
+    def __init__(self, found: _Optional[bool] = ..., checkpoint_count: _Optional[int] = ..., logical_bytes: _Optional[int] = ..., stored_bytes: _Optional[int] = ..., channels: _Optional[_Iterable[_Union[ChannelStorage, _Mapping]]] = ..., pending_writes: _Optional[_Union[ValueStorage, _Mapping]] = ..., checkpoint_bytes: _Optional[int] = ..., chunk_count: _Optional[int] = ..., chunk_bytes: _Optional[int] = ...) -> None: ...
+
+class ChannelStorage(_message.Message):
+    __slots__ = ("channel", "values")
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    VALUES_FIELD_NUMBER: _ClassVar[int]
+    channel: str
+    values: ValueStorage
+    def __init__(self, channel: _Optional[str] = ..., values: _Optional[_Union[ValueStorage, _Mapping]] = ...) -> None: ...
+
+class ValueStorage(_message.Message):
+    __slots__ = ("count", "chunked_count", "logical_bytes", "stored_bytes")
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    CHUNKED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    LOGICAL_BYTES_FIELD_NUMBER: _ClassVar[int]
+    STORED_BYTES_FIELD_NUMBER: _ClassVar[int]
+    count: int
+    chunked_count: int
+    logical_bytes: int
+    stored_bytes: int
+    def __init__(self, count: _Optional[int] = ..., chunked_count: _Optional[int] = ..., logical_bytes: _Optional[int] = ..., stored_bytes: _Optional[int] = ...) -> None: ...

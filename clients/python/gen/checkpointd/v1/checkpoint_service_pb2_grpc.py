@@ -136,6 +136,11 @@ class CheckpointServiceStub:
                 request_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetDeltaChannelHistoryRequest.SerializeToString,
                 response_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetDeltaChannelHistoryResponse.FromString,
                 _registered_method=True)
+        self.GetThreadStorage = channel.unary_unary(
+                '/checkpointd.v1.CheckpointService/GetThreadStorage',
+                request_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadStorageRequest.SerializeToString,
+                response_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadStorageResponse.FromString,
+                _registered_method=True)
 
 
 class CheckpointServiceServicer:
@@ -302,6 +307,14 @@ class CheckpointServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetThreadStorage(self, request, context):
+        """How much a thread stores: per channel and in total, what the client wrote
+        (logical) against what the tables hold for it (stored). See docs/operations.md.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CheckpointServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -399,6 +412,11 @@ def add_CheckpointServiceServicer_to_server(servicer, server):
                     servicer.GetDeltaChannelHistory,
                     request_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetDeltaChannelHistoryRequest.FromString,
                     response_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetDeltaChannelHistoryResponse.SerializeToString,
+            ),
+            'GetThreadStorage': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetThreadStorage,
+                    request_deserializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadStorageRequest.FromString,
+                    response_serializer=checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadStorageResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -921,6 +939,33 @@ class CheckpointService:
             '/checkpointd.v1.CheckpointService/GetDeltaChannelHistory',
             checkpointd_dot_v1_dot_checkpoint__service__pb2.GetDeltaChannelHistoryRequest.SerializeToString,
             checkpointd_dot_v1_dot_checkpoint__service__pb2.GetDeltaChannelHistoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetThreadStorage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/checkpointd.v1.CheckpointService/GetThreadStorage',
+            checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadStorageRequest.SerializeToString,
+            checkpointd_dot_v1_dot_checkpoint__service__pb2.GetThreadStorageResponse.FromString,
             options,
             channel_credentials,
             insecure,
