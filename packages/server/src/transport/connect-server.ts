@@ -40,8 +40,12 @@ const streamingPath = /\/(List|Subscribe|Watch)$/;
 
 const corsHeaders = {
   methods: "POST, GET, OPTIONS",
-  allowHeaders: "content-type, connect-protocol-version, connect-timeout-ms, grpc-timeout, x-grpc-web, x-user-agent, authorization",
-  exposeHeaders: "grpc-status, grpc-message, grpc-status-details-bin, connect-content-encoding",
+  allowHeaders:
+    "content-type, connect-protocol-version, connect-timeout-ms, grpc-timeout, x-grpc-web, x-user-agent, authorization, x-checkpointd-fencing-token",
+  // The lease refusal's metadata (docs/protocol.md, "Leases"), for a browser's waitForLease.
+  exposeHeaders:
+    "grpc-status, grpc-message, grpc-status-details-bin, connect-content-encoding, " +
+    "x-checkpointd-lease-holder, x-checkpointd-lease-expires-at, x-checkpointd-last-event-id",
 };
 
 type ConnectHandler = (input: unknown, context: ConnectContext) => unknown;

@@ -32,6 +32,9 @@ describe.each([
     expect(answer.status).toBe(204);
     expect(answer.headers.get("access-control-allow-origin")).toBe(allowOrigin);
     expect(answer.headers.get("access-control-allow-headers")).toMatch(/\bauthorization\b/);
+    // A browser's write carries its lease's token as metadata; a refusal names the holder in metadata.
+    expect(answer.headers.get("access-control-allow-headers")).toMatch(/\bx-checkpointd-fencing-token\b/);
+    expect(answer.headers.get("access-control-expose-headers")).toMatch(/\bx-checkpointd-lease-holder\b/);
     expect(answer.headers.get("access-control-allow-credentials")).toBeNull();
   });
 
