@@ -14,7 +14,7 @@ import {
   MiB,
   type Outcome,
   probeFor,
-  REQUEST_TIMEOUT_MS,
+  HEAVY_REQUEST_TIMEOUT_MS,
   Rng,
   rngFor,
   rssMb,
@@ -236,7 +236,8 @@ describe("wire fuzzing (real process on PostgreSQL)", () => {
     expect(faults).toEqual([]);
     expect(run.skipped + warmup.skipped).toBe(0);
     expect(run.count).toBe(REQUESTS);
-    expect(run.slowest.ms).toBeLessThan(REQUEST_TIMEOUT_MS);
+    // Each probe is held to its own limit above (faults); none may come near the heavy probes' limit.
+    expect(run.slowest.ms).toBeLessThan(HEAVY_REQUEST_TIMEOUT_MS);
 
     // Afterwards ordinary calls still work.
     const after = await targets.client.put({
