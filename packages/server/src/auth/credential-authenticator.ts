@@ -58,7 +58,8 @@ function denied(method: DescMethod, role: Role, identity: CallIdentity): Service
  * With a certificate, its name is the tenant: a call without a token gets the
  * certificate's role; a call with a token gets the token's roles, and the
  * token must be for the same tenant (a certificate of tenant A carrying a
- * token of tenant B is refused), so neither credential widens the other.
+ * token of tenant B is refused), so neither credential widens the other. On a
+ * server with neither keys nor JWKS a token is not checked: the certificate decides.
  */
 export function createCredentialAuthenticator(options: CredentialAuthenticatorOptions): Authenticator {
   const { apiKeys, jwt, audit, limiter, streams, certificates } = options;
@@ -92,7 +93,9 @@ export function createCredentialAuthenticator(options: CredentialAuthenticatorOp
 
   function tokenPrincipal(credentials: CallCredentials, certificateTenant: string | undefined): Principal | Promise<Principal> {
     const values = credentials.authorization;
-    if (values.length === 0 && certificateTenant !== undefined) {
+    // A server with neither keys nor JWKS knows clients by their certificate only: a token is not checked.
+    const tokensChecked = apiKeys !== undefined || jwt !== undefined;
+    if ((values.length === 0 || !tokensChecked) && certificateTenant !== undefined) {
       return {
         identity: { tenant: certificateTenant, subject: `certificate:${certificateTenant}`, roles: certificateRoles! },
         rate: undefined,
@@ -112,9 +115,6 @@ export function createCredentialAuthenticator(options: CredentialAuthenticatorOp
     const key = apiKeys?.lookup(digest, hex);
     if (key !== undefined) return key;
     if (jwt !== undefined && jwtShape.test(token)) return jwt.verify(token, hex);
-    if (apiKeys === undefined && jwt === undefined) {
-      throw unauthenticated("this server takes no bearer tokens: it knows clients by their certificate (mutual TLS); send none");
-    }
     throw unauthenticated(apiKeys !== undefined ? "unknown key" : "malformed token: expected a JWT");
   }
 
