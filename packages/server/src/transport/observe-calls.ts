@@ -62,11 +62,15 @@ function transportOf(context: TransportContext): RpcTransport {
   return "connect";
 }
 
+/** Longer thread ids are cut in the log line: a hostile request must not make a megabyte of log. */
+const maxLoggedThreadId = 256;
+
 /** The thread a request names, for the log line (never a label). */
 function threadOf(request: unknown): string | undefined {
   const r = request as { threadId?: unknown; sourceThreadId?: unknown; config?: { threadId?: unknown } } | undefined;
   const id = r?.threadId ?? r?.config?.threadId ?? r?.sourceThreadId;
-  return typeof id === "string" && id !== "" ? id : undefined;
+  if (typeof id !== "string" || id === "") return undefined;
+  return id.length > maxLoggedThreadId ? `${id.slice(0, maxLoggedThreadId)}… (${id.length} characters)` : id;
 }
 
 // Codes whose cause is the server's, logged with the error itself.

@@ -40,7 +40,7 @@ const REQUESTS = 2_000;
 const WARMUP_REQUESTS = 100;
 const CONCURRENCY = 12;
 // Bounds, not targets: on a loaded 2-core machine the 2,000 probes need far longer than when idle.
-const RUN_BUDGET_MS = 100_000;
+const RUN_BUDGET_MS = 150_000;
 const MAX_RSS_GROWTH_MB = 100;
 
 interface Fault {
@@ -207,7 +207,9 @@ describe("wire fuzzing (real process on PostgreSQL)", () => {
     const runMs = performance.now() - started;
 
     const serverErrors = new Map<string, number>();
-    for (const line of server.output().stdout.split("\n")) {
+    // The last line may still be being written: only whole lines are read.
+    const stdout = server.output().stdout;
+    for (const line of stdout.slice(0, stdout.lastIndexOf("\n") + 1).split("\n")) {
       if (!line.startsWith("{")) continue;
       const entry = JSON.parse(line) as { level?: number; msg?: string; method?: string; err?: { message?: string; code?: string } };
       if ((entry.level ?? 0) < 40) continue;
@@ -275,5 +277,5 @@ describe("wire fuzzing (real process on PostgreSQL)", () => {
     );
     expect(rssAfter - rssBefore).toBeLessThan(MAX_RSS_GROWTH_MB);
     expect(exitedEarly).toBeUndefined();
-  }, 180_000);
+  }, 240_000);
 });
