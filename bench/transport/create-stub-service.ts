@@ -32,6 +32,7 @@ export function createStubService(invalidArgument: (message: string) => Error): 
     setRetention: () => Promise.resolve({}),
     getThread: () => Promise.resolve({}),
     getThreadStorage: () => Promise.resolve({}),
+    getDeltaChannelHistory: () => Promise.resolve({}),
     batch: (request, context) => batch(request, context),
   };
   const batch = createBatchMethod(service);
