@@ -40,10 +40,13 @@ async function main() {
   if (clientVerbNames.includes(argv[0] ?? "")) return runVerb(argv);
   if (argv[0] === "sweep") {
     const { runSweepCommand } = await import("./commands/sweep-command.js");
+    const { createSharedEventBus, createSharedRedisCache } = await import("./shared-services.js");
     const io = {
       stdout: (text: string) => process.stdout.write(text),
       stderr: (text: string) => process.stderr.write(text),
       openDatabase,
+      createSharedRedisCache,
+      createSharedEventBus,
     };
     process.exitCode = await runSweepCommand(argv.slice(1), process.env, io);
     return;

@@ -19,14 +19,10 @@ import { createCachedStorage } from "./cache/cached-storage.js";
 import type { EventBus } from "./events/event-bus.js";
 import { createEventHub } from "./events/event-hub.js";
 import { createInProcessEventBus } from "./events/in-process-event-bus.js";
-import { createPostgresEventBus } from "./events/postgres-event-bus.js";
-import { createRedisEventBus } from "./events/redis-event-bus.js";
+import { createSharedEventBus, createSharedRedisCache } from "./shared-services.js";
 import type { CheckpointCache } from "./cache/checkpoint-cache.js";
 import { createMemoryCache } from "./cache/memory-cache.js";
-import { createRedisCache } from "./cache/redis-cache.js";
 import { traceCache } from "./cache/traced-cache.js";
-import { createCacheFence } from "./cache/cache-fence.js";
-import { createCacheFenceStore } from "./storage/cache-fence-store.js";
 import type { TenantStorage } from "./storage/checkpoint-storage.js";
 import { createKyselyStorage } from "./storage/kysely-storage.js";
 import { createGrpcJsService, type GrpcJsService } from "./transport/grpc-js-service.js";
@@ -412,24 +408,8 @@ export async function startCheckpointd(options: StartOptions, logger: Logger): P
       ? undefined
       : options.redisUrl === undefined
         ? createMemoryCache({ maxBytes: options.cacheMaxBytes, ttlSeconds: options.cacheTtlSeconds })
-        : traced(
-            createRedisCache({
-              url: options.redisUrl,
-              cluster: options.redisCluster,
-              keyPrefix: options.cacheKeyPrefix,
-              ttlSeconds: options.cacheTtlSeconds,
-              // Replicas share Redis: one cut off it must not leave entries stale for the others.
-              fence: createCacheFence({ store: createCacheFenceStore(handle.db), logger }),
-              logger,
-            }),
-          );
-  // Watchers on every replica hear of new events: through Redis when there is one, else PostgreSQL's NOTIFY.
-  const bus =
-    options.redisUrl !== undefined
-      ? createRedisEventBus({ url: options.redisUrl, cluster: options.redisCluster, logger })
-      : options.databaseUrl !== undefined
-        ? createPostgresEventBus({ databaseUrl: options.databaseDirectUrl ?? options.databaseUrl, logger })
-        : createInProcessEventBus();
+        : traced(createSharedRedisCache({ ...options, redisUrl: options.redisUrl }, handle.db, logger));
+  const bus = createSharedEventBus(options, logger) ?? createInProcessEventBus();
   let served;
   try {
     served = await serveStorage({

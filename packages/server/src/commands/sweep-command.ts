@@ -1,22 +1,22 @@
 import { pino } from "pino";
-import { createCacheFence } from "../cache/cache-fence.js";
-import { createCacheFenceStore } from "../storage/cache-fence-store.js";
 import type { Logger } from "pino";
 import { ConfigError, loadConfig, type CheckpointdConfig } from "../config/load-config.js";
-import { createRedisCache } from "../cache/redis-cache.js";
-import { createRedisEventBus } from "../events/redis-event-bus.js";
-import { createPostgresEventBus } from "../events/postgres-event-bus.js";
 import { threadTopic } from "../events/thread-topic.js";
 import { createSweeper, type SweepPassResult } from "../service/sweeper.js";
 import { createSweepStore } from "../storage/sweep-threads.js";
 import { retentionDefaultsOf } from "../service/retention-defaults.js";
 import type { DatabaseHandle } from "../storage/connect-database.js";
+import type { CheckpointCache } from "../cache/checkpoint-cache.js";
+import type { EventBus } from "../events/event-bus.js";
 
 export interface SweepCommandIo {
   stdout(text: string): void;
   stderr(text: string): void;
   /** Opens and migrates the database of the configuration (start-checkpointd.ts's openDatabase). */
   openDatabase(config: CheckpointdConfig, logger: Logger): Promise<DatabaseHandle>;
+  /** The servers' shared Redis cache and event bus, opened as they open them (shared-services.ts). */
+  createSharedRedisCache(config: CheckpointdConfig & { redisUrl: string }, db: DatabaseHandle["db"], logger: Logger): CheckpointCache;
+  createSharedEventBus(config: CheckpointdConfig, logger: Logger): EventBus | undefined;
 }
 
 function describePass(r: SweepPassResult): string {
@@ -49,23 +49,8 @@ export async function runSweepCommand(argv: readonly string[], env: NodeJS.Proce
   const logger = pino({ level: config.logLevel, base: { service: "checkpointd", command: "sweep" } }, pino.destination(2));
   const handle = await io.openDatabase(config, logger);
   const redis = config.redisUrl !== undefined && config.cache !== "off" ? config.redisUrl : undefined;
-  const cache =
-    redis === undefined
-      ? undefined
-      : createRedisCache({
-          url: redis,
-          cluster: config.redisCluster,
-          keyPrefix: config.cacheKeyPrefix,
-          ttlSeconds: config.cacheTtlSeconds,
-          fence: createCacheFence({ store: createCacheFenceStore(handle.db), logger }),
-          logger,
-        });
-  const bus =
-    config.redisUrl !== undefined
-      ? createRedisEventBus({ url: config.redisUrl, cluster: config.redisCluster, logger })
-      : config.databaseUrl !== undefined
-        ? createPostgresEventBus({ databaseUrl: config.databaseDirectUrl ?? config.databaseUrl, logger })
-        : undefined;
+  const cache = redis === undefined ? undefined : io.createSharedRedisCache({ ...config, redisUrl: redis }, handle.db, logger);
+  const bus = io.createSharedEventBus(config, logger);
   if (cache === undefined && config.cache !== "off" && !flags.has("--dry-run")) {
     io.stderr("checkpointd sweep: no REDIS_URL: servers with an in-process cache may serve swept checkpoints until their entries expire\n");
   }
