@@ -22,6 +22,12 @@ export interface ThreadEvents {
   fence?: bigint | undefined;
 }
 
+/**
+ * The fencing check of a write, over the thread's counter row `c` (locked by the write) and the
+ * token `e.token`: a thread that never had a lease takes a write without a token with no call.
+ */
+export const fenceCheck = `(not c.leased and e.token = 0) or checkpointd_fence(c.tenant, c.thread_id, e.token) is not false`;
+
 export interface WithEventsOptions {
   /** The statement returns the new events' ids. */
   returnEventIds?: boolean;
@@ -100,7 +106,6 @@ export function withEvents(
   // The check reads the counter CTE's rows, so it runs after the counter row is locked: a lease
   // taken meanwhile (its events lock the same row first) is seen; see migration 0006.
   const fenced = counted.some((t) => t.fence !== undefined);
-  const fenceCheck = `(not c.leased and e.token = 0) or checkpointd_fence(c.tenant, c.thread_id, e.token) is not false`;
   return CompiledQuery.raw(
     `with ${ctes.join(", ")} insert into thread_events (tenant, thread_id, event_id, checkpoint_ns, kind, body) ` +
       `select e.tenant, e.thread_id, c.last_event_id - e.back, e.checkpoint_ns, e.kind, e.body ` +

@@ -17,6 +17,7 @@ import { chunkSizes } from "./cut-chunks.js";
 import { settingDefaults } from "../config/setting-defaults.js";
 import { readThreadStorage } from "./read-thread-storage.js";
 import { inChunks, rowsPerInsert } from "./in-chunks.js";
+import { fenceCheck } from "./append-events.js";
 import { copyThread, deleteForRuns, deleteThread, prune } from "./maintain-threads.js";
 import { checkpointColumns, readTuples } from "./read-tuples.js";
 import { readOneTuple } from "./read-one-tuple.js";
@@ -191,10 +192,8 @@ export function createKyselyStorage(options: KyselyStorageOptions): TenantStorag
       // but a fenced one is still checked: a stale token is refused even when nothing changed.
       if (written > 0n) await run(trx, writesStatement([], [], thread));
       else if (thread.fence !== undefined) {
-        await sql`select 1 from thread_event_counters c where c.tenant = ${tenant} and c.thread_id = ${key.threadId}
-          and ((not c.leased and ${String(thread.fence)}::bigint = 0) or checkpointd_fence(c.tenant, c.thread_id, ${String(thread.fence)}::bigint) is not false)`.execute(
-          trx,
-        );
+        await sql`select 1 from thread_event_counters c, (select ${String(thread.fence)}::bigint as token) e
+          where c.tenant = ${tenant} and c.thread_id = ${key.threadId} and (${sql.raw(fenceCheck)})`.execute(trx);
       }
     });
   }

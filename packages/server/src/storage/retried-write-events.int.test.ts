@@ -98,4 +98,27 @@ describe.each(testEngines)("retried writes on %s", (engine) => {
     await storage.putWrites({ key, taskId: "t", taskPath: "", writes }, [event("writes_saved")]);
     expect(await events("wide-writes")).toEqual(["1:writes_saved"]);
   });
+
+  it("still checks the fencing token of a PutWrites too large for one statement when its retry writes nothing", async () => {
+    await storage.put(putOf("wide-fenced", "x"), [event("checkpoint_saved")]);
+    const key = { threadId: "wide-fenced", checkpointNs: "", checkpointId: putOf("wide-fenced", "x").checkpoint.id };
+    const writes = Array.from({ length: 2_500 }, (_, i) => ({ channel: `c${i}`, value: { type: "json", data: bytes(String(i)) } }));
+    await storage.putWrites({ key, taskId: "t", taskPath: "", writes }, [event("writes_saved")]);
+    // The thread is leased now: the same writes again, without the token, change nothing and are still refused.
+    const taken = await storage.acquireLease({
+      threadId: "wide-fenced",
+      leaseId: "lease-1",
+      holder: "worker-a",
+      ttlMs: 60_000,
+      acquiredEvent: () => ({ checkpointNs: "", kind: "lease_acquired", body: bytes("acquired") }),
+      expiredEvent: () => ({ checkpointNs: "", kind: "lease_expired", body: bytes("expired") }),
+    });
+    expect(taken.acquired).toBe(true);
+    await expect(storage.putWrites({ key, taskId: "t", taskPath: "", writes }, [event("writes_saved")])).rejects.toThrow(
+      /leased by worker-a/,
+    );
+    const token = taken.acquired ? taken.lease.fencingToken : 0n;
+    await storage.putWrites({ key, taskId: "t", taskPath: "", writes, fencingToken: token }, [event("writes_saved")]);
+    expect((await events("wide-fenced")).filter((e) => e.endsWith("writes_saved"))).toEqual(["2:writes_saved"]);
+  });
 });
