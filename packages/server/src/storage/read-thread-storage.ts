@@ -59,16 +59,21 @@ const toValueStorage = (row: ValueRow | undefined): ValueStorage => ({
 
 /** What one thread of the tenant stores; undefined when it stores nothing. Read-only, a few statements. */
 export async function readThreadStorage(db: Kysely<Database>, tenant: string, threadId: string): Promise<ThreadStorage | undefined> {
-  const [checkpoints, channels, writes, chunks] = await Promise.all([
-    sql<{ count: string | number; bytes: string | number | null }>`
+  // One pooled connection, the statements one after the other: a call for a large thread must not
+  // hold four of the pool's connections while the calls that write or read checkpoints wait for one.
+  const [checkpoints, channels, writes, chunks] = await db.connection().execute(
+    async (c) =>
+      [
+        await sql<{ count: string | number; bytes: string | number | null }>`
       select count(*) as count, sum(pg_column_size(checkpoint) + pg_column_size(metadata)) as bytes
-      from checkpoints where tenant = ${tenant} and thread_id = ${threadId}`.execute(db),
-    valueStorageSql("checkpoint_blobs", tenant, threadId, true).execute(db),
-    valueStorageSql("checkpoint_writes", tenant, threadId, false).execute(db),
-    sql<{ count: string | number; bytes: string | number | null }>`
+      from checkpoints where tenant = ${tenant} and thread_id = ${threadId}`.execute(c),
+        await valueStorageSql("checkpoint_blobs", tenant, threadId, true).execute(c),
+        await valueStorageSql("checkpoint_writes", tenant, threadId, false).execute(c),
+        await sql<{ count: string | number; bytes: string | number | null }>`
       select count(*) as count, sum(pg_column_size(data)) as bytes
-      from value_chunks where tenant = ${tenant} and thread_id = ${threadId}`.execute(db),
-  ]);
+      from value_chunks where tenant = ${tenant} and thread_id = ${threadId}`.execute(c),
+      ] as const,
+  );
   const checkpointCount = n(checkpoints.rows[0]?.count);
   const pendingWrites = toValueStorage(writes.rows[0]);
   const chunkCount = n(chunks.rows[0]?.count);
