@@ -39,25 +39,23 @@ export async function readTuples(db: Kysely<Database>, tenant: string, rows: rea
   const [blobs, writes] = await Promise.all([
     blobKeys.size === 0
       ? Promise.resolve([])
-      : db
-          .selectFrom("checkpoint_blobs")
-          .select([
-            "thread_id",
-            "checkpoint_ns",
-            "channel",
-            "version",
-            "type",
-            "blob",
-            chunkFramesSql("checkpoint_blobs").as("frames"),
-            chunkCountSql("checkpoint_blobs").as("chunk_count"),
-          ])
-          .where("tenant", "=", tenant)
-          .where(
-            sql<boolean>`(thread_id, checkpoint_ns, channel, version) in (
-              select k.t collate "C", k.n collate "C", k.c collate "C", k.v collate "C"
-              from unnest(${threads}::text[], ${namespaces}::text[], ${channels}::text[], ${versions}::text[]) as k(t, n, c, v))`,
-          )
-          .execute(),
+      : // The keys drive the join, each a primary-key probe: the plan has that shape whatever the
+        // planner thinks the arrays hold. As `(…) in (select … from unnest(…))` a cached generic plan
+        // (a named statement, after five runs) guessed ten keys and scanned every blob of the tenant
+        // once per key: a List of a 10k-channel thread ran for minutes.
+        sql<BlobRow>`
+          select b.thread_id, b.checkpoint_ns, b.channel, b.version, b.type, b.blob, b.frames, b.chunk_count
+          from unnest(${threads}::text[], ${namespaces}::text[], ${channels}::text[], ${versions}::text[]) as k(t, n, c, v)
+          cross join lateral (
+            select cb.thread_id, cb.checkpoint_ns, cb.channel, cb.version, cb.type, cb.blob,
+              ${chunkFramesSql("cb")} as frames, ${chunkCountSql("cb")} as chunk_count
+            from checkpoint_blobs cb
+            where cb.tenant = ${tenant} and cb.thread_id = (k.t collate "C") and cb.checkpoint_ns = (k.n collate "C")
+              and cb.channel = (k.c collate "C") and cb.version = (k.v collate "C")
+            limit 1
+          ) as b`
+          .execute(db)
+          .then((result) => result.rows),
     db
       .selectFrom("checkpoint_writes")
       .select([

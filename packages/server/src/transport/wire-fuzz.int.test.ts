@@ -14,7 +14,7 @@ import {
   MiB,
   type Outcome,
   probeFor,
-  HEAVY_REQUEST_TIMEOUT_MS,
+  REQUEST_TIMEOUT_MS,
   Rng,
   rngFor,
   rssMb,
@@ -40,7 +40,7 @@ const REQUESTS = 2_000;
 const WARMUP_REQUESTS = 100;
 const CONCURRENCY = 12;
 // Bounds, not targets: on a loaded 2-core machine the 2,000 probes need far longer than when idle.
-const RUN_BUDGET_MS = 150_000;
+const RUN_BUDGET_MS = 100_000;
 const MAX_RSS_GROWTH_MB = 100;
 
 interface Fault {
@@ -238,8 +238,7 @@ describe("wire fuzzing (real process on PostgreSQL)", () => {
     expect(faults).toEqual([]);
     expect(run.skipped + warmup.skipped).toBe(0);
     expect(run.count).toBe(REQUESTS);
-    // Each probe is held to its own limit above (faults); none may come near the heavy probes' limit.
-    expect(run.slowest.ms).toBeLessThan(HEAVY_REQUEST_TIMEOUT_MS);
+    expect(run.slowest.ms).toBeLessThan(REQUEST_TIMEOUT_MS);
 
     // Afterwards ordinary calls still work.
     const after = await targets.client.put({
@@ -277,5 +276,5 @@ describe("wire fuzzing (real process on PostgreSQL)", () => {
     );
     expect(rssAfter - rssBefore).toBeLessThan(MAX_RSS_GROWTH_MB);
     expect(exitedEarly).toBeUndefined();
-  }, 240_000);
+  }, 180_000);
 });

@@ -1,6 +1,6 @@
 // The wire fuzzer of packages/server/src/transport/wire-fuzz.int.test.ts: seeded generators of
 // hostile requests, raw HTTP/2 and Connect callers, protobuf encoders, and the server's memory probes.
-export { HEAVY_REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS, MiB, SERVICE } from "./fuzz-limits.js";
+export { REQUEST_TIMEOUT_MS, MiB, SERVICE } from "./fuzz-limits.js";
 export { mulberry32, Rng, rngFor } from "./rng.js";
 export { codeNames, connectCodes, type Outcome, type Probe, abbreviate, describeOutcome, faultOf } from "./outcome.js";
 export { H2Pool, type H2Request, h2Call, frame } from "./h2-call.js";

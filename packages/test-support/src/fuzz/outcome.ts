@@ -1,6 +1,6 @@
 import { constants as h2 } from "node:http2";
 import { Code } from "@connectrpc/connect";
-import { HEAVY_REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from "./fuzz-limits.js";
+import { REQUEST_TIMEOUT_MS } from "./fuzz-limits.js";
 
 export const codeNames: Record<number, string> = Object.fromEntries(
   Object.entries(Code)
@@ -75,7 +75,7 @@ export const describeOutcome = (o: Outcome) =>
  * tells a client to retry what will fail again).
  */
 export function faultOf(o: Outcome, ms: number, probe: Probe): string | undefined {
-  if (ms >= (probe.heavy === true ? HEAVY_REQUEST_TIMEOUT_MS : REQUEST_TIMEOUT_MS)) return `took ${Math.round(ms)} ms`;
+  if (ms >= REQUEST_TIMEOUT_MS) return `took ${Math.round(ms)} ms`;
   if (probe.malformedHttp2 === true && o.transport === `rst ${h2.NGHTTP2_PROTOCOL_ERROR}`) return undefined;
   if (o.code === Code.Internal || o.code === Code.Unknown || o.code === Code.Unavailable)
     return `answered ${describeOutcome(o)}: ${o.detail ?? ""}`;

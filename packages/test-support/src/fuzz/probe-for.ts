@@ -1,7 +1,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { ListRequestSchema, PutRequestSchema } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { connectJunk } from "./connect-junk.js";
-import { HEAVY_REQUEST_TIMEOUT_MS, MiB, SERVICE } from "./fuzz-limits.js";
+import { MiB, SERVICE } from "./fuzz-limits.js";
 import { frame, h2Call, H2Pool, type H2Request } from "./h2-call.js";
 import { bigRequest, hostileRequest } from "./hostile-requests.js";
 import { methods } from "./methods.js";
@@ -128,7 +128,7 @@ export function probeFor(kind: Kind, r: Rng, index: number, t: Targets): Probe {
       return {
         kind,
         what: `${method.name} via @connectrpc/connect gRPC`,
-        run: () => connectCall(t.client, method, request, flags.heavy === true ? HEAVY_REQUEST_TIMEOUT_MS : undefined),
+        run: () => connectCall(t.client, method, request),
         details: () => abbreviate(request),
         heavy: flags.heavy === true,
       };
@@ -138,7 +138,7 @@ export function probeFor(kind: Kind, r: Rng, index: number, t: Targets): Probe {
       return {
         kind,
         what: `${bigMethod.name} via @connectrpc/connect gRPC`,
-        run: () => connectCall(t.client, bigMethod, request, HEAVY_REQUEST_TIMEOUT_MS),
+        run: () => connectCall(t.client, bigMethod, request),
         details: () => abbreviate(request),
         heavy: true,
       };

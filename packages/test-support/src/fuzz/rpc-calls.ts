@@ -44,13 +44,8 @@ export function grpcJsList(client: GrpcClient, body: Buffer): Promise<Outcome> {
   });
 }
 
-export async function connectCall(
-  client: ConnectClient<typeof CheckpointService>,
-  method: Method,
-  request: unknown,
-  timeoutMs = REQUEST_TIMEOUT_MS,
-): Promise<Outcome> {
-  const options = { timeoutMs };
+export async function connectCall(client: ConnectClient<typeof CheckpointService>, method: Method, request: unknown): Promise<Outcome> {
+  const options = { timeoutMs: REQUEST_TIMEOUT_MS };
   try {
     if (method.local === "list") {
       let received = 0;
