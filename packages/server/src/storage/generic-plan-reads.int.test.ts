@@ -17,12 +17,29 @@ function wideCheckpoint(id: string, width: number): Checkpoint {
     channelValues[`k${i}`] = { type: "json", data: new TextEncoder().encode(String(i)) };
     channelVersions[`k${i}`] = 1n;
   }
-  return { v: 4, id, ts: "2026-01-01T00:00:00.000Z", channelValues, channelVersions, versionsSeen: {}, updatedChannels: [], pendingSends: [], extra: {} };
+  return {
+    v: 4,
+    id,
+    ts: "2026-01-01T00:00:00.000Z",
+    channelValues,
+    channelVersions,
+    versionsSeen: {},
+    updatedChannels: [],
+    pendingSends: [],
+    extra: {},
+  };
 }
 
 const listAll = async (storage: ReturnType<ReturnType<typeof createKyselyStorage>["forTenant"]>, threadId: string) => {
   const tuples = [];
-  for await (const tuple of storage.list({ threadId, checkpointNs: undefined, checkpointId: undefined, filter: undefined, beforeCheckpointId: undefined, limit: undefined }))
+  for await (const tuple of storage.list({
+    threadId,
+    checkpointNs: undefined,
+    checkpointId: undefined,
+    filter: undefined,
+    beforeCheckpointId: undefined,
+    limit: undefined,
+  }))
     tuples.push(tuple);
   return tuples;
 };
@@ -52,7 +69,9 @@ describe("reads under a cached generic plan (PostgreSQL)", () => {
       await put("small", "1f0b0000-0000-6000-8000-000000000001", 2);
       for (let i = 0; i < 6; i++) expect(await listAll(storage, "small")).toHaveLength(1);
       const plans = await sql<{ generic_plans: string }>`
-        select generic_plans from pg_prepared_statements where statement like '%unnest(%' and statement like '%checkpoint_blobs%'`.execute(db);
+        select generic_plans from pg_prepared_statements where statement like '%unnest(%' and statement like '%checkpoint_blobs%'`.execute(
+        db,
+      );
       // Named on its second run (named-statement-pool.ts), planned generically from then on.
       expect(plans.rows.map((row) => Number(row.generic_plans) > 0)).toEqual([true]);
 
