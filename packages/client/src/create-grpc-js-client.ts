@@ -48,6 +48,8 @@ export function createGrpcJsClient(options: GrpcJsClientOptions): Client {
     // A 1 MiB HTTP/2 receive window (65,535 B by default): a Batch's answer (32 tuples of a few KB)
     // then arrives without the server waiting for WINDOW_UPDATEs from a client busy decoding the last one.
     "grpc-node.flow_control_window": 1 << 20,
+    // No channelz (per-call counters and timestamps nobody reads).
+    "grpc.enable_channelz": 0,
   };
   if (options.tls !== false && options.tls !== true && options.tls.servername !== undefined) {
     channelOptions["grpc.ssl_target_name_override"] = options.tls.servername;

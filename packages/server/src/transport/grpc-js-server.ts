@@ -23,6 +23,8 @@ export async function startGrpcJsServer(options: GrpcJsServerOptions): Promise<R
   const server = new Server({
     "grpc.max_receive_message_length": options.maxMessageBytes,
     "grpc.max_send_message_length": options.maxMessageBytes,
+    // No channelz: nothing here serves it, and its per-call bookkeeping was ~3 % of a lone Put's CPU.
+    "grpc.enable_channelz": 0,
   });
   for (const service of options.services) server.addService(service.definition, service.implementation);
   const address = `${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`;
