@@ -11,6 +11,8 @@
  * max, last) and the writers' Put p50/p99 before and during the pass.
  * Bounded: the seeding is one statement per table, the writers stop with the
  * pass or after SWEEP_BENCH_MAX_SECONDS (default 600).
+ * SWEEP_BENCH_PROCESS=server: the pass runs in a `checkpointd serve` process of
+ * its own instead (sweep-in-server.ts), and the RSS is that server's.
  */
 import pg from "pg";
 import { pino } from "pino";
@@ -22,6 +24,7 @@ import {
   migrateToLatest,
 } from "../../packages/server/dist/index.js";
 import { createDatabase, startPostgres } from "@checkpointd/test-support";
+import { sweepInServer } from "./sweep-in-server.js";
 
 const threads = Number(process.env.SWEEP_BENCH_THREADS ?? 10_000);
 const steps = Number(process.env.SWEEP_BENCH_STEPS ?? 100);
@@ -101,30 +104,40 @@ try {
   const guard = setTimeout(() => (stop = true), maxSeconds * 1000);
   await new Promise((resolve) => setTimeout(resolve, 10_000));
 
-  const rss: number[] = [];
-  const sampler = setInterval(() => rss.push(process.memoryUsage().rss), 250);
-  const sweeper = createSweeper({
-    store: createSweepStore(db),
-    defaults: { maxVersions: keep, maxAgeMs: 0, ttlMs: 0, ttlStrategy: "delete", refreshOnRead: false },
-    intervalMs: 300_000,
-    batch: threads + writers,
-    logger: pino({ level: "warn" }),
-    afterChange: () => Promise.resolve(),
-  });
+  let pass: { checkpointsDeleted: number; eventsTrimmed: number };
+  let passSeconds: number;
+  let rssMiB: Record<string, number>;
   sweeping = true;
-  const started = performance.now();
-  const pass = await sweeper.runPass({ force: true });
-  const passSeconds = (performance.now() - started) / 1000;
+  if (process.env.SWEEP_BENCH_PROCESS === "server") {
+    const result = await sweepInServer({ databaseUrl: url, keep, batch: threads + writers, maxSeconds });
+    ({ pass, passSeconds } = result);
+    rssMiB = result.rssMiB;
+  } else {
+    const rss: number[] = [];
+    const sampler = setInterval(() => rss.push(process.memoryUsage().rss), 250);
+    const sweeper = createSweeper({
+      store: createSweepStore(db),
+      defaults: { maxVersions: keep, maxAgeMs: 0, ttlMs: 0, ttlStrategy: "delete", refreshOnRead: false },
+      intervalMs: 300_000,
+      batch: threads + writers,
+      logger: pino({ level: "warn" }),
+      afterChange: () => Promise.resolve(),
+    });
+    const started = performance.now();
+    pass = await sweeper.runPass({ force: true });
+    passSeconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    const mib = (n: number | undefined) => Math.round((n ?? 0) / 2 ** 20);
+    rssMiB = { first: mib(rss[0]), max: mib(Math.max(...rss)), last: mib(rss.at(-1)), samples: rss.length };
+  }
   sweeping = false;
   stop = true;
   clearTimeout(guard);
-  clearInterval(sampler);
   await running;
 
   const left = Number((await run(`select count(*) as n from checkpoints where thread_id like 't-%'`)).rows[0].n);
   const sortedBefore = [...before].sort((a, b) => a - b);
   const sortedDuring = [...during].sort((a, b) => a - b);
-  const mib = (n: number | undefined) => Math.round((n ?? 0) / 2 ** 20);
   console.log(
     JSON.stringify({
       threads,
@@ -136,7 +149,8 @@ try {
       checkpointsRemovedPerSecond: Math.round(pass.checkpointsDeleted / passSeconds),
       eventsTrimmed: pass.eventsTrimmed,
       checkpointsLeft: left,
-      rssMiB: { first: mib(rss[0]), max: mib(Math.max(...rss)), last: mib(rss.at(-1)), samples: rss.length },
+      sweptIn: process.env.SWEEP_BENCH_PROCESS === "server" ? "a checkpointd serve process" : "this process (with the writers)",
+      rssMiB,
       writerPutMs: {
         before: { n: before.length, p50: round(quantile(sortedBefore, 0.5)), p99: round(quantile(sortedBefore, 0.99)) },
         during: { n: during.length, p50: round(quantile(sortedDuring, 0.5)), p99: round(quantile(sortedDuring, 0.99)) },
