@@ -74,6 +74,7 @@ export type StartOptions = Pick<
   | "tlsClientCaFile"
   | "metricsPort"
   | "metricsTokenFile"
+  | "metricsTenantLabels"
   | "slowCallMs"
   | "otel"
   | "retentionMaxVersions"
@@ -377,7 +378,10 @@ export async function startCheckpointd(options: StartOptions, logger: Logger): P
   // Before the database: a server that must not start (unusable TLS files, secure by default, a bad keys file) touches nothing.
   checkTlsFiles(options);
   const auth = options.authenticator === undefined ? await configureAuth(options, logger) : undefined;
-  const metrics = options.metricsPort !== undefined || options.statsIntervalSeconds > 0 ? createMetrics() : undefined;
+  const metrics =
+    options.metricsPort !== undefined || options.statsIntervalSeconds > 0
+      ? createMetrics({ tenantLabels: options.metricsTenantLabels })
+      : undefined;
   let handle: DatabaseHandle;
   let tracing: Tracing | undefined;
   let metricsToken: MetricsToken | undefined;

@@ -46,6 +46,7 @@ function run(
   transport: TransportContext,
   identity: CallIdentity,
 ): Promise<unknown> {
+  transport.onIdentity?.(identity);
   const scope = authenticator.track?.(identity, method, request);
   if (scope === undefined) return Promise.resolve(handler(request, contextOf(transport, identity)));
   let result: Promise<unknown>;
@@ -108,6 +109,7 @@ function streaming(method: DescMethod, handler: AnyHandler, authenticator: Authe
     async *[Symbol.asyncIterator]() {
       // A bidi call's requests arrive later: its credentials (headers) are checked before the first is read.
       const identity = await authenticator.authenticate(transport.credentials, method, bidi ? undefined : input);
+      transport.onIdentity?.(identity);
       const scope = authenticator.track?.(identity, method, bidi ? undefined : input);
       const message = scope?.message?.bind(scope);
       const requests = bidi && message !== undefined ? checked(input as AsyncIterable<unknown>, message) : input;

@@ -1,5 +1,6 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { PeerCertificate } from "node:tls";
+import type { CallIdentity } from "../domain/call-identity.js";
 import type { HandlerContext, ServiceImpl } from "../service/service-impl.js";
 
 /** What a transport knows about who is calling, before anything is verified. */
@@ -16,6 +17,8 @@ export interface TransportContext {
   readonly credentials: CallCredentials;
   /** The call's request headers (gRPC metadata): the protocol and trace context for observe-calls.ts. */
   readonly requestHeader?: { get(name: string): string | null } | undefined;
+  /** Told who calls once authentication has accepted the call (observe-calls.ts: the tenant of its log line and metrics). */
+  readonly onIdentity?: ((identity: CallIdentity) => void) | undefined;
 }
 
 type Retarget<F> = F extends (input: infer I, context: HandlerContext) => infer O ? (input: I, context: TransportContext) => O : never;

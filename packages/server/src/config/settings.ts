@@ -246,6 +246,14 @@ export const settings = defineSettings({
     help: "a file holding the token scrapes of `/metrics` must send as `authorization: Bearer …`; re-read when it changes",
     group: "Observability",
   },
+  metricsTenantLabels: {
+    flag: "--metrics-tenant-labels",
+    env: "METRICS_TENANT_LABELS",
+    default: "off",
+    parse: orOff(integer(1, 10_000)),
+    help: 'per-tenant call metrics (`checkpointd_tenant_*`) for the first N tenants seen, later ones as `tenant="other"`; `off`: none',
+    group: "Observability",
+  },
   slowCallMs: {
     flag: "--slow-call-ms",
     env: "SLOW_CALL_MS",

@@ -1,12 +1,15 @@
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { observeCache, type CacheCounters } from "./cache-metrics.js";
 import { createRpcMetrics, type RpcMetrics } from "./rpc-metrics.js";
+import { createTenantMetrics, type TenantMetrics } from "./tenant-metrics.js";
 import { createStorageMetrics, type StorageMetrics } from "./storage-metrics.js";
 import { createWatchMetrics, type WatchMetrics } from "./watch-metrics.js";
 
 export interface MetricsOptions {
   /** prom-client's default Node metrics (event loop, heap, GC; default true). */
   nodeMetrics?: boolean;
+  /** Per-tenant call metrics for at most this many tenants (--metrics-tenant-labels); undefined: none. */
+  tenantLabels?: number | undefined;
 }
 
 /**
@@ -18,6 +21,8 @@ export interface Metrics {
   readonly rpc: RpcMetrics;
   readonly storage: StorageMetrics;
   readonly watch: WatchMetrics;
+  /** Undefined unless tenantLabels is set. */
+  readonly tenants: TenantMetrics | undefined;
   /** Adds checkpointd_cache_* over the cache's counters. */
   observeCache(source: () => CacheCounters): void;
   /** The checkpointd_cache_* values now, as the registry reports them (for the stats log line). */
@@ -38,6 +43,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     rpc: createRpcMetrics(registry),
     storage: createStorageMetrics(registry),
     watch: createWatchMetrics(registry),
+    tenants: options.tenantLabels === undefined ? undefined : createTenantMetrics(registry, { maxTenants: options.tenantLabels }),
     observeCache: (source) => observeCache(registry, source),
     async cacheSnapshot() {
       const snapshot: Record<string, number> = {};

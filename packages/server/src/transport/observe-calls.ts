@@ -76,6 +76,21 @@ function threadOf(request: unknown): string | undefined {
 // Codes whose cause is the server's, logged with the error itself.
 const serverFault = new Set([2, 10, 13, 14, 15]);
 
+/** The call's context, passed on with a slot the authentication layer fills with who calls. */
+function identified(transport: TransportContext): { context: TransportContext; tenant: () => string | undefined } {
+  let tenant: string | undefined;
+  const context: TransportContext = {
+    signal: transport.signal,
+    credentials: transport.credentials,
+    requestHeader: transport.requestHeader,
+    onIdentity: (identity) => {
+      tenant = identity.tenant;
+      transport.onIdentity?.(identity);
+    },
+  };
+  return { context, tenant: () => tenant };
+}
+
 /** The one place calls are measured: every method of every port goes through wrap. */
 export function createCallObserver(options: CallObserverOptions): CallObserver {
   const { logger, metrics, tracer, slowCallMs } = options;
@@ -89,13 +104,22 @@ export function createCallObserver(options: CallObserverOptions): CallObserver {
     startedAt: number,
     error: unknown,
     code: number,
+    tenant: string | undefined,
   ) {
     const seconds = (performance.now() - startedAt) / 1000;
     instruments?.handled(code, seconds);
+    if (tenant !== undefined) metrics?.tenants?.handled(tenant, methodName.slice(methodName.lastIndexOf("/") + 1), code, seconds);
     span?.end(code, code === 0 ? undefined : grpcCodeNames[code]);
     const durationMs = Math.round(seconds * 1000);
     if (code === 0 && durationMs < slowCallMs) return;
-    const line: Record<string, unknown> = { method: methodName, code: grpcCodeNames[code], durationMs, threadId: threadOf(request) };
+    // No tenant: authentication refused the call (or had not finished).
+    const line: Record<string, unknown> = {
+      method: methodName,
+      code: grpcCodeNames[code],
+      durationMs,
+      tenant,
+      threadId: threadOf(request),
+    };
     if (span !== undefined) {
       line.traceId = span.traceId;
       line.spanId = span.spanId;
@@ -111,20 +135,21 @@ export function createCallObserver(options: CallObserverOptions): CallObserver {
   }
 
   function wrapUnary(methodName: string, instrumentsOf: (context: TransportContext) => MethodInstruments | undefined, handler: AnyHandler) {
-    return async (request: unknown, context: TransportContext) => {
+    return async (request: unknown, transport: TransportContext) => {
       const startedAt = performance.now();
-      const instruments = instrumentsOf(context);
+      const instruments = instrumentsOf(transport);
       instruments?.started();
       instruments?.received();
+      const { context, tenant } = identified(transport);
       const span = tracer?.start(methodName, context);
       try {
         const response = await (span === undefined ? handler(request, context) : span.run(() => handler(request, context)));
         instruments?.sent();
-        finish(methodName, request, instruments, span, startedAt, undefined, 0);
+        finish(methodName, request, instruments, span, startedAt, undefined, 0, tenant());
         return response;
       } catch (error) {
         const aborted = abortedBy(context);
-        finish(methodName, request, instruments, span, startedAt, aborted?.error ?? error, aborted?.code ?? codeOf(error));
+        finish(methodName, request, instruments, span, startedAt, aborted?.error ?? error, aborted?.code ?? codeOf(error), tenant());
         throw error;
       }
     };
@@ -137,9 +162,10 @@ export function createCallObserver(options: CallObserverOptions): CallObserver {
     clientStreams: boolean,
   ) {
     const open = metrics?.watch.streamsOpen(methodName.slice(methodName.lastIndexOf("/") + 1));
-    return async function* (input: unknown, context: TransportContext) {
+    return async function* (input: unknown, transport: TransportContext) {
       const startedAt = performance.now();
-      const instruments = instrumentsOf(context);
+      const instruments = instrumentsOf(transport);
+      const { context, tenant } = identified(transport);
       instruments?.started();
       open?.inc();
       const span = tracer?.start(methodName, context);
@@ -177,7 +203,7 @@ export function createCallObserver(options: CallObserverOptions): CallObserver {
         if (aborted !== undefined) ({ error, code } = aborted);
         await iterator?.return?.();
         open?.dec();
-        finish(methodName, input, instruments, span, startedAt, error, code);
+        finish(methodName, input, instruments, span, startedAt, error, code, tenant());
       }
     };
   }
