@@ -42,7 +42,9 @@ export async function runCheckpointdProcess(cliPath: string, options: RunCheckpo
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
-  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  // A hang detector, not a speed test: on two loaded cores (two test files at a time beside other
+  // work) an embedded PGlite server took over 30 s to listen. Below jest's 60 s hook timeout.
+  const startTimeoutMs = options.startTimeoutMs ?? 50_000;
   const ports = await new Promise<{ port: number; httpPort: number | undefined; metricsPort: number | undefined }>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
