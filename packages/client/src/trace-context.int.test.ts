@@ -45,7 +45,12 @@ describe("a trace from a TypeScript worker into checkpointd (PostgreSQL, Redis L
     server = await runCheckpointd({
       databaseUrl: await createDatabase(admin),
       redisUrl: redis.url,
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "50", OTEL_SERVICE_NAME: "checkpointd" },
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_BSP_SCHEDULE_DELAY: "50",
+        OTEL_METRIC_EXPORT_INTERVAL: "200",
+        OTEL_SERVICE_NAME: "checkpointd",
+      },
     });
     // The worker's own OpenTelemetry SDK, exporting to the same receiver.
     provider = new TracerProvider({
@@ -141,5 +146,22 @@ describe("a trace from a TypeScript worker into checkpointd (PostgreSQL, Redis L
     const statement = receiver.spans().find((s) => s.parentSpanId === serverSpan!.spanId && s.attributes["db.system"] === "postgresql")!;
     expect(statement.kind).toBe(3);
     expect(statement.traceId).toBe(traceId);
+
+    // The same calls in OpenTelemetry's rpc.server.call.duration histogram (cumulative: the latest export counts them all).
+    const points = (method: string, code: number) =>
+      receiver
+        .histogramPoints()
+        .filter(
+          (p) =>
+            p.name === "rpc.server.call.duration" && p.attributes["rpc.method"] === method && p.attributes["rpc.grpc.status_code"] === code,
+        );
+    await waitUntil("rpc.server.call.duration at the receiver", async () => {
+      expect(points("GetTuple", 3).at(-1)?.count).toBe(1);
+      expect(points("GetTuple", 0).at(-1)?.count).toBeGreaterThanOrEqual(1);
+    });
+    const failed = points("GetTuple", 3).at(-1)!;
+    expect(failed).toMatchObject({ unit: "s", attributes: { "rpc.system": "grpc", "rpc.service": "checkpointd.v1.CheckpointService" } });
+    expect(failed.sum).toBeGreaterThan(0);
+    expect(failed.sum).toBeLessThan(10);
   });
 });

@@ -46,4 +46,5 @@ export { startHeaderRecorder, type HeaderRecorder, type HeaderRecorderOptions, t
 export { startPrometheus, type PrometheusInstance, type PromSample, type StartPrometheusOptions } from "./start-prometheus.js";
 export { startOtlpReceiver, type OtlpReceiver } from "./start-otlp-receiver.js";
 export { decodeOtlpJson, decodeOtlpProtobuf, type ReceivedSpan } from "./otlp-spans.js";
+export { decodeOtlpMetricsProtobuf, type ReceivedHistogramPoint } from "./otlp-metrics.js";
 export { columnValue, loadPreTenantFixture, preTenantFixture, type PreTenantFixture } from "./pre-tenant-fixture.js";

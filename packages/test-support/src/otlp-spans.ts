@@ -16,7 +16,7 @@ export interface ReceivedSpan {
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 
 /** Calls onField for each field of a message, which must read or skip its value. */
-function eachField(bytes: Uint8Array, onField: (no: number, type: WireType, reader: BinaryReader) => boolean): void {
+export function eachField(bytes: Uint8Array, onField: (no: number, type: WireType, reader: BinaryReader) => boolean): void {
   const reader = new BinaryReader(bytes);
   while (reader.pos < reader.len) {
     const [no, type] = reader.tag();
@@ -24,7 +24,7 @@ function eachField(bytes: Uint8Array, onField: (no: number, type: WireType, read
   }
 }
 
-function keyValue(bytes: Uint8Array): [string, string | number | boolean] {
+export function keyValue(bytes: Uint8Array): [string, string | number | boolean] {
   let key = "";
   let value: string | number | boolean = "";
   eachField(bytes, (no, _type, r) => {

@@ -17,6 +17,7 @@ import { detectResources, envDetector, resourceFromAttributes } from "@opentelem
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { CallSpan, HeaderReader, Tracing } from "./call-tracer.js";
 import { samplerFromEnv } from "./sampler-from-env.js";
+import { createOtelCallMetrics } from "./otel-call-metrics.js";
 
 const headerGetter: TextMapGetter<HeaderReader> = {
   get: (carrier, key) => carrier.get(key) ?? undefined,
@@ -53,6 +54,7 @@ export function createOtelTracing(env: NodeJS.ProcessEnv): Tracing {
   propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
   trace.setGlobalTracerProvider(provider);
   const tracer = provider.getTracer("checkpointd");
+  const callMetrics = createOtelCallMetrics(env, resource);
 
   const spanIn = (captured: unknown) => trace.getSpan(captured as Context);
 
@@ -64,14 +66,9 @@ export function createOtelTracing(env: NodeJS.ProcessEnv): Tracing {
             ? ROOT_CONTEXT
             : propagation.extract(ROOT_CONTEXT, callContext.requestHeader, headerGetter);
         const slash = method.indexOf("/");
-        const span = tracer.startSpan(
-          method,
-          {
-            kind: SpanKind.SERVER,
-            attributes: { "rpc.system": "grpc", "rpc.service": method.slice(0, slash), "rpc.method": method.slice(slash + 1) },
-          },
-          parent,
-        );
+        const attributes = { "rpc.system": "grpc", "rpc.service": method.slice(0, slash), "rpc.method": method.slice(slash + 1) };
+        const startedAt = performance.now();
+        const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
         const active = trace.setSpan(parent, span);
         const { traceId, spanId } = span.spanContext();
         return {
@@ -79,6 +76,8 @@ export function createOtelTracing(env: NodeJS.ProcessEnv): Tracing {
           spanId,
           run: (fn) => context.with(active, fn),
           end(code, message) {
+            // Every call, sampled or not: the histogram counts what the spans only sample.
+            callMetrics?.record((performance.now() - startedAt) / 1000, { ...attributes, "rpc.grpc.status_code": code });
             span.setAttribute("rpc.grpc.status_code", code);
             if (serverErrors.has(code)) span.setStatus({ code: SpanStatusCode.ERROR, ...(message === undefined ? {} : { message }) });
             span.end();
@@ -143,7 +142,7 @@ export function createOtelTracing(env: NodeJS.ProcessEnv): Tracing {
       span.end(end);
     },
     async shutdown() {
-      await provider.shutdown();
+      await Promise.all([provider.shutdown(), callMetrics?.shutdown()]);
     },
   };
 }
