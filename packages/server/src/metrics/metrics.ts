@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Registry } from "prom-client";
 import { observeCache, type CacheCounters } from "./cache-metrics.js";
 import { createRpcMetrics, type RpcMetrics } from "./rpc-metrics.js";
 import { createStorageMetrics, type StorageMetrics } from "./storage-metrics.js";
+import { createSweeperMetrics, type SweeperMetrics } from "./sweeper-metrics.js";
 import { createWatchMetrics, type WatchMetrics } from "./watch-metrics.js";
 
 export interface MetricsOptions {
@@ -18,6 +19,7 @@ export interface Metrics {
   readonly rpc: RpcMetrics;
   readonly storage: StorageMetrics;
   readonly watch: WatchMetrics;
+  readonly sweeper: SweeperMetrics;
   /** Adds checkpointd_cache_* over the cache's counters. */
   observeCache(source: () => CacheCounters): void;
   /** The checkpointd_cache_* values now, as the registry reports them (for the stats log line). */
@@ -38,6 +40,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     rpc: createRpcMetrics(registry),
     storage: createStorageMetrics(registry),
     watch: createWatchMetrics(registry),
+    sweeper: createSweeperMetrics(registry),
     observeCache: (source) => observeCache(registry, source),
     async cacheSnapshot() {
       const snapshot: Record<string, number> = {};
