@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createCheckpointdClient, type CheckpointdClient } from "@checkpointd/client";
-import { chainPut, runCheckpointd, type RunningCheckpointd } from "@checkpointd/test-support";
+import { chainPut, createDatabase, runCheckpointd, type RunningCheckpointd } from "@checkpointd/test-support";
 import { buildCounterGraph } from "@checkpointd/test-support/langgraph";
 import { CheckpointdSaver } from "./checkpointd-saver.js";
 import { LeaseLostError } from "./thread-leases.js";
@@ -54,30 +54,50 @@ function startWorker(args: Record<string, string>): Worker {
   };
 }
 
-describe("singleWriter: the worker-crash scenario with real processes", () => {
-  let server: RunningCheckpointd;
+/**
+ * Embedded PGlite: one server process. PostgreSQL: two replicas (processes) on one database, the
+ * dead holder on the first and the standby on the second, so the lease, its wait and the fence
+ * hold across replicas (issue 22: the scenario on both engines).
+ */
+const engines = ["pglite", "postgres"] as const;
+
+async function startReplicas(engine: (typeof engines)[number]): Promise<RunningCheckpointd[]> {
+  if (engine === "pglite") return [await runCheckpointd()];
+  const admin = process.env.CHECKPOINTD_TEST_DATABASE_URL;
+  if (admin === undefined) throw new Error("CHECKPOINTD_TEST_DATABASE_URL is not set: run the tests through jest's global setup");
+  const databaseUrl = await createDatabase(admin);
+  // The first migrates; the second starts on the migrated database.
+  const first = await runCheckpointd({ databaseUrl });
+  return [first, await runCheckpointd({ databaseUrl })];
+}
+
+describe.each(engines)("singleWriter: the worker-crash scenario with real processes on %s", (engine) => {
+  let servers: RunningCheckpointd[] = [];
   let client: CheckpointdClient;
+  /** The replica the standby and the checks use (on PostgreSQL not the dead holder's). */
+  const standbyAddress = () => servers.at(-1)!.address;
   beforeAll(async () => {
-    server = await runCheckpointd();
-    client = createCheckpointdClient({ address: server.address });
-  });
+    servers = await startReplicas(engine);
+    client = createCheckpointdClient({ address: standbyAddress() });
+  }, 60_000);
   afterAll(async () => {
     await client?.close();
-    await server?.stop();
+    for (const server of servers) await server.stop();
   });
 
   it("the holder is SIGKILLed mid-run; after the ttl the standby takes the lease and finishes from the last checkpoint; the dead holder's replay is refused; no fork", async () => {
     const thread = `crash-${Date.now()}`;
-    const common = { address: server.address, thread, ttl: "1000", steps: "8" };
-    const first = startWorker({ ...common, worker: "worker-1", wait: "0" });
+    const common = { thread, ttl: "1000", steps: "8" };
+    const first = startWorker({ ...common, address: servers[0]!.address, worker: "worker-1", wait: "0" });
     const lease1 = await first.line((l) => l.event === "lease");
     await first.line((l) => l.event === "step" && l.n === 3);
     // The standby starts while the first still holds the thread: it waits for the lease.
-    const second = startWorker({ ...common, worker: "worker-2", wait: "20000" });
+    const second = startWorker({ ...common, address: standbyAddress(), worker: "worker-2", wait: "20000" });
     first.child.kill("SIGKILL");
     const killedAt = Date.now();
     await first.exited;
     const lease2 = await second.line((l) => l.event === "lease");
+    process.stdout.write(`${engine}: the standby took the lease ${Date.now() - killedAt} ms after the SIGKILL (ttl 1000 ms)\n`);
     expect(BigInt(lease2.token as string)).toBe(BigInt(lease1.token as string) + 1n);
     // Not before the dead holder's ttl ran out (less its last renewal's age), not much after.
     expect(Date.now() - killedAt).toBeGreaterThan(300);
@@ -90,17 +110,33 @@ describe("singleWriter: the worker-crash scenario with real processes", () => {
     expect(log.length).toBe(8);
     expect(log.some((s) => s.startsWith("worker-2:"))).toBe(true);
 
-    // The dead holder's write, replayed now with its token: refused.
+    // The dead holder's write, replayed now with its token (through every replica): refused.
     const latest = await client.getTuple({ config: { threadId: thread } });
-    const replay = client.put(
-      chainPut(thread, "1f0c0000-0000-6000-8000-ffffffffffff", latest!.config!.checkpointId, BigInt(lease1.token as string)),
-    );
-    await expect(replay).rejects.toThrow(/fencing token \d+ (is stale|belongs to a lease)/);
-    // The history is one chain: no checkpoint has two children.
-    const parents: string[] = [];
+    for (const server of servers) {
+      const replica = createCheckpointdClient({ address: server.address });
+      try {
+        const replay = replica.put(
+          chainPut(thread, "1f0c0000-0000-6000-8000-ffffffffffff", latest!.config!.checkpointId, BigInt(lease1.token as string)),
+        );
+        await expect(replay).rejects.toThrow(/fencing token \d+ (is stale|belongs to a lease)/);
+      } finally {
+        await replica.close();
+      }
+    }
+    // The history is one chain: no checkpoint has two children, and the parent links from the
+    // latest reach every checkpoint of the thread.
+    const parentOf = new Map<string, string>();
     for await (const t of client.list({ config: { threadId: thread } }))
-      parents.push(`${t.config?.checkpointNs}/${t.parentConfig?.checkpointId ?? ""}`);
+      parentOf.set(
+        `${t.config?.checkpointNs}/${t.config?.checkpointId}`,
+        `${t.config?.checkpointNs}/${t.parentConfig?.checkpointId ?? ""}`,
+      );
+    const parents = [...parentOf.values()];
     expect(new Set(parents).size).toBe(parents.length);
+    const chain: string[] = [];
+    for (let at: string | undefined = `/${latest!.config!.checkpointId}`; at !== undefined && parentOf.has(at); at = parentOf.get(at))
+      chain.push(at);
+    expect(chain.length).toBe(parentOf.size);
   }, 60_000);
 
   it("a graph whose lease was taken over fails with LeaseLostError, and a second saver cannot start on a held thread", async () => {

@@ -52,6 +52,7 @@ export { createRedisCache, type RedisCacheOptions } from "./cache/redis-cache.js
 export { startConnectServer, type ConnectServerOptions } from "./transport/connect-server.js";
 export type { RunningServer } from "./transport/running-server.js";
 export { createMetrics, type Metrics, type MetricsOptions } from "./metrics/metrics.js";
+export type { SweeperMetrics, SweepPassCounts, SweepPassOutcome } from "./metrics/sweeper-metrics.js";
 export { startTracing, tracingEnabled, type TracingOptions } from "./tracing/start-tracing.js";
 export type { Tracing, CallTracer, CallSpan } from "./tracing/call-tracer.js";
 export * from "./domain/retention-policy.js";

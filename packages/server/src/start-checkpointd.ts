@@ -317,6 +317,7 @@ export async function serveStorage(options: ServeOptions): Promise<Omit<Checkpoi
           ...options.sweeper,
           defaults: retention,
           logger: logger.child({ component: "sweeper" }),
+          metrics: metrics?.sweeper,
           async afterChange(tenant, threadId) {
             await cache?.invalidateThread(tenant, threadId);
             hub.forTenant(tenant).publish(threadId);

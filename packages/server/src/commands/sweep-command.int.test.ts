@@ -26,14 +26,23 @@ describe("checkpointd sweep --once", () => {
     const env = { DATABASE_URL: url, RETENTION_MAX_VERSIONS: "5", LOG_LEVEL: "warn" };
     const dry = await runCheckpointdVerb(["sweep", "--once", "--dry-run", "--json"], env);
     expect(dry).toMatchObject({ code: 0, stderr: "" });
-    expect(JSON.parse(dry.stdout)).toMatchObject({ ran: true, dryRun: true, threadsExamined: 2, threadsPruned: 1, checkpointsDeleted: 10 });
+    expect(JSON.parse(dry.stdout)).toMatchObject({
+      ran: true,
+      dryRun: true,
+      threadsExamined: 2,
+      threadsPruned: 1,
+      checkpointsDeleted: 10,
+      writesDeleted: 10,
+    });
     expect(await count("a")).toBe(15);
 
-    // Their checkpoint_saved and writes_saved events go with them.
+    // Their writes and the values only they referred to (a@1..10, b@1) go with them, and so do
+    // their checkpoint_saved and writes_saved events.
     const real = await runCheckpointdVerb(["sweep", "--once", "--retention-max-versions", "5"], { DATABASE_URL: url, LOG_LEVEL: "warn" });
     expect(real.code).toBe(0);
     expect(real.stdout).toBe(
-      "2 threads examined; deleted 0 threads and 10 checkpoints, pruned 1 threads, trimmed 20 events and 0 claimed resumes\n",
+      "2 threads examined; deleted 0 threads and 10 checkpoints (with 10 writes, 11 values and 0 chunks), pruned 1 threads, " +
+        "trimmed 20 events and 0 resumes\n",
     );
     // No REDIS_URL: it says that servers' in-process caches are out of its reach.
     expect(real.stderr).toMatch(/no REDIS_URL/);

@@ -24,7 +24,8 @@ function describePass(r: SweepPassResult): string {
   const what = r.dryRun ? "would delete" : "deleted";
   return (
     `${r.dryRun ? "dry run: " : ""}${r.threadsExamined} threads examined; ${what} ${r.threadsDeleted} threads and ` +
-    `${r.checkpointsDeleted} checkpoints, pruned ${r.threadsPruned} threads, trimmed ${r.eventsTrimmed} events and ${r.resumesTrimmed} claimed resumes` +
+    `${r.checkpointsDeleted} checkpoints (with ${r.writesDeleted} writes, ${r.valuesDeleted} values and ${r.chunksFreed} chunks), ` +
+    `pruned ${r.threadsPruned} threads, trimmed ${r.eventsTrimmed} events and ${r.resumesTrimmed} resumes` +
     `${r.leaseLost ? " (stopped: another replica took the lease over)" : ""}\n`
   );
 }

@@ -3,6 +3,7 @@ import { observeCache, type CacheCounters } from "./cache-metrics.js";
 import { createRpcMetrics, type RpcMetrics } from "./rpc-metrics.js";
 import { createTenantMetrics, type TenantMetrics } from "./tenant-metrics.js";
 import { createStorageMetrics, type StorageMetrics } from "./storage-metrics.js";
+import { createSweeperMetrics, type SweeperMetrics } from "./sweeper-metrics.js";
 import { createWatchMetrics, type WatchMetrics } from "./watch-metrics.js";
 
 export interface MetricsOptions {
@@ -23,6 +24,7 @@ export interface Metrics {
   readonly watch: WatchMetrics;
   /** Undefined unless tenantLabels is set. */
   readonly tenants: TenantMetrics | undefined;
+  readonly sweeper: SweeperMetrics;
   /** Adds checkpointd_cache_* over the cache's counters. */
   observeCache(source: () => CacheCounters): void;
   /** The checkpointd_cache_* values now, as the registry reports them (for the stats log line). */
@@ -44,6 +46,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     storage: createStorageMetrics(registry),
     watch: createWatchMetrics(registry),
     tenants: options.tenantLabels === undefined ? undefined : createTenantMetrics(registry, { maxTenants: options.tenantLabels }),
+    sweeper: createSweeperMetrics(registry),
     observeCache: (source) => observeCache(registry, source),
     async cacheSnapshot() {
       const snapshot: Record<string, number> = {};

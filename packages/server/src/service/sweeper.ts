@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { effectivePolicy, type RetentionDefaults } from "../domain/retention-policy.js";
 import { newEvent } from "../mapping/event-codec.js";
+import type { SweepPassOutcome, SweeperMetrics } from "../metrics/sweeper-metrics.js";
 import { LeaseLostError, type SweepCandidate, type SweepEvents, type SweepStore } from "../storage/sweep-threads.js";
 
 export interface SweeperOptions {
@@ -17,6 +18,8 @@ export interface SweeperOptions {
   logger: Logger;
   /** Names this replica in the lease (default: host, pid and a random suffix). */
   holder?: string;
+  /** Where the passes this replica runs are counted (checkpointd_sweeper_*); dry runs are not. */
+  metrics?: SweeperMetrics | undefined;
 }
 
 export interface SweepPassResult {
@@ -27,6 +30,11 @@ export interface SweepPassResult {
   threadsDeleted: number;
   threadsPruned: number;
   checkpointsDeleted: number;
+  /** Pending writes, channel values and value chunks deleted with the checkpoints (nothing kept refers to them). */
+  writesDeleted: number;
+  valuesDeleted: number;
+  chunksFreed: number;
+  /** Events and resumes deleted: trimmed by a policy, or all of a deleted thread's. */
   eventsTrimmed: number;
   resumesTrimmed: number;
   /** The pass stopped early: another replica took the lease over. */
@@ -62,13 +70,14 @@ const sweepEvents: SweepEvents = {
  * watchers told (checkpoints_pruned or thread_deleted).
  */
 export function createSweeper(options: SweeperOptions): Sweeper {
-  const { store, defaults, intervalMs, batch, logger } = options;
+  const { store, defaults, intervalMs, batch, logger, metrics } = options;
   const holder = options.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const tickMs = Math.max(25, Math.floor(intervalMs / 4));
   const leaseMs = Math.max(50, Math.floor(intervalMs / 2));
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = false;
+  metrics?.interval(intervalMs / 1000);
 
   async function pass(dryRun: boolean, force: boolean): Promise<SweepPassResult> {
     const result: SweepPassResult = {
@@ -78,24 +87,34 @@ export function createSweeper(options: SweeperOptions): Sweeper {
       threadsDeleted: 0,
       threadsPruned: 0,
       checkpointsDeleted: 0,
+      writesDeleted: 0,
+      valuesDeleted: 0,
+      chunksFreed: 0,
       eventsTrimmed: 0,
       resumesTrimmed: 0,
       leaseLost: false,
     };
     if (!(await store.acquire(holder, leaseMs, force ? 0 : intervalMs - tickMs))) return result;
     result.ran = true;
+    const started = performance.now();
     result.startedAt = new Date().toISOString();
+    if (!dryRun) metrics?.leaseHeld(true);
     let wrapped = false;
+    // A stop() mid-pass ends it early but "completed": what it did committed, and the next pass goes on from there.
+    let outcome: SweepPassOutcome = "completed";
     try {
       const sweep = async (c: SweepCandidate, advance: boolean) => {
-        const outcome = await store.sweepThread(holder, leaseMs, c, effectivePolicy(defaults, c.policy), sweepEvents, { advance, dryRun });
+        const swept = await store.sweepThread(holder, leaseMs, c, effectivePolicy(defaults, c.policy), sweepEvents, { advance, dryRun });
         result.threadsExamined++;
-        result.checkpointsDeleted += outcome.checkpoints;
-        result.eventsTrimmed += outcome.events;
-        result.resumesTrimmed += outcome.resumes;
-        if (outcome.action === "deleted") result.threadsDeleted++;
-        if (outcome.action === "pruned") result.threadsPruned++;
-        if (outcome.action !== "none" && !dryRun) await options.afterChange(c.tenant, c.threadId);
+        result.checkpointsDeleted += swept.checkpoints;
+        result.writesDeleted += swept.writes;
+        result.valuesDeleted += swept.values;
+        result.chunksFreed += swept.chunks;
+        result.eventsTrimmed += swept.events;
+        result.resumesTrimmed += swept.resumes;
+        if (swept.action === "deleted") result.threadsDeleted++;
+        if (swept.action === "pruned") result.threadsPruned++;
+        if (swept.action !== "none" && !dryRun) await options.afterChange(c.tenant, c.threadId);
       };
       const expired = await store.expired(defaults, batch);
       for (const c of expired) {
@@ -112,11 +131,19 @@ export function createSweeper(options: SweeperOptions): Sweeper {
         wrapped = walk.wrapped && !dryRun;
       }
     } catch (error) {
-      if (!(error instanceof LeaseLostError)) throw error;
+      if (!(error instanceof LeaseLostError)) {
+        outcome = "failed";
+        throw error;
+      }
+      outcome = "lease_lost";
       result.leaseLost = true;
     } finally {
       await store.release(holder, wrapped).catch((error: unknown) => logger.warn({ err: error }, "cannot release the sweeper lease"));
       result.finishedAt = new Date().toISOString();
+      if (!dryRun) {
+        metrics?.leaseHeld(false);
+        metrics?.pass(outcome, result, (performance.now() - started) / 1000);
+      }
     }
     return result;
   }

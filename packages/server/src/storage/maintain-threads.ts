@@ -46,20 +46,43 @@ export async function deleteThreadRows(
   threadIds: readonly string[],
   events: readonly NewEvent[],
   fence?: bigint,
-): Promise<number> {
-  let checkpoints = 0;
+): Promise<DeletedRows> {
+  const deleted: Record<string, number> = {};
   for (const table of ["checkpoint_writes", "checkpoint_blobs", "value_chunks", "checkpoints", "resumes", "thread_events"] as const) {
     const { numDeletedRows } = await trx
       .deleteFrom(table)
       .where("tenant", "=", tenant)
       .where("thread_id", "in", threadIds)
       .executeTakeFirst();
-    if (table === "checkpoints") checkpoints = Number(numDeletedRows);
+    deleted[table] = Number(numDeletedRows);
   }
   await clearClock(trx, tenant, threadIds);
   for (const threadId of threadIds) await appendEvents(trx, tenant, threadId, events, { fence, touch: false });
-  return checkpoints;
+  return {
+    checkpoints: deleted.checkpoints!,
+    writes: deleted.checkpoint_writes!,
+    values: deleted.checkpoint_blobs!,
+    chunks: deleted.value_chunks!,
+    resumes: deleted.resumes!,
+    events: deleted.thread_events!,
+  };
 }
+
+/** Rows a deletion removed, by what they hold (the sweeper counts them into its metrics). */
+export interface DeletedRows {
+  checkpoints: number;
+  /** Pending writes (checkpoint_writes). */
+  writes: number;
+  /** Channel values (checkpoint_blobs). */
+  values: number;
+  /** Chunks of large values (value_chunks). */
+  chunks: number;
+  resumes: number;
+  events: number;
+}
+
+/** What garbage collection removed: the rows nothing that remains refers to. */
+export type CollectedGarbage = Pick<DeletedRows, "writes" | "values" | "chunks">;
 
 /**
  * Copies every row of the source thread into the target of the same tenant; rows the target
@@ -192,9 +215,9 @@ export async function prune(
  * the chunks no remaining value names (free-chunks.ts). The one garbage collection: Prune,
  * DeleteForRuns and the sweeper (sweep-threads.ts) all end with it.
  */
-export async function collectGarbage(trx: Transaction<Database>, tenant: string, threadIds: readonly string[]): Promise<void> {
-  if (threadIds.length === 0) return;
-  await trx
+export async function collectGarbage(trx: Transaction<Database>, tenant: string, threadIds: readonly string[]): Promise<CollectedGarbage> {
+  if (threadIds.length === 0) return { writes: 0, values: 0, chunks: 0 };
+  const writes = await trx
     .deleteFrom("checkpoint_writes as w")
     .where("w.tenant", "=", tenant)
     .where("w.thread_id", "in", threadIds)
@@ -210,14 +233,14 @@ export async function collectGarbage(trx: Transaction<Database>, tenant: string,
         ),
       ),
     )
-    .execute();
+    .executeTakeFirst();
   // A blob is garbage when no remaining checkpoint's channel_versions names its (channel, version).
   // One GROUP BY over the blobs and those references together finds them (a group with no
   // reference), and they are deleted by primary key: no correlated subquery per blob, which with
   // stale statistics became a nested loop comparing every blob with every channel version
   // (minutes for a thread whose checkpoints have 10k channels).
   const ids = sql`${[...threadIds]}::text[]`;
-  await trx
+  const values = await trx
     .deleteFrom("checkpoint_blobs")
     .where("tenant", "=", tenant)
     .where(
@@ -234,6 +257,7 @@ export async function collectGarbage(trx: Transaction<Database>, tenant: string,
         group by k.thread_id, k.checkpoint_ns, k.channel, k.version
         having not bool_or(k.referenced))`,
     )
-    .execute();
-  await freeChunks(trx, tenant, threadIds);
+    .executeTakeFirst();
+  const chunks = await freeChunks(trx, tenant, threadIds);
+  return { writes: Number(writes.numDeletedRows), values: Number(values.numDeletedRows), chunks };
 }

@@ -23,6 +23,11 @@ export interface SweepCandidate {
 export interface ThreadSweep {
   action: "none" | "pruned" | "deleted";
   checkpoints: number;
+  /** Pending writes, channel values and value chunks that went with the checkpoints (nothing kept refers to them). */
+  writes: number;
+  values: number;
+  chunks: number;
+  /** Events and resumes deleted: the trimmed ones, or all of a deleted thread's. */
   events: number;
   resumes: number;
   /** Per namespace that lost checkpoints: the oldest one it keeps, and how many went. */
@@ -105,7 +110,7 @@ export function createSweepStore(db: Kysely<Database>) {
     policy: EffectivePolicy,
     events: SweepEvents,
   ): Promise<ThreadSweep> {
-    const none: ThreadSweep = { action: "none", checkpoints: 0, events: 0, resumes: 0, namespaces: [] };
+    const none: ThreadSweep = { action: "none", checkpoints: 0, writes: 0, values: 0, chunks: 0, events: 0, resumes: 0, namespaces: [] };
     if (policy.pinned) return none;
     let reduce = false;
     if (c.expired) {
@@ -117,8 +122,8 @@ export function createSweepStore(db: Kysely<Database>) {
       );
       if (rows[0]?.expired === true) {
         if (policy.ttlStrategy === "delete") {
-          const checkpoints = await deleteThreadRows(trx, c.tenant, [c.threadId], [events.deleted()]);
-          return { ...none, action: "deleted", checkpoints };
+          const rows = await deleteThreadRows(trx, c.tenant, [c.threadId], [events.deleted()]);
+          return { ...none, ...rows, action: "deleted" };
         }
         reduce = true;
       }
@@ -134,7 +139,7 @@ export function createSweepStore(db: Kysely<Database>) {
       // Expired into its latest checkpoints: not expired again until the next write (or read, with refresh-on-read).
       await sql`update thread_event_counters set touched_at = null where tenant = ${c.tenant} and thread_id = ${c.threadId}`.execute(trx);
     }
-    if (deleted.length > 0) await collectGarbage(trx, c.tenant, [c.threadId]);
+    const garbage = deleted.length > 0 ? await collectGarbage(trx, c.tenant, [c.threadId]) : { writes: 0, values: 0, chunks: 0 };
     const compacted = await compact(trx, c);
     const counts = new Map<string, number>();
     for (const r of deleted) counts.set(r.checkpoint_ns, (counts.get(r.checkpoint_ns) ?? 0) + 1);
@@ -155,7 +160,7 @@ export function createSweepStore(db: Kysely<Database>) {
       await appendEvents(trx, c.tenant, c.threadId, news, { touch: false });
     }
     const changed = deleted.length > 0 || compacted.events > 0 || compacted.resumes > 0;
-    return { action: changed ? "pruned" : "none", checkpoints: deleted.length, ...compacted, namespaces };
+    return { action: changed ? "pruned" : "none", checkpoints: deleted.length, ...garbage, ...compacted, namespaces };
   }
 
   return {
