@@ -146,6 +146,15 @@ func (c *Client) GetThread(ctx context.Context, threadID string, opts ...grpc.Ca
 	return res.GetThread(), err
 }
 
+// GetThreadStorage reports how much a thread stores, per channel and in total:
+// bytes as the client wrote them (LogicalBytes) against bytes stored
+// (StoredBytes; values above the server's chunk threshold are kept as
+// content-defined chunks, each once per thread). A thread with nothing stored
+// has Found false and zero counts (not an error).
+func (c *Client) GetThreadStorage(ctx context.Context, threadID string, opts ...grpc.CallOption) (*checkpointdv1.GetThreadStorageResponse, error) {
+	return c.rpc.GetThreadStorage(ctx, &checkpointdv1.GetThreadStorageRequest{ThreadId: threadID}, opts...)
+}
+
 // retryUnary gives CheckpointService calls the default deadline and retries.
 func (c *Client) retryUnary(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 	if !strings.HasPrefix(method, servicePrefix) {

@@ -15,6 +15,7 @@ import {
   type DeleteForRunsResponse,
   type GetDeltaChannelHistoryRequestSchema,
   type GetDeltaChannelHistoryResponse,
+  type GetThreadStorageResponse,
   type GetTupleRequestSchema,
   type ListRequestSchema,
   type PruneRequestSchema,
@@ -115,6 +116,11 @@ export interface CheckpointdClient {
   setRetention(request: SetRetentionInput, options?: CallOptions): Promise<Thread>;
   /** A thread's size, clock and policy (checkpointCount 0 when nothing is stored). */
   getThread(threadId: string, options?: CallOptions): Promise<Thread>;
+  /**
+   * How much a thread stores, per channel and in total: bytes as the client wrote them (logical)
+   * against bytes stored (chunked values share their chunks). `found` is false when nothing is stored.
+   */
+  getThreadStorage(threadId: string, options?: CallOptions): Promise<GetThreadStorageResponse>;
   /** One thread's events over server streaming (no reconnect: see watch()). A trimmed start: EventsCompactedError. */
   subscribe(request: SubscribeInput, options?: Omit<CallOptions, "timeoutMs">): AsyncIterable<SubscribeResponse>;
   /**
@@ -341,6 +347,8 @@ export function createCheckpointdClient(options: CheckpointdClientOptions): Chec
       const { thread } = await unary(CheckpointService.method.getThread, { threadId }, call, (o) => raw.getThread({ threadId }, o));
       return thread!;
     },
+    getThreadStorage: (threadId, call) =>
+      unary(CheckpointService.method.getThreadStorage, { threadId }, call, (o) => raw.getThreadStorage({ threadId }, o)),
     watch: (watchOptions) => {
       if (closed) throw new Error("checkpointd client is closed");
       return watchThreads(raw, watchOptions);

@@ -17,6 +17,7 @@ import {
   type SerializerProtocol,
 } from "@langchain/langgraph-checkpoint";
 import { encodeChannelVersions } from "./channel-version-codec.js";
+import { nextChannelVersion } from "./next-channel-version.js";
 import { fencingTokenHeader } from "@checkpointd/client";
 import { ThreadLeases, type SingleWriterOptions } from "./thread-leases.js";
 import {
@@ -118,6 +119,16 @@ export class CheckpointdSaver extends BaseCheckpointSaver {
       { ...clientOptions, address: url },
       { ...(serde === undefined ? {} : { serde }), ...(singleWriter === undefined ? {} : { singleWriter }) },
     );
+  }
+
+  /**
+   * Unique channel versions (see nextChannelVersion): the next integer plus a random fraction, so
+   * that two forks of a checkpoint never store their values under the same version.
+   */
+  override getNextVersion(current: number | undefined): number {
+    // LangGraph.js types versions as numbers (compile() takes a BaseCheckpointSaver<number>); a thread
+    // LangGraph Python wrote holds strings at run time, and keeps strings.
+    return nextChannelVersion(current as number | string | undefined) as number;
   }
 
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {

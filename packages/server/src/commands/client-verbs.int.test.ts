@@ -82,7 +82,9 @@ describe("client verbs", () => {
     const human = await verb("show", chat);
     expect(human.code).toBe(0);
     expect(human.stdout).toContain(`thread      ${chat}`);
-    expect(human.stdout).toMatch(/messages\s+\d+\s+json\s+\d+\s+\["hello","noted: hello","my name is Ada","noted: my name is Ada"\]/);
+    expect(human.stdout).toMatch(
+      /messages\s+\d+(\.\d+)?\s+json\s+\d+\s+\["hello","noted: hello","my name is Ada","noted: my name is Ada"\]/,
+    );
     const json = await verb("show", "verbs-sample-1", "1f0a0000-0000-6000-8000-000000000003", "--ns", "parent:1|child:2", "--json");
     const view = lastJson(json.stdout) as {
       channels: Record<string, { version: unknown; type: string; value: unknown }>;
