@@ -36,8 +36,8 @@ export interface ScanThreadsOptions {
  * One page of threads, most recently active first: List across every thread
  * (newest checkpoint first, JSON containment `filter` applied by the server)
  * read until `pageSize` new threads were seen, then cancelled. A thread with a
- * long history makes this read through all of it: the server's thread listing
- * (GetThread, with the retention work) will replace the scan.
+ * long history makes this read through all of it: the server has no thread
+ * listing (GetThread reads only the one thread it is given), so the scan stays.
  */
 export async function scanThreads(api: InspectorApi, options: ScanThreadsOptions): Promise<ThreadPage> {
   const abort = new AbortController();
@@ -80,12 +80,4 @@ export async function exactThread(api: InspectorApi, threadId: string): Promise<
   if (threadId === "") return undefined;
   const { tuple } = await api.getTuple({ config: { threadId, checkpointNs: "" } });
   return tuple === undefined ? undefined : { threadId, latest: tuple };
-}
-
-/**
- * A thread's counts (checkpoints, namespaces, writes, size) come from GetThread,
- * which this server does not serve yet: undefined until it does.
- */
-export async function threadCounts(_api: InspectorApi, _threadId: string): Promise<undefined> {
-  return undefined;
 }

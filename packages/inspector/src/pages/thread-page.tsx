@@ -1,12 +1,16 @@
-import { useEffect, useState } from "preact/hooks";
+import { timestampMs } from "@bufbuild/protobuf/wkt";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { href } from "../route/use-route.js";
 import { InterruptPanel } from "./interrupt-panel.js";
+import { RetentionForm } from "./retention-form.js";
 import { ThreadActions } from "./thread-actions.js";
+import { ThreadFacts } from "./thread-facts.js";
 import { TimelineView } from "./timeline-view.js";
 import { useThreadEvents } from "./use-thread-events.js";
+import { useThreadInfo } from "./use-thread-info.js";
 import { useTimeline } from "./use-timeline.js";
 
-/** One thread: actions, the pending interrupt, live state, and the history as a paged timeline. */
+/** One thread: its facts (GetThread), actions, retention, the pending interrupt, live state, and the history as a paged timeline. */
 export function ThreadPage({ thread }: { thread: string }) {
   // A prune rewrites history: the view starts over.
   const [version, setVersion] = useState(0);
@@ -18,13 +22,25 @@ function ThreadView({ thread, onChanged }: { thread: string; onChanged(): void }
   const [namespaces, setNamespaces] = useState<string[]>([""]);
   const [picked, setPicked] = useState<string[]>([]);
   const timeline = useTimeline(thread, ns);
-  const events = useThreadEvents(thread, timeline.tuples.length > 0 || timeline.done);
+  const started = timeline.tuples.length > 0 || timeline.done;
+  const events = useThreadEvents(thread, started);
+  const info = useThreadInfo(thread, started);
 
   useEffect(() => {
     const newest = timeline.tuples[0]?.config?.checkpointId;
     if (events.newestCheckpointId !== undefined && newest !== undefined && events.newestCheckpointId > newest) timeline.refreshHead();
     if (events.newestCheckpointId !== undefined && newest === undefined && timeline.done) timeline.refreshHead();
   }, [events.newestCheckpointId]);
+  // The facts move with each event newer than what GetThread saw (a checkpoint, writes, a resume, a
+  // sweep, a delete); the replay of older events asks nothing.
+  const refreshedFor = useRef(0);
+  useEffect(() => {
+    const ts = events.lastEventTs === undefined ? NaN : Date.parse(events.lastEventTs);
+    if (info.thread === undefined || !(ts > refreshedFor.current)) return;
+    const seen = info.thread.lastWriteAt === undefined ? 0 : timestampMs(info.thread.lastWriteAt);
+    refreshedFor.current = ts;
+    if (ts > seen) info.refresh();
+  }, [events.lastEventTs, info.thread]);
   useEffect(() => {
     const seen = new Set(namespaces);
     const more = timeline.tuples.map((t) => t.config?.checkpointNs ?? "").filter((n) => !seen.has(n));
@@ -47,7 +63,11 @@ function ThreadView({ thread, onChanged }: { thread: string; onChanged(): void }
             : "connecting…"}
         {events.deleted ? " · the thread was deleted" : ""}
       </p>
+      <ThreadFacts thread={info.thread} error={info.error} />
       <ThreadActions thread={thread} onChanged={onChanged} />
+      {info.thread !== undefined && (
+        <RetentionForm thread={thread} own={info.thread.threadPolicy} onSet={(t) => (t === undefined ? info.refresh() : info.replace(t))} />
+      )}
       <InterruptPanel thread={thread} events={events} />
       <div class="toolbar">
         <label>

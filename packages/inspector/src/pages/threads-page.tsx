@@ -1,5 +1,6 @@
 import type { JsonObject } from "@bufbuild/protobuf";
 import { useEffect, useRef, useState } from "preact/hooks";
+import { fetchThreadCounts } from "../api/fetch-thread-counts.js";
 import { exactThread, scanThreads, type ThreadRow } from "../api/scan-threads.js";
 import { isAbort, useApp } from "../app-context.js";
 import { showJson } from "../decode/decode-value.js";
@@ -31,6 +32,8 @@ export function ThreadsPage({ filter, prefix }: { filter: string; prefix: string
   const [error, setError] = useState<string | undefined>(undefined);
   const [started] = useState(() => performance.now());
   const [loadMs, setLoadMs] = useState<number | undefined>(undefined);
+  // GetThread's checkpoint count per row shown (or the error's message), asked once the page is full.
+  const [counts, setCounts] = useState<ReadonlyMap<string, string>>(new Map());
 
   // The scan in flight: a new search or leaving the page cancels it.
   const scan = useRef<AbortController | undefined>(undefined);
@@ -73,6 +76,12 @@ export function ThreadsPage({ filter, prefix }: { filter: string; prefix: string
       if (controller.signal.aborted) return;
       setRows([...first, ...page.threads]);
       setNext(page.next);
+      const ask = [...first, ...page.threads].map((r) => r.threadId).filter((id) => !shown.some((r) => r.threadId === id));
+      void fetchThreadCounts(api, ask, {
+        signal: controller.signal,
+        onThread: (id, thread) =>
+          setCounts((m) => new Map(m).set(id, typeof thread === "string" ? `? ${thread}` : String(thread.checkpointCount))),
+      });
       setScanned((n) => n + page.scanned);
       setLoadMs((ms) => ms ?? performance.now() - started);
     } catch (e) {
@@ -113,7 +122,7 @@ export function ThreadsPage({ filter, prefix }: { filter: string; prefix: string
             <th>latest checkpoint</th>
             <th>step</th>
             <th>metadata</th>
-            <th title="from GetThread, once the server serves it">checkpoints</th>
+            <th title="GetThread's checkpoint count">checkpoints</th>
           </tr>
         </thead>
         <tbody>
@@ -125,7 +134,7 @@ export function ThreadsPage({ filter, prefix }: { filter: string; prefix: string
               <td class="mono">{row.latest.checkpoint?.ts ?? ""}</td>
               <td>{String(row.latest.metadata?.step ?? "")}</td>
               <td class="mono small">{showJson(row.latest.metadata ?? {}, 0)}</td>
-              <td class="muted">—</td>
+              <td data-testid="thread-checkpoints">{counts.get(row.threadId) ?? "…"}</td>
             </tr>
           ))}
         </tbody>

@@ -26,6 +26,8 @@ export interface ThreadEvents {
   /** The newest checkpoint id a checkpoint_saved event told of. */
   newestCheckpointId: string | undefined;
   lastEventId: bigint;
+  /** When the server recorded the newest stored event seen (RFC 3339; heartbeats do not count). */
+  lastEventTs: string | undefined;
   /** Events seen on this page (replayed and live). */
   count: number;
   live: boolean;
@@ -38,6 +40,7 @@ const initial: ThreadEvents = {
   resumes: [],
   newestCheckpointId: undefined,
   lastEventId: 0n,
+  lastEventTs: undefined,
   count: 0,
   live: false,
   error: undefined,
@@ -59,7 +62,13 @@ function interruptsOf(event: Extract<WatchEvent["kind"], { case: "interrupted" }
 
 /** Folds one event into the thread's state. */
 export function applyEvent(state: ThreadEvents, event: WatchEvent): ThreadEvents {
-  const next = { ...state, lastEventId: event.eventId > state.lastEventId ? event.eventId : state.lastEventId, count: state.count + 1 };
+  const newer = event.eventId > state.lastEventId;
+  const next = {
+    ...state,
+    lastEventId: newer ? event.eventId : state.lastEventId,
+    lastEventTs: newer && event.ts !== "" ? event.ts : state.lastEventTs,
+    count: state.count + 1,
+  };
   const kind = event.kind;
   switch (kind.case) {
     case "checkpointSaved": {
@@ -93,7 +102,14 @@ export function applyEvent(state: ThreadEvents, event: WatchEvent): ThreadEvents
         resumes: state.resumes.map((r) => (r.resumeId === kind.value.resumeId ? { ...r, claimedBy: kind.value.workerId } : r)),
       };
     case "threadDeleted":
-      return { ...initial, lastEventId: next.lastEventId, count: next.count, live: state.live, deleted: true };
+      return {
+        ...initial,
+        lastEventId: next.lastEventId,
+        lastEventTs: next.lastEventTs,
+        count: next.count,
+        live: state.live,
+        deleted: true,
+      };
     case "heartbeat":
       return { ...state, live: true };
     default:
