@@ -106,7 +106,7 @@ try {
 
   let pass: { checkpointsDeleted: number; eventsTrimmed: number };
   let passSeconds: number;
-  let rssMiB: Record<string, number>;
+  let rssMiB: Record<string, number | number[]>;
   sweeping = true;
   if (process.env.SWEEP_BENCH_PROCESS === "server") {
     const result = await sweepInServer({ databaseUrl: url, keep, batch: threads + writers, maxSeconds });

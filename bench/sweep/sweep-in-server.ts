@@ -15,7 +15,7 @@ export interface SweepInServerResult {
   /** The pass's own report, as the server logged it ("sweeper pass"). */
   pass: { checkpointsDeleted: number; eventsTrimmed: number; threadsPruned: number };
   /** The server process's resident memory (VmRSS), sampled every 250 ms from listening to the pass's end. */
-  rssMiB: { idle: number; max: number; last: number; samples: number };
+  rssMiB: { idle: number; max: number; last: number; samples: number; byTenth: number[] };
 }
 
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
