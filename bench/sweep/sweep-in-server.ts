@@ -58,10 +58,12 @@ export async function sweepInServer(options: SweepInServerOptions): Promise<Swee
         const passSeconds = (performance.now() - started) / 1000;
         rss.push(rssOf(pid));
         const mib = (n: number) => Math.round(n);
+        // The RSS at each tenth of the pass: flat, or growing with what the pass has done.
+        const byTenth = Array.from({ length: 10 }, (_, i) => mib(rss[Math.floor(((i + 1) * (rss.length - 1)) / 10)]!));
         return {
           passSeconds,
           pass: sweep,
-          rssMiB: { idle: mib(rss[0]!), max: mib(Math.max(...rss)), last: mib(rss.at(-1)!), samples: rss.length },
+          rssMiB: { idle: mib(rss[0]!), max: mib(Math.max(...rss)), last: mib(rss.at(-1)!), samples: rss.length, byTenth },
         };
       }
       if (Date.now() > deadline) throw new Error(`no sweeper pass logged within ${options.maxSeconds} s`);
