@@ -14,10 +14,16 @@ import { versionKeySql } from "../storage/checkpoint-codec.js";
  * 100 checkpoints to 60 x 40 (x 1.5 namespaces: 3,600 checkpoints and as many
  * writes per engine), seeded over the wire, so that the three engines stay
  * within about a minute each on a shared 2-core machine; bench/ sweeps a
- * million.
+ * million. The issue's size, outside CI: SWEEPER_MODEL_THREADS=1000
+ * SWEEPER_MODEL_STEPS=100 SWEEPER_MODEL_ENGINES=postgres (bench/RESULTS.md).
  */
-const threads = 60;
-const steps = 40;
+const threads = Number(process.env.SWEEPER_MODEL_THREADS ?? 60);
+const steps = Number(process.env.SWEEPER_MODEL_STEPS ?? 40);
+if (!(Number.isSafeInteger(threads) && threads >= 6 && Number.isSafeInteger(steps) && steps >= 30))
+  throw new Error("SWEEPER_MODEL_THREADS must be an integer >= 6 and SWEEPER_MODEL_STEPS >= 30");
+const engines = testEngines.filter((e) => (process.env.SWEEPER_MODEL_ENGINES ?? e).split(",").includes(e));
+// Seeding time grows with the size: the hooks' limit with it.
+const scale = Math.max(1, (threads * steps) / 2400);
 const kinds = ["defaults", "versions25", "pinnedIdle", "age", "idleDelete", "idleKeepLatest"] as const;
 type Kind = (typeof kinds)[number];
 const kindOf = (t: number): Kind => kinds[t % kinds.length]!;
@@ -110,7 +116,7 @@ async function seed(server: TestServer) {
     where thread_id in (${sql.join([...ids("pinnedIdle"), ...ids("idleDelete"), ...ids("idleKeepLatest")])})`.execute(server.db);
 }
 
-describe.each(testEngines)("the sweeper on %s", (engine) => {
+describe.each(engines)("the sweeper on %s", (engine) => {
   let server: TestServer;
   const before = new Map<string, CheckpointTuple>();
 
@@ -125,100 +131,105 @@ describe.each(testEngines)("the sweeper on %s", (engine) => {
     await seed(server);
     for (const r of await collect(server.client.list({}))) before.set(key(r.tuple!), r.tuple!);
     expect(before.size).toBe(threads * steps * 1.5);
-  }, 180_000);
+  }, 180_000 * scale);
   afterAll(() => server.close());
 
-  it("one pass leaves exactly what the model says, byte for byte, and nothing unreferenced", async () => {
-    // Cached reads of checkpoints the pass removes: the cache must not answer them afterwards.
-    const doomed = { config: { threadId: threadId(0), checkpointNs: "", checkpointId: retentionCheckpointId(0) } };
-    expect((await server.client.getTuple(doomed)).tuple).toBeDefined();
-    const latestOfDeleted = { config: { threadId: threadId(4), checkpointNs: "" } };
-    expect((await server.client.getTuple(latestOfDeleted)).tuple).toBeDefined();
-    // Live watchers of a trimmed and of a deleted thread.
-    const watch = openWatch(server.client);
-    const tip = async (t: number) =>
-      (
-        await server.db
-          .selectFrom("thread_event_counters")
-          .select("last_event_id")
-          .where("thread_id", "=", threadId(t))
-          .executeTakeFirstOrThrow()
-      ).last_event_id;
-    watch.send({ kind: { case: "subscribe", value: { threadId: threadId(0), afterEventId: BigInt(await tip(0)) } } });
-    watch.send({ kind: { case: "subscribe", value: { threadId: threadId(4), afterEventId: BigInt(await tip(4)) } } });
+  it(
+    "one pass leaves exactly what the model says, byte for byte, and nothing unreferenced",
+    async () => {
+      // Cached reads of checkpoints the pass removes: the cache must not answer them afterwards.
+      const doomed = { config: { threadId: threadId(0), checkpointNs: "", checkpointId: retentionCheckpointId(0) } };
+      expect((await server.client.getTuple(doomed)).tuple).toBeDefined();
+      const latestOfDeleted = { config: { threadId: threadId(4), checkpointNs: "" } };
+      expect((await server.client.getTuple(latestOfDeleted)).tuple).toBeDefined();
+      // Live watchers of a trimmed and of a deleted thread.
+      const watch = openWatch(server.client);
+      const tip = async (t: number) =>
+        (
+          await server.db
+            .selectFrom("thread_event_counters")
+            .select("last_event_id")
+            .where("thread_id", "=", threadId(t))
+            .executeTakeFirstOrThrow()
+        ).last_event_id;
+      watch.send({ kind: { case: "subscribe", value: { threadId: threadId(0), afterEventId: BigInt(await tip(0)) } } });
+      watch.send({ kind: { case: "subscribe", value: { threadId: threadId(4), afterEventId: BigInt(await tip(4)) } } });
 
-    const started = Date.now();
-    const pass = await server.sweeper!.runPass({ force: true });
-    const ms = Date.now() - started;
-    expect(pass).toMatchObject({ ran: true, leaseLost: false, threadsDeleted: threads / 6 });
-    process.stdout.write(`sweep on ${engine}: ${JSON.stringify(pass)} in ${ms} ms (${before.size} checkpoints before)\n`);
+      const started = Date.now();
+      const pass = await server.sweeper!.runPass({ force: true });
+      const ms = Date.now() - started;
+      expect(pass).toMatchObject({ ran: true, leaseLost: false, threadsDeleted: threads / 6 });
+      process.stdout.write(`sweep on ${engine}: ${JSON.stringify(pass)} in ${ms} ms (${before.size} checkpoints before)\n`);
 
-    const expected = new Set<string>();
-    for (let t = 0; t < threads; t++) {
-      for (const ns of namespacesOf(t)) for (const i of model(kindOf(t))) expected.add(`${threadId(t)}|${ns}|${retentionCheckpointId(i)}`);
-    }
-    const after = await collect(server.client.list({}));
-    expect(after.map((r) => key(r.tuple!)).sort()).toEqual([...expected].sort());
-    expect(pass.checkpointsDeleted).toBe(before.size - expected.size);
-    for (const [n, { tuple }] of after.entries()) {
-      const was = before.get(key(tuple!))!;
-      if (!equals(CheckpointTupleSchema, tuple!, was))
-        expect(toJson(CheckpointTupleSchema, tuple!)).toEqual(toJson(CheckpointTupleSchema, was));
-      // And through GetTuple by id (the path the cache serves), for one in five.
-      if (n % 5 !== 0) continue;
-      const { tuple: read } = await server.client.getTuple({ config: tuple!.config! });
-      expect(equals(CheckpointTupleSchema, read!, was)).toBe(true);
-    }
-    expect((await server.client.getTuple(doomed)).tuple).toBeUndefined();
-    expect((await server.client.getTuple(latestOfDeleted)).tuple).toBeUndefined();
+      const expected = new Set<string>();
+      for (let t = 0; t < threads; t++) {
+        for (const ns of namespacesOf(t))
+          for (const i of model(kindOf(t))) expected.add(`${threadId(t)}|${ns}|${retentionCheckpointId(i)}`);
+      }
+      const after = await collect(server.client.list({}));
+      expect(after.map((r) => key(r.tuple!)).sort()).toEqual([...expected].sort());
+      expect(pass.checkpointsDeleted).toBe(before.size - expected.size);
+      for (const [n, { tuple }] of after.entries()) {
+        const was = before.get(key(tuple!))!;
+        if (!equals(CheckpointTupleSchema, tuple!, was))
+          expect(toJson(CheckpointTupleSchema, tuple!)).toEqual(toJson(CheckpointTupleSchema, was));
+        // And through GetTuple by id (the path the cache serves), for one in five.
+        if (n % 5 !== 0) continue;
+        const { tuple: read } = await server.client.getTuple({ config: tuple!.config! });
+        expect(equals(CheckpointTupleSchema, read!, was)).toBe(true);
+      }
+      expect((await server.client.getTuple(doomed)).tuple).toBeUndefined();
+      expect((await server.client.getTuple(latestOfDeleted)).tuple).toBeUndefined();
 
-    const count = async (query: ReturnType<typeof sql<{ n: string }>>) => Number((await query.execute(server.db)).rows[0]!.n);
-    // No write without its checkpoint.
-    expect(
-      await count(sql`select count(*) as n from checkpoint_writes w where not exists (select 1 from checkpoints c
+      const count = async (query: ReturnType<typeof sql<{ n: string }>>) => Number((await query.execute(server.db)).rows[0]!.n);
+      // No write without its checkpoint.
+      expect(
+        await count(sql`select count(*) as n from checkpoint_writes w where not exists (select 1 from checkpoints c
       where c.tenant = w.tenant and c.thread_id = w.thread_id and c.checkpoint_ns = w.checkpoint_ns and c.checkpoint_id = w.checkpoint_id)`),
-    ).toBe(0);
-    // No value that no remaining checkpoint names (the values kept checkpoints share stay: the
-    // byte-for-byte reads above rebuild every one of them).
-    const references = sql`select c.tenant, c.thread_id, c.checkpoint_ns, v.channel, ${versionKeySql(sql`v.version`)} as version
+      ).toBe(0);
+      // No value that no remaining checkpoint names (the values kept checkpoints share stay: the
+      // byte-for-byte reads above rebuild every one of them).
+      const references = sql`select c.tenant, c.thread_id, c.checkpoint_ns, v.channel, ${versionKeySql(sql`v.version`)} as version
       from checkpoints c, jsonb_each(c.checkpoint->'channel_versions') as v(channel, version)`;
-    expect(
-      await count(sql`select count(*) as n from checkpoint_blobs b where not exists (select 1 from (${references}) r
+      expect(
+        await count(sql`select count(*) as n from checkpoint_blobs b where not exists (select 1 from (${references}) r
       where r.tenant = b.tenant and r.thread_id = b.thread_id and r.checkpoint_ns = b.checkpoint_ns and r.channel = b.channel
         and r.version = b.version)`),
-    ).toBe(0);
-    expect(await count(sql`select count(*) as n from checkpoint_blobs`)).toBeGreaterThan(0);
-    // No event older than its thread's oldest kept checkpoint, in the threads a policy trimmed.
-    expect(
-      await count(sql`select count(*) as n from thread_events e where e.thread_id not like '%pinned%' and e.created_at <
+      ).toBe(0);
+      expect(await count(sql`select count(*) as n from checkpoint_blobs`)).toBeGreaterThan(0);
+      // No event older than its thread's oldest kept checkpoint, in the threads a policy trimmed.
+      expect(
+        await count(sql`select count(*) as n from thread_events e where e.thread_id not like '%pinned%' and e.created_at <
       (select min(c.created_at) from checkpoints c where c.tenant = e.tenant and c.thread_id = e.thread_id)`),
-    ).toBe(0);
-    // A deleted thread keeps nothing but its thread_deleted event.
-    expect(await count(sql`select count(*) as n from thread_events where thread_id like '%idleDelete' and kind <> 'thread_deleted'`)).toBe(
-      0,
-    );
-    expect(await count(sql`select count(*) as n from thread_events where thread_id like '%idleDelete'`)).toBe(threads / 6);
-    // Claimed resumes older than the kept history went; pending ones stay.
-    expect(await count(sql`select count(*) as n from resumes where claimed_by is not null`)).toBe(0);
-    expect(await count(sql`select count(*) as n from resumes where claimed_by is null`)).toBe(threads / 6);
+      ).toBe(0);
+      // A deleted thread keeps nothing but its thread_deleted event.
+      expect(
+        await count(sql`select count(*) as n from thread_events where thread_id like '%idleDelete' and kind <> 'thread_deleted'`),
+      ).toBe(0);
+      expect(await count(sql`select count(*) as n from thread_events where thread_id like '%idleDelete'`)).toBe(threads / 6);
+      // Claimed resumes older than the kept history went; pending ones stay.
+      expect(await count(sql`select count(*) as n from resumes where claimed_by is not null`)).toBe(0);
+      expect(await count(sql`select count(*) as n from resumes where claimed_by is null`)).toBe(threads / 6);
 
-    // The watchers heard of it: thread 0 lost 30 checkpoints in each of its two namespaces.
-    const seen: string[] = [];
-    while (seen.length < 3) {
-      const { event } = await watch.nextEvent();
-      const kind = event!.kind;
-      seen.push(
-        `${event!.threadId} ${kind.case}${kind.case === "checkpointsPruned" ? ` [${kind.value.checkpointNs}] ${kind.value.beforeCheckpointId} ${kind.value.count}` : ""}`,
-      );
-    }
-    watch.close();
-    const before10 = retentionCheckpointId(steps - 10);
-    expect(seen.sort()).toEqual([
-      `${threadId(0)} checkpointsPruned [] ${before10} 30`,
-      `${threadId(0)} checkpointsPruned [sub:1] ${before10} 30`,
-      `${threadId(4)} threadDeleted`,
-    ]);
-  }, 120_000);
+      // The watchers heard of it: thread 0 lost all but 10 checkpoints in each of its two namespaces.
+      const seen: string[] = [];
+      while (seen.length < 3) {
+        const { event } = await watch.nextEvent();
+        const kind = event!.kind;
+        seen.push(
+          `${event!.threadId} ${kind.case}${kind.case === "checkpointsPruned" ? ` [${kind.value.checkpointNs}] ${kind.value.beforeCheckpointId} ${kind.value.count}` : ""}`,
+        );
+      }
+      watch.close();
+      const before10 = retentionCheckpointId(steps - 10);
+      expect(seen.sort()).toEqual([
+        `${threadId(0)} checkpointsPruned [] ${before10} ${steps - 10}`,
+        `${threadId(0)} checkpointsPruned [sub:1] ${before10} ${steps - 10}`,
+        `${threadId(4)} threadDeleted`,
+      ]);
+    },
+    120_000 * scale,
+  );
 
   it("a watcher behind the compaction point gets OUT_OF_RANGE with the id to subscribe after", async () => {
     const thread = threadId(0);
