@@ -90,6 +90,8 @@ try {
           concurrency,
           maxDurationSeconds: 60,
           cpus: 1,
+          // The server's own schema: ghz's proto parser refuses proto3 `optional` fields (ListRequest.limit).
+          reflection: true,
         };
         const extra = target.metadata === undefined ? {} : { metadata: target.metadata };
         // A short warm-up on the same connection settings (its Put threads are its own).
