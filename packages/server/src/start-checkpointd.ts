@@ -1,3 +1,4 @@
+import { readTableSizes } from "./storage/read-table-sizes.js";
 import type { IncomingMessage } from "node:http";
 import { setMaxListeners } from "node:events";
 import { mkdir } from "node:fs/promises";
@@ -397,6 +398,7 @@ export async function startCheckpointd(options: StartOptions, logger: Logger): P
     throw error;
   }
   const traced = (redisCache: CheckpointCache) => (tracing === undefined ? redisCache : traceCache(redisCache, tracing.spans));
+  metrics?.storage.observeTableSizes(() => readTableSizes(handle.db));
   const storage = createKyselyStorage({
     db: handle.db,
     metrics: metrics?.storage,

@@ -101,6 +101,9 @@ describe("a real Prometheus scraping checkpointd", () => {
     expect(await value(`checkpointd_cache_bytes`)).toBeGreaterThan(100);
     expect(await value(`sum(checkpointd_db_statement_seconds_count)`)).toBeGreaterThan(0);
     expect(await value(`checkpointd_db_put_group_size_count`)).toBe(3);
+    // Table sizes from the catalog (PGlite here): every stored table, the written ones not empty.
+    expect(await value(`count(checkpointd_storage_bytes)`)).toBe(6);
+    expect(await value(`checkpointd_storage_bytes{table="checkpoints"}`)).toBeGreaterThan(8192);
     expect(await value(`nodejs_eventloop_lag_seconds`)).toBeGreaterThanOrEqual(0);
     expect(await value(`up{job="checkpointd"}`)).toBe(1);
 

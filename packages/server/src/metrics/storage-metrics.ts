@@ -18,6 +18,8 @@ export interface StorageMetrics {
   conflictRetries: Counter;
   /** The pool the gauges read, once it exists. */
   observePool(pool: PoolCounts): void;
+  /** Where checkpointd_storage_bytes reads each stored table's size, at each scrape. */
+  observeTableSizes(read: () => Promise<Record<string, number>>): void;
 }
 
 const statementKinds: readonly StatementKind[] = ["select", "insert", "update", "delete", "with", "other"];
@@ -68,12 +70,28 @@ export function createStorageMetrics(registry: Registry): StorageMetrics {
     "Queries waiting for a pooled connection (the pool is exhausted while above 0).",
     (p) => p.waitingCount,
   );
+  let readSizes: (() => Promise<Record<string, number>>) | undefined;
+  new Gauge({
+    name: "checkpointd_storage_bytes",
+    help: "Bytes a stored table takes with its indexes and TOAST (pg_total_relation_size), every tenant's rows; value_chunks: the chunk store.",
+    labelNames: ["table"],
+    registers: [registry],
+    async collect() {
+      if (readSizes === undefined) return;
+      // A failed read keeps the last values: a scrape must not fail because the database is slow.
+      const sizes = await readSizes().catch(() => undefined);
+      for (const [table, bytes] of Object.entries(sizes ?? {})) this.set({ table }, bytes);
+    },
+  });
   return {
     statement: (kind) => byKind.get(kind)!,
     groupSize,
     conflictRetries,
     observePool(p) {
       pool = p;
+    },
+    observeTableSizes(read) {
+      readSizes = read;
     },
   };
 }

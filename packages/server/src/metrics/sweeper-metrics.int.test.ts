@@ -141,6 +141,9 @@ it("counts the passes and what they deleted, times them, and shows which replica
   );
   const blockedSeconds = (Date.now() - blockedAt) / 1000;
   expect(await value(`sum(checkpointd_sweeper_passes_total)`)).toBe(0);
+  // Both replicas report the one database's table sizes (PostgreSQL's catalog); the chunk store holds the 20 KB values.
+  expect(Object.keys(await byInstance(`checkpointd_storage_bytes{table="value_chunks"}`))).toHaveLength(2);
+  expect(await value(`max(checkpointd_storage_bytes{table="value_chunks"})`)).toBeGreaterThan(8192);
   release();
   await blocker;
   const releasedAt = Date.now();
