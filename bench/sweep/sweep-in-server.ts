@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { spawnCheckpointd } from "@checkpointd/test-support";
+import { readRssKiB } from "../watch/read-rss-kib.js";
 
 export interface SweepInServerOptions {
   databaseUrl: string;
@@ -18,7 +18,7 @@ export interface SweepInServerResult {
   rssMiB: { idle: number; max: number; last: number; samples: number; byTenth: number[] };
 }
 
-const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+const rssOf = (pid: number) => (readRssKiB(pid) ?? 0) / 1024;
 
 /**
  * One sweeper pass as a server runs it, in a `checkpointd serve` process of its own

@@ -4,11 +4,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
+import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { sampleHistory, spawnCheckpointd, type SpawnedCheckpointd } from "@checkpointd/test-support";
-import { newApiKey, writeKeysFile } from "@checkpointd/test-support/auth";
+import { newApiKey, withAuthorization, writeKeysFile } from "@checkpointd/test-support/auth";
 import { launchChromium } from "@checkpointd/test-support/browser";
 
 // Screenshots for people to look at: <repo>/tmp/ui-screenshots (gitignored).
@@ -36,11 +36,10 @@ describe("the web inspector with authentication on", () => {
       spawnCheckpointd(["--data-dir", "memory://", "--auth-keys-file", join(dir, "keys.json")]),
       launchChromium(),
     ]);
-    const bearer: Interceptor = (next) => (req) => {
-      req.header.set("authorization", `Bearer ${admin.token}`);
-      return next(req);
-    };
-    asAdmin = createClient(CheckpointService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${server.port}`, interceptors: [bearer] }));
+    asAdmin = createClient(
+      CheckpointService,
+      createGrpcTransport({ baseUrl: `http://127.0.0.1:${server.port}`, interceptors: withAuthorization(admin.token) }),
+    );
     for (const step of sampleHistory(thread, "")) await asAdmin.put(step.put);
     page = await browser.newPage();
     page.setDefaultTimeout(20_000);

@@ -4,12 +4,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
+import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { CheckpointService, TtlStrategy } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 import { sampleHistory, spawnCheckpointd, type SpawnedCheckpointd } from "@checkpointd/test-support";
-import { newApiKey, writeKeysFile, type TestApiKey } from "@checkpointd/test-support/auth";
+import { newApiKey, withAuthorization, writeKeysFile, type TestApiKey } from "@checkpointd/test-support/auth";
 import { launchChromium } from "@checkpointd/test-support/browser";
 
 // Screenshots for people to look at: <repo>/tmp/ui-screenshots (gitignored).
@@ -48,11 +48,10 @@ describe("the web inspector's thread facts and retention", () => {
       spawnCheckpointd(["--data-dir", "memory://", "--auth-keys-file", join(dir, "keys.json"), ...flags]),
       launchChromium(),
     ]);
-    const bearer: Interceptor = (next) => (req) => {
-      req.header.set("authorization", `Bearer ${admin.token}`);
-      return next(req);
-    };
-    asAdmin = createClient(CheckpointService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${server.port}`, interceptors: [bearer] }));
+    asAdmin = createClient(
+      CheckpointService,
+      createGrpcTransport({ baseUrl: `http://127.0.0.1:${server.port}`, interceptors: withAuthorization(admin.token) }),
+    );
     for (const step of [...sampleHistory(thread, ""), ...sampleHistory(thread, "child:1")]) await asAdmin.put(step.put);
     page = await browser.newPage();
     page.setDefaultTimeout(20_000);

@@ -44,6 +44,7 @@ export {
 export { probeTls, type ProbeTlsOptions, type TlsProbe } from "./probe-tls.js";
 export { startHeaderRecorder, type HeaderRecorder, type HeaderRecorderOptions, type RecordedCall } from "./start-header-recorder.js";
 export { startPrometheus, type PrometheusInstance, type PromSample, type StartPrometheusOptions } from "./start-prometheus.js";
+export { promtoolCheckMetrics } from "./promtool-check.js";
 export { startOtlpReceiver, type OtlpReceiver } from "./start-otlp-receiver.js";
 export { decodeOtlpJson, decodeOtlpProtobuf, type ReceivedSpan } from "./otlp-spans.js";
 export { decodeOtlpMetricsProtobuf, type ReceivedHistogramPoint } from "./otlp-metrics.js";

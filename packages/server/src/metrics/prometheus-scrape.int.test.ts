@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createClient, ConnectError, type Client } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
@@ -11,20 +10,8 @@ import {
   waitUntil,
   type PrometheusInstance,
   type SpawnedCheckpointd,
+  promtoolCheckMetrics,
 } from "@checkpointd/test-support";
-
-/** The exposition through `promtool check metrics` (Debian's prometheus package): its exit code and complaints. */
-function promtoolCheck(exposition: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("promtool", ["check", "metrics"], { stdio: ["pipe", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.once("error", reject);
-    child.once("exit", (code) => resolve({ code, output }));
-    child.stdin.end(exposition);
-  });
-}
 
 const service = "checkpointd.v1.CheckpointService";
 
@@ -108,7 +95,7 @@ describe("a real Prometheus scraping checkpointd", () => {
     expect(await value(`up{job="checkpointd"}`)).toBe(1);
 
     const exposition = await (await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`)).text();
-    expect(await promtoolCheck(exposition)).toEqual({ code: 0, output: "" });
+    expect(await promtoolCheckMetrics(exposition)).toEqual({ code: 0, output: "" });
   });
 
   it("serves nothing but GET /metrics on the metrics port", async () => {

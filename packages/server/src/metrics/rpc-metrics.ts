@@ -44,8 +44,8 @@ export interface RpcMetrics {
   method(transport: RpcTransport, service: string, method: string, type: RpcType): MethodInstruments;
 }
 
-// go-grpc-prometheus's default buckets, in seconds.
-const handlingBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** go-grpc-prometheus's default buckets, in seconds. */
+export const handlingBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 interface MethodState {
   labels: Record<string, string>;

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, expect, it } from "@jest/globals";
 import { sql, type Kysely } from "kysely";
@@ -10,6 +9,7 @@ import {
   waitUntil,
   type PrometheusInstance,
   type SpawnedCheckpointd,
+  promtoolCheckMetrics,
 } from "@checkpointd/test-support";
 import { createTestDatabase, openTestDatabase, startTestServer } from "@checkpointd/test-support/server";
 import type { Database } from "../storage/database-schema.js";
@@ -79,18 +79,6 @@ afterAll(async () => {
   for (const r of replicas) await r.stop(5_000);
   await db?.destroy();
 });
-
-function promtoolCheck(exposition: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("promtool", ["check", "metrics"], { stdio: ["pipe", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.once("error", reject);
-    child.once("exit", (code) => resolve({ code, output }));
-    child.stdin.end(exposition);
-  });
-}
 
 it("counts the passes and what they deleted, times them, and shows which replica holds the lease", async () => {
   const before = await counts();
@@ -203,5 +191,5 @@ it("counts the passes and what they deleted, times them, and shows which replica
   expect((await query(notRunning.replace("> 3 *", "> 0 *"))).map((s) => s.metric.job)).toEqual(["checkpointd"]);
 
   const exposition = await (await fetch(`http://${instanceOf(sweeping)}/metrics`)).text();
-  expect(await promtoolCheck(exposition)).toEqual({ code: 0, output: "" });
+  expect(await promtoolCheckMetrics(exposition)).toEqual({ code: 0, output: "" });
 }, 120_000);

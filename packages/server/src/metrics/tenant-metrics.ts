@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from "prom-client";
-import { grpcCodeNames } from "./rpc-metrics.js";
+import { grpcCodeNames, handlingBuckets } from "./rpc-metrics.js";
 
 /** The `tenant` label of every tenant past the first `maxTenants` this process has seen. */
 export const otherTenants = "other";
@@ -33,7 +33,7 @@ export function createTenantMetrics(registry: Registry, options: TenantMetricsOp
     name: "checkpointd_tenant_handling_seconds",
     help: 'RPC latency per tenant (seconds; tenants past --metrics-tenant-labels are tenant="other").',
     labelNames: ["tenant"],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    buckets: handlingBuckets,
     registers: [registry],
   });
   const labelled = new Set<string>();

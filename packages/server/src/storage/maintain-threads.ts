@@ -47,26 +47,29 @@ export async function deleteThreadRows(
   events: readonly NewEvent[],
   fence?: bigint,
 ): Promise<DeletedRows> {
-  const deleted: Record<string, number> = {};
-  for (const table of ["checkpoint_writes", "checkpoint_blobs", "value_chunks", "checkpoints", "resumes", "thread_events"] as const) {
+  const deleted: DeletedRows = { checkpoints: 0, writes: 0, values: 0, chunks: 0, resumes: 0, events: 0 };
+  for (const [table, count] of deletedTables) {
     const { numDeletedRows } = await trx
       .deleteFrom(table)
       .where("tenant", "=", tenant)
       .where("thread_id", "in", threadIds)
       .executeTakeFirst();
-    deleted[table] = Number(numDeletedRows);
+    deleted[count] = Number(numDeletedRows);
   }
   await clearClock(trx, tenant, threadIds);
   for (const threadId of threadIds) await appendEvents(trx, tenant, threadId, events, { fence, touch: false });
-  return {
-    checkpoints: deleted.checkpoints!,
-    writes: deleted.checkpoint_writes!,
-    values: deleted.checkpoint_blobs!,
-    chunks: deleted.value_chunks!,
-    resumes: deleted.resumes!,
-    events: deleted.thread_events!,
-  };
+  return deleted;
 }
+
+/** A thread's tables in the order its rows are deleted, each with the count it adds to. */
+const deletedTables = [
+  ["checkpoint_writes", "writes"],
+  ["checkpoint_blobs", "values"],
+  ["value_chunks", "chunks"],
+  ["checkpoints", "checkpoints"],
+  ["resumes", "resumes"],
+  ["thread_events", "events"],
+] as const;
 
 /** Rows a deletion removed, by what they hold (the sweeper counts them into its metrics). */
 export interface DeletedRows {

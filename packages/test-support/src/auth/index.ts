@@ -4,6 +4,7 @@ export { startJwtIssuer, type JwtIssuer, type SignOptions, type SigningKey } fro
 export {
   startAuthTestServer,
   authorizationHeader,
+  withAuthorization,
   ports,
   type Port,
   type AuthTestServer,

@@ -33,7 +33,8 @@ export interface AuthTestServerOptions extends Partial<Omit<AuthSettings, "host"
 /** The header a test sends: a token becomes `Bearer <token>`; a value starting with a space is sent as is (trimmed). */
 export const authorizationHeader = (value: string) => (value.startsWith(" ") ? value.slice(1) : `Bearer ${value}`);
 
-function withAuthorization(value: string | undefined): Interceptor[] {
+/** A Connect client's interceptors sending `authorization` (authorizationHeader of `value`) on every call; none for undefined. */
+export function withAuthorization(value: string | undefined): Interceptor[] {
   if (value === undefined) return [];
   return [
     (next) => (request) => {
