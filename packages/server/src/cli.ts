@@ -8,6 +8,7 @@ import { checkHealth, HealthCheckError } from "./health-check.js";
 import { ListenError } from "./transport/grpc-js-server.js";
 import { loadTlsMaterial } from "./transport/tls-files.js";
 import { openDatabase, startCheckpointd } from "./start-checkpointd.js";
+import { tuneHeapGrowth } from "./tune-heap-growth.js";
 
 /**
  * grpc-js logs a metadata entry it drops (non-ASCII text) with its value: an
@@ -87,7 +88,10 @@ async function main() {
     await handle.db.destroy();
     return;
   }
+  // Only for the long-running server (also `checkpointd sweep --every`'s loop runs briefly enough).
+  const tunedHeap = tuneHeapGrowth();
   const server = await startCheckpointd(config, logger);
+  if (!tunedHeap) logger.info("heap growth left to the --heap-growing-percent given to node");
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
