@@ -7,7 +7,9 @@
  * without bound (RSS and heap within +15 % of their value at minute 5, no fd or connection growth, p99 at the
  * end within 1.5x the start) and writes the table to RESULTS.md (`--no-write` to skip).
  */
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
@@ -17,12 +19,17 @@ import { createDatabase, spawnCheckpointd, startPostgres, startRedis } from "@ch
 import { writeResultsSection, type ResultsSection } from "../compare/write-results-section.js";
 import { quantile, sampleReplica, scrapeReplica } from "./sample-replica.js";
 import { startSoakLoad } from "./soak-load.js";
+import { heapGrowth, type HeapSnapshotSummary } from "./summarize-heap-snapshot.js";
+import { takeHeapSnapshot } from "./take-heap-snapshot.js";
 
 const soakSection: ResultsSection = {
   heading: "## Soak",
   startMarker: "<!-- soak:start (written by `pnpm bench --soak`: edit outside these markers, they are replaced on the next run) -->",
   endMarker: "<!-- soak:end -->",
 };
+
+/** The minute the end of the run is compared with: 5, or half of a shorter run. */
+const referenceMinuteOf = (minutes: number) => Math.min(5, minutes / 2);
 
 interface Row {
   minute: number;
@@ -37,6 +44,12 @@ interface Row {
   errors: number;
 }
 
+/** A replica's live heap (a heap snapshot: V8 collects garbage first) at a minute of the run. */
+interface LiveHeap {
+  minute: number;
+  summaries: HeapSnapshotSummary[];
+}
+
 export async function runSoak(minutes: number, write: boolean): Promise<void> {
   if (!(minutes > 0 && minutes <= 240)) throw new Error(`--soak takes 1 to 240 minutes, not ${minutes}`);
   const log = (message: string) => console.error(`[soak] ${message}`);
@@ -44,8 +57,19 @@ export async function runSoak(minutes: number, write: boolean): Promise<void> {
   const redis = await startRedis();
   const databaseUrl = await createDatabase(postgres.url);
   const database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
-  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redis.url };
-  const replicas = [await spawnCheckpointd(["--http-port", "off"], env), await spawnCheckpointd(["--http-port", "off"], env)];
+  // The sampled heap-in-use follows V8's sawtooth (old space grows until a full collection), so
+  // it cannot tell a leak from a late collection: a heap snapshot, taken on SIGUSR2 after a full
+  // collection, measures what is live.
+  const snapshotDirs = [0, 1].map(() => mkdtempSync(path.join(os.tmpdir(), "soak-heap-")));
+  const replicas = await Promise.all(
+    snapshotDirs.map((dir) =>
+      spawnCheckpointd(["--http-port", "off"], {
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: redis.url,
+        NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${dir}`,
+      }),
+    ),
+  );
   const clients = replicas.map((r) => createClient(CheckpointService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${r.port}` })));
   const started = Date.now();
   const until = started + minutes * 60_000;
@@ -53,6 +77,10 @@ export async function runSoak(minutes: number, write: boolean): Promise<void> {
   const admin = new pg.Client({ connectionString: postgres.url });
   await admin.connect();
   const rows: Row[] = [];
+  const liveHeaps: LiveHeap[] = [];
+  const referenceMinute = referenceMinuteOf(minutes);
+  let nextSnapshotMinute = referenceMinute;
+  let finalSnapshot = false;
   let lastSample = Date.now();
   try {
     while (Date.now() < until) {
@@ -77,8 +105,17 @@ export async function runSoak(minutes: number, write: boolean): Promise<void> {
         p99: quantile(latencies, 0.99),
         errors,
       };
-      lastSample = now;
       rows.push(row);
+      // Snapshots at minute 5, every 5 minutes after, and in the last 10 s of the load.
+      const last = until - Date.now() <= 10_000;
+      if (!finalSnapshot && (row.minute >= nextSnapshotMinute || last)) {
+        finalSnapshot = last;
+        const summaries = await Promise.all(replicas.map((r, i) => takeHeapSnapshot(r.process, snapshotDirs[i]!)));
+        liveHeaps.push({ minute: row.minute, summaries });
+        log(`${row.minute.toFixed(1)} min: live heap ${summaries.map((s) => (s.liveBytes / 2 ** 20).toFixed(1)).join("/")} MiB`);
+        while (nextSnapshotMinute <= row.minute) nextSnapshotMinute += 5;
+      }
+      lastSample = Date.now();
       log(
         `${row.minute.toFixed(1)} min: RSS ${row.rss.map((v) => v.toFixed(0)).join("/")} MiB, heap ${row.heap.map((v) => v.toFixed(0)).join("/")} MiB, lag p99 ${row.lag.map((v) => v.toFixed(0)).join("/")} ms, fds ${row.fds.join("/")}, pg conns ${row.connections}, ${row.callsPerSecond.toFixed(0)} calls/s, p99 ${row.p99.toFixed(1)} ms, errors ${errors}`,
       );
@@ -89,16 +126,17 @@ export async function runSoak(minutes: number, write: boolean): Promise<void> {
     await Promise.all(replicas.map((r) => r.stop(10_000)));
     await redis.stop();
     await postgres.destroy();
+    for (const dir of snapshotDirs) rmSync(dir, { recursive: true, force: true });
   }
-  const report = formatSoak(rows, minutes);
+  const report = formatSoak(rows, liveHeaps, minutes);
   console.log(report);
   if (write) writeResultsSection(fileURLToPath(new URL("../RESULTS.md", import.meta.url)), report, soakSection);
 }
 
-function formatSoak(rows: readonly Row[], minutes: number): string {
+function formatSoak(rows: readonly Row[], liveHeaps: readonly LiveHeap[], minutes: number): string {
   // RSS, heap and lag follow the garbage collector's sawtooth: compare medians of windows, not
   // single samples: the two minutes around minute 5 against the last two minutes.
-  const referenceMinute = Math.min(5, minutes / 2);
+  const referenceMinute = referenceMinuteOf(minutes);
   const early = rows.filter((r) => Math.abs(r.minute - referenceMinute) <= 1);
   const late = rows.filter((r) => r.minute >= rows[rows.length - 1]!.minute - 2);
   const median = (values: number[]) => quantile(values, 0.5);
@@ -115,9 +153,24 @@ function formatSoak(rows: readonly Row[], minutes: number): string {
       ] as const;
     });
   const [p99From, p99To] = window((r) => r.p99);
+  const firstLive = liveHeaps[0];
+  const lastLive = liveHeaps[liveHeaps.length - 1];
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+  const liveChecks =
+    firstLive === undefined || lastLive === undefined || lastLive === firstLive
+      ? []
+      : [0, 1].map((i) => {
+          const [from, to] = [firstLive.summaries[i]!.liveBytes, lastLive.summaries[i]!.liveBytes];
+          return [
+            `replica ${i + 1} live heap (heap snapshot) at minute ${lastLive.minute.toFixed(1)} within +15 % of minute ${firstLive.minute.toFixed(1)}'s`,
+            to <= from * 1.15,
+            `${mib(from)} → ${mib(to)} MiB`,
+          ] as const;
+        });
   const checks = [
     ...grows("RSS", (r, i) => r.rss[i]!, "MiB"),
-    ...grows("heap in use", (r, i) => r.heap[i]!, "MiB"),
+    ...grows("heap in use (sampled, sawtooth)", (r, i) => r.heap[i]!, "MiB"),
+    ...liveChecks,
     ...[0, 1].map(
       (i) =>
         [
@@ -132,7 +185,7 @@ function formatSoak(rows: readonly Row[], minutes: number): string {
       `${earlyMax((r) => r.connections)} → ${last.connections}`,
     ] as const,
     [
-      "p99, median of the last 2 min within 1.5x minute 5's",
+      `p99, median of the last 2 min within 1.5x minute ${referenceMinute}'s`,
       p99To <= p99From * 1.5,
       `${p99From.toFixed(1)} → ${p99To.toFixed(1)} ms`,
     ] as const,
@@ -148,6 +201,20 @@ function formatSoak(rows: readonly Row[], minutes: number): string {
     "|---|---|---|",
     ...checks.map(([what, ok, figures]) => `| ${what} | ${ok ? "yes" : "**no**"} | ${figures} |`),
     "",
+    "Live heap (a heap snapshot of each replica, taken after V8's full collection), MiB A / B by minute: " +
+      liveHeaps.map((h) => `${h.minute.toFixed(1)}: ${h.summaries.map((s) => mib(s.liveBytes)).join(" / ")}`).join("; ") +
+      ".",
+    "",
+    ...(firstLive === undefined || lastLive === undefined || lastLive === firstLive
+      ? []
+      : [0, 1].flatMap((i) => [
+          `What grew most in replica ${i + 1}'s live heap from minute ${firstLive.minute.toFixed(1)} to ${lastLive.minute.toFixed(1)} (V8 node type and constructor):`,
+          "",
+          "| node | count | self bytes |",
+          "|---|---|---|",
+          ...heapGrowth(firstLive.summaries[i]!, lastLive.summaries[i]!),
+          "",
+        ])),
     "| minute | RSS MiB (A/B) | heap MiB (A/B) | event-loop lag p99 ms (A/B) | open fds (A/B) | PostgreSQL connections | calls/s | p50 ms | p99 ms | errors |",
     "|---:|---|---|---|---|---:|---:|---:|---:|---:|",
     ...rows
