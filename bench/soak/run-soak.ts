@@ -59,7 +59,7 @@ export async function runSoak(minutes: number, write: boolean): Promise<void> {
   const database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
   // The sampled heap-in-use follows V8's sawtooth (old space grows until a full collection), so
   // it cannot tell a leak from a late collection: a heap snapshot, taken on SIGUSR2 after a full
-  // collection, measures what is live.
+  // collection, measures what is live: one before minute 5's window, one when the load stopped.
   const snapshotDirs = [0, 1].map(() => mkdtempSync(path.join(os.tmpdir(), "soak-heap-")));
   const replicas = await Promise.all(
     snapshotDirs.map((dir) =>
@@ -79,8 +79,7 @@ export async function runSoak(minutes: number, write: boolean): Promise<void> {
   const rows: Row[] = [];
   const liveHeaps: LiveHeap[] = [];
   const referenceMinute = referenceMinuteOf(minutes);
-  let nextSnapshotMinute = referenceMinute;
-  let finalSnapshot = false;
+  const snapshotMinute = referenceMinute * 0.7;
   let lastSample = Date.now();
   try {
     while (Date.now() < until) {
@@ -106,14 +105,12 @@ export async function runSoak(minutes: number, write: boolean): Promise<void> {
         errors,
       };
       rows.push(row);
-      // Snapshots at minute 5, every 5 minutes after, and in the last 10 s of the load.
-      const last = until - Date.now() <= 10_000;
-      if (!finalSnapshot && (row.minute >= nextSnapshotMinute || last)) {
-        finalSnapshot = last;
+      // The first snapshot before the reference window (a snapshot grows the replica's RSS by
+      // tens of MiB, once), the last one after the load stopped.
+      if (liveHeaps.length === 0 && row.minute >= snapshotMinute) {
         const summaries = await Promise.all(replicas.map((r, i) => takeHeapSnapshot(r.process, snapshotDirs[i]!)));
         liveHeaps.push({ minute: row.minute, summaries });
         log(`${row.minute.toFixed(1)} min: live heap ${summaries.map((s) => (s.liveBytes / 2 ** 20).toFixed(1)).join("/")} MiB`);
-        while (nextSnapshotMinute <= row.minute) nextSnapshotMinute += 5;
       }
       lastSample = Date.now();
       log(
@@ -121,6 +118,8 @@ export async function runSoak(minutes: number, write: boolean): Promise<void> {
       );
     }
     await load.done;
+    const summaries = await Promise.all(replicas.map((r, i) => takeHeapSnapshot(r.process, snapshotDirs[i]!)));
+    liveHeaps.push({ minute: (Date.now() - started) / 60_000, summaries });
   } finally {
     await admin.end();
     await Promise.all(replicas.map((r) => r.stop(10_000)));
@@ -162,7 +161,7 @@ function formatSoak(rows: readonly Row[], liveHeaps: readonly LiveHeap[], minute
       : [0, 1].map((i) => {
           const [from, to] = [firstLive.summaries[i]!.liveBytes, lastLive.summaries[i]!.liveBytes];
           return [
-            `replica ${i + 1} live heap (heap snapshot) at minute ${lastLive.minute.toFixed(1)} within +15 % of minute ${firstLive.minute.toFixed(1)}'s`,
+            `replica ${i + 1} live heap (heap snapshot) after the load within +15 % of minute ${firstLive.minute.toFixed(1)}'s`,
             to <= from * 1.15,
             `${mib(from)} → ${mib(to)} MiB`,
           ] as const;

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { PendingWrite, TypedValue } from "../domain/checkpoint.js";
 import { Code, ServiceError } from "../errors/service-error.js";
 import { versionKeySql } from "./checkpoint-codec.js";
@@ -33,6 +33,12 @@ interface HistoryRow {
  * none is left or the chain ends. Writes come oldest ancestor first and, within
  * one, in (task_path, task_id, idx) byte order, the order getTuple returns them
  * in, so the result is the base class's walk over getTuple exactly.
+ *
+ * Each ancestor and each seed is a primary-key probe driven by the chain (lateral subqueries):
+ * as joins, a generic plan made while the thread was short (the statement is named,
+ * named-statement-pool.ts) scanned the thread's blobs once per ancestor (350 ms of a 354 ms
+ * statement for 1,000 ancestors) or its checkpoints once per ancestor
+ * (generic-plan-reads.int.test.ts).
  */
 export async function readDeltaHistory(
   db: Kysely<Database>,
@@ -53,31 +59,43 @@ export async function readDeltaHistory(
         and b.channel = (${sql.ref(ch)} collate "C")
         and b.version = (${versionKeySql(sql`${sql.ref(`${r}.versions`)} -> ${sql.ref(ch)}`)} collate "C")
         and b.type is not null and (b.blob is not null or b.chunks is not null)))`;
+  // One checkpoint of the chain by its id, through checkpoints_checkpoint_id_idx (tenant,
+  // checkpoint_id). Asked with the thread's columns too, the planner may take checkpoints_ts_idx,
+  // whose checkpoint_id comes after ts (a scan of the thread per ancestor), when it estimates a
+  // thread at one row (many short threads): both look equally cheap. `offset 0` keeps the thread's
+  // columns out of the index scan.
+  const checkpointAt = (id: RawBuilder<unknown>) => sql`
+    select checkpoint_id, parent_checkpoint_id, versions from (
+      select thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint -> 'channel_versions' as versions
+      from checkpoints where tenant = ${tenant} and checkpoint_id = (${id} collate "C") offset 0
+    ) as byId where thread_id = ${query.threadId} and checkpoint_ns = ${query.checkpointNs} limit 1`;
   const { rows } = await sql<HistoryRow>`
     with recursive target as (
       select parent_checkpoint_id from checkpoints where ${thread} ${byId} order by checkpoint_id desc limit 1
     ),
     chain as (
-      select c.checkpoint_id, c.parent_checkpoint_id, c.checkpoint -> 'channel_versions' as versions, 1 as depth,
-        ${channels}::text[] as remaining
-      from target t join checkpoints c on c.tenant = ${tenant} and c.thread_id = ${query.threadId}
-        and c.checkpoint_ns = ${query.checkpointNs} and c.checkpoint_id = t.parent_checkpoint_id
+      select c.checkpoint_id, c.parent_checkpoint_id, c.versions, 1 as depth, ${channels}::text[] as remaining
+      from target t cross join lateral (${checkpointAt(sql`t.parent_checkpoint_id`)}) as c
       union all
-      select p.checkpoint_id, p.parent_checkpoint_id, p.checkpoint -> 'channel_versions', r.depth + 1, n.remaining
+      select p.checkpoint_id, p.parent_checkpoint_id, p.versions, r.depth + 1, n.remaining
       from chain r
       cross join lateral (select array(select ch from unnest(r.remaining) as u(ch) where not ${storedAt("r", "u.ch")}) as remaining) as n
-      join checkpoints p on p.tenant = ${tenant} and p.thread_id = ${query.threadId}
-        and p.checkpoint_ns = ${query.checkpointNs} and p.checkpoint_id = r.parent_checkpoint_id
+      cross join lateral (${checkpointAt(sql`r.parent_checkpoint_id`)}) as p
       where cardinality(n.remaining) > 0 and r.depth <= ${maxDeltaHistoryDepth}
     ),
     seeds as (
-      select distinct on (u.ch) u.ch as channel, r.depth, b.type, b.blob, ${chunkFramesSql("b")} as frames,
-        ${chunkCountSql("b")} as chunk_count
+      select distinct on (u.ch) u.ch as channel, r.depth, b.type, b.blob, b.frames, b.chunk_count
       from chain r
       cross join lateral unnest(r.remaining) as u(ch)
-      join checkpoint_blobs b on b.tenant = ${tenant} and b.thread_id = ${query.threadId} and b.checkpoint_ns = ${query.checkpointNs}
-        and b.channel = (u.ch collate "C") and b.version = (${versionKeySql(sql`r.versions -> u.ch`)} collate "C")
-      where r.versions ? u.ch and b.type is not null and (b.blob is not null or b.chunks is not null)
+      cross join lateral (
+        select b.type, b.blob, ${chunkFramesSql("b")} as frames, ${chunkCountSql("b")} as chunk_count
+        from checkpoint_blobs b
+        where b.tenant = ${tenant} and b.thread_id = ${query.threadId} and b.checkpoint_ns = ${query.checkpointNs}
+          and b.channel = (u.ch collate "C") and b.version = (${versionKeySql(sql`r.versions -> u.ch`)} collate "C")
+          and b.type is not null and (b.blob is not null or b.chunks is not null)
+        limit 1
+      ) as b
+      where r.versions ? u.ch
       order by u.ch, r.depth
     )
     select * from (
