@@ -81,10 +81,25 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Databas
   };
 }
 
+/**
+ * Kysely's Migrator creates its own two tables (`if not exists`) before it takes its lock, so two
+ * replicas migrating a fresh database at once can both try to create them; the loser gets a
+ * unique violation on PostgreSQL's catalog (`pg_type_typname_nsp_index`) or "already exists".
+ * The tables are there by then: running again is the fix.
+ */
+function lostCreateRace(error: unknown): boolean {
+  const { code, constraint } = (error ?? {}) as { code?: string; constraint?: string };
+  return (code === "23505" && constraint === "pg_type_typname_nsp_index") || code === "42P07" || code === "42710";
+}
+
 /** Brings the schema to the latest migration. Safe to run from several replicas at once. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   const migrator = new Migrator({ db, provider: migrationProvider });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  for (let attempt = 1; error !== undefined && lostCreateRace(error) && attempt <= 3; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error !== undefined) throw error;
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }
