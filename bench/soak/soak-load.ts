@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from "node:crypto";
-import type { Client } from "@connectrpc/connect";
+import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import type { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 
 type CheckpointClient = Client<typeof CheckpointService>;
@@ -34,17 +34,23 @@ const version = (n: number) => ({ kind: { case: "intValue" as const, value: BigI
 export function startSoakLoad(options: SoakLoadOptions): SoakLoad {
   let latencies: number[] = [];
   let errors = 0;
+  const failures = new Map<string, { count: number; first: string }>();
   let calls = 0;
   const steps = new Array<number>(options.threads).fill(0);
   const client = () => options.clients[randomInt(options.clients.length)]!;
   const thread = (i: number) => `soak-${i}`;
-  const timed = async (call: () => Promise<unknown>) => {
+  const timed = async (call: () => Promise<unknown>, name = /client\(\)\.(\w+)/.exec(call.toString())?.[1] ?? "call") => {
     const started = performance.now();
     try {
       await call();
       latencies.push(performance.now() - started);
-    } catch {
+    } catch (error) {
       errors++;
+      // Which call failed and how: the first message of each code, and how many (printed at the end).
+      const key = `${name}: ${error instanceof ConnectError ? Code[error.code] : "not a ConnectError"}`;
+      const seen = failures.get(key);
+      if (seen === undefined) failures.set(key, { count: 1, first: error instanceof Error ? error.message : String(error) });
+      else seen.count++;
     }
     calls++;
   };
@@ -126,6 +132,8 @@ export function startSoakLoad(options: SoakLoadOptions): SoakLoad {
       calls = 0;
       return out;
     },
-    done: Promise.all(loops).then(() => undefined),
+    done: Promise.all(loops).then(() => {
+      for (const [key, { count, first }] of failures) console.error(`[soak] ${count} x ${key} (first: ${first})`);
+    }),
   };
 }
