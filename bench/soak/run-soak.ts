@@ -154,11 +154,11 @@ function formatSoak(rows: readonly Row[], liveHeaps: readonly LiveHeap[], minute
       ] as const;
     });
   const [p99From, p99To] = window((r) => r.p99);
-  const firstLive = liveHeaps[0];
-  const lastLive = liveHeaps[liveHeaps.length - 1];
+  // The first and the last live heap, when there are two (a run cut short has one or none).
+  const [firstLive, lastLive] = liveHeaps.length >= 2 ? [liveHeaps[0]!, liveHeaps[liveHeaps.length - 1]!] : [undefined, undefined];
   const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
   const liveChecks =
-    firstLive === undefined || lastLive === undefined || lastLive === firstLive
+    firstLive === undefined || lastLive === undefined
       ? []
       : [0, 1].map((i) => {
           const [from, to] = [firstLive.summaries[i]!.liveBytes, lastLive.summaries[i]!.liveBytes];
@@ -206,7 +206,7 @@ function formatSoak(rows: readonly Row[], liveHeaps: readonly LiveHeap[], minute
       liveHeaps.map((h) => `${h.minute.toFixed(1)}: ${h.summaries.map((s) => mib(s.liveBytes)).join(" / ")}`).join("; ") +
       ".",
     "",
-    ...(firstLive === undefined || lastLive === undefined || lastLive === firstLive
+    ...(firstLive === undefined || lastLive === undefined
       ? []
       : [0, 1].flatMap((i) => [
           `What grew most in replica ${i + 1}'s live heap from minute ${firstLive.minute.toFixed(1)} to ${lastLive.minute.toFixed(1)} (V8 node type and constructor):`,

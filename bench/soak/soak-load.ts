@@ -39,7 +39,7 @@ export function startSoakLoad(options: SoakLoadOptions): SoakLoad {
   const steps = new Array<number>(options.threads).fill(0);
   const client = () => options.clients[randomInt(options.clients.length)]!;
   const thread = (i: number) => `soak-${i}`;
-  const timed = async (call: () => Promise<unknown>, name = /client\(\)\.(\w+)/.exec(call.toString())?.[1] ?? "call") => {
+  const timed = async (name: string, call: () => Promise<unknown>) => {
     const started = performance.now();
     try {
       await call();
@@ -60,7 +60,7 @@ export function startSoakLoad(options: SoakLoadOptions): SoakLoad {
       const t = randomInt(options.threads);
       const step = steps[t]!++;
       const threadId = thread(t);
-      await timed(() =>
+      await timed("put", () =>
         client().put({
           config: { threadId, checkpointNs: "", checkpointId: step === 0 ? "" : id(step - 1) },
           checkpoint: {
@@ -74,7 +74,7 @@ export function startSoakLoad(options: SoakLoadOptions): SoakLoad {
           newVersions: { messages: version(step + 1) },
         }),
       );
-      await timed(() =>
+      await timed("putWrites", () =>
         client().putWrites({
           config: { threadId, checkpointNs: "", checkpointId: id(step) },
           taskId: `task-${step}`,
@@ -83,7 +83,7 @@ export function startSoakLoad(options: SoakLoadOptions): SoakLoad {
         }),
       );
       if (step % 10 === 9) {
-        await timed(async () => {
+        await timed("resume and claim", async () => {
           const { resumeId } = await client().resume({
             threadId,
             values: { "": { type: "json", data: new TextEncoder().encode('"ok"') } },
@@ -100,9 +100,12 @@ export function startSoakLoad(options: SoakLoadOptions): SoakLoad {
       const t = randomInt(options.threads);
       const threadId = thread(t);
       const step = steps[t]!;
-      await timed(() => client().getTuple({ config: { threadId, checkpointNs: "" } }));
-      if (step > 1) await timed(() => client().getTuple({ config: { threadId, checkpointNs: "", checkpointId: id(randomInt(step - 1)) } }));
-      await timed(async () => {
+      await timed("getTuple latest", () => client().getTuple({ config: { threadId, checkpointNs: "" } }));
+      if (step > 1)
+        await timed("getTuple older", () =>
+          client().getTuple({ config: { threadId, checkpointNs: "", checkpointId: id(randomInt(step - 1)) } }),
+        );
+      await timed("list", async () => {
         for await (const _ of client().list({ config: { threadId }, limit: 10 })) void _;
       });
     }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@jest/globals";
-import { sql } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { createDatabase } from "@checkpointd/test-support";
 import { DEFAULT_TENANT } from "../domain/call-identity.js";
 import type { Checkpoint } from "../domain/checkpoint.js";
+import type { Database } from "./database-schema.js";
 import { connectDatabase, migrateToLatest } from "./connect-database.js";
 import { createKyselyStorage } from "./kysely-storage.js";
 
@@ -44,18 +45,44 @@ const listAll = async (storage: ReturnType<ReturnType<typeof createKyselyStorage
   return tuples;
 };
 
+/**
+ * A fresh database whose sessions always plan generically (what a named statement's cache does
+ * after five runs), with autovacuum off on `tables` so no statistics arrive to make PostgreSQL
+ * plan again; migrated, handed to `use`, destroyed after.
+ */
+async function withGenericPlans(tables: readonly string[], use: (db: Kysely<Database>) => Promise<void>): Promise<void> {
+  const url = new URL(await createDatabase(adminUrl()));
+  url.searchParams.set("options", "-c plan_cache_mode=force_generic_plan");
+  const { db } = await connectDatabase({ databaseUrl: url.toString(), dataDir: "memory://", poolSize: 1 });
+  try {
+    await migrateToLatest(db);
+    for (const table of tables) await sql`alter table ${sql.table(table)} set (autovacuum_enabled = off)`.execute(db);
+    await use(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** A checkpoint id in SQL: `prefix` (4 hex digits) and the integer expression `n`, zero-padded. */
+const idSql = (prefix: string, n: string) => sql`${prefix} || '0000-0000-6000-8000-' || lpad((${sql.raw(n)})::text, 12, '0')`;
+
+/** Whether each prepared statement whose text matches every `like` pattern was planned generically. */
+async function plannedGenerically(db: Kysely<Database>, ...likes: string[]): Promise<boolean[]> {
+  const plans = await sql<{ generic_plans: string }>`
+    select generic_plans from pg_prepared_statements
+    where ${sql.join(
+      likes.map((like) => sql`statement like ${like}`),
+      sql` and `,
+    )}`.execute(db);
+  return plans.rows.map((row) => Number(row.generic_plans) > 0);
+}
+
 describe("reads under a cached generic plan (PostgreSQL)", () => {
   // A named statement's plan is made once and kept: planned while the tables were small, the
   // blob lookup of a List must still be a probe per key once a thread has 10k channels among
   // 100k other values. It once compared every blob of the tenant against every key (minutes).
   it("a List of a 10k-channel checkpoint planned on empty tables reads in seconds", async () => {
-    const url = new URL(await createDatabase(adminUrl()));
-    url.searchParams.set("options", "-c plan_cache_mode=force_generic_plan");
-    const { db } = await connectDatabase({ databaseUrl: url.toString(), dataDir: "memory://", poolSize: 1 });
-    try {
-      await migrateToLatest(db);
-      // No statistics arrive meanwhile to make PostgreSQL plan again.
-      await sql`alter table checkpoint_blobs set (autovacuum_enabled = off)`.execute(db);
+    await withGenericPlans(["checkpoint_blobs"], async (db) => {
       const storage = createKyselyStorage({ db }).forTenant(DEFAULT_TENANT);
       const put = (threadId: string, id: string, width: number) =>
         storage.put({
@@ -68,12 +95,7 @@ describe("reads under a cached generic plan (PostgreSQL)", () => {
         });
       await put("small", "1f0b0000-0000-6000-8000-000000000001", 2);
       for (let i = 0; i < 6; i++) expect(await listAll(storage, "small")).toHaveLength(1);
-      const plans = await sql<{ generic_plans: string }>`
-        select generic_plans from pg_prepared_statements where statement like '%unnest(%' and statement like '%checkpoint_blobs%'`.execute(
-        db,
-      );
-      // Named on its second run (named-statement-pool.ts), planned generically from then on.
-      expect(plans.rows.map((row) => Number(row.generic_plans) > 0)).toEqual([true]);
+      expect(await plannedGenerically(db, "%unnest(%", "%checkpoint_blobs%")).toEqual([true]);
 
       await sql`
         insert into checkpoint_blobs (tenant, thread_id, checkpoint_ns, channel, version, type, blob)
@@ -87,22 +109,14 @@ describe("reads under a cached generic plan (PostgreSQL)", () => {
       expect(Object.keys(tuple!.checkpoint.channelValues)).toHaveLength(WIDE);
       expect(new TextDecoder().decode(tuple!.checkpoint.channelValues.k9999!.data)).toBe("9999");
       expect(ms).toBeLessThan(10_000);
-    } finally {
-      await db.destroy();
-    }
+    });
   }, 120_000);
 
   // The same for GetDeltaChannelHistory: the seed lookup once scanned every blob of the thread per
   // ancestor (1,000 ancestors x 668 blobs: 350 ms), and the ancestors themselves were a scan of the
   // thread each once other threads made a thread look one row long: here 3,000 ancestors, 6 s.
   it("a delta history of 3,000 ancestors planned on a short thread reads in under 2 s (it took 6 s)", async () => {
-    const url = new URL(await createDatabase(adminUrl()));
-    url.searchParams.set("options", "-c plan_cache_mode=force_generic_plan");
-    const { db } = await connectDatabase({ databaseUrl: url.toString(), dataDir: "memory://", poolSize: 1 });
-    try {
-      await migrateToLatest(db);
-      for (const table of ["checkpoints", "checkpoint_blobs", "checkpoint_writes"])
-        await sql`alter table ${sql.table(table)} set (autovacuum_enabled = off)`.execute(db);
+    await withGenericPlans(["checkpoints", "checkpoint_blobs", "checkpoint_writes"], async (db) => {
       const storage = createKyselyStorage({ db }).forTenant(DEFAULT_TENANT);
       const history = (threadId: string) =>
         storage.deltaChannelHistory({ threadId, checkpointNs: "", checkpointId: undefined, channels: ["messages"] });
@@ -128,32 +142,28 @@ describe("reads under a cached generic plan (PostgreSQL)", () => {
       });
       // Other threads (20,000 of one checkpoint, value and write each) and statistics of them and the short
       // thread, as autovacuum would have them when the plan was made.
-      const other = (i: string) => sql`'1f0a0000-0000-6000-8000-' || lpad((${sql.raw(i)})::text, 12, '0')`;
       await sql`
         insert into checkpoints (tenant, thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata)
-        select ${DEFAULT_TENANT}, 'other' || i, '', ${other("i")}, null, '{"channel_versions": {}}'::jsonb, '{}'::jsonb
+        select ${DEFAULT_TENANT}, 'other' || i, '', ${idSql("1f0a", "i")}, null, '{"channel_versions": {}}'::jsonb, '{}'::jsonb
         from generate_series(1, 20000) as i`.execute(db);
       await sql`
         insert into checkpoint_blobs (tenant, thread_id, checkpoint_ns, channel, version, type, blob)
         select ${DEFAULT_TENANT}, 'other' || i, '', 'c', i::text, 'json', '\\x31'::bytea from generate_series(1, 20000) as i`.execute(db);
       await sql`
         insert into checkpoint_writes (tenant, thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob, task_path)
-        select ${DEFAULT_TENANT}, 'other' || i, '', ${other("i")}, 'task', 0, 'c', 'json', '\\x31'::bytea, ''
+        select ${DEFAULT_TENANT}, 'other' || i, '', ${idSql("1f0a", "i")}, 'task', 0, 'c', 'json', '\\x31'::bytea, ''
         from generate_series(1, 20000) as i`.execute(db);
       await sql`analyze checkpoints, checkpoint_blobs, checkpoint_writes`.execute(db);
       for (let i = 0; i < 6; i++) expect((await history("short")).messages!.seed).toBeDefined();
-      const plans = await sql<{ generic_plans: string }>`
-        select generic_plans from pg_prepared_statements where statement like '%with recursive target%'`.execute(db);
-      expect(plans.rows.map((row) => Number(row.generic_plans) > 0)).toEqual([true]);
+      expect(await plannedGenerically(db, "%with recursive target%")).toEqual([true]);
 
       // A thread of 3,000 checkpoints, each with a version of `messages` that has no stored value
       // (a DeltaChannel's) and one write to it, and a stored value of `other` per version: only
       // the root stores `messages`.
       const N = 3_000;
-      const id = (i: string) => sql`'1f0c0000-0000-6000-8000-' || lpad((${sql.raw(i)})::text, 12, '0')`;
       await sql`
         insert into checkpoints (tenant, thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata)
-        select ${DEFAULT_TENANT}, 'long', '', ${id("i")}, case when i > 1 then ${id("i - 1")} end,
+        select ${DEFAULT_TENANT}, 'long', '', ${idSql("1f0c", "i")}, case when i > 1 then ${idSql("1f0c", "i - 1")} end,
           jsonb_build_object('channel_versions', jsonb_build_object('messages', i, 'other', i)), '{}'::jsonb
         from generate_series(1, ${N}) as i`.execute(db);
       await sql`
@@ -162,7 +172,7 @@ describe("reads under a cached generic plan (PostgreSQL)", () => {
         union all select ${DEFAULT_TENANT}, 'long', '', 'messages', '1', 'json', '\\x5b5d'::bytea`.execute(db);
       await sql`
         insert into checkpoint_writes (tenant, thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob, task_path)
-        select ${DEFAULT_TENANT}, 'long', '', ${id("i")}, 'task', 0, 'messages', 'json', convert_to(i::text, 'UTF8'), ''
+        select ${DEFAULT_TENANT}, 'long', '', ${idSql("1f0c", "i")}, 'task', 0, 'messages', 'json', convert_to(i::text, 'UTF8'), ''
         from generate_series(1, ${N}) as i`.execute(db);
 
       const started = performance.now();
@@ -174,8 +184,6 @@ describe("reads under a cached generic plan (PostgreSQL)", () => {
       const written = messages!.writes.map((w) => new TextDecoder().decode(w.value!.data));
       expect(written).toEqual(Array.from({ length: N - 1 }, (_, i) => String(i + 1)));
       expect(ms).toBeLessThan(2_000);
-    } finally {
-      await db.destroy();
-    }
+    });
   }, 120_000);
 });
