@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
+import { EventsCompactedError, compactedErrorOf } from "@checkpointd/client";
 import type { CheckpointService } from "@checkpointd/proto/checkpointd/v1/checkpoint_service_pb.js";
 
 type CheckpointClient = Client<typeof CheckpointService>;
@@ -132,9 +133,9 @@ export function startSoakLoad(options: SoakLoadOptions): SoakLoad {
         // spun ~130 failing streams a second, and connect-node resets each failed stream (RST_STREAM):
         // past nghttp2's limit (a burst of 1,000, then 33 a second) the server ended the whole
         // connection with INTERNAL, and every call on it failed.
-        const through = error instanceof ConnectError && error.code === Code.OutOfRange ? error.metadata.get("compacted-through") : null;
-        if (through !== null && /^\d+$/.test(through)) {
-          watched[t] = BigInt(through);
+        const compactedError = compactedErrorOf(error, thread(t));
+        if (compactedError instanceof EventsCompactedError) {
+          watched[t] = compactedError.compactedThrough;
           compacted++;
           continue;
         }

@@ -20,7 +20,7 @@ export type {
   SubscribeInput,
   ThreadRef,
 } from "./create-checkpointd-client.js";
-export { EventsCompactedError } from "./events-compacted-error.js";
+export { EventsCompactedError, compactedErrorOf } from "./events-compacted-error.js";
 export { defaultRetryOptions } from "./checkpointd-client-options.js";
 export type {
   CallOptions,
