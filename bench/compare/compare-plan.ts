@@ -1,3 +1,5 @@
+import type { WarmUpBounds } from "./warm-up-savers.js";
+
 /** How much a run does: bounds of every load loop, rounds, ghz and the storage-growth conversation. */
 export interface ComparePlan {
   rounds: number;
@@ -8,6 +10,8 @@ export interface ComparePlan {
   missMaxOps: (concurrency: number) => number;
   /** Discarded warm-up before every measured loop. */
   warm: (concurrency: number) => { maxOps: number; maxMs: number };
+  /** Once, before the first round: every saver through a conversation's calls (warm-up-savers.ts). */
+  warmUp: WarmUpBounds;
   ghz: { concurrency: number; getTupleRequests: number; putRequests: number; maxSeconds: number };
   growthSteps: number;
   /** Size of PostgresSaver's pg pool (and of the SELECT 1 floor's). */
@@ -37,6 +41,7 @@ export function comparePlan(options: PlanOptions): ComparePlan {
     bounds: (c) => (c === 1 ? { maxOps: n(2_000), maxMs: n(3_000) } : { maxOps: n(20_000), maxMs: n(4_000) }),
     missMaxOps: (c) => (c === 1 ? n(1_500) : n(6_000)),
     warm: (c) => (c === 1 ? { maxOps: n(300), maxMs: n(750) } : { maxOps: n(1_000), maxMs: n(750) }),
+    warmUp: { maxSteps: n(3_000), maxMs: n(10_000), concurrencies: [1, 8] },
     ghz: { concurrency: 64, getTupleRequests: n(10_000), putRequests: n(5_000), maxSeconds: 20 },
     growthSteps: options.quick ? 100 : 1_000,
     saverPoolSize: options.saverPoolSize,

@@ -153,6 +153,9 @@ export function formatCompareReport(report: CompareReport): string {
       `serialized ${totalChannelBytes} B (${channelBytes}), one channel changed a step; PutWrites carries 3 writes (${report.data.writesBytes} B); ` +
       `the reads go to a 100-checkpoint history (each checkpoint with 3 pending writes; checkpointd's encoded tuple ${report.data.tupleBytes} B), ` +
       `older-id reads each to a (thread, id) never read before (SQL copies of the history). Put and PutWrites give each worker its own thread. ` +
+      `Before the first round each saver runs, at c=${plan.warmUp.concurrencies.join(" and c=")}, at most ${plan.warmUp.maxSteps} conversation steps ` +
+      `or ${plan.warmUp.maxMs / 1000} s (a put, its writes, a latest read and a read by id each), so the cases meet a server that has been in ` +
+      `service a while, not one V8 has not optimised yet. ` +
       `Concurrency c = async operations in flight from one Node process. Each loop: a discarded warm-up, then at most ` +
       `${bounds1.maxOps} operations or ${bounds1.maxMs / 1000} s at c=1, ${bounds64.maxOps} or ${bounds64.maxMs / 1000} s at c=64 ` +
       `(older-id reads: ${plan.missMaxOps(1)} / ${plan.missMaxOps(64)}). ${plan.rounds} round(s), each case order rotated per round; ` +

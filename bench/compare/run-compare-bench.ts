@@ -45,6 +45,7 @@ import { parseArgs } from "node:util";
 import { JsonPlusSerializer } from "@langchain/langgraph-checkpoint";
 import { CheckpointdSaver } from "@checkpointd/langgraph";
 import { createDatabase } from "@checkpointd/test-support";
+import { warmUpSavers } from "./warm-up-savers.js";
 import { summarizeCpuProfile, type CpuProfileSummary } from "../cache/summarize-cpu-profile.js";
 import { compareCases, roundOrder } from "./compare-cases.js";
 import { comparePlan } from "./compare-plan.js";
@@ -174,6 +175,14 @@ try {
       saverPoolSize: plan.saverPoolSize,
     }).filter((c) => onlyGroups === undefined || onlyGroups.has(c.group) || onlyGroups.has(c.id));
     if (cases.length === 0 && !runGraph) throw new Error(`--only ${args.only} names no workload group`);
+    await warmUpSavers(
+      [
+        { name: "CheckpointdSaver", saver: savers.checkpointdSaver },
+        { name: "PostgresSaver", saver: savers.postgresSaver },
+      ],
+      plan.warmUp,
+      log,
+    );
     const profile = profileRoot === undefined ? undefined : startProcessProfile(join(profileRoot, "bench"));
     for (let round = 1; round <= plan.rounds; round++) {
       loadAverages.push(os.loadavg()[0] ?? Number.NaN);
