@@ -10,19 +10,27 @@ import type { CheckpointCache } from "./checkpoint-cache.js";
  * the cache. List is not cached (it streams from storage), nor is a
  * point-in-time GetTuple. Each tenant's view reads and drops only that
  * tenant's cache keys.
+ *
+ * A read that missed answers without waiting for its fill: a fill is a
+ * compare-and-set on the token the miss took, so whenever it lands it stores
+ * the tuple only if no write changed the thread since, and a later read or
+ * invalidation from this replica goes to the cache after it (one connection,
+ * in order). Fills still on their way are awaited by close.
  */
 export function createCachedStorage(storages: TenantStorage, cache: CheckpointCache): TenantStorage {
+  const fills = new Set<Promise<void>>();
   return {
-    forTenant: (tenant) => cachedTenant(storages.forTenant(tenant), cache, tenant),
+    forTenant: (tenant) => cachedTenant(storages.forTenant(tenant), cache, tenant, fills),
     ping: () => storages.ping(),
     async close() {
+      await Promise.allSettled([...fills]);
       await cache.close();
       await storages.close();
     },
   };
 }
 
-function cachedTenant(storage: Storage, cache: CheckpointCache, tenant: string): Storage {
+function cachedTenant(storage: Storage, cache: CheckpointCache, tenant: string, fills: Set<Promise<void>>): Storage {
   return {
     ...storage,
 
@@ -33,7 +41,12 @@ function cachedTenant(storage: Storage, cache: CheckpointCache, tenant: string):
       const cached = await cache.read(tenant, query.threadId, query.checkpointNs, query.checkpointId);
       if (cached.tuple !== undefined) return cached.tuple;
       const tuple = await storage.getTuple(query);
-      if (tuple !== undefined) await cache.fill(tenant, cached.token, tuple, query.checkpointId === undefined);
+      if (tuple !== undefined) {
+        // The cache never throws (checkpoint-cache.ts); the catch only keeps a broken one from crashing the process.
+        const fill = cache.fill(tenant, cached.token, tuple, query.checkpointId === undefined).catch(() => undefined);
+        fills.add(fill);
+        void fill.finally(() => fills.delete(fill));
+      }
       return tuple;
     },
 
