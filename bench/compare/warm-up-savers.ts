@@ -17,7 +17,7 @@ export interface WarmUpBounds {
  * a new checkpointd needs several thousand calls before V8 has optimised
  * its hot path: measured with ghz (Put, c=1, 1,000 calls a loop on one
  * server) its main thread spent 1.3 ms of CPU a Put in the first loop and
- * 0.79 ms in the fifth (bench/RESULTS.md, "Session 11"). The per-case
+ * 0.79 ms in the fourth (bench/RESULTS.md, "Session 11"). The per-case
  * warm-up (a few hundred calls) warms that case's own path only. Each saver
  * gets the same bounds, on threads no case reads.
  */
