@@ -27,6 +27,7 @@ export { waitUntil, type WaitUntilOptions } from "./wait-until.js";
 export { runCommand, type RunCommandOptions } from "./run-command.js";
 export { runCheckpointdVerb, type VerbResult } from "./run-checkpointd-verb.js";
 export { sampleHistory, type SampleStep } from "./sample-history.js";
+export { sampleTuple } from "./sample-tuple.js";
 export { chainCheckpointId, chainPut, chainWrites } from "./chain-put.js";
 export { retentionCheckpointId, retentionStep } from "./retention-history.js";
 export { seedLongThread, seededCheckpointId, type SeedLongThreadOptions } from "./seed-long-thread.js";

@@ -1,27 +1,11 @@
 import { describe, expect, it } from "@jest/globals";
-import type { CheckpointTuple } from "../domain/checkpoint.js";
+import { sampleTuple } from "@checkpointd/test-support";
 import type { Storage, TenantStorage } from "../storage/checkpoint-storage.js";
 import type { CheckpointCache } from "./checkpoint-cache.js";
 import { createCachedStorage } from "./cached-storage.js";
 import { createMemoryCache } from "./memory-cache.js";
 
-const stored: CheckpointTuple = {
-  key: { threadId: "t", checkpointNs: "", checkpointId: "c1" },
-  checkpoint: {
-    v: 4,
-    id: "c1",
-    ts: "2026-12-03T00:00:00Z",
-    channelValues: {},
-    channelVersions: {},
-    versionsSeen: {},
-    updatedChannels: [],
-    pendingSends: [],
-    extra: {},
-  },
-  metadata: { step: 1 },
-  parentCheckpointId: undefined,
-  pendingWrites: [],
-};
+const stored = sampleTuple("t", "c1");
 
 /** Storage that holds one tuple and counts its reads (only getTuple is used by these tests). */
 function oneTupleStorage(): TenantStorage & { reads: number; closed: boolean } {
@@ -65,12 +49,12 @@ describe("the cached storage", () => {
     const storages = oneTupleStorage();
     const storage = createCachedStorage(storages, cache).forTenant("a");
 
-    expect(await storage.getTuple({ threadId: "t", checkpointNs: "" })).toEqual(stored);
+    expect(await storage.getTuple({ threadId: "t", checkpointNs: "", checkpointId: undefined })).toEqual(stored);
     expect(events).toEqual(["fill started"]);
     release();
     await new Promise((resolve) => setImmediate(resolve));
     expect(events).toEqual(["fill started", "fill done"]);
-    expect(await storage.getTuple({ threadId: "t", checkpointNs: "" })).toEqual(stored);
+    expect(await storage.getTuple({ threadId: "t", checkpointNs: "", checkpointId: undefined })).toEqual(stored);
     expect(storages.reads).toBe(1);
     expect(cache.stats()).toMatchObject({ hits: 1, misses: 1, fills: 1 });
   });

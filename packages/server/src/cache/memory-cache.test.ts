@@ -1,28 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
-import type { CheckpointTuple } from "../domain/checkpoint.js";
+import { sampleTuple as tuple } from "@checkpointd/test-support";
 import { createMemoryCache } from "./memory-cache.js";
 
 const T = "tenant-a";
-
-function tuple(threadId: string, checkpointId: string, bytes = 16): CheckpointTuple {
-  return {
-    key: { threadId, checkpointNs: "", checkpointId },
-    checkpoint: {
-      v: 4,
-      id: checkpointId,
-      ts: "2026-11-23T00:00:00Z",
-      channelValues: { a: { type: "bytes", data: new Uint8Array(bytes).fill(1) } },
-      channelVersions: { a: 1n },
-      versionsSeen: {},
-      updatedChannels: [],
-      pendingSends: [],
-      extra: {},
-    },
-    metadata: { step: 1 },
-    parentCheckpointId: undefined,
-    pendingWrites: [{ taskId: "t", channel: "c", value: { type: "json", data: new Uint8Array([1]) }, taskPath: "" }],
-  };
-}
 
 describe("the in-process cache", () => {
   it("fills on a miss and then answers the whole tuple, by id and as latest", async () => {
