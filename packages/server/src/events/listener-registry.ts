@@ -8,6 +8,8 @@ export interface ListenerRegistry {
   notify(threadId: string): void;
   /** Calls every listener (after a reconnection, when notifications may have been lost). */
   notifyAll(): void;
+  /** Whether no thread has a listener. */
+  isEmpty(): boolean;
   clear(): void;
 }
 
@@ -37,6 +39,7 @@ export function createListenerRegistry(logger?: Logger): ListenerRegistry {
     notifyAll() {
       for (const set of [...listeners.values()]) for (const listener of [...set]) call(listener);
     },
+    isEmpty: () => listeners.size === 0,
     clear: () => listeners.clear(),
   };
 }

@@ -13,6 +13,8 @@ export interface RedisEventBusOptions {
   channel?: string;
   /** How often the subscriber connection is pinged to find a dead socket (default 5000 ms; standalone only). */
   healthCheckMs?: number;
+  /** How long the subscription stays after this replica's last listener left (default 30000 ms). */
+  idleUnsubscribeMs?: number;
   logger: Logger;
 }
 
@@ -28,12 +30,20 @@ const errorMessage = (error: unknown) => (error instanceof Error ? error.message
  * is the thread ids joined by NUL: an id never holds one, since only threads
  * whose events were stored are published and PostgreSQL text cannot hold NUL.
  *
+ * The subscription is held only while this replica has listeners (a Watch,
+ * a Subscribe, a wait for a lease), and for idleUnsubscribeMs after the last
+ * one left: a replica nobody watches through does not receive, parse and
+ * drop every other write's message (at one agent, about a tenth of the
+ * server's CPU per write; bench/RESULTS.md, session 12).
+ *
  * Outages never reach callers: publish fails fast (no offline queue), logs one
- * warning per outage and resolves. The subscriber reconnects by itself and
- * subscribes again on every `ready` (ioredis' own autoResubscribe is off so
- * that the moment the subscription is confirmed is known here). Each time the
- * subscription becomes active, the first time included, every local listener
- * is called once: notifications published while it was not active are lost.
+ * warning per outage and resolves. The subscriber reconnects by itself and,
+ * while there are listeners, subscribes again on every `ready` (ioredis' own
+ * autoResubscribe is off so that the moment the subscription is confirmed is
+ * known here). Each time the subscription becomes active, the first time
+ * included, every local listener is called once: notifications published
+ * while it was not active are lost, so a listener that comes to an idle
+ * replica reads storage again once the subscription is up.
  * A standalone subscriber that stops answering PING is reconnected, so a
  * half-open socket does not go unnoticed.
  *
@@ -57,8 +67,12 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
   let listening = false;
   let subscribeDown = false;
   let subscribing = false;
+  let unsubscribing = false;
   let retry: NodeJS.Timeout | undefined;
+  let idle: NodeJS.Timeout | undefined;
   let pinging = false;
+  const idleUnsubscribeMs = options.idleUnsubscribeMs ?? 30_000;
+  const wanted = () => !closed && !listeners.isEmpty();
 
   const notifyAll = () => listeners.notifyAll();
 
@@ -72,7 +86,7 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
     logger.warn({ reason }, "redis event bus subscriber lost: notifications from other replicas paused");
   };
   const subscribe = async () => {
-    if (closed || listening || subscribing || subscriber.status !== "ready") return;
+    if (!wanted() || listening || subscribing || unsubscribing || subscriber.status !== "ready") return;
     subscribing = true;
     try {
       await subscriber.subscribe(channel);
@@ -98,11 +112,40 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
       logger.info("redis event bus subscribed again: listeners re-read");
     }
     notifyAll();
+    listenersChanged(); // the last listener may have left while the subscription was on its way
+  };
+  /** Leaves the channel once no listener is left (a listener that came meanwhile subscribes again). */
+  const unsubscribe = async () => {
+    if (wanted() || !listening || subscribing || unsubscribing) return;
+    unsubscribing = true;
+    listening = false;
+    try {
+      await subscriber.unsubscribe(channel);
+    } catch {
+      // Still subscribed, or the connection is gone: messages with no listener are dropped either way.
+    } finally {
+      unsubscribing = false;
+    }
+    void subscribe();
+  };
+  /** After a listener came or left: subscribe now, or leave the channel once idle for idleUnsubscribeMs. */
+  const listenersChanged = () => {
+    if (wanted()) {
+      clearTimeout(idle);
+      idle = undefined;
+      void subscribe();
+    } else if (listening && idle === undefined) {
+      idle = setTimeout(() => {
+        idle = undefined;
+        void unsubscribe();
+      }, idleUnsubscribeMs);
+      idle.unref();
+    }
   };
   subscriber.on("ready", () => void subscribe());
   subscriber.on("error", (error: Error) => {
     logger.debug({ err: error.message }, "redis event bus subscriber error");
-    if (!listening && !subscribeDown && !closed) {
+    if (!listening && !subscribeDown && wanted()) {
       subscribeDown = true;
       logger.warn({ err: error.message }, "redis event bus subscriber unavailable: retrying");
     }
@@ -118,12 +161,13 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
   const health =
     subscriber instanceof Redis
       ? setInterval(() => {
-          if (pinging || !listening || subscriber.status !== "ready") return;
+          // Idle too: a listener that comes later then finds a live connection to subscribe on.
+          if (pinging || closed || subscriber.status !== "ready") return;
           pinging = true;
           subscriber
             .ping()
             .catch((error: unknown) => {
-              if (closed || !listening) return;
+              if (closed) return;
               lost(`ping failed: ${errorMessage(error)}`);
               subscriber.disconnect(true);
             })
@@ -144,12 +188,20 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
         if (!closed) publishing.failed(error);
       }
     },
-    subscribe: (threadId, listener) => listeners.add(threadId, listener),
+    subscribe(threadId, listener) {
+      const remove = listeners.add(threadId, listener);
+      listenersChanged();
+      return () => {
+        remove();
+        listenersChanged();
+      };
+    },
     async close() {
       if (closed) return;
       closed = true;
       listening = false;
       clearTimeout(retry);
+      clearTimeout(idle);
       clearInterval(health);
       listeners.clear();
       await Promise.all([publisher, subscriber].map((client) => disconnect(client)));
