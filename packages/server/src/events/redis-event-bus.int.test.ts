@@ -36,7 +36,7 @@ describe("the Redis event bus holds its subscription only while it has listeners
 
   it("subscribes for the first listener, calls it once the subscription is up, and leaves once idle", async () => {
     const publisher = createRedisEventBus({ url: server.url, logger: quiet });
-    const watched = createRedisEventBus({ url: server.url, idleUnsubscribeMs: 300, logger: quiet });
+    const watched = createRedisEventBus({ url: server.url, idleUnsubscribeMs: 1_000, logger: quiet });
     const buses: EventBus[] = [publisher, watched];
     try {
       // Neither has a listener: neither receives the other's messages.
@@ -54,7 +54,7 @@ describe("the Redis event bus holds its subscription only while it has listeners
       off();
       // Still subscribed right after (a Watch that reconnects does not pay a subscribe), gone once idle.
       expect(await subscribers()).toBe(1);
-      await until("the unsubscribe after 300 ms idle", async () => (await subscribers()) === 0);
+      await until("the unsubscribe after 1 s idle", async () => (await subscribers()) === 0);
       await publisher.publish(["t1"]);
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(calls).toBe(2);
